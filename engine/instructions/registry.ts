@@ -1,0 +1,27 @@
+// Instruction kinds by name: the built-ins, plus custom kinds registered through the engine API.
+import { call, emit, log, set, sleep } from './builtins';
+import { exec } from './exec';
+import { http } from './http';
+import type { InstructionHandler } from './types';
+
+export const BUILTIN_KINDS = ['http', 'exec', 'set', 'log', 'emit', 'sleep', 'call'] as const;
+
+export type InstructionRegistry = ReadonlyMap<string, InstructionHandler>;
+
+export function instructionRegistry(custom: Record<string, InstructionHandler> = {}): InstructionRegistry {
+  const registry = new Map<string, InstructionHandler>([
+    ['http', http],
+    ['exec', exec],
+    ['set', set],
+    ['log', log],
+    ['emit', emit],
+    ['sleep', sleep],
+    ['call', call],
+  ]);
+  for (const [name, handler] of Object.entries(custom)) {
+    if (registry.has(name)) throw new Error(`Instruction kind '${name}' is built in and cannot be replaced.`);
+    if (!/^[a-z][a-z0-9_-]*$/.test(name)) throw new Error(`Invalid instruction kind '${name}': use lowercase letters, digits, '_' and '-'.`);
+    registry.set(name, handler);
+  }
+  return registry;
+}

@@ -1,0 +1,90 @@
+// The journal: every step of a run, appended before the engine acts on the next one.
+// A run *is* its journal; `replay` rebuilds its state from these events alone.
+
+export type FinalRunStatus = 'succeeded' | 'failed' | 'cancelled';
+
+export interface RunError {
+  /** `http`, `exec`, `timeout`, `expression`, `call`, `cancelled`, or a custom instruction's kind. */
+  kind: string;
+  message: string;
+}
+
+export type TransitionCause = 'when' | 'after' | 'poll' | 'event' | 'else' | 'catch';
+
+export interface ReceivedEvent {
+  name: string;
+  data: unknown;
+  /** seq of the `event-received` entry. */
+  seq: number;
+}
+
+interface Base {
+  /** 1-based position in the journal. */
+  seq: number;
+  /** Milliseconds since the epoch on the run's clock (virtual time under the virtual clock). */
+  at: number;
+}
+
+export type JournalEvent = Base &
+  (
+    | {
+        type: 'run-started';
+        runId: string;
+        task: string;
+        file?: string;
+        input: Record<string, unknown>;
+        data: Record<string, unknown>;
+        clock: 'real' | 'virtual';
+        parentRunId?: string;
+        pid?: number;
+      }
+    | { type: 'state-entered'; state: string }
+    | { type: 'instruction-started'; state: string; index: number; kind: string; attempt: number }
+    | { type: 'instruction-finished'; state: string; index: number; kind: string; as?: string; result: unknown; mocked?: boolean }
+    | {
+        type: 'instruction-failed';
+        state: string;
+        index: number;
+        kind: string;
+        attempt: number;
+        error: RunError;
+        /** Set when another attempt follows after this delay. */
+        retryInMs?: number;
+        mocked?: boolean;
+      }
+    | { type: 'log'; state: string; message: string }
+    | { type: 'emitted'; state: string; event: string; data: unknown }
+    | {
+        type: 'poll-result';
+        state: string;
+        transition: number;
+        /** The poll instruction's `as`: its result is stored at `data[as]`. */
+        as?: string;
+        result?: unknown;
+        error?: RunError;
+        done: boolean;
+        mocked?: boolean;
+      }
+    | { type: 'event-received'; name: string; data: unknown; source?: string }
+    | {
+        type: 'transition-taken';
+        from: string;
+        to: string;
+        cause: TransitionCause;
+        /** Index in `on` (or in `catch` when cause is `catch`). */
+        index: number;
+        event?: ReceivedEvent;
+        error?: RunError;
+      }
+    | { type: 'run-paused' }
+    | { type: 'run-resumed' }
+    | { type: 'run-recovered'; pid?: number }
+    | { type: 'run-ended'; status: FinalRunStatus; reason?: string; error?: RunError }
+  );
+
+export type JournalEventType = JournalEvent['type'];
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** An event before the journal gives it its seq and time. */
+export type NewJournalEvent = DistributiveOmit<JournalEvent, 'seq' | 'at'>;

@@ -1,0 +1,126 @@
+// Mocks: results, errors and events journaled as if they had happened, for offline runs, tests and
+// debugging. A mocks file is read once; each run counts its own uses.
+import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { parseDuration } from '../expr/duration';
+import type { JournalEvent, RunError } from '../journal/events';
+
+export type MockOutcome = { result: unknown } | { error: RunError };
+
+interface OutcomeMock {
+  target: { state: string; instruction: string | number } | { state: string; poll: number };
+  results: MockOutcome[];
+  times?: number;
+}
+
+export interface EventMock {
+  index: number;
+  event: string;
+  afterMs: number;
+  data: unknown;
+}
+
+export interface Mocks {
+  outcomes: OutcomeMock[];
+  events: EventMock[];
+}
+
+export class MocksError extends Error {
+  constructor(readonly file: string, readonly line: number, readonly column: number, detail: string) {
+    super(`${file}:${line}:${column}: ${detail}`);
+    this.name = 'MocksError';
+  }
+}
+
+export const NO_MOCKS: Mocks = { outcomes: [], events: [] };
+
+/** Reads a mocks file; errors name the line and column of the offending entry. */
+export function parseMocks(text: string, file = 'mocks'): Mocks {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const fail = (node: Node | null | undefined, detail: string): never => {
+    const pos = lineCounter.linePos(node?.range?.[0] ?? 0);
+    throw new MocksError(file, pos.line, pos.col, detail);
+  };
+  if (doc.errors.length) {
+    const e = doc.errors[0];
+    const pos = lineCounter.linePos(e.pos[0]);
+    throw new MocksError(file, pos.line, pos.col, e.message.split('\n')[0]);
+  }
+  const root = doc.contents as Node | null;
+  if (!isMap(root)) return fail(root, "a mocks file is a mapping with a 'mocks' list.");
+  const list = root.get('mocks', true) as Node | undefined;
+  if (list === undefined) return NO_MOCKS;
+  if (!isSeq(list)) return fail(list, "'mocks' must be a list.");
+  const mocks: Mocks = { outcomes: [], events: [] };
+  list.items.forEach((item, index) => {
+    const node = item as Node;
+    if (!isMap(node)) return fail(node, 'each mock is a mapping.');
+    const m = node.toJSON() as Record<string, unknown>;
+    if (typeof m.event === 'string') {
+      const afterMs = m.after === undefined ? 0 : parseDuration(String(m.after));
+      if (afterMs === undefined) return fail(node, `invalid duration '${m.after}' in 'after'.`);
+      mocks.events.push({ index, event: m.event, afterMs, data: m.data ?? null });
+      return;
+    }
+    if (typeof m.state !== 'string') return fail(node, "a mock needs a 'state' (or an 'event').");
+    let target: OutcomeMock['target'];
+    if (typeof m.poll === 'number') target = { state: m.state, poll: m.poll };
+    else if (typeof m.instruction === 'number' || typeof m.instruction === 'string') target = { state: m.state, instruction: m.instruction };
+    else return fail(node, "a state mock needs 'instruction' (its `as` name or index) or 'poll' (the transition's index).");
+    const results: MockOutcome[] = [];
+    if (Array.isArray(m.results)) for (const r of m.results) results.push({ result: r });
+    else if (m.error !== undefined) results.push({ error: toRunError(m.error) });
+    else if ('result' in m) results.push({ result: m.result });
+    else return fail(node, "a mock needs 'result', 'results' or 'error'.");
+    if (m.times !== undefined && (typeof m.times !== 'number' || m.times < 1)) return fail(node, "'times' must be a positive number.");
+    mocks.outcomes.push({ target, results, times: m.times as number | undefined });
+  });
+  return mocks;
+}
+
+function toRunError(value: unknown): RunError {
+  if (value && typeof value === 'object') {
+    const v = value as Record<string, unknown>;
+    return { kind: typeof v.kind === 'string' ? v.kind : 'any', message: typeof v.message === 'string' ? v.message : 'mocked error' };
+  }
+  return { kind: 'any', message: String(value) };
+}
+
+/** One run's view of the mocks: counts uses so `times` and `results` advance. */
+export interface MockSession {
+  instruction(state: string, index: number, as: string | undefined): MockOutcome | undefined;
+  poll(state: string, transition: number): MockOutcome | undefined;
+  events: readonly EventMock[];
+}
+
+export function mockSession(mocks: Mocks, journal: readonly JournalEvent[] = []): MockSession {
+  const uses = new Map<OutcomeMock, number>();
+  const take = (matches: (m: OutcomeMock) => boolean): MockOutcome | undefined => {
+    for (const m of mocks.outcomes) {
+      if (!matches(m)) continue;
+      const used = uses.get(m) ?? 0;
+      if (m.times !== undefined && used >= m.times) continue;
+      uses.set(m, used + 1);
+      return m.results[Math.min(used, m.results.length - 1)];
+    }
+    return undefined;
+  };
+  const matchInstruction = (state: string, index: number, as: string | undefined) => (m: OutcomeMock) =>
+    'instruction' in m.target && m.target.state === state && (m.target.instruction === index || (as !== undefined && m.target.instruction === as));
+  const matchPoll = (state: string, transition: number) => (m: OutcomeMock) =>
+    'poll' in m.target && m.target.state === state && m.target.poll === transition;
+
+  // A resumed run continues where its mocks were: replay the uses its journal records.
+  for (const e of journal) {
+    if ((e.type === 'instruction-finished' || e.type === 'instruction-failed') && e.mocked) {
+      take(matchInstruction(e.state, e.index, e.type === 'instruction-finished' ? e.as : undefined));
+    } else if (e.type === 'poll-result' && e.mocked) {
+      take(matchPoll(e.state, e.transition));
+    }
+  }
+  return {
+    instruction: (state, index, as) => take(matchInstruction(state, index, as)),
+    poll: (state, transition) => take(matchPoll(state, transition)),
+    events: mocks.events,
+  };
+}

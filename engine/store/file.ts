@@ -1,0 +1,194 @@
+// The embedded default store: one append-only JSON-lines journal per run under `.stepwise/runs/`.
+// Appends from every run of the process are batched into one write per file per turn of the
+// event loop; an append resolves only once its lines are written to the file, so a `kill -9`
+// loses no acknowledged step (`fsync: true` also survives a power cut, at a cost).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { JournalEvent } from '../journal/events';
+import { UnknownRunError, type InboxEvent, type RunStore } from './store';
+
+export interface FileStoreOptions {
+  /** Flush to the disk, not only to the operating system, before acknowledging. */
+  fsync?: boolean;
+  /** How often another process's events are looked for, in ms. */
+  inboxPollMs?: number;
+}
+
+export const DEFAULT_RUNS_DIR = path.join('.stepwise', 'runs');
+
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const MAX_OPEN_FILES = 256;
+
+export function checkRunId(runId: string): void {
+  if (!RUN_ID.test(runId)) throw new Error(`Invalid run id '${runId}': use letters, digits, '.', '_' and '-'.`);
+}
+
+interface Pending {
+  chunks: string[];
+  waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }>;
+}
+
+export function fileStore(dir: string, options: FileStoreOptions = {}): RunStore {
+  const pending = new Map<string, Pending>();
+  const fds = new Map<string, number>();
+  const inboxListeners = new Map<string, Set<(e: InboxEvent) => void>>();
+  let flushScheduled = false;
+  let dirReady = false;
+
+  const journalPath = (runId: string) => path.join(dir, `${runId}.jsonl`);
+  const inboxPath = (runId: string) => path.join(dir, `${runId}.inbox.jsonl`);
+
+  const ensureDir = () => {
+    if (dirReady) return;
+    fs.mkdirSync(dir, { recursive: true });
+    dirReady = true;
+  };
+
+  const openJournal = (runId: string): number => {
+    let fd = fds.get(runId);
+    if (fd !== undefined) {
+      // Most recently used last, so the oldest is closed first.
+      fds.delete(runId);
+      fds.set(runId, fd);
+      return fd;
+    }
+    ensureDir();
+    const file = journalPath(runId);
+    dropTornTail(file);
+    fd = fs.openSync(file, 'a');
+    fds.set(runId, fd);
+    if (fds.size > MAX_OPEN_FILES) {
+      const [oldest, oldFd] = fds.entries().next().value as [string, number];
+      fds.delete(oldest);
+      fs.closeSync(oldFd);
+    }
+    return fd;
+  };
+
+  const flush = () => {
+    flushScheduled = false;
+    const batch = [...pending.entries()];
+    pending.clear();
+    for (const [runId, p] of batch) {
+      try {
+        const fd = openJournal(runId);
+        fs.writeSync(fd, p.chunks.join(''));
+        if (options.fsync) fs.fdatasyncSync(fd);
+        for (const w of p.waiters) w.resolve();
+      } catch (err) {
+        for (const w of p.waiters) w.reject(err);
+      }
+    }
+  };
+
+  const readLines = (file: string): unknown[] => {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const out: unknown[] = [];
+    const lines = text.split('\n');
+    // A last line without its newline was torn by a crash mid-write and never acknowledged.
+    lines.pop();
+    for (const line of lines) if (line.trim()) out.push(JSON.parse(line));
+    return out;
+  };
+
+  return {
+    append(runId, events) {
+      checkRunId(runId);
+      return new Promise<void>((resolve, reject) => {
+        let p = pending.get(runId);
+        if (!p) pending.set(runId, (p = { chunks: [], waiters: [] }));
+        for (const e of events) p.chunks.push(JSON.stringify(e) + '\n');
+        p.waiters.push({ resolve, reject });
+        if (!flushScheduled) {
+          flushScheduled = true;
+          setImmediate(flush);
+        }
+      });
+    },
+    async read(runId) {
+      checkRunId(runId);
+      const file = journalPath(runId);
+      if (!fs.existsSync(file) && !pending.has(runId)) throw new UnknownRunError(runId);
+      return readLines(file) as JournalEvent[];
+    },
+    async list() {
+      let names: string[];
+      try {
+        names = fs.readdirSync(dir);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw err;
+      }
+      return names
+        .filter((n) => n.endsWith('.jsonl') && !n.endsWith('.inbox.jsonl'))
+        .map((n) => n.slice(0, -'.jsonl'.length))
+        .sort();
+    },
+    async sendEvent(runId, name, data) {
+      checkRunId(runId);
+      if (!fs.existsSync(journalPath(runId)) && !pending.has(runId)) throw new UnknownRunError(runId);
+      const event: InboxEvent = { id: randomUUID(), name, data };
+      ensureDir();
+      fs.appendFileSync(inboxPath(runId), JSON.stringify(event) + '\n');
+      for (const listener of inboxListeners.get(runId) ?? []) listener(event);
+      return event;
+    },
+    watchInbox(runId, onEvent) {
+      checkRunId(runId);
+      const file = inboxPath(runId);
+      const seen = new Set<string>();
+      const deliver = (e: InboxEvent) => {
+        if (seen.has(e.id)) return;
+        seen.add(e.id);
+        onEvent(e);
+      };
+      const scan = () => {
+        for (const e of readLines(file) as InboxEvent[]) deliver(e);
+      };
+      let listeners = inboxListeners.get(runId);
+      if (!listeners) inboxListeners.set(runId, (listeners = new Set()));
+      listeners.add(deliver);
+      scan();
+      const onChange = () => scan();
+      fs.watchFile(file, { interval: options.inboxPollMs ?? 200, persistent: false }, onChange);
+      return () => {
+        listeners?.delete(deliver);
+        fs.unwatchFile(file, onChange);
+      };
+    },
+    async close() {
+      if (pending.size > 0) flush();
+      for (const fd of fds.values()) fs.closeSync(fd);
+      fds.clear();
+    },
+  };
+}
+
+/** Cuts a line torn by a crash mid-write, so that the next append starts on a line of its own. */
+function dropTornTail(file: string): void {
+  let size: number;
+  try {
+    size = fs.statSync(file).size;
+  } catch {
+    return;
+  }
+  if (size === 0) return;
+  const fd = fs.openSync(file, 'r+');
+  try {
+    const last = Buffer.alloc(1);
+    fs.readSync(fd, last, 0, 1, size - 1);
+    if (last[0] === 0x0a) return;
+    const text = fs.readFileSync(file);
+    const keep = text.lastIndexOf(0x0a) + 1;
+    fs.ftruncateSync(fd, keep);
+  } finally {
+    fs.closeSync(fd);
+  }
+}

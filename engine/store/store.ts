@@ -1,0 +1,29 @@
+// The one interface every journal store implements: the runtime, CLI and debugger use only this.
+import type { JournalEvent } from '../journal/events';
+
+export interface InboxEvent {
+  /** Unique per store, so an event is delivered once even when a run is resumed. */
+  id: string;
+  name: string;
+  data: unknown;
+}
+
+export interface RunStore {
+  /** Appends events to a run's journal; resolves once they survive a crash of this process. */
+  append(runId: string, events: readonly JournalEvent[]): Promise<void>;
+  read(runId: string): Promise<JournalEvent[]>;
+  /** Ids of every run in the store, oldest first. */
+  list(): Promise<string[]>;
+  /** Leaves an event for a run, possibly owned by another process. */
+  sendEvent(runId: string, name: string, data: unknown): Promise<InboxEvent>;
+  /** Calls back for each event left for the run (those already waiting first) until unsubscribed. */
+  watchInbox(runId: string, onEvent: (e: InboxEvent) => void): () => void;
+  close(): Promise<void>;
+}
+
+export class UnknownRunError extends Error {
+  constructor(readonly runId: string) {
+    super(`No run '${runId}' in the store. List runs with 'stepwise runs'.`);
+    this.name = 'UnknownRunError';
+  }
+}
