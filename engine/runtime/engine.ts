@@ -1,0 +1,149 @@
+// The engine: starts, resumes and tracks runs over one store and one clock. Runs of an engine can
+// reach each other (`emit`, `call`); everything outside goes through the store.
+import { randomBytes } from 'node:crypto';
+import type { JournalEvent } from '../journal/events';
+import { replay, type RunState } from '../journal/replay';
+import { instructionRegistry } from '../instructions/registry';
+import type { InstructionHandler } from '../instructions/types';
+import type { RunStore } from '../store/store';
+import { memoryStore } from '../store/memory';
+import { realClock, type Clock } from './clock';
+import { loadTaskFile, resolveInput } from './load';
+import { mockSession, NO_MOCKS, type Mocks } from './mocks';
+import { Run, type LoadedTask, type OutputChunk, type RunEnvironment, type RunHooks } from './run';
+
+export interface EngineOptions {
+  store?: RunStore;
+  clock?: Clock;
+  mocks?: Mocks;
+  /** Values of `secrets.*`: readable by expressions, masked everywhere they would be written. */
+  secrets?: Record<string, string>;
+  /** Custom instruction kinds by name. */
+  instructions?: Record<string, InstructionHandler>;
+  hooks?: RunHooks;
+  /** How `call` and `resume` read a task file; lints it by default. */
+  loadTask?: (file: string) => LoadedTask;
+}
+
+export interface StartOptions {
+  input?: Record<string, unknown>;
+  runId?: string;
+  parentRunId?: string;
+}
+
+export type JournalListener = (run: Run, event: JournalEvent) => void;
+export type OutputListener = (chunk: OutputChunk) => void;
+
+export interface Engine {
+  readonly store: RunStore;
+  readonly clock: Clock;
+  /** Starts a run; `run.done` settles with its final state. */
+  start(task: LoadedTask, options?: StartOptions): Run;
+  /** Continues a run from its journal (after a crash or in another process). */
+  resume(runId: string): Promise<Run>;
+  /** A run this engine is executing. */
+  get(runId: string): Run | undefined;
+  active(): Run[];
+  /** Sends an event to a run, here or, through the store, in another process. */
+  send(runId: string, name: string, data: unknown): Promise<void>;
+  onJournal(listener: JournalListener): () => void;
+  onOutput(listener: OutputListener): () => void;
+  /** Waits for every active run to end. */
+  settle(): Promise<RunState[]>;
+}
+
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+export function createEngine(options: EngineOptions = {}): Engine {
+  const store = options.store ?? memoryStore();
+  const clock = options.clock ?? realClock();
+  const instructions = instructionRegistry(options.instructions);
+  const mocks = options.mocks ?? NO_MOCKS;
+  const secrets = options.secrets ?? {};
+  const hooks = options.hooks ?? {};
+  const loadTask = options.loadTask ?? loadTaskFile;
+  const runs = new Map<string, Run>();
+  const journalListeners = new Set<JournalListener>();
+  const outputListeners = new Set<OutputListener>();
+  const childCounts = new Map<string, number>();
+
+  const environment = (history: readonly JournalEvent[]): RunEnvironment => ({
+    store,
+    clock,
+    instructions,
+    mocks: mockSession(mocks, history),
+    secrets,
+    hooks,
+    async broadcast(from, name, data) {
+      const waiting = [...runs.values()].filter((r) => r.id !== from && !r.ended && r.isWaitingFor(name));
+      await Promise.all(waiting.map((r) => r.send(name, data, `emit:${from}`)));
+    },
+    async callTask(parent, file, input) {
+      const task = loadTask(file);
+      const n = (childCounts.get(parent.id) ?? 0) + 1;
+      childCounts.set(parent.id, n);
+      const child = engine.start(task, { input, runId: `${parent.id}.${n}`, parentRunId: parent.id });
+      const final = await child.done;
+      return { status: final.status, data: final.data, runId: child.id };
+    },
+    onJournal(run, event) {
+      for (const l of journalListeners) l(run, event);
+    },
+    onOutput(chunk) {
+      for (const l of outputListeners) l(chunk);
+    },
+    onEnd(run) {
+      runs.delete(run.id);
+    },
+  });
+
+  const engine: Engine = {
+    store,
+    clock,
+    start(task, opts = {}) {
+      const runId = opts.runId ?? newRunId();
+      if (runs.has(runId)) throw new Error(`Run '${runId}' is already running.`);
+      const input = resolveInput(task.model, opts.input ?? {});
+      const run = new Run(runId, task, environment([]));
+      runs.set(runId, run);
+      void run.start({ input, data: structuredClone(task.model.data), parentRunId: opts.parentRunId });
+      return run;
+    },
+    async resume(runId) {
+      if (runs.has(runId)) throw new Error(`Run '${runId}' is already running here.`);
+      const history = await store.read(runId);
+      const state = replay(history);
+      if (state.phase === 'ended') throw new Error(`Run '${runId}' has already ended (${state.status}); nothing to resume.`);
+      if (!state.file) throw new Error(`Run '${runId}' has no task file in its journal, so it cannot be resumed.`);
+      const task = loadTask(state.file);
+      const run = new Run(runId, task, environment(history), history);
+      runs.set(runId, run);
+      void run.start();
+      return run;
+    },
+    get: (runId) => runs.get(runId),
+    active: () => [...runs.values()],
+    async send(runId, name, data) {
+      const run = runs.get(runId);
+      if (run) return run.send(name, data, 'api');
+      await store.sendEvent(runId, name, data);
+    },
+    onJournal(listener) {
+      journalListeners.add(listener);
+      return () => journalListeners.delete(listener);
+    },
+    onOutput(listener) {
+      outputListeners.add(listener);
+      return () => outputListeners.delete(listener);
+    },
+    async settle() {
+      const out: RunState[] = [];
+      while (runs.size > 0) out.push(...(await Promise.all([...runs.values()].map((r) => r.done))));
+      return out;
+    },
+  };
+  return engine;
+}

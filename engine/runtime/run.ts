@@ -1,0 +1,614 @@
+// One run of a task: walks the state machine, journals every step before taking the next, and
+// calls the hooks a debugger needs. It knows nothing of DAP or VS Code.
+import * as path from 'node:path';
+import { durationMs } from '../expr/duration';
+import { evaluate, resolveTemplates, type ExpressionScope } from '../expr/expression';
+import type { JournalEvent, NewJournalEvent, ReceivedEvent, RunError, TransitionCause } from '../journal/events';
+import { applyEvent, emptyRunState, type RunState } from '../journal/replay';
+import { InstructionFailure, type CallResult, type InstructionContext } from '../instructions/types';
+import { transitionKind, type CatchModel, type InstructionModel, type StateModel, type TaskModel, type TransitionModel } from '../model/types';
+import { abortError, type Clock } from './clock';
+import type { MockOutcome, MockSession } from './mocks';
+import type { InstructionRegistry } from '../instructions/registry';
+import type { RunStore } from '../store/store';
+import { redact } from './redact';
+
+export interface StepInfo {
+  runId: string;
+  run: Readonly<RunState>;
+  state: StateModel;
+}
+
+export interface TransitionInfo extends StepInfo {
+  to: string;
+  cause: TransitionCause;
+  transition?: TransitionModel;
+  catch?: CatchModel;
+}
+
+export type FailureWhere = 'instruction' | 'timeout' | 'run';
+
+/**
+ * Called before each step; a returned promise holds the run (and the virtual clock) there until it
+ * settles, which is how a debugger stops on a breakpoint.
+ */
+export interface RunHooks {
+  beforeState?(info: StepInfo): void | Promise<void>;
+  beforeInstruction?(info: StepInfo & { instruction: InstructionModel; attempt: number }): void | Promise<void>;
+  beforeTransition?(info: TransitionInfo): void | Promise<void>;
+  onFailure?(info: Partial<StepInfo> & { runId: string; run: Readonly<RunState>; error: RunError; where: FailureWhere }): void | Promise<void>;
+}
+
+export interface OutputChunk {
+  runId: string;
+  state?: string;
+  stream: 'stdout' | 'stderr' | 'log';
+  text: string;
+}
+
+export interface RunEnvironment {
+  store: RunStore;
+  clock: Clock;
+  instructions: InstructionRegistry;
+  mocks: MockSession;
+  secrets: Record<string, string>;
+  hooks: RunHooks;
+  /** Another run of the engine sent an event (`emit`). */
+  broadcast(from: string, name: string, data: unknown): Promise<void>;
+  callTask(parent: Run, file: string, input: Record<string, unknown>): Promise<CallResult>;
+  onJournal(run: Run, event: JournalEvent): void;
+  onOutput(chunk: OutputChunk): void;
+  onEnd(run: Run): void;
+}
+
+export interface LoadedTask {
+  model: TaskModel;
+  /** Absolute path of the task file; relative paths in the task start at its folder. */
+  file?: string;
+}
+
+/** Why a run or a state stopped early; used as the reason of an AbortSignal. */
+class Interrupt extends Error {
+  constructor(readonly why: 'cancelled' | 'task-timeout' | 'state-timeout' | 'instruction-timeout', message: string) {
+    super(message);
+    this.name = 'Interrupt';
+  }
+}
+
+type Decision =
+  | { to: string; cause: TransitionCause; index: number; transition?: TransitionModel; catch?: CatchModel; event?: ReceivedEvent; error?: RunError }
+  | { end: 'failed'; reason: string; error: RunError };
+
+export class Run {
+  readonly state: RunState = emptyRunState();
+  readonly done: Promise<RunState>;
+  private resolveDone!: (s: RunState) => void;
+  private readonly runAbort = new AbortController();
+  private releaseHold: (() => void) | undefined;
+  private pauseHold: (() => void) | undefined;
+  private resumeGate: { promise: Promise<void>; open: () => void } | undefined;
+  private readonly subscribers = new Set<(e: ReceivedEvent) => void>();
+  private readonly waitingFor = new Map<string, number>();
+  private readonly cleanups: Array<() => void> = [];
+
+  constructor(
+    readonly id: string,
+    readonly task: LoadedTask,
+    private readonly env: RunEnvironment,
+    private readonly history: readonly JournalEvent[] = [],
+  ) {
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    for (const e of history) applyEvent(this.state, e);
+  }
+
+  get ended(): boolean {
+    return this.state.phase === 'ended';
+  }
+
+  /** True while a transition of the current state waits for this event name. */
+  isWaitingFor(name: string): boolean {
+    return (this.waitingFor.get(name) ?? 0) > 0;
+  }
+
+  /** Starts (or, with a journal history, continues) the run; settles with its final state. */
+  async start(start?: { input: Record<string, unknown>; data: Record<string, unknown>; parentRunId?: string }): Promise<RunState> {
+    this.hold();
+    try {
+      if (this.history.length === 0) {
+        if (!start) throw new Error('a new run needs its input and data');
+        await this.journal({
+          type: 'run-started',
+          runId: this.id,
+          task: this.task.model.name ?? 'task',
+          file: this.task.file,
+          input: start.input,
+          data: start.data,
+          clock: this.env.clock.kind,
+          parentRunId: start.parentRunId,
+          pid: process.pid,
+        });
+      } else {
+        await this.journal({ type: 'run-recovered', pid: process.pid });
+        if (this.state.paused) await this.journal({ type: 'run-resumed' });
+      }
+      this.listen();
+      await this.loop();
+    } catch (err) {
+      if (!this.ended) await this.endFromError(err);
+    } finally {
+      for (const c of this.cleanups.splice(0)) c();
+      this.release();
+      this.pauseHold?.();
+      this.env.onEnd(this);
+      this.resolveDone(this.state);
+    }
+    return this.state;
+  }
+
+  async pause(): Promise<void> {
+    if (this.ended || this.state.paused) return;
+    this.pauseHold = this.env.clock.hold();
+    let open!: () => void;
+    const promise = new Promise<void>((r) => (open = r));
+    this.resumeGate = { promise, open };
+    await this.journal({ type: 'run-paused' });
+  }
+
+  async resume(): Promise<void> {
+    if (this.ended || !this.state.paused) return;
+    await this.journal({ type: 'run-resumed' });
+    const gate = this.resumeGate;
+    this.resumeGate = undefined;
+    gate?.open();
+    this.pauseHold?.();
+    this.pauseHold = undefined;
+  }
+
+  cancel(reason = 'cancelled by the user'): void {
+    if (this.ended) return;
+    this.runAbort.abort(new Interrupt('cancelled', reason));
+    // A paused run must wake up to journal its end.
+    this.resumeGate?.open();
+  }
+
+  /** Delivers an event to the run: journaled, then offered to the transitions waiting for it. */
+  async send(name: string, data: unknown, source?: string): Promise<void> {
+    if (this.ended) throw new Error(`Run ${this.id} has ended (${this.state.status}); it takes no more events.`);
+    const release = this.env.clock.hold();
+    try {
+      const entry = await this.journal({ type: 'event-received', name, data, source });
+      const received = this.state.pendingEvents.find((p) => p.seq === entry.seq);
+      if (received) for (const sub of [...this.subscribers]) sub(received);
+    } finally {
+      release();
+    }
+  }
+
+  // ---- the state machine ----
+
+  private async loop(): Promise<void> {
+    const { model } = this.task;
+    while (!this.ended) {
+      await this.gate();
+      if (this.state.phase === 'between') {
+        const name = this.state.target ?? model.start;
+        const st = model.states.find((s) => s.name === name);
+        if (!st) {
+          await this.end('failed', 'unknown-state', { kind: 'task', message: `State '${name}' is not defined in the task.` });
+          return;
+        }
+        await this.env.hooks.beforeState?.({ runId: this.id, run: this.state, state: st });
+        await this.gate();
+        await this.journal({ type: 'state-entered', state: st.name });
+        continue;
+      }
+      const st = model.states.find((s) => s.name === this.state.state);
+      if (!st) {
+        await this.end('failed', 'unknown-state', { kind: 'task', message: `State '${this.state.state}' is not defined in the task.` });
+        return;
+      }
+      const decision = await this.runState(st);
+      if (!decision) return;
+      if ('end' in decision) {
+        await this.fail(decision.reason, decision.error, st);
+        return;
+      }
+      await this.gate();
+      await this.env.hooks.beforeTransition?.({
+        runId: this.id,
+        run: this.state,
+        state: st,
+        to: decision.to,
+        cause: decision.cause,
+        transition: decision.transition,
+        catch: decision.catch,
+      });
+      await this.gate();
+      await this.journal({
+        type: 'transition-taken',
+        from: st.name,
+        to: decision.to,
+        cause: decision.cause,
+        index: decision.index,
+        event: decision.event,
+        error: decision.error,
+      });
+    }
+  }
+
+  /** Runs the state's remaining instructions, then waits for a transition; bounded by its timeout. */
+  private async runState(st: StateModel): Promise<Decision | undefined> {
+    const stateAbort = new AbortController();
+    const onRunAbort = () => stateAbort.abort(this.runAbort.signal.reason);
+    this.runAbort.signal.addEventListener('abort', onRunAbort, { once: true });
+    if (st.timeout) {
+      const deadline = (this.state.stateEnteredAt ?? this.env.clock.now()) + durationMs(st.timeout);
+      this.env.clock
+        .sleep(Math.max(0, deadline - this.env.clock.now()), stateAbort.signal)
+        .then(() => stateAbort.abort(new Interrupt('state-timeout', `State '${st.name}' timed out after ${st.timeout}.`)))
+        .catch(() => undefined);
+    }
+    try {
+      for (let i = this.state.nextInstruction; i < st.do.length; i++) {
+        const failure = await this.runInstruction(st, st.do[i], stateAbort.signal);
+        if (failure) return this.routeFailure(st, failure);
+      }
+      if (st.final) {
+        await this.end(st.status ?? 'succeeded');
+        return undefined;
+      }
+      return await this.chooseTransition(st, stateAbort.signal);
+    } catch (err) {
+      const reason = stateAbort.signal.reason;
+      if (reason instanceof Interrupt && reason.why === 'state-timeout' && !this.runAbort.signal.aborted) {
+        const error = { kind: 'timeout', message: reason.message };
+        await this.env.hooks.onFailure?.({ runId: this.id, run: this.state, state: st, error, where: 'timeout' });
+        return this.routeFailure(st, error);
+      }
+      throw err;
+    } finally {
+      this.runAbort.signal.removeEventListener('abort', onRunAbort);
+      stateAbort.abort(new Interrupt('cancelled', 'state left'));
+    }
+  }
+
+  /** Returns the error that survived the retries, or undefined when the instruction succeeded. */
+  private async runInstruction(st: StateModel, ins: InstructionModel, stateSignal: AbortSignal): Promise<RunError | undefined> {
+    const retry = ins.retry;
+    for (;;) {
+      await this.gate();
+      if (this.state.retryAt !== undefined) await this.idle(this.env.clock.sleep(Math.max(0, this.state.retryAt - this.env.clock.now()), stateSignal));
+      const attempt = this.state.attempts + 1;
+      await this.env.hooks.beforeInstruction?.({ runId: this.id, run: this.state, state: st, instruction: ins, attempt });
+      await this.gate();
+      await this.journal({ type: 'instruction-started', state: st.name, index: ins.index, kind: ins.kind, attempt });
+      const mock = this.env.mocks.instruction(st.name, ins.index, ins.as);
+      let outcome: MockOutcome;
+      if (mock) outcome = mock;
+      else outcome = await this.execute(st, ins, stateSignal);
+      if ('result' in outcome) {
+        await this.journal({ type: 'instruction-finished', state: st.name, index: ins.index, kind: ins.kind, as: ins.as, result: outcome.result, mocked: mock ? true : undefined });
+        return undefined;
+      }
+      const error = outcome.error;
+      const retryInMs = retry && attempt < retry.attempts ? retryDelay(retry, attempt) : undefined;
+      await this.journal({ type: 'instruction-failed', state: st.name, index: ins.index, kind: ins.kind, attempt, error, retryInMs, mocked: mock ? true : undefined });
+      if (retryInMs === undefined) {
+        await this.env.hooks.onFailure?.({ runId: this.id, run: this.state, state: st, error, where: 'instruction' });
+        return error;
+      }
+    }
+  }
+
+  /** Runs an instruction for real, turning any failure (but a run or state interrupt) into data. */
+  private async execute(st: StateModel, ins: InstructionModel, stateSignal: AbortSignal): Promise<MockOutcome> {
+    const handler = this.env.instructions.get(ins.kind);
+    if (!handler) return { error: { kind: 'task', message: `Unknown instruction kind '${ins.kind}'.` } };
+    const insAbort = new AbortController();
+    const onStateAbort = () => insAbort.abort(stateSignal.reason);
+    stateSignal.addEventListener('abort', onStateAbort, { once: true });
+    if (stateSignal.aborted) onStateAbort();
+    if (ins.timeout) {
+      this.env.clock
+        .sleep(durationMs(ins.timeout), insAbort.signal)
+        .then(() => insAbort.abort(new Interrupt('instruction-timeout', `Instruction ${ins.index} (${ins.kind}) of state '${st.name}' timed out after ${ins.timeout}.`)))
+        .catch(() => undefined);
+    }
+    try {
+      const args = await resolveTemplates(ins.args, this.scope());
+      const ctx = this.context(st, ins, args, insAbort.signal);
+      const result = await raceAbort(handler(ctx), insAbort.signal);
+      return { result: result === undefined ? null : result };
+    } catch (err) {
+      const reason = insAbort.signal.reason;
+      if (reason instanceof Interrupt && reason.why === 'instruction-timeout') return { error: { kind: 'timeout', message: reason.message } };
+      if (insAbort.signal.aborted) throw reason ?? err;
+      return { error: toRunError(err) };
+    } finally {
+      stateSignal.removeEventListener('abort', onStateAbort);
+      insAbort.abort(new Interrupt('cancelled', 'instruction done'));
+    }
+  }
+
+  private context(st: StateModel, ins: InstructionModel, args: unknown, signal: AbortSignal): InstructionContext {
+    return {
+      args,
+      signal,
+      runId: this.id,
+      state: st.name,
+      index: ins.index,
+      baseDir: this.task.file ? path.dirname(this.task.file) : process.cwd(),
+      clock: this.env.clock,
+      log: async (message) => {
+        await this.journal({ type: 'log', state: st.name, message });
+        this.env.onOutput({ runId: this.id, state: st.name, stream: 'log', text: redact(message, this.env.secrets) });
+      },
+      emit: async (event, data) => {
+        await this.journal({ type: 'emitted', state: st.name, event, data });
+        await this.env.broadcast(this.id, event, data);
+      },
+      sleep: (ms) => this.idle(this.env.clock.sleep(ms, signal)),
+      output: (stream, text) => this.env.onOutput({ runId: this.id, state: st.name, stream, text: redact(text, this.env.secrets) }),
+      callTask: (file, input) => this.idle(this.env.callTask(this, file, input)),
+    };
+  }
+
+  private async routeFailure(st: StateModel, error: RunError): Promise<Decision> {
+    const c = st.catch.find((k) => k.to !== undefined && (k.error === undefined || k.error === 'any' || k.error === error.kind));
+    if (c?.to) return { to: c.to, cause: 'catch', index: c.index, catch: c, error };
+    return { end: 'failed', reason: error.kind === 'timeout' ? 'timeout' : 'error', error };
+  }
+
+  private async chooseTransition(st: StateModel, signal: AbortSignal): Promise<Decision> {
+    try {
+      for (const t of st.on) {
+        if (transitionKind(t) !== 'when' || t.to === undefined) continue;
+        if (truthy(await evaluate(t.when!, this.scope()))) return { to: t.to, cause: 'when', index: t.index, transition: t };
+      }
+      const armed = st.on.filter((t) => t.to !== undefined && ['after', 'poll', 'event'].includes(transitionKind(t)));
+      if (armed.length === 0) {
+        const otherwise = st.on.find((t) => transitionKind(t) === 'else' && t.to !== undefined);
+        if (otherwise) return { to: otherwise.to!, cause: 'else', index: otherwise.index, transition: otherwise };
+        return this.routeFailure(st, { kind: 'task', message: `No transition of state '${st.name}' applies: no 'when' is true and there is nothing to wait for.` });
+      }
+      const race = new AbortController();
+      const onAbort = () => race.abort(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        return await this.idle(Promise.race(armed.map((t) => this.arm(st, t, race.signal))));
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+        race.abort(new Interrupt('cancelled', 'transition taken'));
+      }
+    } catch (err) {
+      if (signal.aborted) throw err;
+      return this.routeFailure(st, toRunError(err));
+    }
+  }
+
+  private async arm(st: StateModel, t: TransitionModel, signal: AbortSignal): Promise<Decision> {
+    const to = t.to!;
+    const kind = transitionKind(t);
+    if (kind === 'after') {
+      const deadline = (this.state.stateEnteredAt ?? this.env.clock.now()) + durationMs(t.after!);
+      await this.env.clock.sleep(Math.max(0, deadline - this.env.clock.now()), signal);
+      if (t.when !== undefined && !truthy(await this.held(() => evaluate(t.when!, this.scope())))) return waitForAbort(signal);
+      return { to, cause: 'after', index: t.index, transition: t };
+    }
+    if (kind === 'event') return this.waitForEvent(t, signal);
+    return this.poll(st, t, signal);
+  }
+
+  private waitForEvent(t: TransitionModel, signal: AbortSignal): Promise<Decision> {
+    const name = t.event!;
+    const matches = async (e: ReceivedEvent) =>
+      e.name === name && (t.when === undefined || truthy(await evaluate(t.when, { ...this.scope(), event: e })));
+    return new Promise<Decision>((resolve, reject) => {
+      let settled = false;
+      const finish = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        this.subscribers.delete(offer);
+        this.waitingFor.set(name, (this.waitingFor.get(name) ?? 1) - 1);
+        signal.removeEventListener('abort', onAbort);
+        fn();
+      };
+      const offer = (e: ReceivedEvent) => {
+        matches(e).then(
+          (ok) => ok && finish(() => resolve({ to: t.to!, cause: 'event', index: t.index, transition: t, event: e })),
+          (err) => finish(() => reject(err)),
+        );
+      };
+      const onAbort = () => finish(() => reject(abortError(signal)));
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.subscribers.add(offer);
+      this.waitingFor.set(name, (this.waitingFor.get(name) ?? 0) + 1);
+      // Events that arrived before the state subscribed wait in the journal for it.
+      for (const e of this.state.pendingEvents) offer(e);
+    });
+  }
+
+  private async poll(st: StateModel, t: TransitionModel, signal: AbortSignal): Promise<Decision> {
+    const p = t.poll!;
+    const every = durationMs(p.every ?? '0s');
+    const previous = this.state.polls[t.index];
+    if (previous) await this.env.clock.sleep(Math.max(0, previous.lastAt + every - this.env.clock.now()), signal);
+    for (;;) {
+      const done = await this.held(async () => {
+        const mock = this.env.mocks.poll(st.name, t.index);
+        let outcome: MockOutcome;
+        if (mock) outcome = mock;
+        else if (p.do) outcome = await this.execute(st, p.do, signal);
+        else outcome = { result: null };
+        let ok = false;
+        if ('result' in outcome) {
+          ok = p.until === undefined || truthy(await evaluate(p.until, { ...this.scope(), result: outcome.result }));
+        }
+        await this.journal({
+          type: 'poll-result',
+          state: st.name,
+          transition: t.index,
+          as: p.do?.as,
+          done: ok,
+          mocked: mock ? true : undefined,
+          ...('result' in outcome ? { result: outcome.result } : { error: outcome.error }),
+        });
+        return ok;
+      });
+      if (done) return { to: t.to!, cause: 'poll', index: t.index, transition: t };
+      await this.env.clock.sleep(every, signal);
+    }
+  }
+
+  // ---- ending ----
+
+  private async fail(reason: string, error: RunError, st?: StateModel): Promise<void> {
+    await this.env.hooks.onFailure?.({ runId: this.id, run: this.state, state: st, error, where: 'run' });
+    await this.end('failed', reason, error);
+  }
+
+  private async end(status: 'succeeded' | 'failed' | 'cancelled', reason?: string, error?: RunError): Promise<void> {
+    if (this.ended) return;
+    await this.journal({ type: 'run-ended', status, reason, error });
+  }
+
+  private async endFromError(err: unknown): Promise<void> {
+    const reason = this.runAbort.signal.reason;
+    if (reason instanceof Interrupt && reason.why === 'cancelled') return this.end('cancelled', 'cancelled', { kind: 'cancelled', message: reason.message });
+    if (reason instanceof Interrupt && reason.why === 'task-timeout') return this.fail('timeout', { kind: 'timeout', message: reason.message });
+    return this.fail('error', toRunError(err));
+  }
+
+  // ---- plumbing ----
+
+  private listen(): void {
+    const { model } = this.task;
+    if (model.timeout) {
+      const deadline = this.state.startedAt + durationMs(model.timeout);
+      const ms = Math.max(0, deadline - this.env.clock.now());
+      this.env.clock
+        .sleep(ms, this.runAbort.signal)
+        .then(() => this.runAbort.abort(new Interrupt('task-timeout', `The run timed out after ${model.timeout}.`)))
+        .catch(() => undefined);
+    }
+    const journaled = new Set<string>();
+    for (const e of this.history) if (e.type === 'event-received' && e.source) journaled.add(e.source);
+    for (const m of this.env.mocks.events) {
+      const source = `mock:${m.index}`;
+      if (journaled.has(source)) continue;
+      const due = this.state.startedAt + m.afterMs;
+      this.env.clock
+        .sleep(Math.max(0, due - this.env.clock.now()), this.runAbort.signal)
+        .then(() => (this.ended ? undefined : this.send(m.event, m.data, source)))
+        .catch(() => undefined);
+    }
+    this.cleanups.push(
+      this.env.store.watchInbox(this.id, (e) => {
+        const source = `inbox:${e.id}`;
+        if (journaled.has(source) || this.ended) return;
+        journaled.add(source);
+        this.send(e.name, e.data, source).catch(() => undefined);
+      }),
+    );
+    this.cleanups.push(() => this.runAbort.abort(new Interrupt('cancelled', 'run ended')));
+  }
+
+  /** Appends an event, applies it to the live state and resolves once the store has it. */
+  private async journal(event: NewJournalEvent): Promise<JournalEvent> {
+    const full = redact({ ...event, seq: this.state.seq + 1, at: this.env.clock.now() } as JournalEvent, this.env.secrets);
+    applyEvent(this.state, full);
+    await this.env.store.append(this.id, [full]);
+    this.env.onJournal(this, full);
+    return full;
+  }
+
+  private scope(): ExpressionScope {
+    const s = this.state;
+    return {
+      input: s.input,
+      data: s.data,
+      result: s.result,
+      event: s.event,
+      run: { id: this.id, state: s.state, attempt: s.attempts + 1, startedAt: new Date(s.startedAt).toISOString() },
+      secrets: this.env.secrets,
+    };
+  }
+
+  /** Waits for a pause to be lifted (a cancel lifts it too). */
+  private async gate(): Promise<void> {
+    while (this.state.paused && this.resumeGate && !this.runAbort.signal.aborted) await this.resumeGate.promise;
+    if (this.runAbort.signal.aborted) throw abortError(this.runAbort.signal);
+  }
+
+  private hold(): void {
+    this.releaseHold ??= this.env.clock.hold();
+  }
+
+  private release(): void {
+    this.releaseHold?.();
+    this.releaseHold = undefined;
+  }
+
+  /** Lets virtual time move while the run waits on timers, events or a child run. */
+  private async idle<T>(p: Promise<T>): Promise<T> {
+    this.release();
+    try {
+      return await p;
+    } finally {
+      this.hold();
+    }
+  }
+
+  /** Keeps virtual time still while work of a waiting run is in flight. */
+  private async held<T>(fn: () => Promise<T>): Promise<T> {
+    const release = this.env.clock.hold();
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+}
+
+export function retryDelay(retry: NonNullable<InstructionModel['retry']>, attempt: number): number {
+  const base = retry.delay ? durationMs(retry.delay) : 1000;
+  const factor = retry.backoff ?? 1;
+  const delay = base * Math.pow(factor, attempt - 1);
+  return retry.max_delay ? Math.min(delay, durationMs(retry.max_delay)) : delay;
+}
+
+function truthy(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length > 0;
+  return Boolean(value);
+}
+
+function toRunError(err: unknown): RunError {
+  if (err instanceof InstructionFailure) return { kind: err.kind, message: err.message };
+  const e = err as { name?: string; message?: string };
+  if (e?.name === 'ExpressionError') return { kind: 'expression', message: e.message ?? 'expression failed' };
+  return { kind: 'task', message: e?.message ?? String(err) };
+}
+
+function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+function waitForAbort(signal: AbortSignal): Promise<never> {
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(abortError(signal)), { once: true }));
+}
