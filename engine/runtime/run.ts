@@ -90,6 +90,7 @@ export class Run {
   private readonly subscribers = new Set<(e: ReceivedEvent) => void>();
   private readonly waitingFor = new Map<string, number>();
   private readonly cleanups: Array<() => void> = [];
+  private readonly statesByName: ReadonlyMap<string, StateModel>;
 
   constructor(
     readonly id: string,
@@ -98,6 +99,7 @@ export class Run {
     private readonly history: readonly JournalEvent[] = [],
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    this.statesByName = new Map(task.model.states.map((s) => [s.name, s]));
     for (const e of history) applyEvent(this.state, e);
   }
 
@@ -189,20 +191,20 @@ export class Run {
   private async loop(): Promise<void> {
     const { model } = this.task;
     while (!this.ended) {
-      await this.gate();
+      if (this.mustStop()) await this.gate();
       if (this.state.phase === 'between') {
         const name = this.state.target ?? model.start;
-        const st = model.states.find((s) => s.name === name);
+        const st = name === undefined ? undefined : this.statesByName.get(name);
         if (!st) {
           await this.end('failed', 'unknown-state', { kind: 'task', message: `State '${name}' is not defined in the task.` });
           return;
         }
-        await this.env.hooks.beforeState?.({ runId: this.id, run: this.state, state: st });
-        await this.gate();
+        if (this.env.hooks.beforeState) await this.env.hooks.beforeState({ runId: this.id, run: this.state, state: st });
+        if (this.mustStop()) await this.gate();
         await this.journal({ type: 'state-entered', state: st.name });
         continue;
       }
-      const st = model.states.find((s) => s.name === this.state.state);
+      const st = this.state.state === undefined ? undefined : this.statesByName.get(this.state.state);
       if (!st) {
         await this.end('failed', 'unknown-state', { kind: 'task', message: `State '${this.state.state}' is not defined in the task.` });
         return;
@@ -213,8 +215,8 @@ export class Run {
         await this.fail(decision.reason, decision.error, st);
         return;
       }
-      await this.gate();
-      await this.env.hooks.beforeTransition?.({
+      if (this.mustStop()) await this.gate();
+      if (this.env.hooks.beforeTransition) await this.env.hooks.beforeTransition({
         runId: this.id,
         run: this.state,
         state: st,
@@ -223,7 +225,7 @@ export class Run {
         transition: decision.transition,
         catch: decision.catch,
       });
-      await this.gate();
+      if (this.mustStop()) await this.gate();
       await this.journal({
         type: 'transition-taken',
         from: st.name,
@@ -238,6 +240,12 @@ export class Run {
 
   /** Runs the state's remaining instructions, then waits for a transition; bounded by its timeout. */
   private async runState(st: StateModel): Promise<Decision | undefined> {
+    // A state with nothing to run or wait for needs no timers or abort wiring of its own.
+    if (!st.timeout && this.state.nextInstruction >= st.do.length && !st.on.some(isArmed)) {
+      if (!st.final) return this.chooseTransition(st, this.runAbort.signal);
+      await this.end(st.status ?? 'succeeded');
+      return undefined;
+    }
     const stateAbort = new AbortController();
     const onRunAbort = () => stateAbort.abort(this.runAbort.signal.reason);
     this.runAbort.signal.addEventListener('abort', onRunAbort, { once: true });
@@ -276,11 +284,11 @@ export class Run {
   private async runInstruction(st: StateModel, ins: InstructionModel, stateSignal: AbortSignal): Promise<RunError | undefined> {
     const retry = ins.retry;
     for (;;) {
-      await this.gate();
+      if (this.mustStop()) await this.gate();
       if (this.state.retryAt !== undefined) await this.idle(this.env.clock.sleep(Math.max(0, this.state.retryAt - this.env.clock.now()), stateSignal));
       const attempt = this.state.attempts + 1;
-      await this.env.hooks.beforeInstruction?.({ runId: this.id, run: this.state, state: st, instruction: ins, attempt });
-      await this.gate();
+      if (this.env.hooks.beforeInstruction) await this.env.hooks.beforeInstruction({ runId: this.id, run: this.state, state: st, instruction: ins, attempt });
+      if (this.mustStop()) await this.gate();
       await this.journal({ type: 'instruction-started', state: st.name, index: ins.index, kind: ins.kind, attempt });
       const mock = this.env.mocks.instruction(st.name, ins.index, ins.as);
       let outcome: MockOutcome;
@@ -365,7 +373,7 @@ export class Run {
         if (transitionKind(t) !== 'when' || t.to === undefined) continue;
         if (truthy(await evaluate(t.when!, this.scope()))) return { to: t.to, cause: 'when', index: t.index, transition: t };
       }
-      const armed = st.on.filter((t) => t.to !== undefined && ['after', 'poll', 'event'].includes(transitionKind(t)));
+      const armed = st.on.filter(isArmed);
       if (armed.length === 0) {
         const otherwise = st.on.find((t) => transitionKind(t) === 'else' && t.to !== undefined);
         if (otherwise) return { to: otherwise.to!, cause: 'else', index: otherwise.index, transition: otherwise };
@@ -535,6 +543,11 @@ export class Run {
     };
   }
 
+  /** Whether the run must wait at the gate (paused) or leave (cancelled) before its next step. */
+  private mustStop(): boolean {
+    return this.state.paused || this.runAbort.signal.aborted;
+  }
+
   /** Waits for a pause to be lifted (a cancel lifts it too). */
   private async gate(): Promise<void> {
     while (this.state.paused && this.resumeGate && !this.runAbort.signal.aborted) await this.resumeGate.promise;
@@ -576,6 +589,11 @@ export function retryDelay(retry: NonNullable<InstructionModel['retry']>, attemp
   const factor = retry.backoff ?? 1;
   const delay = base * Math.pow(factor, attempt - 1);
   return retry.max_delay ? Math.min(delay, durationMs(retry.max_delay)) : delay;
+}
+
+/** A transition that waits: a timer, a poller or a subscription. */
+function isArmed(t: TransitionModel): boolean {
+  return t.to !== undefined && (t.after !== undefined || t.poll !== undefined || t.event !== undefined);
 }
 
 function truthy(value: unknown): boolean {

@@ -1,0 +1,127 @@
+// `npm run bench`: speed figures, each with the ratio to a reference measured in the same run.
+// Goals (issue #2): lint ≤ 1.25× bare `yaml` parseDocument; engine ≥ 0.5× an XState 5 actor;
+// file store ≥ 5,000 journaled steps/s over 100 concurrent runs.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseDocument } from 'yaml';
+import { createActor, createMachine } from 'xstate';
+import { lintText } from '../engine/lint/index';
+import { parseTask } from '../engine/model/parse';
+import { virtualClock } from '../engine/runtime/clock';
+import { createEngine } from '../engine/runtime/engine';
+import { fileStore } from '../engine/store/file';
+import { memoryStore } from '../engine/store/memory';
+import { generateTask, linearTask } from './generate';
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function time(fn: () => void, repeat: number): number {
+  const samples: number[] = [];
+  for (let i = 0; i < repeat; i++) {
+    const t0 = performance.now();
+    fn();
+    samples.push(performance.now() - t0);
+  }
+  return median(samples);
+}
+
+function row(label: string, figure: string, reference: string, ratio: number, goal: string, ok: boolean): void {
+  console.log(`${label.padEnd(44)} ${figure.padStart(16)}  ref ${reference.padStart(16)}  ratio ${ratio.toFixed(2).padStart(5)}×  goal ${goal} ${ok ? 'met' : 'MISSED'}`);
+}
+
+function benchLint(): void {
+  for (const states of [100, 1000]) {
+    const text = generateTask(states);
+    const repeat = states >= 1000 ? 7 : 21;
+    // Warm both up so that neither pays for JIT or first-use compiles in its figure.
+    parseDocument(text);
+    lintText(text);
+    const bare = time(() => parseDocument(text), repeat);
+    const lint = time(() => lintText(text), repeat);
+    const ratio = lint / bare;
+    row(`lint ${states} states (${(text.length / 1024).toFixed(0)} KB)`, `${lint.toFixed(1)} ms`, `${bare.toFixed(1)} ms`, ratio, '≤ 1.25×', ratio <= 1.25);
+  }
+}
+
+async function benchEngine(): Promise<void> {
+  const n = 20_000;
+  const model = parseTask(linearTask(n)).model;
+  const task = { model };
+  const runs = 3;
+  const ours: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const engine = createEngine({ store: memoryStore(), clock: virtualClock() });
+    const t0 = performance.now();
+    const final = await engine.start(task).done;
+    const ms = performance.now() - t0;
+    if (final.status !== 'succeeded') throw new Error(`benchmark run ended ${final.status}: ${final.error?.message}`);
+    ours.push(n / (ms / 1000));
+  }
+  const machine = createMachine({
+    id: 'linear',
+    initial: 's0',
+    states: Object.fromEntries(
+      Array.from({ length: n + 1 }, (_, i) => [`s${i}`, i === n ? { type: 'final' as const } : { always: { target: `s${i + 1}` } }]),
+    ),
+  });
+  const theirs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const actor = createActor(machine);
+    await new Promise<void>((resolve) => {
+      actor.subscribe({ complete: () => resolve() });
+      actor.start();
+    });
+    theirs.push(n / ((performance.now() - t0) / 1000));
+  }
+  const a = median(ours);
+  const b = median(theirs);
+  row(`engine transitions/s (${n} states, memory store)`, `${Math.round(a).toLocaleString('en')}/s`, `${Math.round(b).toLocaleString('en')}/s`, a / b, '≥ 0.5× XState', a / b >= 0.5);
+}
+
+async function benchFileStore(): Promise<void> {
+  const concurrent = 100;
+  const statesPerRun = 100;
+  const model = parseTask(linearTask(statesPerRun)).model;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepwise-bench-'));
+  try {
+    const store = fileStore(dir);
+    const engine = createEngine({ store, clock: virtualClock() });
+    let steps = 0;
+    engine.onJournal(() => steps++);
+    const t0 = performance.now();
+    const runs = Array.from({ length: concurrent }, () => engine.start({ model }));
+    await Promise.all(runs.map((r) => r.done));
+    const seconds = (performance.now() - t0) / 1000;
+    await store.close();
+    const rate = steps / seconds;
+    // Reference: the same number of lines appended with one synchronous write each, no batching.
+    const refDir = path.join(dir, 'ref');
+    fs.mkdirSync(refDir);
+    const line = JSON.stringify({ type: 'state-entered', state: 's42', seq: 1, at: Date.now() }) + '\n';
+    const fds = Array.from({ length: concurrent }, (_, i) => fs.openSync(path.join(refDir, `${i}.jsonl`), 'a'));
+    const t1 = performance.now();
+    for (let i = 0; i < steps; i++) fs.writeSync(fds[i % concurrent], line);
+    const refRate = steps / ((performance.now() - t1) / 1000);
+    for (const fd of fds) fs.closeSync(fd);
+    row(`file store steps/s (${concurrent} concurrent runs)`, `${Math.round(rate).toLocaleString('en')}/s`, `${Math.round(refRate).toLocaleString('en')}/s`, rate / refRate, '≥ 5,000/s', rate >= 5000);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`Stepwise benchmarks — node ${process.version}, ${os.cpus().length} cpus, ${os.cpus()[0]?.model ?? ''}`);
+  benchLint();
+  await benchEngine();
+  await benchFileStore();
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
