@@ -99,7 +99,10 @@ async function follow(engine: Engine, run: Run, json: boolean): Promise<number> 
     run.cancel('cancelled with Ctrl-C');
   };
   process.on('SIGINT', onSigint);
+  // A run waiting only for an event has nothing else keeping the process alive.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   const final = await run.done;
+  clearInterval(keepAlive);
   process.off('SIGINT', onSigint);
   await engine.store.close();
   if (!json) {
