@@ -46,6 +46,7 @@ export type JournalEvent = Base &
         state: string;
         index: number;
         kind: string;
+        as?: string;
         attempt: number;
         error: RunError;
         /** Set when another attempt follows after this delay. */

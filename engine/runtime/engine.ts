@@ -68,7 +68,6 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const runs = new Map<string, Run>();
   const journalListeners = new Set<JournalListener>();
   const outputListeners = new Set<OutputListener>();
-  const childCounts = new Map<string, number>();
 
   const environment = (history: readonly JournalEvent[]): RunEnvironment => ({
     store,
@@ -81,11 +80,9 @@ export function createEngine(options: EngineOptions = {}): Engine {
       const waiting = [...runs.values()].filter((r) => r.id !== from && !r.ended && r.isWaitingFor(name));
       await Promise.all(waiting.map((r) => r.send(name, data, `emit:${from}`)));
     },
-    async callTask(parent, file, input) {
+    async callTask(parent, file, input, childId) {
       const task = loadTask(file);
-      const n = (childCounts.get(parent.id) ?? 0) + 1;
-      childCounts.set(parent.id, n);
-      const child = engine.start(task, { input, runId: `${parent.id}.${n}`, parentRunId: parent.id });
+      const child = engine.start(task, { input, runId: childId, parentRunId: parent.id });
       const final = await child.done;
       return { status: final.status, data: final.data, runId: child.id };
     },

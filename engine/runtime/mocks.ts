@@ -113,7 +113,7 @@ export function mockSession(mocks: Mocks, journal: readonly JournalEvent[] = [])
   // A resumed run continues where its mocks were: replay the uses its journal records.
   for (const e of journal) {
     if ((e.type === 'instruction-finished' || e.type === 'instruction-failed') && e.mocked) {
-      take(matchInstruction(e.state, e.index, e.type === 'instruction-finished' ? e.as : undefined));
+      take(matchInstruction(e.state, e.index, e.as));
     } else if (e.type === 'poll-result' && e.mocked) {
       take(matchPoll(e.state, e.transition));
     }

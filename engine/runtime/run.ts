@@ -55,7 +55,7 @@ export interface RunEnvironment {
   hooks: RunHooks;
   /** Another run of the engine sent an event (`emit`). */
   broadcast(from: string, name: string, data: unknown): Promise<void>;
-  callTask(parent: Run, file: string, input: Record<string, unknown>): Promise<CallResult>;
+  callTask(parent: Run, file: string, input: Record<string, unknown>, childId: string): Promise<CallResult>;
   onJournal(run: Run, event: JournalEvent): void;
   onOutput(chunk: OutputChunk): void;
   onEnd(run: Run): void;
@@ -75,6 +75,15 @@ class Interrupt extends Error {
   }
 }
 
+interface EventSubscriber {
+  /** The transition's index in `on`: ties go to the lowest. */
+  index: number;
+  name: string;
+  matches(e: ReceivedEvent): Promise<boolean>;
+  take(e: ReceivedEvent): void;
+  fail(err: unknown): void;
+}
+
 type Decision =
   | { to: string; cause: TransitionCause; index: number; transition?: TransitionModel; catch?: CatchModel; event?: ReceivedEvent; error?: RunError }
   | { end: 'failed'; reason: string; error: RunError };
@@ -87,7 +96,8 @@ export class Run {
   private releaseHold: (() => void) | undefined;
   private pauseHold: (() => void) | undefined;
   private resumeGate: { promise: Promise<void>; open: () => void } | undefined;
-  private readonly subscribers = new Set<(e: ReceivedEvent) => void>();
+  private readonly subscribers = new Set<EventSubscriber>();
+  private deliveries: Promise<void> = Promise.resolve();
   private readonly waitingFor = new Map<string, number>();
   private readonly cleanups: Array<() => void> = [];
   private readonly statesByName: ReadonlyMap<string, StateModel>;
@@ -180,7 +190,7 @@ export class Run {
     try {
       const entry = await this.journal({ type: 'event-received', name, data, source });
       const received = this.state.pendingEvents.find((p) => p.seq === entry.seq);
-      if (received) for (const sub of [...this.subscribers]) sub(received);
+      if (received) await this.offer(received);
     } finally {
       release();
     }
@@ -289,18 +299,18 @@ export class Run {
       const attempt = this.state.attempts + 1;
       if (this.env.hooks.beforeInstruction) await this.env.hooks.beforeInstruction({ runId: this.id, run: this.state, state: st, instruction: ins, attempt });
       if (this.mustStop()) await this.gate();
-      await this.journal({ type: 'instruction-started', state: st.name, index: ins.index, kind: ins.kind, attempt });
+      const started = await this.journal({ type: 'instruction-started', state: st.name, index: ins.index, kind: ins.kind, attempt });
       const mock = this.env.mocks.instruction(st.name, ins.index, ins.as);
       let outcome: MockOutcome;
       if (mock) outcome = mock;
-      else outcome = await this.execute(st, ins, stateSignal);
+      else outcome = await this.execute(st, ins, stateSignal, started.seq);
       if ('result' in outcome) {
         await this.journal({ type: 'instruction-finished', state: st.name, index: ins.index, kind: ins.kind, as: ins.as, result: outcome.result, mocked: mock ? true : undefined });
         return undefined;
       }
       const error = outcome.error;
       const retryInMs = retry && attempt < retry.attempts ? retryDelay(retry, attempt) : undefined;
-      await this.journal({ type: 'instruction-failed', state: st.name, index: ins.index, kind: ins.kind, attempt, error, retryInMs, mocked: mock ? true : undefined });
+      await this.journal({ type: 'instruction-failed', state: st.name, index: ins.index, kind: ins.kind, as: ins.as, attempt, error, retryInMs, mocked: mock ? true : undefined });
       if (retryInMs === undefined) {
         await this.env.hooks.onFailure?.({ runId: this.id, run: this.state, state: st, error, where: 'instruction' });
         return error;
@@ -309,7 +319,7 @@ export class Run {
   }
 
   /** Runs an instruction for real, turning any failure (but a run or state interrupt) into data. */
-  private async execute(st: StateModel, ins: InstructionModel, stateSignal: AbortSignal): Promise<MockOutcome> {
+  private async execute(st: StateModel, ins: InstructionModel, stateSignal: AbortSignal, startedSeq = this.state.seq): Promise<MockOutcome> {
     const handler = this.env.instructions.get(ins.kind);
     if (!handler) return { error: { kind: 'task', message: `Unknown instruction kind '${ins.kind}'.` } };
     const insAbort = new AbortController();
@@ -324,7 +334,7 @@ export class Run {
     }
     try {
       const args = await resolveTemplates(ins.args, this.scope());
-      const ctx = this.context(st, ins, args, insAbort.signal);
+      const ctx = this.context(st, ins, args, insAbort.signal, startedSeq);
       const result = await raceAbort(handler(ctx), insAbort.signal);
       return { result: result === undefined ? null : result };
     } catch (err) {
@@ -338,7 +348,7 @@ export class Run {
     }
   }
 
-  private context(st: StateModel, ins: InstructionModel, args: unknown, signal: AbortSignal): InstructionContext {
+  private context(st: StateModel, ins: InstructionModel, args: unknown, signal: AbortSignal, startedSeq: number): InstructionContext {
     return {
       args,
       signal,
@@ -357,7 +367,9 @@ export class Run {
       },
       sleep: (ms) => this.idle(this.env.clock.sleep(ms, signal)),
       output: (stream, text) => this.env.onOutput({ runId: this.id, state: st.name, stream, text: redact(text, this.env.secrets) }),
-      callTask: (file, input) => this.idle(this.env.callTask(this, file, input)),
+      // The child's id comes from the journal entry that started the call, so that a resumed
+      // parent never reuses the id of a child started before the crash.
+      callTask: (file, input) => this.idle(this.env.callTask(this, file, input, `${this.id}.${startedSeq}`)),
     };
   }
 
@@ -383,7 +395,10 @@ export class Run {
       const onAbort = () => race.abort(signal.reason);
       signal.addEventListener('abort', onAbort, { once: true });
       try {
-        return await this.idle(Promise.race(armed.map((t) => this.arm(st, t, race.signal))));
+        const racers = armed.map((t) => this.arm(st, t, race.signal));
+        // Events that arrived before the state subscribed wait in the journal for it.
+        for (const e of [...this.state.pendingEvents]) void this.offer(e);
+        return await this.idle(Promise.race(racers));
       } finally {
         signal.removeEventListener('abort', onAbort);
         race.abort(new Interrupt('cancelled', 'transition taken'));
@@ -409,32 +424,45 @@ export class Run {
 
   private waitForEvent(t: TransitionModel, signal: AbortSignal): Promise<Decision> {
     const name = t.event!;
-    const matches = async (e: ReceivedEvent) =>
-      e.name === name && (t.when === undefined || truthy(await evaluate(t.when, { ...this.scope(), event: e })));
     return new Promise<Decision>((resolve, reject) => {
-      let settled = false;
-      const finish = (fn: () => void) => {
-        if (settled) return;
-        settled = true;
-        this.subscribers.delete(offer);
+      const done = (fn: () => void) => {
+        if (!this.subscribers.delete(sub)) return;
         this.waitingFor.set(name, (this.waitingFor.get(name) ?? 1) - 1);
         signal.removeEventListener('abort', onAbort);
         fn();
       };
-      const offer = (e: ReceivedEvent) => {
-        matches(e).then(
-          (ok) => ok && finish(() => resolve({ to: t.to!, cause: 'event', index: t.index, transition: t, event: e })),
-          (err) => finish(() => reject(err)),
-        );
+      const sub: EventSubscriber = {
+        index: t.index,
+        name,
+        matches: async (e) => t.when === undefined || truthy(await evaluate(t.when, { ...this.scope(), event: e })),
+        take: (e) => done(() => resolve({ to: t.to!, cause: 'event', index: t.index, transition: t, event: e })),
+        fail: (err) => done(() => reject(err)),
       };
-      const onAbort = () => finish(() => reject(abortError(signal)));
-      if (signal.aborted) return onAbort();
+      const onAbort = () => done(() => reject(abortError(signal)));
+      if (signal.aborted) return reject(abortError(signal));
       signal.addEventListener('abort', onAbort, { once: true });
-      this.subscribers.add(offer);
+      this.subscribers.add(sub);
       this.waitingFor.set(name, (this.waitingFor.get(name) ?? 0) + 1);
-      // Events that arrived before the state subscribed wait in the journal for it.
-      for (const e of this.state.pendingEvents) offer(e);
     });
+  }
+
+  /**
+   * Offers an event to the waiting transitions, one event at a time, in `on` order: when two
+   * transitions accept it, the first one written wins.
+   */
+  private offer(e: ReceivedEvent): Promise<void> {
+    this.deliveries = this.deliveries.then(async () => {
+      const candidates = [...this.subscribers].filter((s) => s.name === e.name).sort((a, b) => a.index - b.index);
+      for (const sub of candidates) {
+        if (!this.subscribers.has(sub)) continue;
+        try {
+          if (await sub.matches(e)) return sub.take(e);
+        } catch (err) {
+          return sub.fail(err);
+        }
+      }
+    });
+    return this.deliveries;
   }
 
   private async poll(st: StateModel, t: TransitionModel, signal: AbortSignal): Promise<Decision> {
@@ -443,29 +471,37 @@ export class Run {
     const previous = this.state.polls[t.index];
     if (previous) await this.env.clock.sleep(Math.max(0, previous.lastAt + every - this.env.clock.now()), signal);
     for (;;) {
+      if (this.mustStop()) await this.gate();
+      const { outcome, mocked } = await this.pollAttempt(st, t, signal);
       const done = await this.held(async () => {
-        const mock = this.env.mocks.poll(st.name, t.index);
-        let outcome: MockOutcome;
-        if (mock) outcome = mock;
-        else if (p.do) outcome = await this.execute(st, p.do, signal);
-        else outcome = { result: null };
-        let ok = false;
-        if ('result' in outcome) {
-          ok = p.until === undefined || truthy(await evaluate(p.until, { ...this.scope(), result: outcome.result }));
-        }
+        const ok = 'result' in outcome && (p.until === undefined || truthy(await evaluate(p.until, { ...this.scope(), result: outcome.result })));
         await this.journal({
           type: 'poll-result',
           state: st.name,
           transition: t.index,
           as: p.do?.as,
           done: ok,
-          mocked: mock ? true : undefined,
+          mocked: mocked ? true : undefined,
           ...('result' in outcome ? { result: outcome.result } : { error: outcome.error }),
         });
         return ok;
       });
       if (done) return { to: t.to!, cause: 'poll', index: t.index, transition: t };
       await this.env.clock.sleep(every, signal);
+    }
+  }
+
+  /** One poll: the instruction with its own retries, which are part of the poll, not journaled. */
+  private async pollAttempt(st: StateModel, t: TransitionModel, signal: AbortSignal): Promise<{ outcome: MockOutcome; mocked: boolean }> {
+    const ins = t.poll!.do;
+    for (let attempt = 1; ; attempt++) {
+      const mock = this.env.mocks.poll(st.name, t.index);
+      const outcome: MockOutcome = mock ?? (ins ? await this.held(() => this.execute(st, ins, signal)) : { result: null });
+      if ('error' in outcome && ins?.retry && attempt < ins.retry.attempts) {
+        await this.env.clock.sleep(retryDelay(ins.retry, attempt), signal);
+        continue;
+      }
+      return { outcome, mocked: Boolean(mock) };
     }
   }
 

@@ -126,10 +126,9 @@ export function fileStore(dir: string, options: FileStoreOptions = {}): RunStore
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
         throw err;
       }
-      return names
-        .filter((n) => n.endsWith('.jsonl') && !n.endsWith('.inbox.jsonl'))
-        .map((n) => n.slice(0, -'.jsonl'.length))
-        .sort();
+      const ids = names.filter((n) => n.endsWith('.jsonl') && !n.endsWith('.inbox.jsonl')).map((n) => n.slice(0, -'.jsonl'.length));
+      const started = new Map(ids.map((id) => [id, createdAt(journalPath(id))]));
+      return ids.sort((a, b) => started.get(a)! - started.get(b)! || (a < b ? -1 : a > b ? 1 : 0));
     },
     async sendEvent(runId, name, data) {
       checkRunId(runId);
@@ -149,18 +148,28 @@ export function fileStore(dir: string, options: FileStoreOptions = {}): RunStore
         seen.add(e.id);
         onEvent(e);
       };
+      let seenSize = -1;
       const scan = () => {
+        let size: number;
+        try {
+          size = fs.statSync(file).size;
+        } catch {
+          return;
+        }
+        if (size === seenSize) return;
+        seenSize = size;
         for (const e of readLines(file) as InboxEvent[]) deliver(e);
       };
       let listeners = inboxListeners.get(runId);
       if (!listeners) inboxListeners.set(runId, (listeners = new Set()));
       listeners.add(deliver);
       scan();
-      const onChange = () => scan();
-      fs.watchFile(file, { interval: options.inboxPollMs ?? 200, persistent: false }, onChange);
+      // Polling the size, rather than fs.watch, sees every write whatever the file system.
+      const timer = setInterval(scan, options.inboxPollMs ?? 200);
+      timer.unref();
       return () => {
         listeners?.delete(deliver);
-        fs.unwatchFile(file, onChange);
+        clearInterval(timer);
       };
     },
     async close() {
@@ -169,6 +178,26 @@ export function fileStore(dir: string, options: FileStoreOptions = {}): RunStore
       fds.clear();
     },
   };
+}
+
+/** When a journal was created: the file's birth time where the file system keeps one. */
+function createdAt(file: string): number {
+  const birth = fs.statSync(file).birthtimeMs;
+  return birth > 0 ? birth : firstEventTime(file);
+}
+
+/** The time of a journal's first event (its start), read from its first line only. */
+function firstEventTime(file: string): number {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(4096);
+    const n = fs.readSync(fd, buf, 0, buf.length, 0);
+    const line = buf.subarray(0, n).toString('utf8').split('\n')[0];
+    const at = /"at":(\d+)/.exec(line);
+    return at ? Number(at[1]) : Number.MAX_SAFE_INTEGER;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** Cuts a line torn by a crash mid-write, so that the next append starts on a line of its own. */
