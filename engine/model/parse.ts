@@ -1,6 +1,7 @@
 // Reads task YAML into the typed model. Never throws: whatever can be read is returned, and what
 // cannot becomes a diagnostic with a range, so editors and the debugger work on half-typed files.
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { anchorTargets, forEachNode, keyText, plainValue } from '../schema/nodes';
 import { schemaDiagnostics } from '../schema/validate';
 import type {
   CatchModel,
@@ -35,12 +36,19 @@ export function parseTask(text: string): ParseResult {
 export function parseTaskDocument(text: string): ParsedDocument {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: false, keepSourceTokens: false, prettyErrors: false });
-  const reader = new Reader(text, lineCounter);
-  for (const e of doc.errors) reader.report('yaml-syntax', 'error', cleanYamlMessage(e.message), e.pos[0], e.pos[1]);
-  for (const w of doc.warnings) reader.report('yaml-warning', 'warning', cleanYamlMessage(w.message), w.pos[0], w.pos[1]);
+  const anchors = anchorTargets(doc, text);
+  const reader = new Reader(text, lineCounter, anchors);
+  for (const e of doc.errors) reader.report('yaml-syntax', 'error', yamlMessage(e.code, e.message), e.pos[0], e.pos[1]);
+  for (const w of doc.warnings) reader.report('yaml-warning', 'warning', yamlMessage(w.code, w.message), w.pos[0], w.pos[1]);
+  reader.aliasesAndDuplicates(doc);
   const model = reader.task(doc);
   reader.diagnostics.push(...schemaDiagnostics(doc, lineCounter, text));
   return { model, diagnostics: reader.diagnostics, text, doc, lineCounter };
+}
+
+function yamlMessage(code: string, message: string): string {
+  if (code === 'MULTIPLE_DOCS') return "A task file holds one YAML document: remove the '---' that starts another.";
+  return cleanYamlMessage(message);
 }
 
 function cleanYamlMessage(message: string): string {
@@ -65,8 +73,60 @@ class Reader {
   readonly diagnostics: Diagnostic[] = [];
   private readonly toRange: (start: number, end: number) => Range;
 
-  constructor(private readonly text: string, lineCounter: LineCounter) {
+  constructor(
+    private readonly text: string,
+    lineCounter: LineCounter,
+    private readonly anchors: Map<Node, Node> = new Map(),
+  ) {
     this.toRange = makeRangeFactory(lineCounter, text.length);
+  }
+
+  /** The node an alias stands for (the node itself when it is not an alias; null when unknown). */
+  deref(node: Node | null | undefined): Node | null {
+    let n: Node | null | undefined = node;
+    for (let i = 0; i < 8 && isAlias(n); i++) n = this.anchors.get(n) ?? null;
+    return isAlias(n) ? null : (n ?? null);
+  }
+
+  /** Plain data of a node, aliases expanded, the first of repeated keys kept. */
+  plain(node: Node | null | undefined): unknown {
+    return node ? plainValue(node, this.anchors) : null;
+  }
+
+  /**
+   * Reports aliases with no anchor before them, and repeated keys in every mapping (the model and
+   * the schema keep the first value): `duplicate-state` in `states`, `duplicate-key` elsewhere.
+   */
+  aliasesAndDuplicates(doc: Document): void {
+    const root = doc.contents;
+    const states = isMap(root) ? root.items.find((p) => keyText(p.key) === 'states')?.value : undefined;
+    const inputs = isMap(root) ? root.items.find((p) => keyText(p.key) === 'input')?.value : undefined;
+    const hasAliases = this.text.includes('*');
+    forEachNode(doc.contents, (node) => {
+      if (hasAliases && isAlias(node)) {
+        if (this.anchors.has(node)) return;
+        const r = node.range ?? [0, 0];
+        this.report('yaml-syntax', 'error', `Unknown alias '*${node.source}': no anchor '&${node.source}' is set before it.`, r[0], r[1]);
+        return;
+      }
+      if (!isMap(node)) return;
+      const seen = new Set<string>();
+      const what = node === states ? 'state' : node === inputs ? 'input' : 'key';
+      for (const item of node.items) {
+        const key = keyText(item.key);
+        if (key === undefined) continue;
+        if (!seen.has(key)) {
+          seen.add(key);
+          continue;
+        }
+        this.diagnostics.push({
+          code: what === 'state' ? 'duplicate-state' : 'duplicate-key',
+          severity: 'error',
+          message: `Duplicate ${what} '${key}': only one may be given (the later one is ignored).`,
+          range: this.nodeRange(item.key as Node),
+        });
+      }
+    });
   }
 
   report(code: string, severity: Diagnostic['severity'], message: string, start: number, end: number): void {
@@ -74,12 +134,17 @@ class Reader {
   }
 
   nodeRange(node: Node | null | undefined, fallback?: Range): Range {
-    if (node?.range) return this.toRange(node.range[0], node.range[1]);
+    if (node?.range) {
+      // A block collection's range runs past its last line break: end it on its last character.
+      let end = node.range[1];
+      while (end > node.range[0] && /\s/.test(this.text[end - 1] ?? '')) end--;
+      return this.toRange(node.range[0], end);
+    }
     return fallback ?? this.toRange(0, 0);
   }
 
-  /** Pairs of a map with a scalar key, reporting duplicate keys once per repeat. */
-  entries(map: YAMLMap, what: string, duplicateCode = 'duplicate-key'): Array<{ key: string; pair: Pair<Node, Node | null>; keyRange: Range }> {
+  /** Pairs of a map with a scalar key; a repeated key keeps its first value (reported by aliasesAndDuplicates). */
+  entries(map: YAMLMap): Array<{ key: string; pair: Pair<Node, Node | null>; keyRange: Range }> {
     const seen = new Set<string>();
     const out: Array<{ key: string; pair: Pair<Node, Node | null>; keyRange: Range }> = [];
     for (const item of map.items) {
@@ -88,37 +153,29 @@ class Reader {
       const key = isScalar(keyNode) ? String(keyNode.value) : null;
       if (key === null || !keyNode) continue;
       const keyRange = this.nodeRange(keyNode);
-      if (seen.has(key)) {
-        this.diagnostics.push({
-          code: duplicateCode,
-          severity: 'error',
-          message: `Duplicate ${what} '${key}': only one may be given (the later one is ignored).`,
-          range: keyRange,
-        });
-        continue;
-      }
+      if (seen.has(key)) continue;
       seen.add(key);
       out.push({ key, pair: item as Pair<Node, Node | null>, keyRange });
     }
     return out;
   }
 
-  fields(map: YAMLMap, what: string): { values: Map<string, Node | null>; ranges: FieldRanges } {
+  fields(map: YAMLMap): { values: Map<string, Node | null>; ranges: FieldRanges } {
     const values = new Map<string, Node | null>();
     const ranges: FieldRanges = {};
-    for (const { key, pair, keyRange } of this.entries(map, what)) {
-      values.set(key, pair.value);
+    for (const { key, pair, keyRange } of this.entries(map)) {
+      values.set(key, this.deref(pair.value));
       ranges[key] = { key: keyRange, value: pair.value ? this.nodeRange(pair.value) : keyRange };
     }
     return { values, ranges };
   }
 
   task(doc: Document): TaskModel {
-    const root = doc.contents as Node | null;
+    const root = this.deref(doc.contents as Node | null);
     const whole = this.toRange(0, this.text.length);
     const model: TaskModel = { input: [], data: {}, states: [], range: whole, fields: {} };
     if (!isMap(root)) return model;
-    const { values, ranges } = this.fields(root, 'key');
+    const { values, ranges } = this.fields(root);
     model.fields = ranges;
     const version = scalar(values.get('version'));
     if (typeof version === 'number') model.version = version;
@@ -127,12 +184,12 @@ class Reader {
     model.timeout = str(values.get('timeout'));
     model.start = str(values.get('start'));
     const data = values.get('data');
-    if (isMap(data)) model.data = data.toJSON() as Record<string, unknown>;
+    if (isMap(data)) model.data = this.plain(data) as Record<string, unknown>;
     const input = values.get('input');
     if (isMap(input)) model.input = this.inputs(input);
     const states = values.get('states');
     if (isMap(states)) {
-      for (const { key, pair, keyRange } of this.entries(states, 'state', 'duplicate-state')) {
+      for (const { key, pair, keyRange } of this.entries(states)) {
         model.states.push(this.state(key, pair.value, keyRange));
       }
     }
@@ -141,7 +198,8 @@ class Reader {
 
   inputs(map: YAMLMap): InputDecl[] {
     const out: InputDecl[] = [];
-    for (const { key, pair, keyRange } of this.entries(map, 'input')) {
+    for (const { key, pair, keyRange } of this.entries(map)) {
+      const value = this.deref(pair.value);
       const decl: InputDecl = {
         name: key,
         hasDefault: false,
@@ -149,15 +207,15 @@ class Reader {
         keyRange,
         range: pair.value ? this.nodeRange(pair.value, keyRange) : keyRange,
       };
-      if (isMap(pair.value)) {
-        const { values } = this.fields(pair.value, 'key');
+      if (isMap(value)) {
+        const { values } = this.fields(value);
         const type = str(values.get('type'));
         if (type) decl.type = type as InputType;
         const en = values.get('enum');
-        if (isSeq(en)) decl.enum = en.toJSON() as unknown[];
+        if (isSeq(en)) decl.enum = this.plain(en) as unknown[];
         if (values.has('default')) {
           decl.hasDefault = true;
-          decl.default = toJS(values.get('default'));
+          decl.default = this.plain(values.get('default'));
         }
         decl.description = str(values.get('description'));
         decl.required = scalar(values.get('required')) === true;
@@ -167,7 +225,8 @@ class Reader {
     return out;
   }
 
-  state(name: string, value: Node | null, keyRange: Range): StateModel {
+  state(name: string, written: Node | null, keyRange: Range): StateModel {
+    const value = this.deref(written);
     const state: StateModel = {
       name,
       do: [],
@@ -175,11 +234,11 @@ class Reader {
       catch: [],
       final: false,
       keyRange,
-      range: value ? this.nodeRange(value, keyRange) : keyRange,
+      range: written ? this.nodeRange(written, keyRange) : keyRange,
       fields: {},
     };
     if (!isMap(value)) return state;
-    const { values, ranges } = this.fields(value, 'key');
+    const { values, ranges } = this.fields(value);
     state.fields = ranges;
     state.description = str(values.get('description'));
     state.timeout = str(values.get('timeout'));
@@ -189,7 +248,7 @@ class Reader {
     const list = values.get('do');
     if (isSeq(list)) {
       list.items.forEach((item, i) => {
-        const ins = this.instruction(item as Node, i);
+        const ins = this.instruction(this.deref(item as Node), i);
         if (ins) state.do.push(ins);
       });
     } else if (isMap(list)) {
@@ -199,7 +258,8 @@ class Reader {
     const on = values.get('on');
     if (isSeq(on)) {
       on.items.forEach((item, i) => {
-        if (isMap(item)) state.on.push(this.transition(item, i));
+        const t = this.deref(item as Node);
+        if (isMap(t)) state.on.push(this.transition(t, i));
       });
     }
     const next = values.get('next');
@@ -215,9 +275,10 @@ class Reader {
     }
     const katch = values.get('catch');
     if (isSeq(katch)) {
-      katch.items.forEach((item, i) => {
+      katch.items.forEach((written, i) => {
+        const item = this.deref(written as Node);
         if (!isMap(item)) return;
-        const f = this.fields(item, 'key');
+        const f = this.fields(item);
         state.catch.push({
           index: i,
           to: str(f.values.get('to')),
@@ -230,14 +291,14 @@ class Reader {
     return state;
   }
 
-  instruction(node: Node, index: number): InstructionModel | undefined {
+  instruction(node: Node | null, index: number): InstructionModel | undefined {
     if (!isMap(node)) return undefined;
-    const { values, ranges } = this.fields(node, 'key');
+    const { values, ranges } = this.fields(node);
     const kindKey = [...values.keys()].find((k) => !(INSTRUCTION_OPTION_KEYS as readonly string[]).includes(k));
     const ins: InstructionModel = {
       index,
       kind: kindKey ?? '',
-      args: kindKey ? toJS(values.get(kindKey)) : undefined,
+      args: kindKey ? this.plain(values.get(kindKey)) : undefined,
       range: this.nodeRange(node),
       kindRange: kindKey ? ranges[kindKey].key : this.nodeRange(node),
       fields: ranges,
@@ -246,7 +307,7 @@ class Reader {
     ins.timeout = str(values.get('timeout'));
     const retry = values.get('retry');
     if (isMap(retry)) {
-      const r = retry.toJSON() as Record<string, unknown>;
+      const r = this.plain(retry) as Record<string, unknown>;
       const policy: RetryPolicy = { attempts: typeof r.attempts === 'number' ? r.attempts : 1 };
       if (typeof r.delay === 'string') policy.delay = r.delay;
       if (typeof r.backoff === 'number') policy.backoff = r.backoff;
@@ -257,7 +318,7 @@ class Reader {
   }
 
   transition(map: YAMLMap, index: number): TransitionModel {
-    const { values, ranges } = this.fields(map, 'key');
+    const { values, ranges } = this.fields(map);
     const t: TransitionModel = { index, shorthand: false, range: this.nodeRange(map), fields: ranges };
     t.to = str(values.get('to'));
     t.when = str(values.get('when'));
@@ -265,7 +326,7 @@ class Reader {
     t.event = str(values.get('event'));
     const poll = values.get('poll');
     if (isMap(poll)) {
-      const f = this.fields(poll, 'key');
+      const f = this.fields(poll);
       const p: PollModel = { range: this.nodeRange(poll), fields: f.ranges };
       p.every = str(f.values.get('every'));
       p.until = str(f.values.get('until'));
@@ -285,9 +346,4 @@ function scalar(node: Node | null | undefined): unknown {
 function str(node: Node | null | undefined): string | undefined {
   if (!isScalar(node) || node.value === null || node.value === undefined) return undefined;
   return String(node.value);
-}
-
-function toJS(node: Node | null | undefined): unknown {
-  if (!node) return null;
-  return node.toJSON();
 }

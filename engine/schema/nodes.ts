@@ -1,0 +1,183 @@
+// A task document as plain data, with the YAML node behind every value indexed by JSON pointer.
+// Both the schema validation and the lint rules read it, so they see the same values as the model:
+// a repeated key keeps its first value (parse.ts reports the repeat and ignores it), keys are
+// strings, and aliases are expanded (within limits, so a crafted file cannot blow it up).
+import { isAlias, isMap, isNode, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
+
+export type PathSegment = string | number;
+
+export interface IndexedNode {
+  /** The value's node (for an alias, the alias itself at the top and the anchor's nodes below). */
+  node: Node;
+  /** The key node of the mapping entry holding the value, when there is one. */
+  key?: Node;
+}
+
+export interface PlainDocument {
+  /** The document's contents as plain data (objects have a null prototype). */
+  value: unknown;
+  nodes: Map<string, IndexedNode>;
+}
+
+const MAX_DEPTH = 256;
+const MAX_ALIASES = 100;
+const MAX_NODES = 200_000;
+
+/** The JSON pointer of a path (`/states/a/do/0`), as ajv's `instancePath` writes it. */
+export function pointer(path: readonly PathSegment[]): string {
+  let out = '';
+  for (const s of path) out += '/' + escapeSegment(String(s));
+  return out;
+}
+
+function escapeSegment(s: string): string {
+  return s.includes('~') || s.includes('/') ? s.replace(/~/g, '~0').replace(/\//g, '~1') : s;
+}
+
+/** The segments of a JSON pointer; array indices stay strings (the index is keyed by text). */
+export function parsePointer(ptr: string): string[] {
+  if (ptr === '') return [];
+  return ptr
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/** The text a mapping key stands for, as parse.ts reads it (only scalar keys count). */
+export function keyText(key: unknown): string | undefined {
+  return isScalar(key) ? String(key.value) : undefined;
+}
+
+const cache = new WeakMap<Document, PlainDocument>();
+
+export function plainDocument(doc: Document): PlainDocument {
+  const cached = cache.get(doc);
+  if (cached) return cached;
+  const nodes = new Map<string, IndexedNode>();
+  const anchors = anchorTargets(doc);
+  let aliases = 0;
+  let count = 0;
+
+  const walk = (node: unknown, ptr: string, depth: number, key: Node | undefined, resolving: Set<Node>): unknown => {
+    if (!node || typeof node !== 'object') return null;
+    if (++count > MAX_NODES || depth > MAX_DEPTH) return null;
+    if (!nodes.has(ptr)) nodes.set(ptr, key ? { node: node as Node, key } : { node: node as Node });
+    if (isAlias(node)) {
+      if (++aliases > MAX_ALIASES) return null;
+      const target = anchors.get(node);
+      if (!target || resolving.has(target)) return null;
+      resolving.add(target);
+      // The alias's own entry stays in the index; the anchor's children are indexed below it.
+      const value = walkChildren(target, ptr, depth, resolving);
+      resolving.delete(target);
+      return value;
+    }
+    return walkChildren(node as Node, ptr, depth, resolving);
+  };
+
+  const walkChildren = (node: Node, ptr: string, depth: number, resolving: Set<Node>): unknown => {
+    if (isScalar(node)) return plainScalar(node.value);
+    if (isMap(node)) {
+      const out: Record<string, unknown> = Object.create(null);
+      for (const item of node.items) {
+        if (!isPair(item)) continue;
+        const k = keyText(item.key);
+        if (k === undefined || Object.prototype.hasOwnProperty.call(out, k)) continue;
+        out[k] = walk(item.value ?? undefined, ptr + '/' + escapeSegment(k), depth + 1, item.key as Node, resolving);
+      }
+      return out;
+    }
+    if (isSeq(node)) {
+      return node.items.map((item, i) => walk(item, ptr + '/' + i, depth + 1, undefined, resolving));
+    }
+    if (isAlias(node)) return walk(node, ptr, depth + 1, undefined, resolving);
+    return null;
+  };
+
+  const value = walk(doc.contents, '', 0, undefined, new Set());
+  const result: PlainDocument = { value, nodes };
+  cache.set(doc, result);
+  return result;
+}
+
+/**
+ * Calls `fn` on every node of a tree in document order (a mapping's keys and values, a sequence's
+ * items), not following aliases. Faster than yaml's `visit`, which the parser calls per keystroke.
+ */
+export function forEachNode(root: unknown, fn: (node: Node) => void): void {
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const n = stack.pop();
+    if (!isNode(n)) continue;
+    fn(n);
+    if (isMap(n)) {
+      for (let i = n.items.length - 1; i >= 0; i--) {
+        const item = n.items[i];
+        if (!isPair(item)) continue;
+        stack.push(item.value, item.key);
+      }
+    } else if (isSeq(n)) {
+      for (let i = n.items.length - 1; i >= 0; i--) stack.push(n.items[i]);
+    }
+  }
+}
+
+/** For each alias, the node it stands for: the last node before it with that anchor. */
+export function anchorTargets(doc: Document, text?: string): Map<Node, Node> {
+  const targets = new Map<Node, Node>();
+  if (text !== undefined && !text.includes('*')) return targets; // no alias can be written without '*'
+  const latest = new Map<string, Node>();
+  forEachNode(doc.contents, (node) => {
+    if (isAlias(node)) {
+      const target = latest.get(node.source);
+      if (target) targets.set(node, target);
+    } else {
+      const anchor = (node as { anchor?: string }).anchor;
+      if (anchor) latest.set(anchor, node);
+    }
+  });
+  return targets;
+}
+
+function plainScalar(value: unknown): unknown {
+  if (value === undefined) return null;
+  if (typeof value === 'bigint') return Number(value);
+  if (value instanceof Date) return value.toISOString();
+  if (value && typeof value === 'object') return String(value);
+  return value;
+}
+
+/**
+ * A node as plain data, like `node.toJSON()` but with aliases expanded (`anchors` from
+ * anchorTargets) and a repeated key keeping its first value. Objects are ordinary objects.
+ */
+export function plainValue(node: unknown, anchors: Map<Node, Node>): unknown {
+  let budget = { aliases: MAX_ALIASES, nodes: MAX_NODES };
+  const convert = (n: unknown, depth: number, resolving: Set<Node>): unknown => {
+    if (!n || typeof n !== 'object' || depth > MAX_DEPTH || --budget.nodes < 0) return null;
+    if (isAlias(n)) {
+      const target = anchors.get(n);
+      if (!target || resolving.has(target) || --budget.aliases < 0) return null;
+      resolving.add(target);
+      const v = convert(target, depth + 1, resolving);
+      resolving.delete(target);
+      return v;
+    }
+    if (isScalar(n)) return plainScalar(n.value);
+    if (isMap(n)) {
+      const out: Record<string, unknown> = {};
+      for (const item of n.items) {
+        if (!isPair(item)) continue;
+        const k = keyText(item.key);
+        if (k === undefined || Object.prototype.hasOwnProperty.call(out, k)) continue;
+        Object.defineProperty(out, k, { value: convert(item.value, depth + 1, resolving), enumerable: true, writable: true, configurable: true });
+      }
+      return out;
+    }
+    if (isSeq(n)) return n.items.map((item) => convert(item, depth + 1, resolving));
+    return null;
+  };
+  const result = convert(node, 0, new Set());
+  budget = { aliases: 0, nodes: 0 };
+  return result;
+}

@@ -1,0 +1,53 @@
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { lintText } from '../../engine/lint/index';
+import { assertRange, fixClears, fixed, none, one, VALID, variant } from './helpers';
+
+describe('duplicate-as', () => {
+  it('is quiet when each result name is used once per state', () => {
+    none(VALID, 'duplicate-as');
+    // the same name in two states is fine: each state stores its own result
+    none(variant('        as: push', '        as: collect'), 'duplicate-as');
+  });
+
+  it('reports the second use, on the value, with a rename fix', () => {
+    const text = variant('      - log: "collect request {{ data.collect.body.id }} accepted"', '      - log: "collect request {{ data.collect.body.id }} accepted"\n        as: collect');
+    const d = one(text, 'duplicate-as');
+    assert.equal(d.severity, 'error');
+    assert.match(d.message, /^'as: collect' is already used by instruction 0 of state 'collect'/);
+    assertRange(text, d.range, 'collect', 'accepted"\n        as: ');
+    const after = fixClears(text, 'duplicate-as');
+    assert.match(after, /as: collect_2/);
+  });
+
+  it('picks a rename that is not taken', () => {
+    const base = variant('        as: push', '        as: r');
+    const text = variant('      - sleep: 1s', '      - sleep: 1s\n        as: r\n      - log: x\n        as: r_2', base);
+    const d = one(text, 'duplicate-as');
+    assert.match(fixed(text, d), /as: r_3/);
+  });
+});
+
+describe('unknown-kind', () => {
+  it('is quiet for built-in and custom kinds', () => {
+    none(VALID, 'unknown-kind');
+    none(variant('      - sleep: 1s', '      - notify: { channel: ops }'), 'unknown-kind');
+  });
+
+  it('warns about a kind that looks like a misspelt built-in one, with a fix', () => {
+    const text = variant('      - sleep: 1s', '      - slep: 1s');
+    const d = one(text, 'unknown-kind');
+    assert.equal(d.severity, 'warning');
+    assert.match(d.message, /^'slep' is not a built-in instruction kind: did you mean 'sleep'\?/);
+    assertRange(text, d.range, 'slep');
+    assert.equal(fixClears(text, 'unknown-kind'), VALID);
+  });
+
+  it('checks against the registered kinds when they are given', () => {
+    const text = variant('      - sleep: 1s', '      - notify: { channel: ops }');
+    assert.equal(lintText(text, { customKinds: ['notify'] }).diagnostics.length, 0);
+    const d = lintText(text, { customKinds: ['page'] }).diagnostics.filter((x) => x.code === 'unknown-kind');
+    assert.equal(d.length, 1);
+    assert.match(d[0].message, /no custom kind 'notify' is registered/);
+  });
+});

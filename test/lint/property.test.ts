@@ -1,0 +1,90 @@
+// Whatever the text, lintText returns a model and diagnostics whose ranges and fixes lie in the text.
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { applyEdits, lintText } from '../../engine/lint/index';
+import type { Diagnostic, Range } from '../../engine/model/types';
+import { VALID } from './helpers';
+
+function checkRange(text: string, r: Range): void {
+  assert.ok(r.start.offset >= 0 && r.start.offset <= r.end.offset && r.end.offset <= text.length, JSON.stringify(r));
+  assert.ok(r.start.line <= r.end.line);
+}
+
+function wellFormed(text: string, diagnostics: Diagnostic[]): void {
+  for (const d of diagnostics) {
+    assert.notEqual(d.code, 'internal', d.message);
+    assert.ok(d.message.length > 0);
+    assert.doesNotMatch(d.message, /undefined|\[object Object\]/, d.message);
+    checkRange(text, d.range);
+    for (const e of d.fix?.edits ?? []) assert.ok(e.start >= 0 && e.start <= e.end && e.end <= text.length, JSON.stringify(e));
+  }
+}
+
+const TOKENS = [
+  '\n', ' ', '  ', ':', ': ', '- ', '{', '}', '[', ']', ',', '"', "'", '&a ', '*a', '# c', '\t', '{{', '}}', '={{ ', 'states:',
+  'on:', 'to: ', 'do:', 'http:', 'next: ', 'catch:', 'final: true', 'x', '1', '1s', 'null', '? ', '|', '>', '!!str ', '!x ',
+  '---\n', '...\n', '<<: ', 'input.x', '\r\n', '\uFEFF', '😀', 'é',
+];
+
+describe('lintText never throws', () => {
+  it('on random mutations of a valid task', () => {
+    const mutation = fc.record({
+      at: fc.nat(),
+      remove: fc.nat({ max: 24 }),
+      insert: fc.array(fc.constantFrom(...TOKENS), { maxLength: 5 }).map((a) => a.join('')),
+    });
+    fc.assert(
+      fc.property(fc.array(mutation, { minLength: 1, maxLength: 6 }), (mutations) => {
+        let text = VALID;
+        for (const m of mutations) {
+          const at = m.at % (text.length + 1);
+          text = text.slice(0, at) + m.insert + text.slice(at + m.remove);
+        }
+        const result = lintText(text);
+        assert.ok(Array.isArray(result.model.states));
+        wellFormed(text, result.diagnostics);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('on strings made of YAML-ish tokens', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...TOKENS), { maxLength: 40 }).map((a) => a.join('')), (text) => {
+        wellFormed(text, lintText(text).diagnostics);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('on arbitrary strings', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (text) => {
+        wellFormed(text, lintText(text).diagnostics);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('after applying any fix it offers', () => {
+    const line = fc.nat();
+    fc.assert(
+      fc.property(fc.array(fc.tuple(line, fc.constantFrom('x', 'do', '1', 'htp', 'failled', '5 min', ' ', '')), { maxLength: 3 }), (edits) => {
+        // Replace a word on random lines: typos that rules offer fixes for.
+        const lines = VALID.split('\n');
+        for (const [n, word] of edits) {
+          const i = n % lines.length;
+          lines[i] = lines[i].replace(/[A-Za-z0-9_]+(?=\s*$|"?\s*$)/, word);
+        }
+        const text = lines.join('\n');
+        for (const d of lintText(text).diagnostics) {
+          if (!d.fix) continue;
+          const after = applyEdits(text, d.fix.edits);
+          wellFormed(after, lintText(after).diagnostics);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
