@@ -20,7 +20,7 @@ export class ExpressionError extends Error {
 
 type Compiled = ReturnType<typeof jsonata>;
 const cache = new Map<string, Compiled>();
-const CACHE_LIMIT = 5000;
+const CACHE_LIMIT = 20_000;
 
 export function compileExpression(source: string): Compiled {
   let compiled = cache.get(source);
@@ -31,7 +31,8 @@ export function compileExpression(source: string): Compiled {
     const e = err as { message?: string; position?: number };
     throw new ExpressionError(`Expression '${source}' does not compile: ${e.message ?? String(err)}`, source, e.position);
   }
-  if (cache.size >= CACHE_LIMIT) cache.clear();
+  // Forget the oldest entry, not all: a large file must not thrash the cache on every lint.
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
   cache.set(source, compiled);
   return compiled;
 }
@@ -50,7 +51,6 @@ export function expressionProblem(source: string): { message: string; position?:
 export async function evaluate(source: string, scope: ExpressionScope): Promise<unknown> {
   const compiled = compileExpression(source);
   try {
-    // The scope's names are bound as variables-free top-level fields so `data.x` reads naturally.
     return await compiled.evaluate(scope);
   } catch (err) {
     const e = err as { message?: string };

@@ -40,7 +40,17 @@ export type JournalEvent = Base &
       }
     | { type: 'state-entered'; state: string }
     | { type: 'instruction-started'; state: string; index: number; kind: string; attempt: number }
-    | { type: 'instruction-finished'; state: string; index: number; kind: string; as?: string; result: unknown; mocked?: boolean }
+    | {
+        type: 'instruction-finished';
+        state: string;
+        index: number;
+        kind: string;
+        as?: string;
+        result: unknown;
+        mocked?: boolean;
+        /** The result was not produced again but reused from the run this one was forked from. */
+        replayed?: boolean;
+      }
     | {
         type: 'instruction-failed';
         state: string;
@@ -52,6 +62,7 @@ export type JournalEvent = Base &
         /** Set when another attempt follows after this delay. */
         retryInMs?: number;
         mocked?: boolean;
+        replayed?: boolean;
       }
     | { type: 'log'; state: string; message: string }
     | { type: 'emitted'; state: string; event: string; data: unknown }
@@ -65,6 +76,7 @@ export type JournalEvent = Base &
         error?: RunError;
         done: boolean;
         mocked?: boolean;
+        replayed?: boolean;
       }
     | { type: 'event-received'; name: string; data: unknown; source?: string }
     | {
@@ -80,6 +92,13 @@ export type JournalEvent = Base &
     | { type: 'run-paused' }
     | { type: 'run-resumed' }
     | { type: 'run-recovered'; pid?: number }
+    /**
+     * The run continues another run's journal from an earlier step (the debugger's step back):
+     * the entries before this one are a copy of `from`'s first `atSeq` entries.
+     */
+    | { type: 'run-forked'; from: string; atSeq: number; pid?: number }
+    /** A value of `data` set from outside the task (the debugger's "set value"); `path` is keys and indices. */
+    | { type: 'data-set'; path: Array<string | number>; value: unknown; source?: string }
     | { type: 'run-ended'; status: FinalRunStatus; reason?: string; error?: RunError }
   );
 

@@ -150,7 +150,11 @@ export function applyEvent(s: RunState, e: JournalEvent): RunState {
       s.paused = false;
       break;
     case 'run-recovered':
+    case 'run-forked':
       s.pid = e.pid;
+      break;
+    case 'data-set':
+      setAtPath(s.data, e.path, clone(e.value));
       break;
     case 'run-ended':
       s.status = e.status;
@@ -177,6 +181,27 @@ export function assignPath(target: Record<string, unknown>, path: string, value:
     obj = obj[part] as Record<string, unknown>;
   }
   obj[parts[parts.length - 1]] = value;
+}
+
+/**
+ * Sets a value at a path of keys and indices, creating objects on the way; an empty path replaces
+ * the whole object's content (the value must then be an object).
+ */
+export function setAtPath(target: Record<string, unknown>, path: ReadonlyArray<string | number>, value: unknown): void {
+  if (path.length === 0) {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return;
+    for (const k of Object.keys(target)) delete target[k];
+    Object.assign(target, value);
+    return;
+  }
+  let obj: Record<string | number, unknown> | unknown[] = target;
+  for (let i = 0; i < path.length - 1; i++) {
+    const key = path[i];
+    const next = (obj as Record<string | number, unknown>)[key];
+    if (!next || typeof next !== 'object') (obj as Record<string | number, unknown>)[key] = typeof path[i + 1] === 'number' ? [] : {};
+    obj = (obj as Record<string | number, unknown>)[key] as Record<string, unknown>;
+  }
+  (obj as Record<string | number, unknown>)[path[path.length - 1]] = value;
 }
 
 function clone<T>(value: T): T {

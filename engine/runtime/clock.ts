@@ -52,6 +52,14 @@ export interface VirtualClock extends Clock {
   skipToNextTimer(): boolean;
   /** Due time of the earliest pending timer. */
   nextDue(): number | undefined;
+  /**
+   * Asks `gate` before time jumps to the next due timer; when it answers false, time stays still
+   * until `poke()` (or `skipToNextTimer()`). A debugger stepping through a run uses it to stop
+   * where the run waits. Undefined removes the gate.
+   */
+  setGate(gate: ((due: number) => boolean) | undefined): void;
+  /** Lets time move again after a gate said no (when nothing holds it). */
+  poke(): void;
 }
 
 export function virtualClock(start = Date.now()): VirtualClock {
@@ -59,6 +67,7 @@ export function virtualClock(start = Date.now()): VirtualClock {
   let holds = 0;
   let order = 0;
   let scheduled = false;
+  let gate: ((due: number) => boolean) | undefined;
   const timers: VirtualTimer[] = [];
 
   const earliestIndex = () => {
@@ -87,7 +96,9 @@ export function virtualClock(start = Date.now()): VirtualClock {
     setImmediate(() =>
       setImmediate(() => {
         scheduled = false;
-        if (holds === 0 && fireNext()) schedule();
+        if (holds !== 0 || timers.length === 0) return;
+        if (gate && !gate(timers[earliestIndex()].due)) return;
+        if (fireNext()) schedule();
       }),
     );
   };
@@ -127,6 +138,12 @@ export function virtualClock(start = Date.now()): VirtualClock {
       });
     },
     skipToNextTimer: fireNext,
+    setGate(g) {
+      gate = g;
+    },
+    poke() {
+      if (holds === 0) schedule();
+    },
     nextDue() {
       const i = earliestIndex();
       return i < 0 ? undefined : timers[i].due;

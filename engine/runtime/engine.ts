@@ -10,7 +10,7 @@ import { memoryStore } from '../store/memory';
 import { realClock, type Clock } from './clock';
 import { loadTaskFile, resolveInput } from './load';
 import { mockSession, NO_MOCKS, type Mocks } from './mocks';
-import { Run, type LoadedTask, type OutputChunk, type RunEnvironment, type RunHooks } from './run';
+import { Run, type LoadedTask, type OutputChunk, type RecordedOutcomes, type RunEnvironment, type RunHooks } from './run';
 
 export interface EngineOptions {
   store?: RunStore;
@@ -41,6 +41,12 @@ export interface Engine {
   start(task: LoadedTask, options?: StartOptions): Run;
   /** Continues a run from its journal (after a crash or in another process). */
   resume(runId: string): Promise<Run>;
+  /**
+   * Starts a new run that continues a prefix of another run's journal (the debugger's step back):
+   * the prefix is copied under `runId`, a `run-forked` entry follows it, and the run goes on from
+   * the prefix's last step. `recorded` lets it reuse outcomes of the run it was forked from.
+   */
+  fork(task: LoadedTask, prefix: readonly JournalEvent[], options: { runId: string; recorded?: RecordedOutcomes }): Promise<Run>;
   /** A run this engine is executing. */
   get(runId: string): Run | undefined;
   active(): Run[];
@@ -69,11 +75,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const journalListeners = new Set<JournalListener>();
   const outputListeners = new Set<OutputListener>();
 
-  const environment = (history: readonly JournalEvent[]): RunEnvironment => ({
+  const environment = (history: readonly JournalEvent[], recorded?: RecordedOutcomes): RunEnvironment => ({
     store,
     clock,
     instructions,
     mocks: mockSession(mocks, history),
+    recorded,
     secrets,
     hooks,
     async broadcast(from, name, data) {
@@ -118,6 +125,18 @@ export function createEngine(options: EngineOptions = {}): Engine {
       const task = loadTask(state.file);
       const run = new Run(runId, task, environment(history), history);
       runs.set(runId, run);
+      void run.start();
+      return run;
+    },
+    async fork(task, prefix, opts) {
+      if (runs.has(opts.runId)) throw new Error(`Run '${opts.runId}' is already running.`);
+      const first = prefix[0];
+      if (!first || first.type !== 'run-started') throw new Error('A fork needs a journal prefix that starts with run-started.');
+      if (prefix.some((e) => e.type === 'run-ended')) throw new Error(`Run '${first.runId}' had ended at that point; there is nothing to continue.`);
+      const copy: JournalEvent[] = prefix.map((e, i) => (i === 0 ? { ...first, runId: opts.runId } : e));
+      await store.append(opts.runId, copy);
+      const run = new Run(opts.runId, task, environment(copy, opts.recorded), copy, { runId: first.runId, atSeq: prefix[prefix.length - 1].seq });
+      runs.set(opts.runId, run);
       void run.start();
       return run;
     },

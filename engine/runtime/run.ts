@@ -24,6 +24,10 @@ export interface TransitionInfo extends StepInfo {
   cause: TransitionCause;
   transition?: TransitionModel;
   catch?: CatchModel;
+  /** The event that fires an event transition. */
+  event?: ReceivedEvent;
+  /** The failure a `catch` entry routes. */
+  error?: RunError;
 }
 
 export type FailureWhere = 'instruction' | 'timeout' | 'run';
@@ -46,11 +50,22 @@ export interface OutputChunk {
   text: string;
 }
 
+/**
+ * Outcomes recorded by the run a forked run continues (the debugger's step back): while the two
+ * runs take the same steps, an instruction or poll can reuse the recorded outcome instead of
+ * running again. Returns undefined to run it (or take its mock) as usual.
+ */
+export interface RecordedOutcomes {
+  instruction(state: string, index: number, kind: string, attempt: number): MockOutcome | undefined;
+  poll(state: string, transition: number): MockOutcome | undefined;
+}
+
 export interface RunEnvironment {
   store: RunStore;
   clock: Clock;
   instructions: InstructionRegistry;
   mocks: MockSession;
+  recorded?: RecordedOutcomes;
   secrets: Record<string, string>;
   hooks: RunHooks;
   /** Another run of the engine sent an event (`emit`). */
@@ -107,6 +122,8 @@ export class Run {
     readonly task: LoadedTask,
     private readonly env: RunEnvironment,
     private readonly history: readonly JournalEvent[] = [],
+    /** Set when the history is a prefix of another run's journal (a fork), not this run's own. */
+    private readonly forkedFrom?: { runId: string; atSeq: number },
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.statesByName = new Map(task.model.states.map((s) => [s.name, s]));
@@ -139,6 +156,9 @@ export class Run {
           parentRunId: start.parentRunId,
           pid: process.pid,
         });
+      } else if (this.forkedFrom) {
+        await this.journal({ type: 'run-forked', from: this.forkedFrom.runId, atSeq: this.forkedFrom.atSeq, pid: process.pid });
+        if (this.state.paused) await this.journal({ type: 'run-resumed' });
       } else {
         await this.journal({ type: 'run-recovered', pid: process.pid });
         if (this.state.paused) await this.journal({ type: 'run-resumed' });
@@ -181,6 +201,16 @@ export class Run {
     this.runAbort.abort(new Interrupt('cancelled', reason));
     // A paused run must wake up to journal its end.
     this.resumeGate?.open();
+  }
+
+  /**
+   * Sets a value in the run's `data` from outside the task (a debugger's "set value"), journaled so
+   * that a replay of the journal sees it. `path` is keys and array indices; empty replaces `data`.
+   */
+  async setData(path: Array<string | number>, value: unknown, source?: string): Promise<JournalEvent> {
+    if (this.ended) throw new Error(`Run ${this.id} has ended (${this.state.status}); its data can no longer change.`);
+    if (path.length === 0 && (!value || typeof value !== 'object' || Array.isArray(value))) throw new Error('data must stay an object.');
+    return this.journal({ type: 'data-set', path, value, source });
   }
 
   /** Delivers an event to the run: journaled, then offered to the transitions waiting for it. */
@@ -234,6 +264,8 @@ export class Run {
         cause: decision.cause,
         transition: decision.transition,
         catch: decision.catch,
+        event: decision.event,
+        error: decision.error,
       });
       if (this.mustStop()) await this.gate();
       await this.journal({
@@ -300,17 +332,20 @@ export class Run {
       if (this.env.hooks.beforeInstruction) await this.env.hooks.beforeInstruction({ runId: this.id, run: this.state, state: st, instruction: ins, attempt });
       if (this.mustStop()) await this.gate();
       const started = await this.journal({ type: 'instruction-started', state: st.name, index: ins.index, kind: ins.kind, attempt });
-      const mock = this.env.mocks.instruction(st.name, ins.index, ins.as);
+      const replayed = this.env.recorded?.instruction(st.name, ins.index, ins.kind, attempt);
+      const mock = replayed ? undefined : this.env.mocks.instruction(st.name, ins.index, ins.as);
       let outcome: MockOutcome;
-      if (mock) outcome = mock;
+      if (replayed) outcome = replayed;
+      else if (mock) outcome = mock;
       else outcome = await this.execute(st, ins, stateSignal, started.seq);
+      const how = { mocked: mock ? true : undefined, replayed: replayed ? true : undefined };
       if ('result' in outcome) {
-        await this.journal({ type: 'instruction-finished', state: st.name, index: ins.index, kind: ins.kind, as: ins.as, result: outcome.result, mocked: mock ? true : undefined });
+        await this.journal({ type: 'instruction-finished', state: st.name, index: ins.index, kind: ins.kind, as: ins.as, result: outcome.result, ...how });
         return undefined;
       }
       const error = outcome.error;
       const retryInMs = retry && attempt < retry.attempts ? retryDelay(retry, attempt) : undefined;
-      await this.journal({ type: 'instruction-failed', state: st.name, index: ins.index, kind: ins.kind, as: ins.as, attempt, error, retryInMs, mocked: mock ? true : undefined });
+      await this.journal({ type: 'instruction-failed', state: st.name, index: ins.index, kind: ins.kind, as: ins.as, attempt, error, retryInMs, ...how });
       if (retryInMs === undefined) {
         await this.env.hooks.onFailure?.({ runId: this.id, run: this.state, state: st, error, where: 'instruction' });
         return error;
@@ -472,7 +507,7 @@ export class Run {
     if (previous) await this.env.clock.sleep(Math.max(0, previous.lastAt + every - this.env.clock.now()), signal);
     for (;;) {
       if (this.mustStop()) await this.gate();
-      const { outcome, mocked } = await this.pollAttempt(st, t, signal);
+      const { outcome, mocked, replayed } = await this.pollAttempt(st, t, signal);
       const done = await this.held(async () => {
         const ok = 'result' in outcome && (p.until === undefined || truthy(await evaluate(p.until, { ...this.scope(), result: outcome.result })));
         await this.journal({
@@ -482,6 +517,7 @@ export class Run {
           as: p.do?.as,
           done: ok,
           mocked: mocked ? true : undefined,
+          replayed: replayed ? true : undefined,
           ...('result' in outcome ? { result: outcome.result } : { error: outcome.error }),
         });
         return ok;
@@ -492,8 +528,10 @@ export class Run {
   }
 
   /** One poll: the instruction with its own retries, which are part of the poll, not journaled. */
-  private async pollAttempt(st: StateModel, t: TransitionModel, signal: AbortSignal): Promise<{ outcome: MockOutcome; mocked: boolean }> {
+  private async pollAttempt(st: StateModel, t: TransitionModel, signal: AbortSignal): Promise<{ outcome: MockOutcome; mocked: boolean; replayed?: boolean }> {
     const ins = t.poll!.do;
+    const replayed = this.env.recorded?.poll(st.name, t.index);
+    if (replayed) return { outcome: replayed, mocked: false, replayed: true };
     for (let attempt = 1; ; attempt++) {
       const mock = this.env.mocks.poll(st.name, t.index);
       const outcome: MockOutcome = mock ?? (ins ? await this.held(() => this.execute(st, ins, signal)) : { result: null });

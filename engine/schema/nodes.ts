@@ -16,7 +16,8 @@ export interface IndexedNode {
 export interface PlainDocument {
   /** The document's contents as plain data (objects have a null prototype). */
   value: unknown;
-  nodes: Map<string, IndexedNode>;
+  /** The node behind a value, looked up on demand: most lints look up a handful of paths. */
+  nodes: { get(ptr: string): IndexedNode | undefined };
 }
 
 const MAX_DEPTH = 256;
@@ -53,29 +54,27 @@ const cache = new WeakMap<Document, PlainDocument>();
 export function plainDocument(doc: Document): PlainDocument {
   const cached = cache.get(doc);
   if (cached) return cached;
-  const nodes = new Map<string, IndexedNode>();
-  const anchors = anchorTargets(doc);
+  let anchors: Map<Node, Node> | undefined;
+  const anchorOf = (alias: Node) => (anchors ??= anchorTargets(doc)).get(alias);
   let aliases = 0;
   let count = 0;
 
-  const walk = (node: unknown, ptr: string, depth: number, key: Node | undefined, resolving: Set<Node>): unknown => {
+  const walk = (node: unknown, depth: number, resolving: Set<Node>): unknown => {
     if (!node || typeof node !== 'object') return null;
     if (++count > MAX_NODES || depth > MAX_DEPTH) return null;
-    if (!nodes.has(ptr)) nodes.set(ptr, key ? { node: node as Node, key } : { node: node as Node });
     if (isAlias(node)) {
       if (++aliases > MAX_ALIASES) return null;
-      const target = anchors.get(node);
+      const target = anchorOf(node);
       if (!target || resolving.has(target)) return null;
       resolving.add(target);
-      // The alias's own entry stays in the index; the anchor's children are indexed below it.
-      const value = walkChildren(target, ptr, depth, resolving);
+      const value = walkChildren(target, depth, resolving);
       resolving.delete(target);
       return value;
     }
-    return walkChildren(node as Node, ptr, depth, resolving);
+    return walkChildren(node as Node, depth, resolving);
   };
 
-  const walkChildren = (node: Node, ptr: string, depth: number, resolving: Set<Node>): unknown => {
+  const walkChildren = (node: Node, depth: number, resolving: Set<Node>): unknown => {
     if (isScalar(node)) return plainScalar(node.value);
     if (isMap(node)) {
       const out: Record<string, unknown> = Object.create(null);
@@ -83,19 +82,64 @@ export function plainDocument(doc: Document): PlainDocument {
         if (!isPair(item)) continue;
         const k = keyText(item.key);
         if (k === undefined || Object.prototype.hasOwnProperty.call(out, k)) continue;
-        out[k] = walk(item.value ?? undefined, ptr + '/' + escapeSegment(k), depth + 1, item.key as Node, resolving);
+        out[k] = walk(item.value ?? undefined, depth + 1, resolving);
       }
       return out;
     }
-    if (isSeq(node)) {
-      return node.items.map((item, i) => walk(item, ptr + '/' + i, depth + 1, undefined, resolving));
-    }
-    if (isAlias(node)) return walk(node, ptr, depth + 1, undefined, resolving);
+    if (isSeq(node)) return node.items.map((item) => walk(item, depth + 1, resolving));
+    if (isAlias(node)) return walk(node, depth + 1, resolving);
     return null;
   };
 
-  const value = walk(doc.contents, '', 0, undefined, new Set());
-  const result: PlainDocument = { value, nodes };
+  // First entry per key, as the plain value keeps it; built once per mapping that is looked into.
+  const entriesOf = new WeakMap<Node, Map<string, { key: Node; value: unknown }>>();
+  const entries = (map: Node & { items: unknown[] }) => {
+    let byKey = entriesOf.get(map);
+    if (!byKey) {
+      byKey = new Map();
+      for (const item of map.items) {
+        if (!isPair(item)) continue;
+        const k = keyText(item.key);
+        if (k !== undefined && !byKey.has(k)) byKey.set(k, { key: item.key as Node, value: item.value ?? undefined });
+      }
+      entriesOf.set(map, byKey);
+    }
+    return byKey;
+  };
+
+  // Each path is resolved from its parent's (memoized) node: rules look up many siblings.
+  const lookups = new Map<string, IndexedNode | undefined>();
+  const get = (ptr: string): IndexedNode | undefined => {
+    if (lookups.has(ptr)) return lookups.get(ptr);
+    const found = lookup(ptr);
+    lookups.set(ptr, found);
+    return found;
+  };
+  const lookup = (ptr: string): IndexedNode | undefined => {
+    if (ptr === '') return isNode(doc.contents) ? { node: doc.contents } : undefined;
+    const cut = ptr.lastIndexOf('/');
+    const parent = get(ptr.slice(0, cut));
+    if (!parent) return undefined;
+    const seg = ptr.slice(cut + 1).replace(/~1/g, '/').replace(/~0/g, '~');
+    let container: unknown = parent.node;
+    for (let hops = 0; isAlias(container) && hops < MAX_ALIASES; hops++) container = anchorOf(container);
+    if (isMap(container)) {
+      const entry = entries(container).get(seg);
+      if (!entry || !entry.value || typeof entry.value !== 'object') return undefined;
+      return { node: entry.value as Node, key: entry.key };
+    }
+    if (isSeq(container)) {
+      const item = container.items[Number(seg)];
+      return item && typeof item === 'object' ? { node: item as Node } : undefined;
+    }
+    return undefined;
+  };
+
+  const value = walk(doc.contents, 0, new Set());
+  const result: PlainDocument = {
+    value,
+    nodes: { get },
+  };
   cache.set(doc, result);
   return result;
 }
