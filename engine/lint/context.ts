@@ -2,7 +2,7 @@
 // values the model keeps as plain data), and every expression of the task with its location.
 import { isScalar, type Document, type LineCounter, type Node } from 'yaml';
 import type { InstructionModel, Range, StateModel, TaskModel, TextEdit } from '../model/types';
-import { pointer, plainDocument, type IndexedNode, type PathSegment, type PlainDocument } from '../schema/nodes';
+import { plainDocument, type IndexedNode, type PathSegment, type PlainDocument } from '../schema/nodes';
 import { locateInScalar, nodeSpan } from '../schema/yamltext';
 
 export interface LintOptions {
@@ -57,7 +57,7 @@ export class LintContext {
   }
 
   node(path: readonly PathSegment[]): IndexedNode | undefined {
-    return this.plain.nodes.get(pointer(path));
+    return this.plain.nodeAt(path);
   }
 
   /** The plain value at a path (as the schema saw it). */

@@ -16,8 +16,10 @@ export interface IndexedNode {
 export interface PlainDocument {
   /** The document's contents as plain data (objects have a null prototype). */
   value: unknown;
-  /** The node behind a value, looked up on demand: most lints look up a handful of paths. */
+  /** The node behind a value by JSON pointer (as ajv reports paths), looked up on demand. */
   nodes: { get(ptr: string): IndexedNode | undefined };
+  /** The node behind a value by path segments: no pointer text to build, one map lookup a step. */
+  nodeAt(path: readonly PathSegment[]): IndexedNode | undefined;
 }
 
 const MAX_DEPTH = 256;
@@ -120,8 +122,11 @@ export function plainDocument(doc: Document): PlainDocument {
     const cut = ptr.lastIndexOf('/');
     const parent = get(ptr.slice(0, cut));
     if (!parent) return undefined;
-    const seg = ptr.slice(cut + 1).replace(/~1/g, '/').replace(/~0/g, '~');
-    let container: unknown = parent.node;
+    return step(parent.node, ptr.slice(cut + 1).replace(/~1/g, '/').replace(/~0/g, '~'));
+  };
+
+  const step = (parent: Node, seg: string): IndexedNode | undefined => {
+    let container: unknown = parent;
     for (let hops = 0; isAlias(container) && hops < MAX_ALIASES; hops++) container = anchorOf(container);
     if (isMap(container)) {
       const entry = entries(container).get(seg);
@@ -135,11 +140,18 @@ export function plainDocument(doc: Document): PlainDocument {
     return undefined;
   };
 
-  const value = walk(doc.contents, 0, new Set());
-  const result: PlainDocument = {
-    value,
-    nodes: { get },
+  const nodeAt = (path: readonly PathSegment[]): IndexedNode | undefined => {
+    if (!isNode(doc.contents)) return undefined;
+    let at: IndexedNode | undefined = { node: doc.contents };
+    for (const seg of path) {
+      at = step(at.node, String(seg));
+      if (!at) return undefined;
+    }
+    return at;
   };
+
+  const value = walk(doc.contents, 0, new Set());
+  const result: PlainDocument = { value, nodes: { get }, nodeAt };
   cache.set(doc, result);
   return result;
 }
