@@ -128,8 +128,7 @@ export class LintContext {
     const lead = text.length - text.trimStart().length;
     const source = text.trim();
     const locate = (index: number, length: number) => locateInScalar(this.text, node, lead + index, length);
-    const whole = locate(0, source.length);
-    sites.push({ source, where, state, node, start: whole.start, end: whole.end, locate });
+    sites.push(site({ source, where, state, node, locate }));
   }
 
   private templates(sites: ExpressionSite[], state: string, path: PathSegment[], depth: number): void {
@@ -151,9 +150,7 @@ export class LintContext {
       const source = inner.trim();
       const base = innerIndex + lead;
       const locate = (index: number, length: number) => locateInScalar(this.text, node, base + index, length);
-      const whole = locate(0, source.length);
-      const template = locateInScalar(this.text, node, tplIndex, tplLength);
-      sites.push({ source, where: 'template', state, node, start: whole.start, end: whole.end, locate, template });
+      sites.push(site({ source, where: 'template', state, node, locate }, () => locateInScalar(this.text, node, tplIndex, tplLength)));
     };
     const w = WHOLE.exec(value);
     if (w) {
@@ -167,6 +164,31 @@ export class LintContext {
       add(m[1], at + 2, at, m[0].length);
     }
   }
+}
+
+/**
+ * An expression site whose offsets are worked out only when a rule reports it: most expressions
+ * are fine, and locating text inside a quoted scalar is the costly part.
+ */
+function site(
+  base: Omit<ExpressionSite, 'start' | 'end' | 'template'>,
+  template?: () => { start: number; end: number; exact: boolean },
+): ExpressionSite {
+  let whole: { start: number; end: number } | undefined;
+  let tpl: { start: number; end: number; exact: boolean } | undefined;
+  const span = () => (whole ??= base.locate(0, base.source.length));
+  return {
+    ...base,
+    get start() {
+      return span().start;
+    },
+    get end() {
+      return span().end;
+    },
+    get template() {
+      return template ? (tpl ??= template()) : undefined;
+    },
+  };
 }
 
 /** Applies text edits (offsets into `text`); edits must not overlap. */

@@ -7,23 +7,32 @@ import { replaceScalar } from '../schema/yamltext';
 import type { LintContext } from './context';
 import { rule, type Finding } from './rule';
 
-/** Every field of the task that holds a duration, with a name for messages. */
-export function durationPaths(ctx: LintContext): Array<{ path: PathSegment[]; label: string }> {
-  const out: Array<{ path: PathSegment[]; label: string }> = [{ path: ['timeout'], label: "The task's 'timeout'" }];
+/**
+ * Every field of the task that holds a duration, with a name for messages and the value the model
+ * read (so that the many valid ones need no look-up of their YAML node).
+ */
+export function durationPaths(ctx: LintContext): Array<{ path: PathSegment[]; label: string; value: unknown }> {
+  const out: Array<{ path: PathSegment[]; label: string; value: unknown }> = [];
+  const add = (path: PathSegment[], label: string, value: unknown) => {
+    if (value !== undefined && value !== null) out.push({ path, label, value });
+  };
+  add(['timeout'], "The task's 'timeout'", ctx.value(['timeout']));
   for (const s of ctx.states.values()) {
-    out.push({ path: ['states', s.name, 'timeout'], label: `The 'timeout' of state '${s.name}'` });
+    if (s.fields.timeout) add(['states', s.name, 'timeout'], `The 'timeout' of state '${s.name}'`, ctx.value(['states', s.name, 'timeout']));
     for (const t of s.on) {
       if (t.shorthand) continue;
-      out.push({ path: ['states', s.name, 'on', t.index, 'after'], label: "'after'" });
-      out.push({ path: ['states', s.name, 'on', t.index, 'poll', 'every'], label: "'every'" });
+      if (t.fields.after) add(['states', s.name, 'on', t.index, 'after'], "'after'", ctx.value(['states', s.name, 'on', t.index, 'after']));
+      if (t.poll?.fields.every) add(['states', s.name, 'on', t.index, 'poll', 'every'], "'every'", ctx.value(['states', s.name, 'on', t.index, 'poll', 'every']));
     }
   }
   for (const { ins, path } of ctx.instructions()) {
-    out.push({ path: [...path, 'timeout'], label: "The instruction's 'timeout'" });
-    out.push({ path: [...path, 'retry', 'delay'], label: "'retry.delay'" });
-    out.push({ path: [...path, 'retry', 'max_delay'], label: "'retry.max_delay'" });
-    if (ins.kind === 'sleep') out.push({ path: [...path, 'sleep'], label: "'sleep'" });
-    if (ins.kind === 'http' || ins.kind === 'exec') out.push({ path: [...path, ins.kind, 'timeout'], label: `The ${ins.kind} 'timeout'` });
+    if (ins.fields.timeout) add([...path, 'timeout'], "The instruction's 'timeout'", ctx.value([...path, 'timeout']));
+    if (ins.fields.retry) {
+      add([...path, 'retry', 'delay'], "'retry.delay'", ctx.value([...path, 'retry', 'delay']));
+      add([...path, 'retry', 'max_delay'], "'retry.max_delay'", ctx.value([...path, 'retry', 'max_delay']));
+    }
+    if (ins.kind === 'sleep') add([...path, 'sleep'], "'sleep'", ctx.value([...path, 'sleep']));
+    if (ins.kind === 'http' || ins.kind === 'exec') add([...path, ins.kind, 'timeout'], `The ${ins.kind} 'timeout'`, ctx.value([...path, ins.kind, 'timeout']));
   }
   return out;
 }
@@ -54,7 +63,8 @@ export function correctDuration(text: string): string | undefined {
 
 export const invalidDuration = rule('invalid-duration', 'error', 'A timeout, `after`, `poll.every`, `sleep` or retry delay that is not a duration such as 10s or 1h30m.', (_model, ctx) => {
   const out: Finding[] = [];
-  for (const { path, label } of durationPaths(ctx)) {
+  for (const { path, label, value } of durationPaths(ctx)) {
+    if (typeof value === 'string' && parseDuration(value) !== undefined) continue;
     const entry = ctx.node(path);
     if (!entry || !isScalar(entry.node)) continue;
     const v = entry.node.value;
