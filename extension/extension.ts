@@ -1,0 +1,164 @@
+// The extension's entry point: wires VS Code events and commands to the engine adapters.
+// Everything lives in objects created here and disposed with the extension: no module state.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { isTaskDocument, isTaskUri } from './config';
+import { LintDiagnostics, registerQuickFixes } from './diagnostics';
+import { registerLanguageFeatures } from './language';
+import { defaultWorkerFile, TaskModels } from './models';
+import { RunManager, type RunOptions, type RunOutcome } from './runs';
+import { RunNode, RunsView } from './runsView';
+
+/** What `activate` returns: the extension's parts, for other extensions and the integration tests. */
+export interface StepwiseApi {
+  models: TaskModels;
+  diagnostics: LintDiagnostics;
+  runs: RunManager;
+  runsView: RunsView;
+}
+
+export function activate(context: vscode.ExtensionContext): StepwiseApi {
+  const models = new TaskModels(defaultWorkerFile(context.extensionUri.fsPath));
+  const diagnostics = new LintDiagnostics(models, context.extensionUri);
+  const runs = new RunManager(models);
+  const runsView = new RunsView(runs);
+  const tree = vscode.window.createTreeView('stepwise.runs', { treeDataProvider: runsView, showCollapseAll: false });
+  context.subscriptions.push(models, diagnostics, runs, runsView, tree, registerQuickFixes(models), ...registerLanguageFeatures(models));
+
+  const command = (id: string, handler: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, handler));
+
+  command('stepwise.runTask', async (uri?: vscode.Uri, options?: RunOptions): Promise<RunOutcome | undefined> => {
+    const file = await taskFileFor(uri, 'Run');
+    return file ? runs.runFile(file, options) : undefined;
+  });
+
+  command('stepwise.debugTask', async (uri?: vscode.Uri): Promise<boolean> => {
+    if (!RunManager.trusted('debug tasks')) return false;
+    const file = await taskFileFor(uri, 'Debug');
+    if (!file) return false;
+    // Until an extension contributes the `stepwise` debug type, VS Code would answer with a
+    // modal "not supported" dialog; a plain message says the same without blocking.
+    const contributed = vscode.extensions.all.some((e) => (e.packageJSON?.contributes?.debuggers ?? []).some((d: { type?: string }) => d.type === 'stepwise'));
+    if (!contributed) {
+      void vscode.window.showWarningMessage('Stepwise: no debugger for task files is installed in this build yet, so the task cannot be debugged. Use Run instead.');
+      return false;
+    }
+    const folder = vscode.workspace.getWorkspaceFolder(file);
+    // The `stepwise` debug type is contributed by the debugger (engine/debug); until it is
+    // registered, VS Code itself answers that the type is not supported.
+    try {
+      return await vscode.debug.startDebugging(folder, { type: 'stepwise', request: 'launch', name: `Debug ${path.basename(file.fsPath)}`, program: file.fsPath });
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Stepwise could not start debugging: ${err instanceof Error ? err.message : String(err)}`);
+      return false;
+    }
+  });
+
+  command('stepwise.lintDocument', async (uri?: vscode.Uri) => {
+    const doc = uri ? vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString()) : vscode.window.activeTextEditor?.document;
+    if (doc && isTaskDocument(doc)) return (await diagnostics.lint(doc))?.result.diagnostics.length;
+    return undefined;
+  });
+
+  command('stepwise.showOutput', () => runs.output.show(true));
+
+  command('stepwise.runs.refresh', () => runsView.refreshSoon());
+
+  command('stepwise.runs.openJournal', async (node?: RunNode) => {
+    const n = node ?? (await pickRun(runsView, 'Open the journal of which run?'));
+    if (n) await vscode.window.showTextDocument(vscode.Uri.file(n.journal), { preview: true });
+  });
+
+  command('stepwise.runs.rerun', async (node?: RunNode) => {
+    const n = node ?? (await pickRun(runsView, 'Run which run again?'));
+    return n ? runs.rerun(n.storeDir, n.runId) : undefined;
+  });
+
+  command('stepwise.runs.resume', async (node?: RunNode) => {
+    const n = node ?? (await pickRun(runsView, 'Resume which run?', (r) => r.status === 'interrupted' || r.status === 'paused'));
+    return n ? runs.resume(n.storeDir, n.runId) : undefined;
+  });
+
+  command('stepwise.runs.cancel', async (node?: RunNode) => {
+    const n = node ?? (await pickRun(runsView, 'Cancel which run?', (r) => r.here));
+    return n ? runs.cancel(n.runId, n.state.pid) : false;
+  });
+
+  command('stepwise.runs.sendEvent', async (node?: RunNode, name?: string, data?: unknown) => {
+    const n = node ?? (await pickRun(runsView, 'Send an event to which run?', (r) => r.status !== 'succeeded' && r.status !== 'failed' && r.status !== 'cancelled'));
+    if (!n) return false;
+    const event = name ?? (await vscode.window.showInputBox({
+      title: `Send an event to ${n.state.task} (${n.runId})`,
+      prompt: 'The event name, as the task waits for it in `event:`',
+      ignoreFocusOut: true,
+      validateInput: (t) => (t.trim() ? undefined : 'An event needs a name.'),
+    }));
+    if (!event) return false;
+    let payload = data;
+    if (payload === undefined) {
+      const text = await vscode.window.showInputBox({
+        title: `Data of event '${event.trim()}'`,
+        prompt: 'JSON (the transition sees it as event.data)',
+        value: '{}',
+        ignoreFocusOut: true,
+        validateInput: (t) => jsonProblem(t),
+      });
+      if (text === undefined) return false;
+      payload = text.trim() === '' ? null : JSON.parse(text);
+    }
+    try {
+      await runs.send(n.storeDir, n.runId, event.trim(), payload);
+      return true;
+    } catch (err) {
+      void vscode.window.showErrorMessage(`The event was not sent: ${err instanceof Error ? err.message : String(err)}`);
+      return false;
+    }
+  });
+
+  return { models, diagnostics, runs, runsView };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}
+
+/** Why a text is not JSON (with where), or undefined when it is. Empty means null. */
+function jsonProblem(text: string): string | undefined {
+  if (text.trim() === '') return undefined;
+  try {
+    JSON.parse(text);
+    return undefined;
+  } catch (err) {
+    return `Not JSON: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
+/** The task file a command acts on: its argument, the active editor's file, or one picked. */
+async function taskFileFor(uri: vscode.Uri | undefined, verb: string): Promise<vscode.Uri | undefined> {
+  if (uri instanceof vscode.Uri) return uri;
+  const active = vscode.window.activeTextEditor?.document;
+  if (active && isTaskUri(active.uri)) return active.uri;
+  const files = await vscode.workspace.findFiles('**/*.task.{yaml,yml}', '**/node_modules/**', 500);
+  if (!files.length) {
+    void vscode.window.showInformationMessage('There is no task file (*.task.yaml) in this workspace to run.');
+    return undefined;
+  }
+  const pick = await vscode.window.showQuickPick(
+    files.map((f) => ({ label: path.basename(f.fsPath), description: vscode.workspace.asRelativePath(path.dirname(f.fsPath)), uri: f })),
+    { title: `${verb} which task?`, matchOnDescription: true },
+  );
+  return pick?.uri;
+}
+
+async function pickRun(view: RunsView, title: string, filter: (n: RunNode) => boolean = () => true): Promise<RunNode | undefined> {
+  const nodes = (await view.list()).filter(filter);
+  if (!nodes.length) {
+    void vscode.window.showInformationMessage('No run fits: see the Runs view of the Stepwise panel.');
+    return undefined;
+  }
+  const pick = await vscode.window.showQuickPick(
+    nodes.map((n) => ({ label: n.state.task, description: `${n.status} · ${n.runId}`, node: n })),
+    { title },
+  );
+  return pick?.node;
+}

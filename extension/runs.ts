@@ -1,0 +1,429 @@
+// Runs in the extension host: the engine with the file store in the workspace, the Output
+// channel, the status bar item, the progress notification, and the Run/Resume/Cancel/Send
+// actions. One engine per started run (its clock and mocks are the run's own); one store per
+// folder, shared, so a run's journal has a single writer in this process.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { describeEvent, style } from '../engine/cli/report';
+import { formatDuration } from '../engine/expr/duration';
+import type { JournalEvent } from '../engine/journal/events';
+import { replay, type RunState } from '../engine/journal/replay';
+import { realClock, virtualClock } from '../engine/runtime/clock';
+import { createEngine, type Engine } from '../engine/runtime/engine';
+import { coerceInput, InputError, resolveInput, TaskLoadError } from '../engine/runtime/load';
+import { MocksError, parseMocks, type Mocks } from '../engine/runtime/mocks';
+import type { Run } from '../engine/runtime/run';
+import { fileStore } from '../engine/store/file';
+import type { RunStore } from '../engine/store/store';
+import type { InputDecl, TaskModel } from '../engine/model/types';
+import { clockKind, isTaskUri, mocksFileFor, storeFolderFor } from './config';
+import type { TaskModels } from './models';
+
+const PLAIN = style(false);
+const SECRET_PREFIX = 'STEPWISE_SECRET_';
+/** A run still going after this long gets a cancellable progress notification. */
+const PROGRESS_AFTER_MS = 1000;
+
+export interface RunOutcome {
+  runId: string;
+  status: RunState['status'];
+  reason?: string;
+}
+
+export interface RunOptions {
+  /** Input values; inputs without a value or default are asked for. */
+  input?: Record<string, unknown>;
+  /** Skip every prompt (inputs without a value then fail the way the engine says). */
+  noPrompt?: boolean;
+}
+
+interface ActiveRun {
+  run: Run;
+  engine: Engine;
+  storeDir: string;
+  file: string;
+  task: string;
+  watcher?: vscode.Disposable;
+  changedOnDisk: boolean;
+}
+
+function secretsFromEnv(): Record<string, string> {
+  const secrets: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (k.startsWith(SECRET_PREFIX) && v !== undefined) secrets[k.slice(SECRET_PREFIX.length)] = v;
+  return secrets;
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export class RunManager implements vscode.Disposable {
+  readonly output: vscode.OutputChannel;
+  private readonly stores = new Map<string, RunStore>();
+  private readonly active = new Map<string, ActiveRun>();
+  private readonly changed = new vscode.EventEmitter<string | undefined>();
+  /** Fires with a run id when a run's journal grows, or undefined when the store may have changed. */
+  readonly onDidChange = this.changed.event;
+  private readonly status: vscode.StatusBarItem;
+  private ticker: NodeJS.Timeout | undefined;
+
+  constructor(private readonly models: TaskModels) {
+    this.output = vscode.window.createOutputChannel('Stepwise');
+    this.status = vscode.window.createStatusBarItem('stepwise.run', vscode.StatusBarAlignment.Left, 50);
+    this.status.name = 'Stepwise run';
+    this.status.command = 'stepwise.showOutput';
+  }
+
+  store(dir: string): RunStore {
+    let s = this.stores.get(dir);
+    if (!s) this.stores.set(dir, (s = fileStore(dir)));
+    return s;
+  }
+
+  /** A run executing in this extension host. */
+  get(runId: string): Run | undefined {
+    return this.active.get(runId)?.run;
+  }
+
+  isActiveHere(runId: string): boolean {
+    return this.active.has(runId);
+  }
+
+  activeCount(): number {
+    return this.active.size;
+  }
+
+  /** Refuses, with a message that says why, when the workspace is not trusted. */
+  static trusted(action: string): boolean {
+    if (vscode.workspace.isTrusted) return true;
+    void vscode.window
+      .showErrorMessage(
+        `Stepwise cannot ${action} in Restricted Mode: a task runs the HTTP requests and local commands written in the workspace's files. Trust this workspace to ${action}.`,
+        'Manage Workspace Trust',
+      )
+      .then((pick) => pick && vscode.commands.executeCommand('workbench.trust.manage'));
+    return false;
+  }
+
+  /** Runs a task file to its end. Returns undefined when it did not start (the user was told why). */
+  async runFile(uri: vscode.Uri, options: RunOptions = {}): Promise<RunOutcome | undefined> {
+    if (!RunManager.trusted('run tasks')) return undefined;
+    if (!isTaskUri(uri)) {
+      void vscode.window.showErrorMessage(`${path.basename(uri.fsPath)} is not a task file: Stepwise runs files named *.task.yaml or *.task.yml.`);
+      return undefined;
+    }
+    let doc: vscode.TextDocument;
+    try {
+      doc = await vscode.workspace.openTextDocument(uri);
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Cannot open ${uri.fsPath}: ${message(err)}`);
+      return undefined;
+    }
+    // The run reads what the editor shows: save first, as a person expects of "Run".
+    if (doc.isDirty && !(await doc.save())) {
+      void vscode.window.showErrorMessage(`${path.basename(uri.fsPath)} could not be saved, so it was not run.`);
+      return undefined;
+    }
+    const lint = await this.models.get(doc).catch((err) => err as Error);
+    if (lint instanceof Error) {
+      void vscode.window.showErrorMessage(`${path.basename(uri.fsPath)} could not be read: ${lint.message}`);
+      return undefined;
+    }
+    const errors = lint.result.diagnostics.filter((d) => d.severity === 'error');
+    const name = path.basename(uri.fsPath);
+    if (errors.length) {
+      const first = errors
+        .slice(0, 3)
+        .map((d) => `line ${d.range.start.line + 1}: ${d.message} [${d.code}]`)
+        .join(' ');
+      void vscode.window
+        .showErrorMessage(`${name} has ${errors.length} error${errors.length === 1 ? '' : 's'} and cannot run. ${first}${errors.length > 3 ? ' …' : ''}`, 'Show Problems')
+        .then((pick) => pick && vscode.commands.executeCommand('workbench.actions.view.problems'));
+      return undefined;
+    }
+    const model = lint.result.model;
+    const input = await this.askInputs(model, options);
+    if (!input) return undefined;
+    const mocks = this.readMocks(uri);
+    if (mocks === null) return undefined;
+    const storeDir = storeFolderFor(uri);
+    return this.launch({ model, file: uri.fsPath }, input, storeDir, mocks, clockKind(uri));
+  }
+
+  /** Asks for inputs that have neither a given value nor a default; undefined when the user gave up. */
+  private async askInputs(model: TaskModel, options: RunOptions): Promise<Record<string, unknown> | undefined> {
+    const given: Record<string, unknown> = { ...(options.input ?? {}) };
+    for (const decl of model.input) {
+      if (decl.name in given || decl.hasDefault || options.noPrompt) continue;
+      const value = await this.askInput(model, decl);
+      if (value === undefined) {
+        if (decl.required) {
+          void vscode.window.showInformationMessage(`The run of '${model.name}' was not started: input '${decl.name}' is required.`);
+          return undefined;
+        }
+        continue;
+      }
+      given[decl.name] = value;
+    }
+    return given;
+  }
+
+  private async askInput(model: TaskModel, decl: InputDecl): Promise<unknown> {
+    const title = `Run ${model.name}: input '${decl.name}'${decl.type ? ` (${decl.type})` : ''}`;
+    if (decl.enum?.length) {
+      const pick = await vscode.window.showQuickPick(
+        decl.enum.map((v) => ({ label: typeof v === 'string' ? v : JSON.stringify(v), value: v })),
+        { title, placeHolder: decl.description ?? `One of the allowed values of '${decl.name}'`, ignoreFocusOut: true },
+      );
+      return pick?.value;
+    }
+    const text = await vscode.window.showInputBox({
+      title,
+      prompt: decl.description ?? (decl.required ? 'Required' : 'Optional: leave empty to give no value'),
+      ignoreFocusOut: true,
+      validateInput: (t) => {
+        if (t === '' && !decl.required) return undefined;
+        try {
+          resolveInput({ ...model, input: [decl] }, { [decl.name]: coerceInput(model, decl.name, t) });
+          return undefined;
+        } catch (err) {
+          return err instanceof InputError ? err.message : message(err);
+        }
+      },
+    });
+    if (text === undefined || (text === '' && !decl.required)) return undefined;
+    return coerceInput(model, decl.name, text);
+  }
+
+  /** The mocks for a run: undefined for none, null when they could not be read (the user was told). */
+  private readMocks(uri: vscode.Uri): Mocks | undefined | null {
+    const setting = mocksFileFor(uri);
+    if (setting.problem) {
+      void vscode.window.showErrorMessage(setting.problem);
+      return null;
+    }
+    if (!setting.file) return undefined;
+    try {
+      return parseMocks(fs.readFileSync(setting.file, 'utf8'), setting.file);
+    } catch (err) {
+      void vscode.window.showErrorMessage(err instanceof MocksError ? `Invalid mocks file: ${err.message}` : `Cannot read the mocks file ${setting.file}: ${message(err)}`);
+      return null;
+    }
+  }
+
+  private newEngine(storeDir: string, mocks: Mocks | undefined, clock: 'real' | 'virtual'): Engine {
+    const engine = createEngine({
+      store: this.store(storeDir),
+      clock: clock === 'virtual' ? virtualClock() : realClock(),
+      mocks,
+      secrets: secretsFromEnv(),
+    });
+    engine.onJournal((run, e) => this.onJournal(engine, storeDir, run, e));
+    engine.onOutput((chunk) => {
+      if (chunk.stream === 'log') return;
+      const task = this.active.get(chunk.runId)?.task ?? chunk.runId;
+      for (const line of chunk.text.replace(/\n$/, '').split('\n')) this.output.appendLine(`[${task}]           │ ${line}`);
+    });
+    return engine;
+  }
+
+  private async launch(task: { model: TaskModel; file: string }, input: Record<string, unknown>, storeDir: string, mocks: Mocks | undefined, clock: 'real' | 'virtual'): Promise<RunOutcome | undefined> {
+    const engine = this.newEngine(storeDir, mocks, clock);
+    let run: Run;
+    try {
+      run = engine.start(task, { input });
+    } catch (err) {
+      void vscode.window.showErrorMessage(err instanceof InputError ? `Invalid input for ${task.model.name}: ${err.message}` : `The run could not start: ${message(err)}`);
+      return undefined;
+    }
+    return this.follow(engine, run, storeDir, task.file);
+  }
+
+  /** Tracks a started (or resumed) run until it ends; resolves with its outcome. */
+  private async follow(engine: Engine, run: Run, storeDir: string, file: string): Promise<RunOutcome> {
+    const entry: ActiveRun = { run, engine, storeDir, file, task: run.task.model.name ?? path.basename(file), changedOnDisk: false };
+    this.active.set(run.id, entry);
+    entry.watcher = this.watchTaskFile(entry);
+    this.tick();
+    this.changed.fire(run.id);
+    const progressTimer = setTimeout(() => this.showProgress(entry), PROGRESS_AFTER_MS);
+    const final = await run.done;
+    clearTimeout(progressTimer);
+    entry.watcher?.dispose();
+    this.active.delete(run.id);
+    this.tick();
+    this.changed.fire(run.id);
+    const took = formatDuration(Math.max(0, (final.endedAt ?? final.startedAt) - final.startedAt));
+    const outcome: RunOutcome = { runId: run.id, status: final.status, reason: final.reason };
+    if (final.status === 'succeeded') {
+      void vscode.window.setStatusBarMessage(`$(check) ${entry.task} succeeded in ${took}`, 5000);
+      void vscode.window.showInformationMessage(`Stepwise: ${entry.task} succeeded in ${took}.`, 'Show Output').then((p) => p && this.output.show(true));
+    } else {
+      const why = final.error ? `: ${final.error.message}` : final.reason ? ` (${final.reason})` : '';
+      const show = final.status === 'cancelled' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
+      void show(`Stepwise: ${entry.task} ${final.status}${why}`, 'Show Output').then((p) => p && this.output.show(true));
+    }
+    return outcome;
+  }
+
+  /** A task file edited while its run goes on: the run keeps the version it started with. Say so once. */
+  private watchTaskFile(entry: ActiveRun): vscode.Disposable | undefined {
+    try {
+      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(entry.file)), path.basename(entry.file)), true, false, false);
+      const note = (what: string) => {
+        if (entry.changedOnDisk) return;
+        entry.changedOnDisk = true;
+        const text = `${path.basename(entry.file)} was ${what} on disk during run ${entry.run.id}; the run goes on with the version it started with. Run it again to use the new version.`;
+        this.output.appendLine(`[${entry.task}] note: ${text}`);
+        void vscode.window.showWarningMessage(`Stepwise: ${text}`);
+      };
+      w.onDidChange(() => note('changed'));
+      w.onDidDelete(() => note('deleted'));
+      return w;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private showProgress(entry: ActiveRun): void {
+    if (entry.run.ended) return;
+    void vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Stepwise: ${entry.task}`, cancellable: true },
+      (progress, token) => {
+        token.onCancellationRequested(() => entry.run.cancel('cancelled from the progress notification'));
+        const report = () => progress.report({ message: entry.run.state.state ? `in ${entry.run.state.state}` : 'starting' });
+        report();
+        const sub = this.onDidChange((id) => id === entry.run.id && report());
+        return entry.run.done.finally(() => sub.dispose());
+      },
+    );
+  }
+
+  private onJournal(engine: Engine, storeDir: string, run: Run, e: JournalEvent): void {
+    // Child runs (`call`) belong to the same engine: follow them too, so the view sees them.
+    if (!this.active.has(run.id) && e.type === 'run-started') {
+      this.active.set(run.id, { run, engine, storeDir, file: run.task.file ?? '', task: run.task.model.name ?? run.id, changedOnDisk: false });
+      void run.done.then(() => {
+        this.active.delete(run.id);
+        this.changed.fire(run.id);
+      });
+    }
+    const task = this.active.get(run.id)?.task ?? run.task.model.name ?? run.id;
+    const line = describeEvent(e, PLAIN, run.state.startedAt || e.at);
+    if (line) this.output.appendLine(`[${task}] ${line}`);
+    if (e.type === 'run-ended') {
+      const took = formatDuration(Math.max(0, (run.state.endedAt ?? e.at) - run.state.startedAt));
+      this.output.appendLine(`[${task}] run ${run.id} ${e.status} in ${took} (${run.state.clock} clock)`);
+    }
+    this.changed.fire(run.id);
+    this.renderStatus();
+  }
+
+  /** Keeps the status bar's elapsed time moving while runs are active. */
+  private tick(): void {
+    if (this.active.size && !this.ticker) this.ticker = setInterval(() => this.renderStatus(), 1000);
+    if (!this.active.size && this.ticker) {
+      clearInterval(this.ticker);
+      this.ticker = undefined;
+    }
+    this.renderStatus();
+  }
+
+  private renderStatus(): void {
+    const runs = [...this.active.values()].filter((a) => !a.run.ended);
+    if (!runs.length) {
+      this.status.hide();
+      return;
+    }
+    const newest = runs[runs.length - 1];
+    const s = newest.run.state;
+    const elapsed = formatDuration(Math.max(0, Date.now() - (s.startedAt && s.clock === 'real' ? s.startedAt : Date.now())));
+    const icon = s.paused ? '$(debug-pause)' : '$(sync~spin)';
+    this.status.text = `${icon} ${newest.task}: ${s.state ?? 'starting'} ${s.clock === 'real' ? elapsed : ''}`.trimEnd() + (runs.length > 1 ? ` (+${runs.length - 1})` : '');
+    this.status.tooltip = `Stepwise run ${newest.run.id} of ${newest.task}: state ${s.state ?? '(starting)'}${s.paused ? ', paused' : ''}. Click to show the output.`;
+    this.status.show();
+  }
+
+  /** Reads a run's journal as it is now. */
+  async readRun(storeDir: string, runId: string): Promise<RunState> {
+    return replay(await this.store(storeDir).read(runId));
+  }
+
+  async rerun(storeDir: string, runId: string): Promise<RunOutcome | undefined> {
+    if (!RunManager.trusted('run tasks')) return undefined;
+    const state = await this.readRun(storeDir, runId).catch((err) => err as Error);
+    if (state instanceof Error) {
+      void vscode.window.showErrorMessage(`Cannot read run ${runId}: ${state.message}`);
+      return undefined;
+    }
+    if (!state.file || !fs.existsSync(state.file)) {
+      void vscode.window.showErrorMessage(`Run ${runId} cannot be run again: its task file ${state.file ?? '(unknown)'} is gone.`);
+      return undefined;
+    }
+    return this.runFile(vscode.Uri.file(state.file), { input: state.input });
+  }
+
+  async resume(storeDir: string, runId: string): Promise<RunOutcome | undefined> {
+    if (!RunManager.trusted('resume runs')) return undefined;
+    const here = this.active.get(runId);
+    if (here) {
+      if (!here.run.state.paused) {
+        void vscode.window.showInformationMessage(`Run ${runId} is running; there is nothing to resume.`);
+        return undefined;
+      }
+      await here.run.resume();
+      return { runId, status: here.run.state.status };
+    }
+    const state = await this.readRun(storeDir, runId).catch((err) => err as Error);
+    if (state instanceof Error) {
+      void vscode.window.showErrorMessage(`Cannot read run ${runId}: ${state.message}`);
+      return undefined;
+    }
+    if (state.phase === 'ended') {
+      void vscode.window.showInformationMessage(`Run ${runId} has ended (${state.status}); nothing to resume. Use "Run Again" for a new run.`);
+      return undefined;
+    }
+    const fileUri = state.file ? vscode.Uri.file(state.file) : undefined;
+    const mocks = fileUri ? this.readMocks(fileUri) : undefined;
+    if (mocks === null) return undefined;
+    const engine = this.newEngine(storeDir, mocks, state.clock);
+    let run: Run;
+    try {
+      run = await engine.resume(runId);
+    } catch (err) {
+      void vscode.window.showErrorMessage(err instanceof TaskLoadError ? `Run ${runId} cannot resume: ${err.message}` : `Run ${runId} cannot resume: ${message(err)}`);
+      return undefined;
+    }
+    return this.follow(engine, run, storeDir, state.file ?? '');
+  }
+
+  cancel(runId: string, pid?: number): boolean {
+    const here = this.active.get(runId);
+    if (!here) {
+      void vscode.window.showInformationMessage(
+        `Run ${runId} is not running in this window${pid ? ` (it belongs to process ${pid})` : ''}: cancel it where it runs (Ctrl-C for 'stepwise run').`,
+      );
+      return false;
+    }
+    here.run.cancel('cancelled from VS Code');
+    return true;
+  }
+
+  async send(storeDir: string, runId: string, name: string, data: unknown): Promise<void> {
+    const here = this.active.get(runId);
+    if (here) await here.engine.send(runId, name, data);
+    else await this.store(storeDir).sendEvent(runId, name, data);
+    this.output.appendLine(`[${here?.task ?? runId}] sent event ${name} ${JSON.stringify(data)}`);
+  }
+
+  dispose(): void {
+    if (this.ticker) clearInterval(this.ticker);
+    // Runs end with the window; their journals stay, and "Resume" continues them next time.
+    for (const a of this.active.values()) a.watcher?.dispose();
+    for (const s of this.stores.values()) void s.close();
+    this.status.dispose();
+    this.output.dispose();
+    this.changed.dispose();
+  }
+}
