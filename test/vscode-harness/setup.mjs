@@ -58,6 +58,12 @@ export function ensureNode24() {
 /** The environment that runs npm and code-server under Node 24. */
 export function node24Env(nodeDir, extra = {}) {
   const env = { ...process.env, ...extra };
+  // Under `npm test`, the outer npm (on this machine's Node) exports its settings as npm_config_*
+  // and npm_* variables; the inner npm would take them as its own (code-server's postinstall reads
+  // the Node version from npm_config_user_agent), so start it clean.
+  for (const key of Object.keys(env)) {
+    if (/^npm_/i.test(key) && !(key in extra)) delete env[key];
+  }
   env.PATH = `${path.join(nodeDir, 'bin')}${path.delimiter}${process.env.PATH ?? ''}`;
   // ~/.npmrc may point node-gyp at another Node's headers; the packed Node ships its own.
   env.npm_config_nodedir = nodeDir;
