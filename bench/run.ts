@@ -12,6 +12,7 @@ import { virtualClock } from '../engine/runtime/clock';
 import { createEngine } from '../engine/runtime/engine';
 import { fileStore } from '../engine/store/file';
 import { memoryStore } from '../engine/store/memory';
+import { benchDebug } from './debug';
 import { generateTask, linearTask } from './generate';
 
 function median(xs: number[]): number {
@@ -128,6 +129,7 @@ async function main(): Promise<void> {
   benchLint();
   await benchEngine();
   await benchFileStore();
+  await benchDebug();
 }
 
 main().catch((e) => {

@@ -5,7 +5,7 @@ const production = process.argv.includes('--production');
 
 await Promise.all([
   build({
-    entryPoints: { cli: 'engine/cli/main.ts' },
+    entryPoints: { cli: 'engine/cli/main.ts', debugAdapter: 'engine/debug/main.ts' },
     outdir: 'dist',
     bundle: true,
     platform: 'node',

@@ -16,6 +16,7 @@ import type { Run } from '../runtime/run';
 import { DEFAULT_RUNS_DIR, fileStore } from '../store/file';
 import { memoryStore } from '../store/memory';
 import type { RunStore } from '../store/store';
+import { dapCommand } from './dap';
 import { expandFiles } from './files';
 import { flatten, formatSarif, formatText, type FileFindings } from './lint-output';
 import { describeEvent, displayStatus, style, useColour } from './report';
@@ -328,6 +329,7 @@ export function program(): Command {
     .action(async (runId: string, event: string, opts: { store: string; data?: string }) => {
       process.exitCode = await sendCommand(runId, event, opts);
     });
+  cmd.addCommand(dapCommand());
   return cmd;
 }
 
