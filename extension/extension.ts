@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { isTaskDocument, isTaskUri } from './config';
+import { jsonProblem, StepwiseDebugger } from './debug';
 import { LintDiagnostics, registerQuickFixes } from './diagnostics';
 import { registerLanguageFeatures } from './language';
 import { defaultWorkerFile, TaskModels } from './models';
@@ -15,6 +16,8 @@ export interface StepwiseApi {
   diagnostics: LintDiagnostics;
   runs: RunManager;
   runsView: RunsView;
+  /** The `stepwise` debug type: its sessions, and their `stepwise/state` events (onDidChangeState). */
+  debug: StepwiseDebugger;
 }
 
 export function activate(context: vscode.ExtensionContext): StepwiseApi {
@@ -23,7 +26,8 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
   const runs = new RunManager(models);
   const runsView = new RunsView(runs);
   const tree = vscode.window.createTreeView('stepwise.runs', { treeDataProvider: runsView, showCollapseAll: false });
-  context.subscriptions.push(models, diagnostics, runs, runsView, tree, registerQuickFixes(models), ...registerLanguageFeatures(models));
+  const debug = new StepwiseDebugger(models, runs);
+  context.subscriptions.push(models, diagnostics, runs, runsView, tree, debug, registerQuickFixes(models), ...registerLanguageFeatures(models));
 
   const command = (id: string, handler: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, handler));
 
@@ -35,23 +39,7 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
   command('stepwise.debugTask', async (uri?: vscode.Uri): Promise<boolean> => {
     if (!RunManager.trusted('debug tasks')) return false;
     const file = await taskFileFor(uri, 'Debug');
-    if (!file) return false;
-    // Until an extension contributes the `stepwise` debug type, VS Code would answer with a
-    // modal "not supported" dialog; a plain message says the same without blocking.
-    const contributed = vscode.extensions.all.some((e) => (e.packageJSON?.contributes?.debuggers ?? []).some((d: { type?: string }) => d.type === 'stepwise'));
-    if (!contributed) {
-      void vscode.window.showWarningMessage('Stepwise: no debugger for task files is installed in this build yet, so the task cannot be debugged. Use Run instead.');
-      return false;
-    }
-    const folder = vscode.workspace.getWorkspaceFolder(file);
-    // The `stepwise` debug type is contributed by the debugger (engine/debug); until it is
-    // registered, VS Code itself answers that the type is not supported.
-    try {
-      return await vscode.debug.startDebugging(folder, { type: 'stepwise', request: 'launch', name: `Debug ${path.basename(file.fsPath)}`, program: file.fsPath });
-    } catch (err) {
-      void vscode.window.showErrorMessage(`Stepwise could not start debugging: ${err instanceof Error ? err.message : String(err)}`);
-      return false;
-    }
+    return file ? debug.debugFile(file) : false;
   });
 
   command('stepwise.lintDocument', async (uri?: vscode.Uri) => {
@@ -115,22 +103,11 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
     }
   });
 
-  return { models, diagnostics, runs, runsView };
+  return { models, diagnostics, runs, runsView, debug };
 }
 
 export function deactivate(): void {
   // Everything is disposed through context.subscriptions.
-}
-
-/** Why a text is not JSON (with where), or undefined when it is. Empty means null. */
-function jsonProblem(text: string): string | undefined {
-  if (text.trim() === '') return undefined;
-  try {
-    JSON.parse(text);
-    return undefined;
-  } catch (err) {
-    return `Not JSON: ${err instanceof Error ? err.message : String(err)}`;
-  }
 }
 
 /** The task file a command acts on: its argument, the active editor's file, or one picked. */

@@ -152,7 +152,7 @@ export class RunManager implements vscode.Disposable {
   }
 
   /** Asks for inputs that have neither a given value nor a default; undefined when the user gave up. */
-  private async askInputs(model: TaskModel, options: RunOptions): Promise<Record<string, unknown> | undefined> {
+  async askInputs(model: TaskModel, options: RunOptions): Promise<Record<string, unknown> | undefined> {
     const given: Record<string, unknown> = { ...(options.input ?? {}) };
     for (const decl of model.input) {
       if (decl.name in given || decl.hasDefault || options.noPrompt) continue;

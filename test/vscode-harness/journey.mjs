@@ -1,12 +1,13 @@
 // One journey through the workbench, driven like a person with keyboard and mouse: open a broken
 // task, read the Problems panel, apply a quick fix, run a task from the command palette, read the
-// Output panel and the Runs view. Each step waits for what a person would see, and the
+// Output panel and the Runs view; then debug a task: a breakpoint with F9, F5, the stop. Each step waits for what a person would see, and the
 // screenshots (docs/images/) are the README's pictures.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const SHOT = { animations: 'disabled' };
 
-export async function journey({ page, screenshots, step }) {
+export async function journey({ page, workspace, screenshots, step }) {
   const shot = (name) => page.screenshot({ ...SHOT, path: path.join(screenshots, name) });
   const text = (selector) => page.locator(selector).allInnerTexts().then((t) => t.join('\n'));
 
@@ -120,5 +121,74 @@ export async function journey({ page, screenshots, step }) {
     await row.hover();
     await page.waitForTimeout(300);
     await shot('runs-view.png');
+  });
+
+  await step('F9 on a state and F5 debug the task: it stops there, with its Data and Input in the Variables view', async () => {
+    // Like `npm start`: the samples run with their own mocks files, on the virtual clock.
+    fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+    fs.writeFileSync(
+      path.join(workspace, '.vscode', 'settings.json'),
+      JSON.stringify({ 'stepwise.mocksFile': '${taskDir}/${taskName}.mocks.yaml', 'stepwise.clock': 'virtual' }, null, 2),
+    );
+    await page.waitForTimeout(1000);
+    const line = fs.readFileSync(path.join(workspace, 'deploy.task.yaml'), 'utf8').split('\n').findIndex((l) => l.trim() === 'compare:') + 1;
+    // One editor, so that the floating debug toolbar leaves its tab in sight.
+    await command('View: Close All Editors');
+    await openFile('deploy.task.yaml');
+    await page.locator('.monaco-editor .view-line', { hasText: 'version: 1' }).first().waitFor({ timeout: 15_000 });
+    // Ctrl+G, the line, Enter: the cursor on `compare:`; F9 sets a breakpoint there.
+    await page.keyboard.press('Control+G');
+    await page.locator('.quick-input-widget .quick-input-box input').waitFor({ state: 'visible' });
+    await page.keyboard.type(String(line));
+    await page.keyboard.press('Enter');
+    await page.locator('.monaco-editor .view-line', { hasText: 'compare:' }).first().waitFor({ timeout: 10_000 });
+    await page.keyboard.press('F9');
+    await page.locator('.monaco-editor .codicon-debug-breakpoint').first().waitFor({ timeout: 10_000 });
+    await page.keyboard.press('F5');
+    // The workbench shows the stop: the debug toolbar, the stopped line, the Variables view.
+    await page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 30_000 });
+    await page.locator('.monaco-editor .debug-top-stack-frame-line').first().waitFor({ timeout: 30_000 });
+    const variables = page.locator('.debug-variables');
+    await variables.waitFor({ state: 'visible', timeout: 15_000 });
+    const row = (label) => variables.locator('.monaco-list-row', { hasText: new RegExp(`^\\s*${label}(\\s*=|\\s*$)`) }).first();
+    // A wider side bar, and room for the Variables view (Watch collapsed).
+    const sash = await page.locator('.part.sidebar').boundingBox();
+    await page.mouse.move(sash.x + sash.width + 2, 400);
+    await page.mouse.down();
+    await page.mouse.move(sash.x + sash.width + 230, 400, { steps: 5 });
+    await page.mouse.up();
+    // The floating debug toolbar, dragged by its grip off the editor's tab.
+    const grip = await page.locator('.debug-toolbar .drag-area').boundingBox();
+    await page.mouse.move(grip.x + grip.width / 2, grip.y + grip.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(grip.x + 360, grip.y + grip.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const watch = page.locator('.pane-header', { hasText: 'Watch' }).first();
+    if ((await watch.getAttribute('aria-expanded')) === 'true') await watch.click();
+    await page.waitForTimeout(300);
+    const below = await watch.boundingBox();
+    await page.mouse.move(below.x + 100, below.y - 1);
+    await page.mouse.down();
+    await page.mouse.move(below.x + 100, below.y + 200, { steps: 5 });
+    await page.mouse.up();
+    // Open Data (and the body of data.actual) and Input.
+    await row('Data').waitFor({ timeout: 15_000 });
+    if ((await row('Data').getAttribute('aria-expanded')) !== 'true') await row('Data').click();
+    await row('actual').waitFor({ timeout: 15_000 });
+    await row('actual').click();
+    await row('body').waitFor({ timeout: 10_000 });
+    await row('body').click();
+    await row('phase').waitFor({ timeout: 10_000 });
+    await row('Input').click();
+    await row('app').waitFor({ timeout: 10_000 });
+    const all = await text('.debug-variables');
+    for (const want of ['Data', 'collect', 'actual', 'version', 'Input', 'app', 'env']) {
+      if (!all.includes(want)) throw new Error(`the Variables view lacks '${want}':\n${all}`);
+    }
+    await page.mouse.move(700, 850);
+    await page.waitForTimeout(300);
+    await shot('debug-stopped.png');
+    await page.keyboard.press('Shift+F5');
+    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 15_000 });
   });
 }

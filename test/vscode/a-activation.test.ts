@@ -10,7 +10,7 @@ describe('activation', () => {
     await open(workspaceFile('hello.task.yaml'));
     await waitFor('the extension to be active', () => ext.isActive);
     const commands = await vscode.commands.getCommands(true);
-    for (const id of ['stepwise.runTask', 'stepwise.debugTask', 'stepwise.runs.rerun', 'stepwise.runs.sendEvent']) {
+    for (const id of ['stepwise.runTask', 'stepwise.debugTask', 'stepwise.runs.rerun', 'stepwise.runs.sendEvent', 'stepwise.debug.skipWait', 'stepwise.debug.sendEvent']) {
       assert.ok(commands.includes(id), `command ${id} is registered`);
     }
     assert.equal(vscode.window.activeTextEditor?.document.languageId, 'yaml', 'task files stay YAML (the Red Hat extension keeps working)');

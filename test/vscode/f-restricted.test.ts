@@ -36,4 +36,12 @@ describe('restricted mode', () => {
     assert.equal(fs.existsSync(path.join(workspaceDir(), '.stepwise')), false, 'no run was journaled');
     assert.equal(await vscode.commands.executeCommand('stepwise.debugTask', workspaceFile('hello.task.yaml')), false);
   });
+
+  it('refuses to debug: the debug configuration is not resolved, no session starts', async () => {
+    const debug = (await api()).debug;
+    const config = { type: 'stepwise', request: 'launch', name: 'Debug hello', program: workspaceFile('hello.task.yaml').fsPath };
+    assert.equal(debug.resolveDebugConfiguration(vscode.workspace.workspaceFolders?.[0], config), undefined);
+    assert.equal(await debug.debugFile(workspaceFile('hello.task.yaml')), false);
+    assert.equal(vscode.debug.activeDebugSession, undefined);
+  });
 });
