@@ -13,6 +13,7 @@ import { createEngine } from '../engine/runtime/engine';
 import { fileStore } from '../engine/store/file';
 import { memoryStore } from '../engine/store/memory';
 import { benchDebug } from './debug';
+import { benchServer } from './server';
 import { generateTask, linearTask } from './generate';
 
 function median(xs: number[]): number {
@@ -130,6 +131,7 @@ async function main(): Promise<void> {
   await benchEngine();
   await benchFileStore();
   await benchDebug();
+  await benchServer(row);
 }
 
 main().catch((e) => {

@@ -19,6 +19,7 @@ import type { RunStore } from '../store/store';
 import { dapCommand } from './dap';
 import { expandFiles } from './files';
 import { flatten, formatSarif, formatText, type FileFindings } from './lint-output';
+import { serveCommand } from './serve';
 import { describeEvent, displayStatus, style, useColour } from './report';
 
 const VERSION = '0.1.0';
@@ -330,6 +331,7 @@ export function program(): Command {
       process.exitCode = await sendCommand(runId, event, opts);
     });
   cmd.addCommand(dapCommand());
+  cmd.addCommand(serveCommand());
   return cmd;
 }
 

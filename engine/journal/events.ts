@@ -91,7 +91,12 @@ export type JournalEvent = Base &
       }
     | { type: 'run-paused' }
     | { type: 'run-resumed' }
-    | { type: 'run-recovered'; pid?: number }
+    /**
+     * The run continues from its journal in a new process: after a crash (`stepwise resume`), or on
+     * a server when a worker takes over a run whose lease expired (`reason: 'lease-expired'`) or
+     * retries a stuck run (`reason: 'retry'`); `worker` and `attempt` say who and which attempt.
+     */
+    | { type: 'run-recovered'; pid?: number; reason?: string; worker?: string; attempt?: number }
     /**
      * The run continues another run's journal from an earlier step (the debugger's step back):
      * the entries before this one are a copy of `from`'s first `atSeq` entries.

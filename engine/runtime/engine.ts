@@ -10,12 +10,14 @@ import { memoryStore } from '../store/memory';
 import { realClock, type Clock } from './clock';
 import { loadTaskFile, resolveInput } from './load';
 import { mockSession, NO_MOCKS, type Mocks } from './mocks';
-import { Run, type LoadedTask, type OutputChunk, type RecordedOutcomes, type RunEnvironment, type RunHooks } from './run';
+import { Run, type LoadedTask, type OutputChunk, type RecordedOutcomes, type ResumeJournal, type RunEnvironment, type RunHooks } from './run';
 
 export interface EngineOptions {
   store?: RunStore;
   clock?: Clock;
   mocks?: Mocks;
+  /** Mocks per task (a server gives each task its own mocks file); overrides `mocks` when it answers. */
+  mocksFor?: (task: LoadedTask) => Mocks | undefined;
   /** Values of `secrets.*`: readable by expressions, masked everywhere they would be written. */
   secrets?: Record<string, string>;
   /** Custom instruction kinds by name. */
@@ -23,6 +25,20 @@ export interface EngineOptions {
   hooks?: RunHooks;
   /** How `call` and `resume` read a task file; lints it by default. */
   loadTask?: (file: string) => LoadedTask;
+  /**
+   * Also delivers an `emit` to runs outside this engine (a server's other runs, through its store);
+   * called after the runs of this engine that wait for the event have it.
+   */
+  broadcast?: (from: string, name: string, data: unknown) => Promise<void>;
+}
+
+export interface ResumeOptions {
+  /** The run's journal, when the caller has just read it. */
+  history?: JournalEvent[];
+  /** The task to continue with, instead of loading the file named in the journal. */
+  task?: LoadedTask;
+  /** What the run journals as it continues (default: a `run-recovered` entry). */
+  journal?: ResumeJournal;
 }
 
 export interface StartOptions {
@@ -40,7 +56,7 @@ export interface Engine {
   /** Starts a run; `run.done` settles with its final state. */
   start(task: LoadedTask, options?: StartOptions): Run;
   /** Continues a run from its journal (after a crash or in another process). */
-  resume(runId: string): Promise<Run>;
+  resume(runId: string, options?: ResumeOptions): Promise<Run>;
   /**
    * Starts a new run that continues a prefix of another run's journal (the debugger's step back):
    * the prefix is copied under `runId`, a `run-forked` entry follows it, and the run goes on from
@@ -75,17 +91,18 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const journalListeners = new Set<JournalListener>();
   const outputListeners = new Set<OutputListener>();
 
-  const environment = (history: readonly JournalEvent[], recorded?: RecordedOutcomes): RunEnvironment => ({
+  const environment = (history: readonly JournalEvent[], recorded?: RecordedOutcomes, task?: LoadedTask): RunEnvironment => ({
     store,
     clock,
     instructions,
-    mocks: mockSession(mocks, history),
+    mocks: mockSession((task && options.mocksFor?.(task)) ?? mocks, history),
     recorded,
     secrets,
     hooks,
     async broadcast(from, name, data) {
       const waiting = [...runs.values()].filter((r) => r.id !== from && !r.ended && r.isWaitingFor(name));
       await Promise.all(waiting.map((r) => r.send(name, data, `emit:${from}`)));
+      if (options.broadcast) await options.broadcast(from, name, data);
     },
     async callTask(parent, file, input, childId) {
       const task = loadTask(file);
@@ -111,19 +128,20 @@ export function createEngine(options: EngineOptions = {}): Engine {
       const runId = opts.runId ?? newRunId();
       if (runs.has(runId)) throw new Error(`Run '${runId}' is already running.`);
       const input = resolveInput(task.model, opts.input ?? {});
-      const run = new Run(runId, task, environment([]));
+      const run = new Run(runId, task, environment([], undefined, task));
       runs.set(runId, run);
       void run.start({ input, data: structuredClone(task.model.data), parentRunId: opts.parentRunId });
       return run;
     },
-    async resume(runId) {
+    async resume(runId, opts = {}) {
       if (runs.has(runId)) throw new Error(`Run '${runId}' is already running here.`);
-      const history = await store.read(runId);
+      const history = opts.history ?? (await store.read(runId));
       const state = replay(history);
       if (state.phase === 'ended') throw new Error(`Run '${runId}' has already ended (${state.status}); nothing to resume.`);
-      if (!state.file) throw new Error(`Run '${runId}' has no task file in its journal, so it cannot be resumed.`);
-      const task = loadTask(state.file);
-      const run = new Run(runId, task, environment(history), history);
+      if (!opts.task && !state.file) throw new Error(`Run '${runId}' has no task file in its journal, so it cannot be resumed.`);
+      const task = opts.task ?? loadTask(state.file!);
+      if (runs.has(runId)) throw new Error(`Run '${runId}' is already running here.`);
+      const run = new Run(runId, task, environment(history, undefined, task), history, undefined, opts.journal);
       runs.set(runId, run);
       void run.start();
       return run;
@@ -135,7 +153,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       if (prefix.some((e) => e.type === 'run-ended')) throw new Error(`Run '${first.runId}' had ended at that point; there is nothing to continue.`);
       const copy: JournalEvent[] = prefix.map((e, i) => (i === 0 ? { ...first, runId: opts.runId } : e));
       await store.append(opts.runId, copy);
-      const run = new Run(opts.runId, task, environment(copy, opts.recorded), copy, { runId: first.runId, atSeq: prefix[prefix.length - 1].seq });
+      const run = new Run(opts.runId, task, environment(copy, opts.recorded, task), copy, { runId: first.runId, atSeq: prefix[prefix.length - 1].seq });
       runs.set(opts.runId, run);
       void run.start();
       return run;

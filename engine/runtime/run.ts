@@ -82,9 +82,16 @@ export interface LoadedTask {
   file?: string;
 }
 
+/**
+ * How a run that continues from its journal says so: by default a `run-recovered` entry (resume
+ * after a crash); a server's worker that continues a run it released while it waited journals
+ * nothing (`false`), and one that takes over or retries a run journals who and why.
+ */
+export type ResumeJournal = false | { reason?: string; worker?: string; attempt?: number };
+
 /** Why a run or a state stopped early; used as the reason of an AbortSignal. */
 class Interrupt extends Error {
-  constructor(readonly why: 'cancelled' | 'task-timeout' | 'state-timeout' | 'instruction-timeout', message: string) {
+  constructor(readonly why: 'cancelled' | 'task-timeout' | 'state-timeout' | 'instruction-timeout' | 'detached', message: string) {
     super(message);
     this.name = 'Interrupt';
   }
@@ -116,6 +123,11 @@ export class Run {
   private readonly waitingFor = new Map<string, number>();
   private readonly cleanups: Array<() => void> = [];
   private readonly statesByName: ReadonlyMap<string, StateModel>;
+  private parkedDepth = 0;
+  private checkedHistoryFailure = false;
+  private detachReason: Interrupt | undefined;
+  /** Why the run was detached: the store's error when an append failed, else the reason given. */
+  detachError: unknown;
 
   constructor(
     readonly id: string,
@@ -124,6 +136,8 @@ export class Run {
     private readonly history: readonly JournalEvent[] = [],
     /** Set when the history is a prefix of another run's journal (a fork), not this run's own. */
     private readonly forkedFrom?: { runId: string; atSeq: number },
+    /** What a run continued from its journal (not a fork) journals first; see ResumeJournal. */
+    private readonly resumeJournal?: ResumeJournal,
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.statesByName = new Map(task.model.states.map((s) => [s.name, s]));
@@ -137,6 +151,38 @@ export class Run {
   /** True while a transition of the current state waits for this event name. */
   isWaitingFor(name: string): boolean {
     return (this.waitingFor.get(name) ?? 0) > 0;
+  }
+
+  /** The event names the current state's transitions wait for. */
+  waitingEvents(): string[] {
+    return [...this.waitingFor].filter(([, n]) => n > 0).map(([name]) => name);
+  }
+
+  /**
+   * True while the run waits for a transition (timers, polls, events) or for a retry delay: a
+   * point from which it can be detached and later continued from its journal with the same result.
+   * (Work in flight meanwhile, such as a poll's request, holds the clock.)
+   */
+  get parked(): boolean {
+    return this.parkedDepth > 0 && !this.ended;
+  }
+
+  /** True once the run was detached (see detach); it journals nothing more. */
+  get detached(): boolean {
+    return this.detachReason !== undefined;
+  }
+
+  /**
+   * Stops the run in this process without journaling anything: its journal stays as it is, so the
+   * run can be continued from it elsewhere (a server releases a run that waits, or drops one whose
+   * lease it lost). `done` settles with the state as it was.
+   */
+  detach(reason = 'detached', error?: unknown): void {
+    if (this.ended || this.detachReason) return;
+    this.detachReason = new Interrupt('detached', reason);
+    this.detachError = error ?? this.detachReason;
+    this.runAbort.abort(this.detachReason);
+    this.resumeGate?.open();
   }
 
   /** Starts (or, with a journal history, continues) the run; settles with its final state. */
@@ -160,13 +206,22 @@ export class Run {
         await this.journal({ type: 'run-forked', from: this.forkedFrom.runId, atSeq: this.forkedFrom.atSeq, pid: process.pid });
         if (this.state.paused) await this.journal({ type: 'run-resumed' });
       } else {
-        await this.journal({ type: 'run-recovered', pid: process.pid });
+        const as = this.resumeJournal;
+        if (as === undefined) await this.journal({ type: 'run-recovered', pid: process.pid });
+        else if (as) await this.journal({ type: 'run-recovered', pid: process.pid, reason: as.reason, worker: as.worker, attempt: as.attempt });
         if (this.state.paused) await this.journal({ type: 'run-resumed' });
       }
       this.listen();
       await this.loop();
     } catch (err) {
-      if (!this.ended) await this.endFromError(err);
+      if (!this.ended && !this.detachReason) {
+        try {
+          await this.endFromError(err);
+        } catch (e) {
+          // A store that fails while the end is journaled detaches the run: its journal is the truth.
+          if (!this.detachReason) throw e;
+        }
+      }
     } finally {
       for (const c of this.cleanups.splice(0)) c();
       this.release();
@@ -282,6 +337,10 @@ export class Run {
 
   /** Runs the state's remaining instructions, then waits for a transition; bounded by its timeout. */
   private async runState(st: StateModel): Promise<Decision | undefined> {
+    // Continued from a journal that ends with an instruction's final failure: route it (once more
+    // would be an attempt the task did not ask for).
+    const failed = this.unroutedFailure(st);
+    if (failed) return this.routeFailure(st, failed);
     // A state with nothing to run or wait for needs no timers or abort wiring of its own.
     if (!st.timeout && this.state.nextInstruction >= st.do.length && !st.on.some(isArmed)) {
       if (!st.final) return this.chooseTransition(st, this.runAbort.signal);
@@ -322,12 +381,36 @@ export class Run {
     }
   }
 
+  /**
+   * When the run continues from its journal (once, at its first state) and the journal's last step
+   * in this state is the final failure (no retry follows) of its next instruction, that failure.
+   */
+  private unroutedFailure(st: StateModel): RunError | undefined {
+    if (this.checkedHistoryFailure) return undefined;
+    this.checkedHistoryFailure = true;
+    const s = this.state;
+    if (s.attempts === 0 || s.retryAt !== undefined || s.phase !== 'instructions' || s.state !== st.name) return undefined;
+    for (let i = this.history.length - 1; i >= 0; i--) {
+      const e = this.history[i];
+      if (e.type === 'instruction-failed') return e.state === st.name && e.index === s.nextInstruction && e.retryInMs === undefined ? e.error : undefined;
+      if (e.type === 'instruction-started' || e.type === 'instruction-finished' || e.type === 'state-entered' || e.type === 'transition-taken') return undefined;
+    }
+    return undefined;
+  }
+
   /** Returns the error that survived the retries, or undefined when the instruction succeeded. */
   private async runInstruction(st: StateModel, ins: InstructionModel, stateSignal: AbortSignal): Promise<RunError | undefined> {
     const retry = ins.retry;
     for (;;) {
       if (this.mustStop()) await this.gate();
-      if (this.state.retryAt !== undefined) await this.idle(this.env.clock.sleep(Math.max(0, this.state.retryAt - this.env.clock.now()), stateSignal));
+      if (this.state.retryAt !== undefined) {
+        this.parkedDepth++;
+        try {
+          await this.idle(this.env.clock.sleep(Math.max(0, this.state.retryAt - this.env.clock.now()), stateSignal));
+        } finally {
+          this.parkedDepth--;
+        }
+      }
       const attempt = this.state.attempts + 1;
       if (this.env.hooks.beforeInstruction) await this.env.hooks.beforeInstruction({ runId: this.id, run: this.state, state: st, instruction: ins, attempt });
       if (this.mustStop()) await this.gate();
@@ -433,7 +516,12 @@ export class Run {
         const racers = armed.map((t) => this.arm(st, t, race.signal));
         // Events that arrived before the state subscribed wait in the journal for it.
         for (const e of [...this.state.pendingEvents]) void this.offer(e);
-        return await this.idle(Promise.race(racers));
+        this.parkedDepth++;
+        try {
+          return await this.idle(Promise.race(racers));
+        } finally {
+          this.parkedDepth--;
+        }
       } finally {
         signal.removeEventListener('abort', onAbort);
         race.abort(new Interrupt('cancelled', 'transition taken'));
@@ -598,9 +686,16 @@ export class Run {
 
   /** Appends an event, applies it to the live state and resolves once the store has it. */
   private async journal(event: NewJournalEvent): Promise<JournalEvent> {
+    if (this.detachReason) throw this.detachReason;
     const full = redact({ ...event, seq: this.state.seq + 1, at: this.env.clock.now() } as JournalEvent, this.env.secrets);
     applyEvent(this.state, full);
-    await this.env.store.append(this.id, [full]);
+    try {
+      await this.env.store.append(this.id, [full]);
+    } catch (err) {
+      // The live state is now ahead of the journal: this process must not go on with the run.
+      this.detach(`the store failed: ${(err as Error)?.message ?? err}`, err);
+      throw err;
+    }
     this.env.onJournal(this, full);
     return full;
   }

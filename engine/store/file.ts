@@ -172,12 +172,68 @@ export function fileStore(dir: string, options: FileStoreOptions = {}): RunStore
         clearInterval(timer);
       };
     },
+    async prune(olderThanMs) {
+      let names: string[];
+      try {
+        names = fs.readdirSync(dir);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+        throw err;
+      }
+      const cutoff = Date.now() - olderThanMs;
+      let deleted = 0;
+      for (const name of names) {
+        if (!name.endsWith('.jsonl') || name.endsWith('.inbox.jsonl')) continue;
+        const runId = name.slice(0, -'.jsonl'.length);
+        if (pending.has(runId)) continue;
+        const file = journalPath(runId);
+        let mtime: number;
+        try {
+          mtime = fs.statSync(file).mtimeMs;
+        } catch {
+          continue;
+        }
+        // The last write of a finished run is its `run-ended` entry: its time is the file's.
+        if (mtime >= cutoff || !endsWithRunEnded(file)) continue;
+        const fd = fds.get(runId);
+        if (fd !== undefined) {
+          fds.delete(runId);
+          fs.closeSync(fd);
+        }
+        fs.rmSync(file, { force: true });
+        fs.rmSync(inboxPath(runId), { force: true });
+        deleted++;
+      }
+      return deleted;
+    },
     async close() {
       if (pending.size > 0) flush();
       for (const fd of fds.values()) fs.closeSync(fd);
       fds.clear();
     },
   };
+}
+
+/** Whether a journal's last complete line is a `run-ended` entry (read from the file's tail only). */
+function endsWithRunEnded(file: string): boolean {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const len = Math.min(size, 64 * 1024);
+    const buf = Buffer.alloc(len);
+    fs.readSync(fd, buf, 0, len, size - len);
+    const lines = buf.toString('utf8').split('\n');
+    lines.pop();
+    const last = lines.pop();
+    if (last === undefined) return false;
+    try {
+      return (JSON.parse(last) as { type?: string }).type === 'run-ended';
+    } catch {
+      return false;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** When a journal was created: the file's birth time where the file system keeps one. */

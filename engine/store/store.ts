@@ -18,6 +18,12 @@ export interface RunStore {
   sendEvent(runId: string, name: string, data: unknown): Promise<InboxEvent>;
   /** Calls back for each event left for the run (those already waiting first) until unsubscribed. */
   watchInbox(runId: string, onEvent: (e: InboxEvent) => void): () => void;
+  /**
+   * Retention: deletes the runs that ended (and their journals and events) more than `olderThanMs`
+   * ago by the real clock; resolves with how many were deleted. Optional: a store without it keeps
+   * everything.
+   */
+  prune?(olderThanMs: number): Promise<number>;
   close(): Promise<void>;
 }
 

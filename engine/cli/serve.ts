@@ -1,0 +1,119 @@
+// `stepwise serve`: the REST service and its workers. Settings come from --config FILE (YAML), with
+// every key also a flag, and STEPWISE_TOKEN for the token.
+import { Command, Option } from 'commander';
+import { ConfigError, resolveConfig } from '../server/config';
+import { startServer } from '../server/serve';
+
+interface ServeFlags {
+  config?: string;
+  store?: string;
+  tasks?: string;
+  host?: string;
+  port?: string;
+  token?: string;
+  api?: boolean;
+  workers?: string;
+  concurrency?: string;
+  clock?: string;
+  mocks?: string;
+  retention?: string;
+  recoveryRetryAfter?: string;
+  recoveryMaxAttempts?: string;
+  recoveryExclude?: string;
+  recoveryScanEvery?: string;
+  leaseTtl?: string;
+  releaseAfter?: string;
+  pollEvery?: string;
+  quiet?: boolean;
+}
+
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('run the REST service (and workers) over PostgreSQL or a folder of journals')
+    .exitOverride()
+    .showSuggestionAfterError()
+    .option('--config <file>', 'a YAML file of settings (every key is also a flag)')
+    .option('--store <url|dir>', 'postgres://… (many workers, recovery) or a folder (embedded, one process) [.stepwise/runs]')
+    .option('--tasks <dir>', 'the folder of *.task.yaml files the API can start (reloaded on change)')
+    .option('--host <host>', 'the address to listen on; anything but loopback needs a token [127.0.0.1]')
+    .option('--port <port>', 'the port to listen on (0 picks a free one) [8080]')
+    .option('--token <token>', 'bearer token required by the API (or STEPWISE_TOKEN)')
+    .option('--no-api', 'no REST API: a worker-only process (PostgreSQL store)')
+    .option('--workers <n>', 'workers in this process [1]')
+    .option('--concurrency <n>', 'runs one worker executes at once [16]')
+    .addOption(new Option('--clock <clock>', 'clock of runs started through the API [real]').choices(['real', 'virtual']))
+    .option('--mocks <file|pattern>', "mocks for every task, or a pattern such as '${taskDir}/${taskName}.mocks.yaml'")
+    .option('--retention <duration>', 'delete finished runs this long after they ended [30d]')
+    .option('--recovery-retry-after <duration>', 'retry a held run that journals nothing for this long [2m]')
+    .option('--recovery-max-attempts <n>', 'executions of a run before it fails with recovery-exhausted [3]')
+    .option('--recovery-exclude <tasks>', 'comma-separated task names recovery leaves alone')
+    .option('--recovery-scan-every <duration>', 'how often the recovery worker scans [10s]')
+    .option('--lease-ttl <duration>', 'how long a claim lasts without renewal [30s]')
+    .option('--release-after <duration>', 'release a waiting run whose next timer is at least this far [1s]')
+    .option('--poll-every <duration>', 'how often idle workers look for due runs [1s]')
+    .option('-q, --quiet', 'print only the address and errors')
+    .action(async (flags: ServeFlags, cmd: Command) => {
+      const given = (name: keyof ServeFlags) => {
+        const src = cmd.getOptionValueSource(name);
+        return src === 'cli' || src === 'env' ? flags[name] : undefined;
+      };
+      let config;
+      try {
+        config = resolveConfig({
+          file: flags.config,
+          flags: {
+            store: given('store'),
+            tasks: given('tasks'),
+            host: given('host'),
+            port: given('port'),
+            token: given('token'),
+            api: given('api'),
+            workers: given('workers'),
+            concurrency: given('concurrency'),
+            clock: given('clock'),
+            mocks: given('mocks'),
+            retention: given('retention'),
+            'recovery.retryAfter': given('recoveryRetryAfter'),
+            'recovery.maxAttempts': given('recoveryMaxAttempts'),
+            'recovery.exclude': given('recoveryExclude'),
+            'recovery.scanEvery': given('recoveryScanEvery'),
+            'lease.ttl': given('leaseTtl'),
+            releaseAfter: given('releaseAfter'),
+            pollEvery: given('pollEvery'),
+          },
+        });
+      } catch (e) {
+        if (e instanceof ConfigError) {
+          process.stderr.write(`error: ${e.message}\n`);
+          process.exitCode = 2;
+          return;
+        }
+        throw e;
+      }
+      const log = flags.quiet ? () => undefined : (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+      let server;
+      try {
+        server = await startServer(config, log);
+      } catch (e) {
+        process.stderr.write(`error: ${(e as Error).message}\n`);
+        process.exitCode = e instanceof ConfigError ? 2 : 1;
+        return;
+      }
+      if (server.url) process.stdout.write(`Stepwise listening on ${server.url}\n`);
+      else process.stdout.write(`Stepwise workers running (${server.workers.map((w) => w.owner).join(', ')})\n`);
+      // Keep the process alive until a signal, then release the runs held and close.
+      const keepAlive = setInterval(() => undefined, 1 << 30);
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) process.exit(130);
+        stopping = true;
+        log(`${signal}: releasing runs and stopping`);
+        void server.close().then(() => {
+          clearInterval(keepAlive);
+          process.exit(0);
+        });
+      };
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
+    });
+}

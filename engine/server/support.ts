@@ -1,0 +1,69 @@
+// Small pieces shared by the server's parts: run ids, mocks per task, secrets, errors with a status.
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseMocks, type Mocks } from '../runtime/mocks';
+import type { LoadedTask } from '../runtime/run';
+
+/** An error the API answers with: an HTTP status, a stable code and a message for people. */
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly details?: unknown) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** Like the CLI's run ids (time first, so they sort by start), with more randomness for busy servers. */
+export function newServerRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stamp}-${randomBytes(5).toString('hex')}`;
+}
+
+export const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+const SECRET_PREFIX = 'STEPWISE_SECRET_';
+
+export function secretsFromEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const secrets: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (k.startsWith(SECRET_PREFIX) && v !== undefined) secrets[k.slice(SECRET_PREFIX.length)] = v;
+  return secrets;
+}
+
+/**
+ * Mocks for each task from the `mocks` setting: one file for every task, or a pattern in which
+ * `${taskDir}` and `${taskName}` stand for the task file's folder and name (`deploy` for
+ * deploy.task.yaml), so that each task takes the mocks file beside it; a task without one runs
+ * unmocked. Files are read once (and again when they change).
+ */
+export function mocksResolver(setting: string | undefined): ((task: LoadedTask) => Mocks | undefined) | undefined {
+  if (!setting) return undefined;
+  const cache = new Map<string, { mtime: number; mocks: Mocks | undefined }>();
+  const read = (file: string): Mocks | undefined => {
+    let mtime: number;
+    try {
+      mtime = fs.statSync(file).mtimeMs;
+    } catch {
+      cache.set(file, { mtime: -1, mocks: undefined });
+      return undefined;
+    }
+    const hit = cache.get(file);
+    if (hit && hit.mtime === mtime) return hit.mocks;
+    const mocks = parseMocks(fs.readFileSync(file, 'utf8'), file);
+    cache.set(file, { mtime, mocks });
+    return mocks;
+  };
+  const pattern = setting.includes('${');
+  if (!pattern) read(path.resolve(setting)); // a missing or broken single file is an error at start
+  return (task) => {
+    if (!pattern) return read(path.resolve(setting));
+    if (!task.file) return undefined;
+    const taskDir = path.dirname(task.file);
+    const taskName = path.basename(task.file).replace(/\.task\.ya?ml$/, '');
+    const file = setting.replace(/\$\{taskDir\}/g, taskDir).replace(/\$\{taskName\}/g, taskName);
+    return read(path.resolve(file));
+  };
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

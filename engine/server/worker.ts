@@ -1,0 +1,523 @@
+// A worker on PostgreSQL: claims runnable runs with a lease (row lock with FOR UPDATE SKIP LOCKED,
+// lease expiry, a fencing epoch), executes them with the engine, journals each step through the
+// lease-checked store, renews its leases, and releases a run while it waits on a timer or an event
+// so that any worker can continue it from its journal when it is due.
+import { randomBytes } from 'node:crypto';
+import * as os from 'node:os';
+import type { JournalEvent, NewJournalEvent, RunError } from '../journal/events';
+import { replay, type RunState } from '../journal/replay';
+import type { InstructionHandler } from '../instructions/types';
+import { realClock, virtualClock, type VirtualClock } from '../runtime/clock';
+import { createEngine, type Engine } from '../runtime/engine';
+import type { Mocks } from '../runtime/mocks';
+import type { LoadedTask, ResumeJournal, Run } from '../runtime/run';
+import type { Listener, Pool } from '../store/postgres/db';
+import { LeaseLostError, PgStore } from '../store/postgres/store';
+import { trackedClock, type TrackedClock } from './park';
+import { errorMessage } from './support';
+import type { TaskCache } from './task-cache';
+
+export interface WorkerOptions {
+  pool: Pool;
+  listener: Listener;
+  tasks: TaskCache;
+  /** The lease owner's name; unique per worker (default: host, pid and random bits). */
+  owner?: string;
+  concurrency: number;
+  leaseTtlMs: number;
+  /** How often leases are renewed (and idle runs marked as making progress); default leaseTtl / 3. */
+  heartbeatMs?: number;
+  releaseAfterMs: number;
+  pollMs: number;
+  maxAttempts: number;
+  /** Tasks whose runs recovery leaves alone (no retry, no recovery-exhausted). */
+  recoveryExcluded?: (task: string) => boolean;
+  mocksFor?: (task: LoadedTask) => Mocks | undefined;
+  secrets?: Record<string, string>;
+  instructions?: Record<string, InstructionHandler>;
+  log?: (line: string) => void;
+}
+
+export function workerName(): string {
+  return `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+}
+
+interface Claim {
+  id: string;
+  epoch: number;
+  task: string;
+  task_hash: string | null;
+  task_file: string | null;
+  status: string;
+  control: 'pause' | 'resume' | 'cancel' | null;
+  control_reason: string | null;
+  attempts: number;
+  virtual_until: string | null;
+  prev_owner: string | null;
+  prev_reason: string | null;
+}
+
+interface Release {
+  /** When the run is due again (on the real clock); undefined: only an event or a control wakes it. */
+  due?: number;
+  virtualUntil?: number;
+  waiting: string[];
+  timers: number[];
+  /** Why the run stopped, when it was not at a clean waiting point (journaled by whoever continues it). */
+  reason?: string;
+}
+
+/** One claimed run with the child runs it started (`call`), executed by an engine of its own. */
+interface Family {
+  claim: Claim;
+  engine?: Engine;
+  clock?: TrackedClock;
+  root?: Run;
+  virtualUntil: number;
+  release?: Release;
+  lost: boolean;
+  children: Map<string, Run>;
+  /** A control was announced before the run was ready to take it. */
+  controlPending?: boolean;
+}
+
+const CLAIM_SQL = `
+WITH c AS (
+  SELECT id, lease_owner AS prev_owner, recover_reason AS prev_reason FROM runs
+   WHERE ended_at IS NULL AND NOT (id = ANY($4::text[]))
+     AND ((lease_owner IS NULL AND next_due_at <= now())
+          OR (lease_owner IS NOT NULL AND lease_expires_at < now()))
+   ORDER BY next_due_at NULLS FIRST
+   LIMIT $2
+   FOR UPDATE SKIP LOCKED
+)
+UPDATE runs r SET
+  lease_owner = $1, lease_epoch = r.lease_epoch + 1,
+  lease_expires_at = now() + $3 * interval '1 millisecond',
+  claimed_at = now(), progress_at = now(), next_due_at = NULL, waiting_events = '{}', recover_reason = NULL,
+  attempts = r.attempts + CASE WHEN c.prev_owner IS NOT NULL THEN 1 ELSE 0 END
+FROM c WHERE r.id = c.id
+RETURNING r.id, r.lease_epoch AS epoch, r.task, r.task_hash, r.task_file, r.status, r.control, r.control_reason,
+          r.attempts, r.virtual_until::text AS virtual_until, c.prev_owner, c.prev_reason`;
+
+export class Worker {
+  readonly owner: string;
+  readonly store: PgStore;
+  private readonly active = new Map<string, Family>();
+  private readonly runsInFamilies = new Map<string, Family>();
+  private readonly leaseTime = new Map<string, number>();
+  private stopping = false;
+  private wakeFlag = false;
+  private wakeup: (() => void) | undefined;
+  private loopDone: Promise<void> | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private readonly unsubscribe: Array<() => void> = [];
+  private readonly families = new Set<Promise<void>>();
+  /** Runs executed to their end, released, taken over, lost (for logs and tests). */
+  readonly stats = { claimed: 0, ended: 0, released: 0, takeovers: 0, lost: 0 };
+
+  constructor(private readonly o: WorkerOptions) {
+    this.owner = o.owner ?? workerName();
+    this.store = new PgStore({ pool: o.pool, listener: o.listener, owner: this.owner, leaseTtlMs: o.leaseTtlMs });
+  }
+
+  start(): void {
+    this.unsubscribe.push(this.o.listener.subscribe('stepwise_wake', () => this.wake()));
+    this.unsubscribe.push(this.o.listener.subscribe('stepwise_control', (id) => void this.onControl(id)));
+    // Recovery took a run away: check the leases now rather than at the next heartbeat.
+    this.unsubscribe.push(this.o.listener.subscribe('stepwise_revoked', (id) => this.runsInFamilies.has(id) && void this.heartbeat()));
+    const onReconnect = () => this.wake();
+    this.o.listener.on('reconnected', onReconnect);
+    this.unsubscribe.push(() => this.o.listener.off('reconnected', onReconnect));
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), Math.max(50, this.o.heartbeatMs ?? Math.floor(this.o.leaseTtlMs / 3)));
+    this.loopDone = this.loop();
+  }
+
+  /** Runs this worker executes now. */
+  get running(): number {
+    return this.active.size;
+  }
+
+  /**
+   * Stops claiming, releases the runs it holds (due at once, so other workers continue them) and
+   * waits for them to be released.
+   */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.wake();
+    for (const u of this.unsubscribe.splice(0)) u();
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    await this.loopDone;
+    for (const fam of this.active.values()) this.beginRelease(fam, Date.now());
+    await Promise.allSettled([...this.families]);
+  }
+
+  private log(line: string): void {
+    this.o.log?.(`[${this.owner}] ${line}`);
+  }
+
+  wake(): void {
+    this.wakeFlag = true;
+    const w = this.wakeup;
+    this.wakeup = undefined;
+    w?.();
+  }
+
+  // ---- claiming ----
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      const free = this.o.concurrency - this.active.size;
+      this.wakeFlag = false;
+      if (free > 0) {
+        let rows: Claim[] = [];
+        try {
+          // Never a run this worker still executes (its lease taken away, not yet noticed).
+          const mine = [...this.runsInFamilies.keys()];
+          rows = (await this.o.pool.query<Claim>({ name: 'stepwise_claim', text: CLAIM_SQL, values: [this.owner, free, this.o.leaseTtlMs, mine] })).rows;
+        } catch (err) {
+          this.log(`claim failed: ${errorMessage(err)}`);
+          await this.sleep(this.o.pollMs);
+          continue;
+        }
+        for (const row of rows) this.launch(row);
+        if (rows.length === free) continue;
+      }
+      if (this.wakeFlag || this.stopping) continue;
+      await this.sleep(free > 0 ? await this.nextDueIn() : this.o.pollMs);
+    }
+  }
+
+  /** How long until the earliest released run is due or lease expires (at most pollEvery). */
+  private async nextDueIn(): Promise<number> {
+    try {
+      const r = await this.o.pool.query<{ ms: number | null }>(
+        `SELECT (extract(epoch FROM LEAST(
+            (SELECT min(next_due_at) FROM runs WHERE ended_at IS NULL AND lease_owner IS NULL),
+            (SELECT min(lease_expires_at) FROM runs WHERE ended_at IS NULL AND lease_owner IS NOT NULL)) - now()) * 1000)::float8 AS ms`,
+      );
+      const ms = r.rows[0]?.ms;
+      return ms === null || ms === undefined ? this.o.pollMs : Math.max(5, Math.min(this.o.pollMs, Math.ceil(ms) + 5));
+    } catch {
+      return this.o.pollMs;
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.wakeFlag || this.stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wakeup = undefined;
+        resolve();
+      }, ms);
+      this.wakeup = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private launch(claim: Claim): void {
+    const fam: Family = { claim, virtualUntil: claim.virtual_until === null ? -Infinity : Number(claim.virtual_until), lost: false, children: new Map() };
+    this.active.set(claim.id, fam);
+    this.runsInFamilies.set(claim.id, fam);
+    this.store.leases.set(claim.id, claim.epoch);
+    this.leaseTime.set(claim.id, performance.now());
+    this.stats.claimed++;
+    const p = this.execute(fam)
+      .catch((err) => this.log(`run ${claim.id}: ${errorMessage(err)}`))
+      .finally(() => {
+        this.active.delete(claim.id);
+        this.runsInFamilies.delete(claim.id);
+        for (const id of fam.children.keys()) this.runsInFamilies.delete(id);
+        for (const id of [claim.id, ...fam.children.keys()]) {
+          this.store.leases.delete(id);
+          this.leaseTime.delete(id);
+        }
+        this.families.delete(p);
+        this.wake();
+      });
+    this.families.add(p);
+  }
+
+  // ---- executing ----
+
+  private async execute(fam: Family): Promise<void> {
+    const { claim } = fam;
+    const history = await this.store.read(claim.id);
+    const state = replay(history);
+    if (history.length === 0 || state.phase === 'ended') {
+      // Cannot happen through this store (the end and its row move together); never leave it claimable.
+      await this.o.pool.query(`UPDATE runs SET ended_at = COALESCE(ended_at, now()), lease_owner = NULL WHERE id = $1 AND lease_owner = $2`, [claim.id, this.owner]);
+      return;
+    }
+    const takeover = claim.prev_owner !== null;
+    const retry = claim.prev_reason === 'retry';
+    if (takeover) {
+      this.stats.takeovers++;
+      this.log(`took over run ${claim.id} from ${claim.prev_owner} (attempt ${claim.attempts})`);
+    }
+    const recoverable = !this.o.recoveryExcluded?.(claim.task);
+    if ((takeover || retry) && recoverable && claim.attempts > this.o.maxAttempts) {
+      await this.appendDirect(claim.id, history, state, {
+        type: 'run-ended',
+        status: 'failed',
+        reason: 'recovery-exhausted',
+        error: { kind: 'recovery', message: `The run did not end after ${this.o.maxAttempts} attempt${this.o.maxAttempts === 1 ? '' : 's'}; its last worker was lost in state '${state.state ?? '-'}'.` },
+      });
+      return;
+    }
+    if (claim.control === 'cancel') {
+      await this.appendDirect(claim.id, history, state, {
+        type: 'run-ended',
+        status: 'cancelled',
+        reason: 'cancelled',
+        error: { kind: 'cancelled', message: claim.control_reason ?? 'cancelled through the API' },
+      });
+      return;
+    }
+    if (claim.control === 'pause' && !state.paused) {
+      await this.appendDirect(claim.id, history, state, { type: 'run-paused' });
+      await this.releaseRow(fam, { waiting: [], timers: [] });
+      return;
+    }
+    if (state.paused && claim.control !== 'resume') {
+      if (claim.control) await this.o.pool.query(`UPDATE runs SET control = NULL WHERE id = $1 AND lease_owner = $2`, [claim.id, this.owner]);
+      await this.releaseRow(fam, { waiting: [], timers: [] });
+      return;
+    }
+    if (claim.control === 'resume') await this.o.pool.query(`UPDATE runs SET control = NULL WHERE id = $1 AND lease_owner = $2 AND control = 'resume'`, [claim.id, this.owner]);
+
+    let task: LoadedTask;
+    try {
+      task = await this.o.tasks.forRun(claim.task_hash, claim.task_file ?? state.file ?? null);
+    } catch (err) {
+      await this.appendDirect(claim.id, history, state, {
+        type: 'run-ended',
+        status: 'failed',
+        reason: 'error',
+        error: { kind: 'task', message: `The task cannot be loaded: ${errorMessage(err)}` },
+      });
+      return;
+    }
+
+    const lastAt = history[history.length - 1].at;
+    const inner = state.clock === 'virtual' ? virtualClock(lastAt) : realClock();
+    const clock = trackedClock(inner, () => this.onIdle(fam));
+    if (inner.kind === 'virtual') (inner as VirtualClock).setGate((due) => this.gate(fam, due));
+    fam.clock = clock;
+    const engine = createEngine({
+      store: this.store,
+      clock,
+      mocksFor: this.o.mocksFor,
+      secrets: this.o.secrets,
+      instructions: this.o.instructions,
+      loadTask: (file) => this.o.tasks.load(file),
+      broadcast: (from, name, data) => this.broadcast(from, name, data),
+    });
+    fam.engine = engine;
+    engine.onJournal((run, e) => {
+      if (e.type === 'run-started' && run.id !== claim.id) {
+        fam.children.set(run.id, run);
+        this.runsInFamilies.set(run.id, fam);
+        this.leaseTime.set(run.id, performance.now());
+      }
+    });
+    const journal: ResumeJournal = takeover
+      ? { reason: 'lease-expired', worker: this.owner, attempt: claim.attempts }
+      : claim.prev_reason
+        ? { reason: claim.prev_reason, worker: this.owner, attempt: claim.attempts }
+        : false;
+    if (this.stopping) {
+      // Stopping while the run was being loaded: hand it straight back.
+      await this.releaseRow(fam, { due: Date.now(), waiting: [], timers: [] });
+      return;
+    }
+    const run = await engine.resume(claim.id, { history, task, journal });
+    fam.root = run;
+    if (fam.release) run.detach('released while it waits');
+    // A control announced while the run was being loaded.
+    if (fam.controlPending) void this.onControl(claim.id);
+    const final = await run.done;
+
+    // Children still going (the root was released, lost or ended under them).
+    const others = engine.active();
+    for (const r of others) {
+      if (final.phase === 'ended') r.cancel(`its parent run ${claim.id} ended`);
+      else r.detach('its parent run left this worker');
+    }
+    await Promise.all(others.map((r) => r.done));
+
+    if (final.phase === 'ended') {
+      this.stats.ended++;
+    } else if (fam.release && !fam.lost && !(run.detachError instanceof LeaseLostError)) {
+      await this.releaseRow(fam, fam.release, final);
+    } else if (!fam.lost && !(run.detachError instanceof LeaseLostError)) {
+      // The store failed under the run, maybe in the middle of a step: let another worker (or this
+      // one) continue it at once, journaling that it was interrupted.
+      this.log(`run ${claim.id} stopped: ${errorMessage(run.detachError)}`);
+      await this.releaseRow(fam, { due: Date.now(), waiting: [], timers: [], reason: 'interrupted' }).catch(() => undefined);
+    } else {
+      this.stats.lost++;
+    }
+    for (const [id, child] of fam.children) {
+      if (child.ended || !this.store.leases.has(id)) continue;
+      await this.o.pool
+        .query('SELECT * FROM stepwise_release($1, $2, $3, now(), NULL, NULL, NULL)', [id, this.owner, this.store.leases.get(id)])
+        .catch(() => undefined);
+    }
+  }
+
+  /** Journals one entry for a run this worker holds but does not execute (control, exhaustion). */
+  private async appendDirect(runId: string, history: JournalEvent[], state: RunState, event: NewJournalEvent): Promise<void> {
+    const last = history[history.length - 1];
+    const at = state.clock === 'virtual' ? last.at : Math.max(Date.now(), last.at);
+    await this.store.append(runId, [{ ...event, seq: last.seq + 1, at } as JournalEvent]);
+  }
+
+  /** Waiting runs are released; the decision is taken when nothing of the family is in flight. */
+  private onIdle(fam: Family): void {
+    if (fam.release || fam.lost || this.stopping || !fam.engine || !fam.clock) return;
+    const runs = fam.engine.active();
+    if (runs.length === 0 || !runs.every((r) => r.parked)) return;
+    const due = fam.clock.nextDue();
+    if (fam.clock.kind === 'virtual') {
+      // Timers are the gate's business; here the run waits for an event only.
+      if (due === undefined) this.beginRelease(fam, undefined, fam.clock.now());
+      return;
+    }
+    if (due !== undefined && due - fam.clock.now() < this.o.releaseAfterMs) return;
+    this.beginRelease(fam, due);
+  }
+
+  /** The virtual clock asks before it jumps to the next timer: far enough, the run is released. */
+  private gate(fam: Family, due: number): boolean {
+    if (fam.release || fam.lost) return false;
+    if (this.stopping) return false;
+    if (due <= fam.virtualUntil || !fam.engine || !fam.clock) return true;
+    const runs = fam.engine.active();
+    if (runs.length === 0 || !runs.every((r) => r.parked)) return true;
+    if (due - fam.clock.now() < this.o.releaseAfterMs) return true;
+    this.beginRelease(fam, Date.now(), due);
+    return false;
+  }
+
+  private beginRelease(fam: Family, due: number | undefined, virtualUntil?: number): void {
+    if (fam.release) return;
+    const root = fam.root;
+    fam.release = {
+      due,
+      virtualUntil: virtualUntil ?? (Number.isFinite(fam.virtualUntil) ? fam.virtualUntil : undefined),
+      waiting: root ? root.waitingEvents() : [],
+      timers: fam.clock ? fam.clock.pending() : [],
+    };
+    for (const r of fam.engine?.active() ?? []) r.detach('released while it waits');
+  }
+
+  private async releaseRow(fam: Family, rel: Release, final?: RunState): Promise<void> {
+    const { claim } = fam;
+    let due = rel.due;
+    // An event journaled while the run was being released has nobody to take it: continue at once.
+    if (final && final.pendingEvents.some((e) => rel.waiting.includes(e.name))) due = Date.now();
+    const epoch = this.store.leases.get(claim.id);
+    if (epoch === undefined) return;
+    const r = await this.o.pool.query<{ ok: boolean; due: Date | null }>({
+      name: 'stepwise_release',
+      text: 'SELECT * FROM stepwise_release($1, $2, $3, $4, $5, $6, $7, $8)',
+      values: [
+        claim.id,
+        this.owner,
+        epoch,
+        due === undefined ? null : new Date(due),
+        rel.virtualUntil === undefined ? null : Math.round(rel.virtualUntil),
+        rel.waiting,
+        rel.timers.map((t) => new Date(t)),
+        rel.reason ?? null,
+      ],
+    });
+    if (r.rows[0]?.ok) this.stats.released++;
+    else this.stats.lost++;
+  }
+
+  // ---- leases ----
+
+  private async heartbeat(): Promise<void> {
+    if (this.store.leases.size === 0) return;
+    const started = performance.now();
+    const idle = [...this.active.values()].filter((f) => f.clock && f.clock.holds() === 0).map((f) => f.claim.id);
+    let held: Map<string, number>;
+    try {
+      const r = await this.o.pool.query<{ id: string; lease_epoch: number }>({
+        name: 'stepwise_heartbeat',
+        // Rows locked in id order, as the batched appends do, so that the two cannot deadlock.
+        text: `WITH mine AS (SELECT id FROM runs WHERE lease_owner = $1 AND ended_at IS NULL ORDER BY id FOR UPDATE)
+               UPDATE runs r SET lease_expires_at = now() + $2 * interval '1 millisecond',
+                      progress_at = CASE WHEN r.id = ANY($3::text[]) THEN now() ELSE r.progress_at END
+                 FROM mine WHERE r.id = mine.id AND r.lease_owner = $1
+               RETURNING r.id, r.lease_epoch`,
+        values: [this.owner, this.o.leaseTtlMs, idle],
+      });
+      held = new Map(r.rows.map((row) => [row.id, row.lease_epoch]));
+    } catch (err) {
+      this.log(`heartbeat failed: ${errorMessage(err)}`);
+      return;
+    }
+    for (const [id, epoch] of [...this.store.leases]) {
+      const since = this.leaseTime.get(id);
+      if (since === undefined || since > started) continue;
+      if (held.get(id) === epoch) continue;
+      const fam = this.runsInFamilies.get(id);
+      const run = fam && (fam.root?.id === id ? fam.root : fam.children.get(id));
+      // A run that ended meanwhile is no loss.
+      if (run?.ended) continue;
+      this.store.leases.delete(id);
+      if (!fam || fam.lost) continue;
+      this.log(`lost the lease of run ${id}; leaving it to its new owner`);
+      fam.lost = true;
+      for (const r of fam.engine?.active() ?? []) r.detach('its lease was lost', new LeaseLostError(id));
+    }
+  }
+
+  // ---- controls and events ----
+
+  private async onControl(runId: string): Promise<void> {
+    const fam = this.active.get(runId);
+    if (fam && !fam.root) fam.controlPending = true;
+    if (!fam?.root || fam.release || fam.lost) return;
+    let row: { control: string | null; control_reason: string | null } | undefined;
+    try {
+      const r = await this.o.pool.query('SELECT control, control_reason FROM runs WHERE id = $1 AND lease_owner = $2', [runId, this.owner]);
+      row = r.rows[0];
+    } catch {
+      return;
+    }
+    const run = fam.root;
+    if (!row?.control || run.ended || run.detached) return;
+    if (row.control === 'cancel') {
+      run.cancel(row.control_reason ?? 'cancelled through the API');
+    } else if (row.control === 'pause' && !run.state.paused) {
+      try {
+        await run.pause();
+      } catch {
+        return;
+      }
+      this.beginRelease(fam, undefined);
+    }
+  }
+
+  /** `emit` reaches released runs that wait for the event, through their inboxes. */
+  private async broadcast(from: string, name: string, data: unknown): Promise<void> {
+    await this.o.pool.query(
+      `WITH targets AS (
+         SELECT id FROM runs WHERE ended_at IS NULL AND status = 'running' AND lease_owner IS NULL
+            AND $2 = ANY(waiting_events) AND id <> $1 ORDER BY id FOR UPDATE),
+       ins AS (INSERT INTO inbox (id, run_id, name, data) SELECT gen_random_uuid(), id, $2, $3::jsonb FROM targets),
+       upd AS (UPDATE runs SET next_due_at = now() FROM targets WHERE runs.id = targets.id RETURNING runs.id)
+       SELECT pg_notify('stepwise_wake', id) FROM upd`,
+      [from, name, JSON.stringify(data ?? null)],
+    );
+  }
+}
+
+export type { RunError };

@@ -1,0 +1,152 @@
+// The PostgreSQL schema, as versioned migrations applied in order when a server or worker starts
+// (see migrate in ./db). A migration is never edited once released: add the next one instead.
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'runs, journal, pending events and timers',
+    sql: `
+-- The text of each task version a run was started with, so that any worker runs it as it was.
+CREATE TABLE task_sources (
+  hash        text PRIMARY KEY,
+  name        text NOT NULL,
+  file        text,
+  source      text NOT NULL,
+  created_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX task_sources_file ON task_sources (file, created_at DESC);
+
+-- One row per run: what the run is doing, and who may execute it (the lease).
+CREATE TABLE runs (
+  id                text PRIMARY KEY,
+  task              text NOT NULL,
+  task_hash         text,
+  task_file         text,
+  parent_id         text,
+  clock             text NOT NULL DEFAULT 'real',
+  status            text NOT NULL DEFAULT 'running'
+                    CHECK (status IN ('running', 'paused', 'succeeded', 'failed', 'cancelled')),
+  state             text,
+  reason            text,
+  -- A pause, resume or cancel asked for through the API, applied by the worker that holds the run.
+  control           text CHECK (control IN ('pause', 'resume', 'cancel')),
+  control_reason    text,
+  -- The lease: the worker executing the run, until when, and a fencing epoch bumped on every claim.
+  lease_owner       text,
+  lease_epoch       integer NOT NULL DEFAULT 0,
+  lease_expires_at  timestamptz,
+  claimed_at        timestamptz,
+  -- Last journal append (or claim, or idle heartbeat): a held run without progress is stuck.
+  progress_at       timestamptz NOT NULL DEFAULT now(),
+  -- When a released run must be continued: its next timer, or now for an event or a control.
+  next_due_at       timestamptz,
+  -- Virtual clock: the time a continued run may jump to before it is released again.
+  virtual_until     bigint,
+  waiting_events    text[] NOT NULL DEFAULT '{}',
+  -- Executions of the run: 1, plus one per takeover or retry by recovery.
+  attempts          integer NOT NULL DEFAULT 1,
+  recover_reason    text,
+  last_seq          integer NOT NULL DEFAULT 0,
+  created_at        timestamptz NOT NULL DEFAULT now(),
+  updated_at        timestamptz NOT NULL DEFAULT now(),
+  ended_at          timestamptz
+);
+CREATE INDEX runs_due ON runs (next_due_at) WHERE ended_at IS NULL AND lease_owner IS NULL;
+CREATE INDEX runs_leased ON runs (lease_expires_at) WHERE ended_at IS NULL AND lease_owner IS NOT NULL;
+CREATE INDEX runs_owner ON runs (lease_owner) WHERE lease_owner IS NOT NULL;
+CREATE INDEX runs_created ON runs (created_at DESC, id DESC);
+CREATE INDEX runs_task ON runs (task, created_at DESC);
+CREATE INDEX runs_status ON runs (status, created_at DESC);
+CREATE INDEX runs_ended ON runs (ended_at) WHERE ended_at IS NOT NULL;
+CREATE INDEX runs_waiting ON runs USING gin (waiting_events) WHERE ended_at IS NULL;
+
+-- The journal: (run_id, seq) is the key, so a step can never be journaled twice. worker and epoch
+-- record which lease appended each entry.
+CREATE TABLE journal (
+  run_id       text NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  seq          integer NOT NULL,
+  worker       text NOT NULL,
+  epoch        integer NOT NULL,
+  appended_at  timestamptz NOT NULL DEFAULT clock_timestamp(),
+  event        jsonb NOT NULL,
+  PRIMARY KEY (run_id, seq)
+);
+
+-- Events sent to runs, until the run journals them (delivered_seq).
+CREATE TABLE inbox (
+  n              bigserial PRIMARY KEY,
+  id             uuid NOT NULL UNIQUE,
+  run_id         text NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  name           text NOT NULL,
+  data           jsonb,
+  created_at     timestamptz NOT NULL DEFAULT now(),
+  delivered_seq  integer
+);
+CREATE INDEX inbox_pending ON inbox (run_id, n) WHERE delivered_seq IS NULL;
+
+-- The pending timers of a released run (after, poll, sleep, timeouts, retry delays, mocked
+-- events); the earliest is the run's next_due_at. Times are on the run's clock.
+CREATE TABLE timers (
+  run_id  text NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  due_at  timestamptz NOT NULL
+);
+CREATE INDEX timers_run ON timers (run_id);
+
+-- Watchers (the REST service's SSE streams) hear of every journal entry.
+CREATE FUNCTION stepwise_journal_notify() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  PERFORM pg_notify('stepwise_journal', NEW.run_id || ':' || NEW.seq);
+  RETURN NULL;
+END
+$fn$;
+CREATE TRIGGER journal_notify AFTER INSERT ON journal FOR EACH ROW EXECUTE FUNCTION stepwise_journal_notify();
+
+-- Releases a run its worker holds while it waits. One call, so that the row lock is taken before
+-- the inbox and the control request are looked at: an event or a control that arrives meanwhile
+-- makes the run due at once instead of being missed.
+-- p_reason: set when the run stopped in the middle of a step (a store error): whoever continues it
+-- journals run-recovered with it.
+CREATE FUNCTION stepwise_release(p_id text, p_owner text, p_epoch integer, p_due timestamptz,
+                                 p_virtual_until bigint, p_waiting text[], p_timers timestamptz[],
+                                 p_reason text DEFAULT NULL)
+RETURNS TABLE (ok boolean, due timestamptz) LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_status text;
+  v_control text;
+  v_due timestamptz := p_due;
+BEGIN
+  SELECT r.status, r.control INTO v_status, v_control FROM runs r
+   WHERE r.id = p_id AND r.lease_owner = p_owner AND r.lease_epoch = p_epoch AND r.ended_at IS NULL
+   FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN QUERY SELECT false, NULL::timestamptz;
+    RETURN;
+  END IF;
+  IF v_status = 'paused' THEN
+    v_due := NULL;
+  END IF;
+  IF v_control IS NOT NULL
+     OR (v_status = 'running' AND EXISTS (SELECT 1 FROM inbox i WHERE i.run_id = p_id AND i.delivered_seq IS NULL)) THEN
+    v_due := now();
+  END IF;
+  UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL, next_due_at = v_due,
+         virtual_until = p_virtual_until, waiting_events = COALESCE(p_waiting, '{}'), updated_at = now(),
+         recover_reason = p_reason
+   WHERE id = p_id;
+  DELETE FROM timers WHERE run_id = p_id;
+  INSERT INTO timers (run_id, due_at) SELECT p_id, t FROM unnest(COALESCE(p_timers, '{}')) AS t;
+  IF v_due IS NOT NULL AND v_due <= now() THEN
+    PERFORM pg_notify('stepwise_wake', p_id);
+  END IF;
+  RETURN QUERY SELECT true, v_due;
+END
+$fn$;
+`,
+  },
+];

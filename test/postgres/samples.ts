@@ -1,0 +1,96 @@
+// The samples with their mocks and expected status (samples/expected.json), their reference
+// journals from a run in this process, and the comparison of a server's journal with them.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { JournalEvent } from '../../engine/journal/events';
+import { virtualClock } from '../../engine/runtime/clock';
+import { createEngine } from '../../engine/runtime/engine';
+import { loadTaskFile } from '../../engine/runtime/load';
+import { parseMocks } from '../../engine/runtime/mocks';
+import { memoryStore } from '../../engine/store/memory';
+
+export const root = path.resolve(__dirname, '../../..');
+export const samplesDir = path.join(root, 'samples');
+export const cli = path.join(root, 'dist', 'cli.js');
+
+export interface Sample {
+  file: string;
+  name: string;
+  mocks: string | null;
+  status: 'succeeded' | 'failed' | 'cancelled';
+}
+
+export function samples(): Sample[] {
+  const expected = JSON.parse(fs.readFileSync(path.join(samplesDir, 'expected.json'), 'utf8')) as Record<string, { mocks: string | null; status: Sample['status'] }>;
+  return Object.entries(expected).map(([file, e]) => ({
+    file: path.join(samplesDir, file),
+    name: loadTaskFile(path.join(samplesDir, file)).model.name!,
+    mocks: e.mocks ? path.join(samplesDir, e.mocks) : null,
+    status: e.status,
+  }));
+}
+
+/**
+ * A journal as a list of comparable steps: without seq, times, pids and run ids, and without what
+ * a recovery adds by design — its `run-recovered` entry, and the steps of the instruction that was
+ * in flight when the worker died (journaled once more when it runs again: at least once), or the
+ * successful poll whose transition it did not journal yet (polled once more).
+ */
+export function normalize(journal: readonly JournalEvent[], runId: string): string[] {
+  const kept: JournalEvent[] = [];
+  for (const e of journal) {
+    if (e.type === 'run-recovered') {
+      // A poll that succeeded just before the crash, its transition not yet journaled: the resumed
+      // run polls again (the transition is decided live, not replayed).
+      const last = kept[kept.length - 1];
+      if (last?.type === 'poll-result' && last.done) kept.pop();
+      let open = -1;
+      for (let i = kept.length - 1; i >= 0; i--) {
+        const k = kept[i];
+        if (k.type === 'instruction-finished' || k.type === 'instruction-failed' || k.type === 'state-entered' || k.type === 'transition-taken') break;
+        if (k.type === 'instruction-started') {
+          open = i;
+          break;
+        }
+      }
+      if (open >= 0) kept.splice(open);
+      continue;
+    }
+    kept.push(e);
+  }
+  const idPattern = new RegExp(runId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '(\\.\\d+)?', 'g');
+  return kept.map((e) => {
+    const { seq: _seq, at: _at, ...rest } = e as JournalEvent & Record<string, unknown>;
+    const r = rest as Record<string, unknown>;
+    delete r.pid;
+    delete r.file;
+    if (r.type === 'transition-taken' && r.event) r.event = { ...(r.event as object), seq: 0 };
+    return JSON.stringify(sortKeys(r)).replace(idPattern, '<run>');
+  });
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+  return v;
+}
+
+/** Each sample run once in this process (memory store, virtual clock): the journal every server run must match. */
+export async function referenceJournals(list: Sample[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (const s of list) {
+    const engine = createEngine({
+      store: memoryStore(),
+      clock: virtualClock(),
+      mocksFor: (task) => {
+        const file = task.file?.replace(/\.task\.ya?ml$/, '.mocks.yaml');
+        return file && fs.existsSync(file) ? parseMocks(fs.readFileSync(file, 'utf8'), file) : undefined;
+      },
+    });
+    const run = engine.start(loadTaskFile(s.file), { runId: 'reference' });
+    const final = await run.done;
+    if (final.status !== s.status) throw new Error(`reference run of ${s.file} ended ${final.status}`);
+    out.set(s.name, normalize(await engine.store.read('reference'), 'reference'));
+  }
+  return out;
+}
