@@ -109,10 +109,10 @@ function checkJournal(journal: JournalEvent[], label: string): void {
 }
 
 describe('crash and resume', () => {
-  test(`killed with SIGKILL at random moments (${KILLS}+ kills), every run resumes to the same end`, { timeout: 90_000 }, async (t) => {
+  test(`killed with SIGKILL at random moments (${KILLS}+ kills), every run resumes to the same end`, { timeout: 180_000 }, async (t) => {
     // The expected end: the same task, uninterrupted, in this process.
     const engine = createEngine({ store: fileStore(path.join(dir, 'reference')), loadTask: parseOnlyLoader });
-    const reference = await withTimeout(engine.start(parseOnlyLoader(taskFile)).done, 20_000, 'reference run');
+    const reference = await withTimeout(engine.start(parseOnlyLoader(taskFile)).done, 60_000, 'reference run');
     await engine.store.close();
     assert.equal(reference.status, 'succeeded', JSON.stringify(reference.error));
     assert.equal(reference.data.count, STATES);
