@@ -13,6 +13,7 @@ import { createEngine } from '../engine/runtime/engine';
 import { fileStore } from '../engine/store/file';
 import { memoryStore } from '../engine/store/memory';
 import { benchDebug } from './debug';
+import { benchGraph } from './graph';
 import { benchServer } from './server';
 import { generateTask, linearTask } from './generate';
 
@@ -131,6 +132,7 @@ async function main(): Promise<void> {
   await benchEngine();
   await benchFileStore();
   await benchDebug();
+  await benchGraph();
   await benchServer(row);
 }
 

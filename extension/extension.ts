@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { isTaskDocument, isTaskUri } from './config';
 import { jsonProblem, StepwiseDebugger } from './debug';
 import { LintDiagnostics, registerQuickFixes } from './diagnostics';
+import { GraphEditorProvider } from './graph';
 import { registerLanguageFeatures } from './language';
 import { defaultWorkerFile, TaskModels } from './models';
 import { RunManager, type RunOptions, type RunOutcome } from './runs';
@@ -18,6 +19,8 @@ export interface StepwiseApi {
   runsView: RunsView;
   /** The `stepwise` debug type: its sessions, and their `stepwise/state` events (onDidChangeState). */
   debug: StepwiseDebugger;
+  /** The graph editor (custom editor `stepwise.graph`): the webview's intents, callable directly. */
+  graph: GraphEditorProvider;
 }
 
 export function activate(context: vscode.ExtensionContext): StepwiseApi {
@@ -27,7 +30,8 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
   const runsView = new RunsView(runs);
   const tree = vscode.window.createTreeView('stepwise.runs', { treeDataProvider: runsView, showCollapseAll: false });
   const debug = new StepwiseDebugger(models, runs);
-  context.subscriptions.push(models, diagnostics, runs, runsView, tree, debug, registerQuickFixes(models), ...registerLanguageFeatures(models));
+  const graph = new GraphEditorProvider(context, models, debug, (line) => runs.output.appendLine(line));
+  context.subscriptions.push(models, diagnostics, runs, runsView, tree, debug, graph, registerQuickFixes(models), ...registerLanguageFeatures(models));
 
   const command = (id: string, handler: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, handler));
 
@@ -103,7 +107,7 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
     }
   });
 
-  return { models, diagnostics, runs, runsView, debug };
+  return { models, diagnostics, runs, runsView, debug, graph };
 }
 
 export function deactivate(): void {

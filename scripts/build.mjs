@@ -1,9 +1,23 @@
-// Bundles the CLI, the VS Code extension (and, later, the webview) into dist/ with esbuild.
+// Bundles the CLI, the VS Code extension and the graph editor's webview into dist/ with esbuild.
+// The webview has a build script of its own (scripts/build-webview.mjs, with --watch): it runs
+// here as a child process, in parallel with the node bundles.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const production = process.argv.includes('--production');
 
+function buildWebview() {
+  const script = fileURLToPath(new URL('./build-webview.mjs', import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script], { stdio: 'inherit', cwd: fileURLToPath(new URL('..', import.meta.url)) });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the webview build failed (exit code ${code})`))));
+  });
+}
+
 await Promise.all([
+  buildWebview(),
   build({
     entryPoints: { cli: 'engine/cli/main.ts', debugAdapter: 'engine/debug/main.ts' },
     outdir: 'dist',

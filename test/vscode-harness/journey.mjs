@@ -191,4 +191,42 @@ export async function journey({ page, workspace, screenshots, step }) {
     await page.keyboard.press('Shift+F5');
     await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 15_000 });
   });
+  await step('Stepwise: Open Graph shows deploy.task.yaml as a graph beside its text; Add state edits the text', async () => {
+    await command('View: Close All Editors');
+    await openFile('deploy.task.yaml');
+    await page.locator('.monaco-editor .view-line').first().waitFor({ timeout: 15_000 });
+    // Room for the picture: no side bar, no panel.
+    if (await page.locator('.part.sidebar').isVisible()) await page.keyboard.press('Control+B');
+    if (await page.locator('.part.panel').isVisible()) await command('View: Hide Panel');
+    await command('Stepwise: Open Graph');
+    // The webview: VS Code's outer iframe, then the page's own.
+    const graph = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    await graph.locator('.react-flow__node').first().waitFor({ state: 'visible', timeout: 30_000 });
+    await graph.locator('main.sw-canvas[data-busy="false"]:not([data-layout="none"])').waitFor({ timeout: 30_000 });
+    const before = await graph.locator('.react-flow__node').count();
+    if (before <= 3) throw new Error(`the graph shows ${before} nodes`);
+    const dirty = page.locator('.tab.dirty', { hasText: 'deploy.task.yaml' });
+    if (await dirty.count()) throw new Error('deploy.task.yaml is dirty before the edit');
+    await graph.locator('[aria-label="Add state"]').first().click();
+    // The TextDocument changed (its tabs show it dirty) and the graph drew the new state from it.
+    await dirty.first().waitFor({ timeout: 15_000 });
+    for (let i = 0; i < 100 && (await graph.locator('.react-flow__node').count()) <= before; i++) await page.waitForTimeout(100);
+    const after = await graph.locator('.react-flow__node').count();
+    if (after !== before + 1) throw new Error(`the graph shows ${after} nodes after Add state (before: ${before})`);
+    await page.locator('.monaco-editor .view-line', { hasText: /state\d*:/ }).first().waitFor({ timeout: 15_000 }).catch(() => undefined);
+    await graph.locator('main.sw-canvas[data-busy="false"]').waitFor({ timeout: 30_000 });
+    // More room for the graph than for the text: the sash between the two editor groups, dragged left.
+    const groups = page.locator('.part.editor .split-view-view');
+    const right = await groups.nth(1).boundingBox();
+    if (right) {
+      await page.mouse.move(right.x, right.y + 300);
+      await page.mouse.down();
+      await page.mouse.move(right.x - 330, right.y + 300, { steps: 8 });
+      await page.mouse.up();
+    }
+    await page.waitForTimeout(500);
+    await graph.locator('[aria-label="Fit the graph to the view"]').first().click();
+    await page.waitForTimeout(800);
+    await shot('graph-editor.png');
+  });
 }

@@ -1,0 +1,218 @@
+// The graph editor's figures (issue #5), each with a reference measured in the same run:
+// - layout of generated 100/500/1,000-state tasks by ELK in the webview's blob: worker, with the
+//   main thread's longest stall (goal < 20 ms), against elkjs on the main thread;
+// - first paint of a 200-state task in Chromium with the built webview (goal < 500 ms);
+// - one canvas edit on a 1,000-state file to its text edits, against one `parseDocument` of the
+//   same file (goal: below it). The host parses each document version once (for the model it sends
+//   the webview) and hands that Document to `editTask`.
+// Run alone: `node out/bench/graph.js` (after `npx tsc -p tsconfig.test.json`).
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseDocument } from 'yaml';
+import { chromium } from 'playwright-core';
+import { editTask } from '../engine/edit/index';
+import type { EditOperation } from '../engine/edit/types';
+import { lintText } from '../engine/lint/index';
+import { parseTaskDocument } from '../engine/model/parse';
+import { CHROMIUM_FLAGS, chromiumPath, openEditor, ROOT, startEnv } from '../test/webview/harness';
+import { graphOf, withProxies } from '../webview/graph/model';
+import { layoutInput } from '../webview/layout/elk-graph';
+import { webviewHtml } from '../webview/html';
+import { generateTask } from './generate';
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function row(label: string, figure: string, reference: string, ratio: number, goal: string, ok: boolean): void {
+  console.log(`${label.padEnd(44)} ${figure.padStart(16)}  ref ${reference.padStart(16)}  ratio ${ratio.toFixed(2).padStart(5)}×  goal ${goal} ${ok ? 'met' : 'MISSED'}`);
+}
+
+function skip(what: string): boolean {
+  if (chromiumPath()) return false;
+  console.log(`${what.padEnd(44)} skipped: Chromium not found (apt-get install -y chromium)`);
+  return true;
+}
+
+async function buildLayoutPage(): Promise<string> {
+  const { build } = await import('esbuild');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepwise-bench-'));
+  await build({
+    entryPoints: [path.join(ROOT, 'webview', 'bench', 'layout-page.ts')],
+    outfile: path.join(dir, 'bench.js'),
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    minify: true,
+    logLevel: 'warning',
+    absWorkingDir: ROOT,
+    plugins: [
+      {
+        name: 'elk-worker-source',
+        setup(b) {
+          b.onResolve({ filter: /^elk-worker-source$/ }, () => ({ path: require.resolve('elkjs/lib/elk-worker.min.js'), namespace: 'elk-worker-source' }));
+          b.onLoad({ filter: /.*/, namespace: 'elk-worker-source' }, (args) => ({ contents: fs.readFileSync(args.path, 'utf8'), loader: 'text' }));
+        },
+      },
+    ],
+  });
+  return dir;
+}
+
+interface Measure {
+  ms: number;
+  stall: number;
+  nodes: number;
+}
+
+/** ELK in the worker vs on the main thread, for generated tasks of 100, 500 and 1,000 states. */
+export async function benchGraphLayout(sizes: number[] = [100, 500, 1000]): Promise<void> {
+  if (skip('graph layout')) return;
+  const dir = await buildLayoutPage();
+  let origin = '';
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', origin);
+    if (url.pathname === '/') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(webviewHtml({ cspSource: origin, nonce: 'bench', scriptUri: `${origin}/bench.js`, styleUri: `${origin}/empty.css` }));
+    } else if (url.pathname === '/bench.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript' });
+      fs.createReadStream(path.join(dir, 'bench.js')).pipe(res);
+    } else {
+      res.writeHead(url.pathname === '/empty.css' ? 200 : 404, { 'content-type': 'text/css' });
+      res.end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_FLAGS });
+  try {
+    const page = await browser.newPage();
+    await page.goto(origin);
+    await page.waitForFunction(() => !!(globalThis as unknown as { stepwiseBench?: unknown }).stepwiseBench);
+    const run = (fn: 'inWorker' | 'onMain', input: unknown) =>
+      page.evaluate(([f, i]) => (globalThis as unknown as { stepwiseBench: Record<string, (x: unknown) => Promise<Measure>> }).stepwiseBench[f as string](i), [fn, input] as const) as Promise<Measure>;
+    // Warm both up: the worker's start-up and ELK's first-call initialisation are not in the figures.
+    const warm = layoutInput(withProxies(graphOf(lintText(generateTask(20)).model)), 'DOWN');
+    const cold = await run('inWorker', warm);
+    await run('onMain', warm);
+    console.log(`${'graph layout: worker start + first layout'.padEnd(44)} ${`${cold.ms.toFixed(0)} ms`.padStart(16)}  (20 states; paid once per webview)`);
+    for (const n of sizes) {
+      // What the webview lays out: the graph with reference chips for busy states.
+      const input = layoutInput(withProxies(graphOf(lintText(generateTask(n)).model)), 'DOWN');
+      const repeat = n >= 1000 ? 1 : n >= 500 ? 2 : 3;
+      const worker: Measure[] = [];
+      const main: Measure[] = [];
+      for (let i = 0; i < repeat; i++) {
+        worker.push(await run('inWorker', input));
+        main.push(await run('onMain', input));
+      }
+      const w = { ms: median(worker.map((m) => m.ms)), stall: Math.max(...worker.map((m) => m.stall)) };
+      const m = { ms: median(main.map((x) => x.ms)), stall: Math.max(...main.map((x) => x.stall)) };
+      const edges = input.edges.length;
+      row(`layout ${n} states (${input.nodes.length} nodes, ${edges} edges): stall`, `${w.stall.toFixed(1)} ms`, `${m.stall.toFixed(0)} ms`, w.stall / m.stall, '< 20 ms', w.stall < 20);
+      row(`layout ${n} states: time (worker vs main)`, `${w.ms.toFixed(0)} ms`, `${m.ms.toFixed(0)} ms`, w.ms / m.ms, 'reported', true);
+    }
+  } finally {
+    await browser.close();
+    server.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** From the document message to 200 painted state nodes, with the built webview bundle. */
+export async function benchFirstPaint(states = 200): Promise<void> {
+  if (skip('first paint')) return;
+  const env = await startEnv();
+  try {
+    const text = generateTask(states);
+    const { model, diagnostics } = lintText(text);
+    const total = model.states.length;
+    const samples: number[] = [];
+    const loads: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const host = await openEditor(env, { text: '', fileName: 'big.task.yaml', width: 1400, height: 900, autoDocument: false });
+      const figures = await host.page.evaluate(
+        ([msg, n]) =>
+          new Promise<{ fromMessage: number; fromNavigation: number }>((resolve) => {
+            const g = globalThis as unknown as { document: any; performance: { now(): number }; requestAnimationFrame(cb: () => void): number; postMessage(m: unknown, o: string): void };
+            const t0 = g.performance.now();
+            const check = () => {
+              if (g.document.querySelectorAll('.react-flow__node-state').length >= (n as number)) {
+                // The frame after the nodes are in the DOM is the one that paints them.
+                g.requestAnimationFrame(() => {
+                  const t1 = g.performance.now();
+                  resolve({ fromMessage: t1 - t0, fromNavigation: t1 });
+                });
+              } else g.requestAnimationFrame(check);
+            };
+            g.postMessage(msg, '*');
+            g.requestAnimationFrame(check);
+          }),
+        [{ type: 'document', uri: 'file:///big.task.yaml', fileName: 'big.task.yaml', version: 1, text, model, diagnostics }, total] as const,
+      );
+      samples.push(figures.fromMessage);
+      loads.push(figures.fromNavigation);
+      await host.page.context().close();
+    }
+    const ms = median(samples);
+    row(`first paint ${states} states (${total} nodes)`, `${ms.toFixed(0)} ms`, `${median(loads).toFixed(0)} ms`, ms / median(loads), '< 500 ms', ms < 500);
+    console.log(`${''.padEnd(44)} (figure: document message → nodes painted; ref: page load → nodes painted)`);
+  } finally {
+    await env.close();
+  }
+}
+
+/** CPU time of `fn`, median of `repeat` runs. */
+function cpu(fn: () => void, repeat: number): number {
+  const samples: number[] = [];
+  for (let i = 0; i < repeat; i++) {
+    const t0 = process.cpuUsage();
+    fn();
+    const d = process.cpuUsage(t0);
+    samples.push((d.user + d.system) / 1000);
+  }
+  return median(samples);
+}
+
+/** One canvas edit on a 1,000-state file, with the Document the host already parsed, against one parseDocument. */
+export async function benchCanvasEdit(states = 1000): Promise<void> {
+  const text = generateTask(states);
+  const parsed = parseTaskDocument(text);
+  const mid = `s${Math.floor(states / 2)}`;
+  const ops: Array<[string, EditOperation]> = [
+    ['add a transition', { type: 'addTransition', state: mid, to: 'done', condition: { event: 'approved' } }],
+    ['rename a state (all references)', { type: 'renameState', state: mid, newName: 'middle' }],
+    ['add a state', { type: 'addState', name: 'review', after: mid }],
+    ['delete a state', { type: 'deleteState', state: mid }],
+  ];
+  for (const [, op] of ops) if (editTask(text, op, parsed.doc).error) throw new Error(`benchmark edit failed: ${JSON.stringify(op)}`);
+  parseDocument(text);
+  const repeat = 7;
+  const bareSamples: number[] = [];
+  for (let i = 0; i < repeat; i++) bareSamples.push(cpu(() => parseDocument(text), 1));
+  const bare = median(bareSamples);
+  for (const [label, op] of ops) {
+    const ms = cpu(() => editTask(text, op, parsed.doc), 15);
+    row(`canvas edit, ${states} states: ${label}`, `${ms.toFixed(2)} ms`, `${bare.toFixed(1)} ms`, ms / bare, '< 1×', ms < bare);
+  }
+  const uncached = cpu(() => editTask(text, ops[0][1]), 3);
+  console.log(`${`  (the same edit parsing the text itself)`.padEnd(44)} ${`${uncached.toFixed(1)} ms`.padStart(16)}`);
+}
+
+export async function benchGraph(): Promise<void> {
+  await benchCanvasEdit();
+  await benchFirstPaint();
+  await benchGraphLayout();
+}
+
+if (require.main === module) {
+  benchGraph().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,181 @@
+// The graph editor in the real workbench: the custom editor opens on a task file, its webview
+// loads (under its CSP) and says `ready`, edits proposed the way the webview proposes them become
+// minimal text edits on the TextDocument (save writes them; undo takes them back), text edits made
+// beside the graph reach it quickly, and a breakpoint toggled on a node is VS Code's breakpoint at
+// the state's line.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import type { HostMessage } from '../../webview/protocol';
+import { api, closeAll, waitFor, writeFile } from './helpers';
+
+const TEXT = `# A task with comments, odd quoting and flow style: the graph must not touch them.
+version: 1
+name: graph-demo   # trailing comment
+start: greet
+states:
+  # the first state
+  greet:
+    description: 'Say hello'
+    do:
+      - log: "Hello!"
+    next: done
+
+  done: { final: true }   # flow style
+`;
+
+function isGraphTab(uri: vscode.Uri): boolean {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  return input instanceof vscode.TabInputCustom && input.viewType === 'stepwise.graph' && input.uri.toString() === uri.toString();
+}
+
+/** True when `small`'s lines occur in `big` in the same order (the others were inserted). */
+function isSubsequence(small: string[], big: string[]): boolean {
+  let i = 0;
+  for (const line of big) if (i < small.length && line === small[i]) i++;
+  return i === small.length;
+}
+
+describe('graph editor', () => {
+  let uri: vscode.Uri;
+
+  before(async () => {
+    await api();
+    await closeAll();
+    uri = writeFile('graph.task.yaml', TEXT);
+  });
+
+  after(async () => {
+    await closeAll();
+  });
+
+  it('registers the custom editor, its command and setting', async () => {
+    const pkg = vscode.extensions.getExtension('stepwise.stepwise')!.packageJSON;
+    assert.equal(pkg.contributes.customEditors[0].viewType, 'stepwise.graph');
+    assert.equal(pkg.contributes.customEditors[0].priority, 'option');
+    assert.ok((await vscode.commands.getCommands(true)).includes('stepwise.openGraph'));
+    assert.equal(vscode.workspace.getConfiguration('stepwise').get('graph.defaultEditor'), false);
+  });
+
+  it('opens a task file in the graph editor; its webview loads and receives the document', async () => {
+    const { graph } = await api();
+    await vscode.commands.executeCommand('vscode.openWith', uri, 'stepwise.graph');
+    await waitFor('the graph editor to be the active tab', () => isGraphTab(uri));
+    // The webview's script ran under its CSP and said `ready`: the host posted the document.
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await waitFor('the document to be posted to the webview', () => graph.postedVersion(uri) === doc.version, 30_000);
+  });
+
+  it('a text edit beside the graph reaches the webview quickly', async () => {
+    const { graph } = await api();
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const seen = new Promise<number>((resolve) => {
+      const sub = graph.onDidPost(({ uri: u, message }) => {
+        if (u.toString() === uri.toString() && message.type === 'document' && message.text.includes('Say hello there')) {
+          sub.dispose();
+          resolve(Date.now());
+        }
+      });
+    });
+    const edit = new vscode.WorkspaceEdit();
+    const at = doc.getText().indexOf("'Say hello'") + "'Say hello".length;
+    edit.insert(uri, doc.positionAt(at), ' there');
+    const started = Date.now();
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    const ms = (await seen) - started;
+    console.log(`    text edit -> graph document message: ${ms} ms`);
+    assert.ok(ms < 1000, `the graph heard of the edit after ${ms} ms`);
+    // Back as it was (one undo step, as the graph's own edits are).
+    await vscode.commands.executeCommand('undo');
+    await waitFor('the undo', () => doc.getText() === TEXT);
+  });
+
+  it('adds a state and a transition through the webview path: save writes only the new text; undo restores it', async () => {
+    const { graph } = await api();
+    const doc = await vscode.workspace.openTextDocument(uri);
+    assert.equal(doc.getText(), TEXT);
+    const added = await graph.applyIntent(uri, { type: 'addState', name: 'review', after: 'greet', description: 'A person looks' });
+    assert.equal(added.error, undefined);
+    assert.ok(added.applied);
+    assert.equal(added.state, 'review');
+    const connected = await graph.applyIntent(uri, { type: 'addTransition', state: 'review', to: 'done' });
+    assert.equal(connected.error, undefined);
+    assert.ok(doc.isDirty, 'the edits make the document dirty');
+    await waitFor('the graph to get the edited document', () => graph.postedVersion(uri) === doc.version);
+    assert.ok(await doc.save());
+
+    const disk = fs.readFileSync(uri.fsPath, 'utf8');
+    assert.match(disk, /\n {2}review:\n {4}description: A person looks\n {4}next: done\n/);
+    // The file is the old text with the new state's lines inserted before `done`: every other
+    // byte (comments, quoting, flow style, blank lines) as it was.
+    const block = '  review:\n    description: A person looks\n    next: done\n\n';
+    const at = TEXT.indexOf('  done: {');
+    assert.equal(disk, TEXT.slice(0, at) + block + TEXT.slice(at));
+    const before = TEXT.split('\n');
+    assert.ok(isSubsequence(before, disk.split('\n')), 'every line of the file is still there, in order');
+
+    // Undo (as the webview's Ctrl+Z asks) takes the two edits back, one step each.
+    assert.ok(isGraphTab(uri), 'the graph editor is still active');
+    await vscode.commands.executeCommand('undo');
+    await waitFor('the first undo', () => doc.getText() !== disk);
+    await vscode.commands.executeCommand('undo');
+    await waitFor('the undo to restore the text', () => doc.getText() === TEXT);
+    assert.ok(await doc.save());
+    assert.equal(fs.readFileSync(uri.fsPath, 'utf8'), TEXT);
+    // Redo brings the state back.
+    await vscode.commands.executeCommand('redo');
+    await waitFor('the redo', () => doc.getText().includes('  review:'));
+    await vscode.commands.executeCommand('undo');
+    await waitFor('the undo again', () => doc.getText() === TEXT);
+  });
+
+  it('an edit the operations refuse is reported and leaves the text alone', async () => {
+    const { graph } = await api();
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const r = await graph.applyIntent(uri, { type: 'renameState', state: 'nowhere', newName: 'x' });
+    assert.ok(r.error, 'an error');
+    assert.equal(r.applied, false);
+    assert.equal(doc.getText(), TEXT);
+  });
+
+  it('a breakpoint toggled on a node is the VS Code breakpoint at the state line, and the graph hears of it', async () => {
+    const { graph } = await api();
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const line = doc.getText().split('\n').findIndex((l) => l.trim() === 'greet:');
+    const heard: string[][] = [];
+    const sub = graph.onDidPost(({ uri: u, message }: { uri: vscode.Uri; message: HostMessage }) => {
+      if (u.toString() === uri.toString() && message.type === 'breakpoints') heard.push(message.states);
+    });
+    try {
+      assert.equal(await graph.toggleBreakpoint(uri, 'greet'), true);
+      const atLine = () => vscode.debug.breakpoints.filter((b) => b instanceof vscode.SourceBreakpoint && b.location.uri.fsPath === uri.fsPath && b.location.range.start.line === line);
+      await waitFor('the breakpoint in vscode.debug.breakpoints', () => atLine().length === 1);
+      await waitFor('the graph to hear of the breakpoint', () => heard.some((s) => s.includes('greet')));
+      // Set in the gutter (through the API, as the gutter does) on `done`: the node shows it.
+      const doneLine = doc.getText().split('\n').findIndex((l) => l.trim().startsWith('done:'));
+      const bp = new vscode.SourceBreakpoint(new vscode.Location(uri, new vscode.Position(doneLine, 0)));
+      vscode.debug.addBreakpoints([bp]);
+      await waitFor('the graph to show the gutter breakpoint', () => heard.some((s) => s.includes('done') && s.includes('greet')));
+      vscode.debug.removeBreakpoints([bp]);
+      assert.equal(await graph.toggleBreakpoint(uri, 'greet'), false);
+      await waitFor('the breakpoint to be removed', () => atLine().length === 0);
+      await waitFor('the graph to hear of no breakpoints', () => heard.length > 0 && heard[heard.length - 1].length === 0);
+    } finally {
+      sub.dispose();
+    }
+  });
+
+  it('stepwise.graph.defaultEditor makes the graph the default editor of task files, and back', async () => {
+    const associations = () => vscode.workspace.getConfiguration('workbench').inspect<Record<string, string>>('editorAssociations')?.globalValue ?? {};
+    await vscode.workspace.getConfiguration('stepwise').update('graph.defaultEditor', true, vscode.ConfigurationTarget.Global);
+    await waitFor('the editor associations', () => associations()['*.task.yaml'] === 'stepwise.graph' && associations()['*.task.yml'] === 'stepwise.graph');
+    await vscode.workspace.getConfiguration('stepwise').update('graph.defaultEditor', undefined, vscode.ConfigurationTarget.Global);
+    await waitFor('the associations to be removed', () => !('*.task.yaml' in associations()) && !('*.task.yml' in associations()));
+  });
+
+  it('stores pins per file in the workspace state, never in the YAML', async () => {
+    const { graph } = await api();
+    assert.deepEqual(graph.viewState(uri), { pins: {}, direction: 'DOWN' });
+    assert.equal(fs.readFileSync(uri.fsPath, 'utf8'), TEXT);
+  });
+});

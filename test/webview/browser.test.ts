@@ -1,0 +1,388 @@
+// The built webview (dist/webview) in headless Chromium against a fake host: it renders a sample,
+// and mouse and keyboard gestures produce the expected edit messages (which the fake host applies
+// with engine/edit, as the extension will). Also saves the light/dark/high-contrast screenshots.
+// Needs Chromium (`apt-get install -y chromium`); without it the suite is skipped, unless
+// STEPWISE_REQUIRE_BROWSER=1 makes that a failure.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { lintText } from '../../engine/lint/index';
+import { chromiumPath, openEditor, readSample, ROOT, startEnv, type FakeHost, type TestEnv } from './harness';
+
+const available = !!chromiumPath();
+if (!available && process.env.STEPWISE_REQUIRE_BROWSER === '1') throw new Error('Chromium not found (apt-get install -y chromium, or set CHROMIUM_PATH)');
+
+const SIMPLE = `# a small task for the gestures
+version: 1
+name: simple
+start: first
+states:
+  first:
+    description: The first step
+    do:
+      - log: "hello"   # greet
+    next: second
+  second:
+    on:
+      - to: done
+        when: "data.ok = true"
+      - to: first
+  done: { final: true }
+`;
+
+async function center(page: Page, selector: string): Promise<{ x: number; y: number }> {
+  const box = await page.locator(selector).first().boundingBox();
+  assert.ok(box, `${selector} is not on the page`);
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+const node = (id: string) => `.react-flow__node[data-id="${id}"]`;
+
+async function ready(env: TestEnv, text: string, nodes: number, extra: Partial<Parameters<typeof openEditor>[1]> = {}): Promise<FakeHost> {
+  const host = await openEditor(env, { text, fileName: 'simple.task.yaml', ...extra });
+  await host.waitForNodes(nodes);
+  await host.waitForLayout();
+  return host;
+}
+
+describe('graph editor webview (Chromium)', { skip: available ? false : 'Chromium not found' }, () => {
+  let env: TestEnv;
+  before(async () => {
+    env = await startEnv();
+  });
+  after(async () => {
+    await env?.close();
+  });
+
+  it('renders a sample: states, transitions with labels, start and final markers, under its CSP', async () => {
+    const host = await openEditor(env, { text: readSample('deploy.task.yaml'), fileName: 'deploy.task.yaml' });
+    await host.waitForNodes(9);
+    await host.waitForLayout();
+    const page = host.page;
+    assert.equal(await page.locator('.react-flow__edge').count(), 19);
+    assert.equal(await page.locator(`${node('collect')} .sw-start-chip`).count(), 1);
+    assert.equal(await page.locator(`${node('failed')} .sw-node.sw-final.sw-status-failed`).count(), 1);
+    assert.deepEqual(await page.locator(`${node('collect')} .sw-row-kind`).allTextContents(), ['http', 'log']);
+    const labels = await page.locator('.sw-edge-label').allTextContents();
+    for (const l of ['when data.collect.status = 202', 'poll every 15s', 'after 4h', 'else', 'catch']) assert.ok(labels.includes(l), `no label '${l}' in ${JSON.stringify(labels)}`);
+    assert.equal(await page.locator('.react-flow__edge.sw-dashed').count(), 4, 'else branches are dashed');
+    assert.equal(await page.locator('.react-flow__edge.sw-edge-catch').count(), 6);
+    assert.equal(await page.locator('.sw-canvas').getAttribute('data-layout'), 'worker', 'ELK ran in its blob: worker');
+    // Every control has an accessible name.
+    const unnamed = await page.evaluate(() => {
+      const g = globalThis as unknown as { document: any };
+      const out: string[] = [];
+      for (const el of g.document.querySelectorAll('button, vscode-button, vscode-text-field, vscode-text-area, vscode-dropdown, vscode-checkbox, input, [role="button"], [role="menuitem"]')) {
+        const name = el.getAttribute('aria-label') || el.getAttribute('title') || el.textContent?.trim();
+        if (!name) out.push(el.outerHTML.slice(0, 80));
+      }
+      return out;
+    });
+    assert.deepEqual(unnamed, []);
+    assert.deepEqual(host.errors, [], 'no console errors (CSP violations among them)');
+    await page.context().close();
+  });
+
+  it('adds a state from the toolbar and by double-clicking the canvas (pinned where clicked)', async () => {
+    const host = await ready(env, SIMPLE, 3);
+    const page = host.page;
+    await page.click('vscode-button[aria-label="Add state"]');
+    const add = await host.waitFor('edit');
+    assert.deepEqual(add.operation, { type: 'addState', name: 'state1', taskName: 'simple' });
+    await host.waitForNodes(4);
+    assert.match(host.text, /\n  state1: \{\}\n/);
+    // Double-click on empty canvas.
+    const pane = await page.locator('.react-flow__pane').boundingBox();
+    await page.mouse.dblclick(pane!.x + 60, pane!.y + pane!.height - 60);
+    const add2 = await host.waitFor('edit', (m) => m.operation.type === 'addState');
+    assert.equal((add2.operation as { name: string }).name, 'state2');
+    await host.waitForNodes(5);
+    const pins = await host.waitFor('viewState', (m) => !!m.state.pins.state2);
+    assert.ok(pins.state.pins.state2);
+    assert.deepEqual(host.errors, []);
+    await page.context().close();
+  });
+
+  it('connects two states by dragging from a handle, and drops on the canvas to add a connected state', async () => {
+    const host = await ready(env, SIMPLE, 3);
+    const page = host.page;
+    await page.hover(node('done'));
+    const from = await center(page, `${node('first')} .react-flow__handle.source`);
+    const to = await center(page, node('done'));
+    await page.hover(node('first'));
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    await page.mouse.move(from.x + 20, from.y + 30, { steps: 4 });
+    await page.mouse.move(to.x, to.y, { steps: 10 });
+    await page.mouse.up();
+    const m = await host.waitFor('edit').catch(async (err) => {
+      await page.screenshot({ path: '/tmp/connect-failure.png' });
+      throw err;
+    });
+    assert.deepEqual(m.operation, { type: 'addTransition', state: 'first', to: 'done' });
+    await page.waitForFunction(() => (globalThis as unknown as { document: any }).document.querySelectorAll('.react-flow__edge').length === 4);
+    assert.match(host.text, /  first:\n    description: The first step\n    do:\n      - log: "hello"   # greet\n    on:\n      - to: second\n      - to: done\n/);
+    // Drag from `second` to an empty spot: a new state, connected, in one edit.
+    await page.waitForTimeout(100);
+    await host.waitForLayout();
+    const from2 = await center(page, `${node('second')} .react-flow__handle.source`);
+    const pane = await page.locator('.react-flow__pane').boundingBox();
+    await page.hover(node('second'));
+    await page.mouse.move(from2.x, from2.y);
+    await page.mouse.down();
+    await page.mouse.move(pane!.x + pane!.width * 0.8, pane!.y + 80, { steps: 12 });
+    await page.mouse.up();
+    const b = await host.waitFor('edit', (x) => x.operation.type === 'batch');
+    assert.deepEqual(b.operation, { type: 'batch', operations: [{ type: 'addState', name: 'state1', after: 'second', taskName: 'simple' }, { type: 'addTransition', state: 'second', to: 'state1' }] });
+    await host.waitForNodes(4);
+    assert.deepEqual(host.errors, []);
+    await page.context().close();
+  });
+
+  it('renames with F2 and deletes with the Delete key (the references left are reported)', async () => {
+    const host = await ready(env, SIMPLE, 3);
+    const page = host.page;
+    await page.click(`${node('second')} .sw-node-name`);
+    const reveal = await host.waitFor('reveal');
+    assert.equal(reveal.state, 'second');
+    await page.keyboard.press('F2');
+    const input = page.locator(`${node('second')} input.sw-rename`);
+    await input.waitFor();
+    await input.fill('review');
+    await page.keyboard.press('Enter');
+    const rename = await host.waitFor('edit');
+    assert.deepEqual(rename.operation, { type: 'renameState', state: 'second', newName: 'review' });
+    await page.locator(node('review')).waitFor();
+    assert.match(host.text, /next: review\n/);
+    // The renamed node is still selected: Delete removes it; the toast names what still points at it.
+    await page.locator(`${node('review')} .sw-node.sw-selected`).waitFor();
+    await page.locator('.sw-canvas').focus();
+    await page.keyboard.press('Delete');
+    const del = await host.waitFor('edit');
+    assert.deepEqual(del.operation, { type: 'deleteState', state: 'review' });
+    await host.waitForNodes(3); // first, done, and the ghost of 'review' that `first` still names
+    await page.locator('.sw-toast-warning').waitFor();
+    assert.match((await page.locator('.sw-toast').textContent()) ?? '', /1 reference to it remains: first \(transition 1\)/);
+    assert.equal(await page.locator(`${node('review')} .sw-node.sw-missing`).count(), 1);
+    assert.deepEqual(host.errors, []);
+    await page.context().close();
+  });
+
+  it('selects and deletes a transition; arrows move the selection; Ctrl+Z and Ctrl+Y go to the host', async () => {
+    const host = await ready(env, SIMPLE, 3);
+    const page = host.page;
+    await page.click('.sw-edge-label:text("when data.ok = true")');
+    const reveal = await host.waitFor('reveal');
+    assert.deepEqual(reveal, { type: 'reveal', state: 'second', element: { kind: 'transition', index: 0 }, focus: false });
+    await page.locator('.sw-canvas').focus();
+    await page.keyboard.press('Delete');
+    const del = await host.waitFor('edit');
+    assert.deepEqual(del.operation, { type: 'deleteTransition', state: 'second', index: 0, list: 'on' });
+    await page.waitForFunction(() => (globalThis as unknown as { document: any }).document.querySelectorAll('.react-flow__edge').length === 2);
+    // Arrows: from nothing selected to the start, then down.
+    await page.locator('.sw-canvas').focus();
+    await page.keyboard.press('ArrowDown');
+    assert.equal((await host.waitFor('reveal')).state, 'first');
+    await page.keyboard.press('ArrowDown');
+    assert.equal((await host.waitFor('reveal')).state, 'second');
+    await page.keyboard.press('Control+z');
+    await host.waitFor('undo');
+    await page.keyboard.press('Control+y');
+    await host.waitFor('redo');
+    await page.keyboard.press('Control+Shift+z');
+    await host.waitFor('redo');
+    assert.deepEqual(host.errors, []);
+    await page.context().close();
+  });
+
+  it('toggles breakpoints on the node, sets the start from the context menu, duplicates and pastes', async () => {
+    const host = await ready(env, SIMPLE, 3);
+    const page = host.page;
+    await page.hover(node('second'));
+    await page.click(`${node('second')} button.sw-bp`);
+    assert.deepEqual(await host.waitFor('toggleBreakpoint'), { type: 'toggleBreakpoint', state: 'second' });
+    await page.locator(`${node('second')} button.sw-bp.sw-bp-on`).waitFor();
+    await page.click(node('second'), { button: 'right' });
+    await page.locator('.sw-menu').waitFor();
+    await page.click('.sw-menu-item:has-text("Set as Start State")');
+    assert.deepEqual((await host.waitFor('edit')).operation, { type: 'setStart', state: 'second' });
+    await page.locator(`${node('second')} .sw-start-chip`).waitFor();
+    // Keyboard: Ctrl+D duplicates the selected state.
+    await page.locator('.sw-canvas').focus();
+    await page.keyboard.press('Control+d');
+    assert.deepEqual((await host.waitFor('edit')).operation, { type: 'duplicateState', state: 'second' }, JSON.stringify(host.messages));
+    await host.waitForNodes(4);
+    // Copy and paste through the clipboard events.
+    await page.click(`${node('done')}`);
+    await page.locator('.sw-canvas').focus();
+    await page.keyboard.press('Control+c');
+    await page.keyboard.press('Control+v');
+    const paste = await host.waitFor('edit', (m) => m.operation.type === 'pasteStates');
+    assert.deepEqual(paste.operation, { type: 'pasteStates', yaml: 'done: { final: true }\n', after: 'done' });
+    await host.waitForNodes(5);
+    assert.match(host.text, /  done: \{ final: true \}\n  done-copy: \{ final: true \}\n/);
+    assert.deepEqual(host.errors, []);
+    await page.context().close();
+  });
+
+  it('edits in the inspector: description, final and status, instructions, the condition of a transition', async () => {
+    const host = await ready(env, SIMPLE, 3);
+    const page = host.page;
+    await page.click(node('first'));
+    const description = page.locator('vscode-text-area[aria-label="Description"]');
+    await description.waitFor();
+    await description.locator('textarea').fill('Greets the user');
+    await description.locator('textarea').blur();
+    assert.deepEqual((await host.waitFor('edit')).operation, { type: 'setDescription', state: 'first', description: 'Greets the user' });
+    await page.waitForFunction(() => (globalThis as unknown as { document: any }).document.querySelector('.react-flow__node[data-id="first"] .sw-node-desc')?.textContent === 'Greets the user');
+    await page.click('vscode-checkbox:has-text("Final state")');
+    assert.deepEqual((await host.waitFor('edit')).operation, { type: 'setFinal', state: 'first', final: true });
+    await page.locator(`${node('first')} .sw-node.sw-final`).waitFor();
+    // Add an instruction of the kind chosen in the dropdown.
+    await page.click('vscode-button:has-text("Add instruction")');
+    assert.deepEqual((await host.waitFor('edit')).operation, { type: 'addInstruction', state: 'first', instruction: { kind: 'http', args: { method: 'GET', url: 'https://example.com' } } });
+    await page.waitForFunction(() => (globalThis as unknown as { document: any }).document.querySelectorAll('.react-flow__node[data-id="first"] .sw-row').length === 2);
+    // The transition's condition, from the edge's label.
+    await page.click('.sw-edge-label:text("when data.ok = true")');
+    const when = page.locator('vscode-text-field[aria-label="When"]');
+    await when.waitFor();
+    await when.locator('input').fill('data.ok = false');
+    await when.locator('input').press('Enter');
+    assert.deepEqual((await host.waitFor('edit')).operation, { type: 'updateTransition', state: 'second', index: 0, list: 'on', path: ['when'], value: 'data.ok = false' });
+    await page.locator('.sw-edge-label:text("when data.ok = false")').waitFor();
+    assert.deepEqual(host.errors, []);
+    await page.context().close();
+  });
+
+  it('retargets an edge by dragging its end, and reorders transitions from the inspector', async () => {
+    const host = await ready(env, SIMPLE, 3);
+    const page = host.page;
+    // Select the edge `second -> first` (the else branch) and drag its arrow end onto `done`.
+    await page.click('.sw-edge-label:text("else")');
+    await host.waitFor('reveal');
+    const edge = page.locator('.react-flow__edge[data-testid="rf__edge-on:1:second"]');
+    await edge.waitFor();
+    const updater = edge.locator('.react-flow__edgeupdater-target');
+    const from = await center(page, '.react-flow__edge[data-testid="rf__edge-on:1:second"] .react-flow__edgeupdater-target');
+    void updater;
+    const to = await center(page, node('done'));
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    await page.mouse.move(from.x + 15, from.y + 15, { steps: 4 });
+    await page.mouse.move(to.x, to.y, { steps: 10 });
+    await page.mouse.up();
+    assert.deepEqual((await host.waitFor('edit')).operation, { type: 'retargetTransition', state: 'second', index: 1, list: 'on', to: 'done' });
+    await page.waitForTimeout(100);
+    // Reorder with the inspector's buttons.
+    await page.click(`${node('second')} .sw-node-name`);
+    await page.click('vscode-button[aria-label="Move transition 1 down"]');
+    assert.deepEqual((await host.waitFor('edit')).operation, { type: 'reorderTransition', state: 'second', index: 0, list: 'on', toIndex: 1 });
+    await page.waitForFunction(() => (globalThis as unknown as { document: any }).document.querySelector('.sw-inspector .sw-item-summary')?.textContent === 'else');
+    assert.match(host.text, /  second:\n    on:\n      - to: done\n      - to: done\n        when: "data.ok = true"\n/);
+    // Every control of the inspector and of the context menu has an accessible name.
+    await page.click(node('second'), { button: 'right' });
+    await page.locator('.sw-menu').waitFor();
+    const unnamed = await page.evaluate(() => {
+      const g = globalThis as unknown as { document: any };
+      const out: string[] = [];
+      for (const el of g.document.querySelectorAll('button, vscode-button, vscode-text-field, vscode-text-area, vscode-dropdown, vscode-checkbox, input, [role="button"], [role="menuitem"], [role="menuitemcheckbox"]')) {
+        const name = el.getAttribute('aria-label') || el.getAttribute('title') || el.textContent?.trim();
+        if (!name) out.push(el.outerHTML.slice(0, 80));
+      }
+      return out;
+    });
+    assert.deepEqual(unnamed, []);
+    await page.keyboard.press('Escape');
+    assert.deepEqual(host.errors, []);
+    await page.context().close();
+  });
+
+  it('follows text edits beside it within 100 ms, keeps the last good graph while the YAML is broken, shows an empty state', async () => {
+    const host = await ready(env, SIMPLE, 3);
+    const page = host.page;
+    // What the extension does per change (lint the new text) plus the webview's message -> paint.
+    const text = SIMPLE.replace('The first step', 'The very first step');
+    const t0 = process.hrtime.bigint();
+    const { model, diagnostics } = lintText(text);
+    const lintMs = Number(process.hrtime.bigint() - t0) / 1e6;
+    host.text = text;
+    host.version++;
+    const paintMs = await page.evaluate(
+      (msg) =>
+        new Promise<number>((resolve) => {
+          const g = globalThis as unknown as { document: any; performance: { now(): number }; requestAnimationFrame(cb: () => void): number; postMessage(m: unknown, o: string): void };
+          const t = g.performance.now();
+          const check = () => {
+            if (g.document.querySelector('.react-flow__node[data-id="first"] .sw-node-desc')?.textContent === 'The very first step') g.requestAnimationFrame(() => resolve(g.performance.now() - t));
+            else g.requestAnimationFrame(check);
+          };
+          g.postMessage(msg, '*');
+          g.requestAnimationFrame(check);
+        }),
+      { type: 'document', uri: host.uri, fileName: 'simple.task.yaml', version: host.version, text, model, diagnostics } as unknown as Record<string, unknown>,
+    );
+    assert.ok(lintMs + paintMs < 100, `the graph followed the text in ${lintMs.toFixed(1)} ms (lint) + ${paintMs.toFixed(1)} ms (message to paint)`);
+    await host.setText(SIMPLE.replace('  second:\n', '  second: [\n'));
+    await page.locator('.sw-banner-error').waitFor();
+    assert.equal(await page.locator('.react-flow__node').count(), 3);
+    await page.click('vscode-button[aria-label="Add state"]').catch(() => undefined);
+    await host.setText(SIMPLE);
+    await page.locator('.sw-banner-error').waitFor({ state: 'detached' });
+    assert.ok(!host.edits().length, 'no edit was proposed while the YAML was broken');
+    await host.setText('');
+    await page.locator('.sw-empty').waitFor();
+    await page.click('.sw-empty vscode-button');
+    const add = await host.waitFor('edit');
+    assert.equal(add.operation.type, 'addState');
+    await host.waitForNodes(1);
+    assert.equal(host.text, 'version: 1\nname: simple\nstart: state1\nstates:\n  state1: {}\n');
+    await page.context().close();
+  });
+
+  it('shows the debugger: the current state lit, visited states and taken transitions marked', async () => {
+    const host = await ready(env, SIMPLE, 3, { breakpoints: ['second'] });
+    const page = host.page;
+    await page.locator(`${node('second')} button.sw-bp.sw-bp-on`).waitFor();
+    await host.send({ type: 'debug', debug: { active: true, paused: true, current: 'second', visited: ['first', 'second'], taken: [{ state: 'first', index: 0, list: 'on' }], counts: { first: 1, second: 1 } } });
+    await page.locator(`${node('second')} .sw-node.sw-current`).waitFor();
+    assert.equal(await page.locator(`${node('first')} .sw-node.sw-visited`).count(), 1);
+    assert.equal(await page.locator('.react-flow__edge.sw-edge-taken').count(), 1);
+    await page.context().close();
+  });
+
+  it('saves light, dark and high-contrast screenshots (and one while debugging)', async () => {
+    const dir = path.join(ROOT, 'docs', 'images');
+    fs.mkdirSync(dir, { recursive: true });
+    const shots: Array<{ theme: 'light' | 'dark' | 'high-contrast'; file: string; debug?: boolean }> = [
+      { theme: 'light', file: 'graph-light.png' },
+      { theme: 'dark', file: 'graph-dark.png' },
+      { theme: 'high-contrast', file: 'graph-high-contrast.png' },
+      { theme: 'dark', file: 'graph-debug-dark.png', debug: true },
+    ];
+    for (const shot of shots) {
+      const host = await openEditor(env, { text: readSample('deploy.task.yaml'), fileName: 'deploy.task.yaml', theme: shot.theme, width: 1440, height: 900, breakpoints: ['open-pr'] });
+      await host.waitForNodes(9);
+      await host.waitForLayout();
+      const page = host.page;
+      // Walk down to `compare` with the arrow keys (the view follows, at a readable zoom).
+      await page.locator('.sw-canvas').focus();
+      for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown');
+      if (shot.debug) {
+        await host.send({
+          type: 'debug',
+          debug: { active: true, paused: true, current: 'open-pr', visited: ['collect', 'wait-collected', 'compare', 'open-pr'], taken: [{ state: 'collect', index: 0, list: 'on' }, { state: 'wait-collected', index: 0, list: 'on' }, { state: 'compare', index: 0, list: 'on' }], counts: { collect: 1, 'wait-collected': 1, compare: 1, 'open-pr': 1 } },
+        });
+        await page.keyboard.press('ArrowDown');
+      }
+      await page.hover(`${node('compare')} .sw-node-name`);
+      await page.waitForTimeout(500);
+      const file = path.join(dir, shot.file);
+      await page.screenshot({ path: file });
+      assert.ok(fs.statSync(file).size > 20_000, `${file} looks empty`);
+      assert.deepEqual(host.errors, []);
+      await page.context().close();
+    }
+  });
+});

@@ -1,0 +1,196 @@
+// A state on the canvas: name, start marker, final status, description, instruction rows with
+// icons by kind, a diagnostics badge (messages on hover or focus) and a breakpoint dot.
+import { createContext, memo, useContext, useEffect, useRef, type KeyboardEvent } from 'react';
+import { Handle, Position, type NodeProps } from 'reactflow';
+import type { NodeDebug, NodeDiagnostic, StateNodeData } from '../graph/model';
+import type { LayoutDirection } from '../protocol';
+import { Icons, kindIcon } from './icons';
+
+export interface StateNodeProps {
+  view: StateNodeData;
+  debug?: NodeDebug;
+  breakpoint: boolean;
+  direction: LayoutDirection;
+  renaming: boolean;
+  /** A connection is being dragged: the whole node is a drop target. */
+  connecting: boolean;
+  readOnly: boolean;
+  /** Matches the search. */
+  match: boolean;
+}
+
+export interface NodeActions {
+  toggleBreakpoint(state: string): void;
+  commitRename(state: string, newName: string): void;
+  cancelRename(): void;
+}
+
+export const NodeActionsContext = createContext<NodeActions>({ toggleBreakpoint() {}, commitRename() {}, cancelRename() {} });
+
+function worst(list: NodeDiagnostic[]): 'error' | 'warning' | 'info' {
+  if (list.some((d) => d.severity === 'error')) return 'error';
+  if (list.some((d) => d.severity === 'warning')) return 'warning';
+  return 'info';
+}
+
+function DiagnosticsBadge({ list, state }: { list: NodeDiagnostic[]; state: string }) {
+  const w = worst(list);
+  const icon = w === 'error' ? Icons.error({ size: 13 }) : w === 'warning' ? Icons.warning({ size: 13 }) : Icons.info({ size: 13 });
+  const summary = list.map((d) => `${d.severity}: ${d.message}`).join('\n');
+  return (
+    <span className={`sw-diag sw-diag-${w} nodrag`} tabIndex={0} role="button" aria-label={`${list.length} problem${list.length > 1 ? 's' : ''} in ${state}: ${summary}`}>
+      {icon}
+      <span className="sw-diag-count">{list.length}</span>
+      <span className="sw-tooltip" role="tooltip">
+        {list.map((d, i) => (
+          <span key={i} className={`sw-tooltip-row sw-diag-${d.severity}`}>
+            {d.severity === 'error' ? Icons.error({ size: 13 }) : d.severity === 'warning' ? Icons.warning({ size: 13 }) : Icons.info({ size: 13 })}
+            <span>
+              {d.message} <span className="sw-tooltip-code">{d.code}</span>
+            </span>
+          </span>
+        ))}
+      </span>
+    </span>
+  );
+}
+
+function RenameInput({ name }: { name: string }) {
+  const actions = useContext(NodeActionsContext);
+  const ref = useRef<HTMLInputElement>(null);
+  const done = useRef(false);
+  useEffect(() => {
+    ref.current?.focus();
+    ref.current?.select();
+  }, []);
+  const commit = () => {
+    if (done.current) return;
+    done.current = true;
+    const value = ref.current?.value.trim() ?? '';
+    if (value && value !== name) actions.commitRename(name, value);
+    else actions.cancelRename();
+  };
+  const onKeyDown = (e: KeyboardEvent<HTMLInputElement>) => {
+    e.stopPropagation();
+    if (e.key === 'Enter') commit();
+    else if (e.key === 'Escape') {
+      done.current = true;
+      actions.cancelRename();
+    }
+  };
+  return <input ref={ref} className="sw-rename nodrag" defaultValue={name} aria-label={`New name for state ${name}`} onKeyDown={onKeyDown} onBlur={commit} spellCheck={false} />;
+}
+
+function StateNodeView({ data, selected }: NodeProps<StateNodeProps>) {
+  const actions = useContext(NodeActionsContext);
+  const { view, debug, breakpoint, direction, renaming, connecting, readOnly, match } = data;
+  const down = direction === 'DOWN';
+  const classes = ['sw-node'];
+  if (view.final) classes.push('sw-final', `sw-status-${view.status ?? 'succeeded'}`);
+  if (view.isStart) classes.push('sw-start');
+  if (view.missing) classes.push('sw-missing');
+  if (selected) classes.push('sw-selected');
+  if (match) classes.push('sw-match');
+  if (debug?.current) classes.push('sw-current');
+  if (debug?.visited) classes.push('sw-visited');
+  if (debug?.failed) classes.push('sw-failed');
+  const statusIcon = view.status === 'failed' ? Icons.failed({ size: 13 }) : view.status === 'cancelled' ? Icons.cancelled({ size: 13 }) : Icons.succeeded({ size: 13 });
+  const label = [
+    `State ${view.name}`,
+    view.isStart ? 'start state' : '',
+    view.final ? `final, ${view.status ?? 'succeeded'}` : '',
+    view.missing ? 'not declared' : '',
+    breakpoint ? 'breakpoint set' : '',
+    debug?.current ? 'current state of the debugged run' : '',
+    view.diagnostics.length ? `${view.diagnostics.length} problems` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return (
+    <div className={classes.join(' ')} style={{ width: view.width, height: view.height }} aria-label={label} data-state={view.name} title={view.description ?? undefined}>
+      <Handle type="target" id="in" position={down ? Position.Top : Position.Left} className="sw-handle sw-handle-in" isConnectableStart={false} />
+      {connecting && !readOnly ? <Handle type="target" id="drop" position={down ? Position.Top : Position.Left} className="sw-drop-target" isConnectableStart={false} /> : null}
+      <div className="sw-node-header">
+        {!view.missing ? (
+          <button
+            type="button"
+            className={`sw-bp nodrag${breakpoint ? ' sw-bp-on' : ''}`}
+            aria-label={`${breakpoint ? 'Remove' : 'Add'} breakpoint on ${view.name}`}
+            aria-pressed={breakpoint}
+            title={breakpoint ? 'Remove breakpoint' : 'Add breakpoint'}
+            onClick={(e) => {
+              e.stopPropagation();
+              actions.toggleBreakpoint(view.name);
+            }}
+            onDoubleClick={(e) => e.stopPropagation()}
+          />
+        ) : null}
+        {view.isStart ? (
+          <span className="sw-start-chip" title="The start state">
+            {Icons.start({ size: 10 })}
+          </span>
+        ) : null}
+        {renaming ? <RenameInput name={view.name} /> : <span className="sw-node-name">{view.missing ? `${view.name}?` : view.name}</span>}
+        {debug?.count ? (
+          <span className="sw-chip sw-count" title={`Entered ${debug.count} time${debug.count > 1 ? 's' : ''}`}>
+            ×{debug.count}
+          </span>
+        ) : null}
+        {view.timeout ? (
+          <span className="sw-chip" title={`Timeout ${view.timeout}`}>
+            {Icons.timer({ size: 12 })}
+            {view.timeout}
+          </span>
+        ) : null}
+        {view.final ? (
+          <span className={`sw-status sw-status-${view.status ?? 'succeeded'}`} title={`Final: ${view.status ?? 'succeeded'}`}>
+            {statusIcon}
+          </span>
+        ) : null}
+        {view.diagnostics.length ? <DiagnosticsBadge list={view.diagnostics} state={view.name} /> : null}
+      </div>
+      {view.description ? <div className="sw-node-desc">{view.description}</div> : null}
+      {view.instructions.length ? (
+        <ul className="sw-node-rows" aria-label={`Instructions of ${view.name}`}>
+          {view.instructions.map((r) => (
+            <li key={r.index} className={`sw-row sw-kind-${r.kind}`}>
+              {kindIcon(r.kind, { size: 14 })}
+              <span className="sw-row-kind">{r.kind}</span>
+              <span className="sw-row-summary">{r.summary}</span>
+            </li>
+          ))}
+          {view.moreInstructions ? <li className="sw-row sw-more">+{view.moreInstructions} more</li> : null}
+        </ul>
+      ) : null}
+      {!view.final && !view.missing ? <Handle type="source" id="out" position={down ? Position.Bottom : Position.Right} className="sw-handle sw-handle-out" aria-label={`Drag to connect ${view.name} to another state`} /> : <Handle type="source" id="out" position={down ? Position.Bottom : Position.Right} className="sw-handle sw-handle-out sw-handle-hidden" isConnectable={false} />}
+    </div>
+  );
+}
+
+export const StateNode = memo(StateNodeView);
+
+export interface ProxyNodeProps {
+  view: StateNodeData;
+  direction: LayoutDirection;
+  connecting: boolean;
+  readOnly: boolean;
+}
+
+/** A reference chip standing for a busy state next to one of its sources (`→ failed`). */
+function ProxyNodeView({ data }: NodeProps<ProxyNodeProps>) {
+  const { view, direction, connecting, readOnly } = data;
+  const down = direction === 'DOWN';
+  const classes = ['sw-proxy'];
+  if (view.final) classes.push('sw-final', `sw-status-${view.status ?? 'succeeded'}`);
+  if (view.missing) classes.push('sw-missing');
+  return (
+    <div className={classes.join(' ')} style={{ width: view.width, height: view.height }} title={`Goes to ${view.proxyOf} (click to show it)`} aria-label={`Reference to state ${view.proxyOf}`}>
+      <Handle type="target" id="in" position={down ? Position.Top : Position.Left} className="sw-handle sw-handle-in" isConnectableStart={false} />
+      {connecting && !readOnly ? <Handle type="target" id="drop" position={down ? Position.Top : Position.Left} className="sw-drop-target" isConnectableStart={false} /> : null}
+      <span className="sw-proxy-arrow">→</span>
+      <span className="sw-proxy-name">{view.proxyOf}</span>
+    </div>
+  );
+}
+
+export const ProxyNode = memo(ProxyNodeView);

@@ -1,0 +1,130 @@
+// A transition on the canvas: ELK's orthogonal route while both ends are where ELK put them (drawn
+// with rounded corners), else React Flow's smooth-step path; the label says the kind and condition.
+import { createContext, memo, useContext } from 'react';
+import { BaseEdge, EdgeLabelRenderer, getSmoothStepPath, type EdgeProps } from 'reactflow';
+import type { TransitionEdgeData } from '../graph/model';
+import type { EdgeRoute } from '../layout/elk-graph';
+import type { Point } from '../protocol';
+
+export interface TransitionEdgeProps {
+  view: TransitionEdgeData;
+  route?: EdgeRoute;
+  taken: boolean;
+  /** The edge touches the selected state. */
+  related: boolean;
+}
+
+// React Flow's handle points sit a few pixels outside the node (its handles straddle the border);
+// ELK's ports sit on it. Within this distance the route is ELK's, its ends moved onto the handles.
+const CLOSE = 8;
+
+function near(a: Point, x: number, y: number): boolean {
+  return Math.abs(a.x - x) <= CLOSE && Math.abs(a.y - y) <= CLOSE;
+}
+
+/** An SVG path through orthogonal points with rounded corners. */
+export function roundedPath(points: Point[], radius = 8): string {
+  if (points.length < 2) return '';
+  let d = `M${points[0].x},${points[0].y}`;
+  for (let i = 1; i < points.length - 1; i++) {
+    const p = points[i - 1];
+    const c = points[i];
+    const n = points[i + 1];
+    const r = Math.min(radius, Math.hypot(c.x - p.x, c.y - p.y) / 2, Math.hypot(n.x - c.x, n.y - c.y) / 2);
+    const a = { x: c.x + (Math.sign(p.x - c.x) * r || 0), y: c.y + (Math.sign(p.y - c.y) * r || 0) };
+    const b = { x: c.x + (Math.sign(n.x - c.x) * r || 0), y: c.y + (Math.sign(n.y - c.y) * r || 0) };
+    d += ` L${a.x},${a.y} Q${c.x},${c.y} ${b.x},${b.y}`;
+  }
+  const last = points[points.length - 1];
+  return `${d} L${last.x},${last.y}`;
+}
+
+function midpoint(points: Point[]): Point {
+  let total = 0;
+  for (let i = 1; i < points.length; i++) total += Math.hypot(points[i].x - points[i - 1].x, points[i].y - points[i - 1].y);
+  let half = total / 2;
+  for (let i = 1; i < points.length; i++) {
+    const len = Math.hypot(points[i].x - points[i - 1].x, points[i].y - points[i - 1].y);
+    if (half <= len && len > 0) {
+      const t = half / len;
+      return { x: points[i - 1].x + (points[i].x - points[i - 1].x) * t, y: points[i - 1].y + (points[i].y - points[i - 1].y) * t };
+    }
+    half -= len;
+  }
+  return points[0];
+}
+
+/** A loop from a node's output back to its own input, around its side. */
+function selfLoop(sx: number, sy: number, tx: number, ty: number, down: boolean): { path: string; label: Point } {
+  if (down) {
+    const side = Math.max(sx, tx) + 120;
+    return { path: roundedPath([{ x: sx, y: sy }, { x: sx, y: sy + 20 }, { x: side, y: sy + 20 }, { x: side, y: ty - 20 }, { x: tx, y: ty - 20 }, { x: tx, y: ty }], 10), label: { x: side, y: (sy + ty) / 2 } };
+  }
+  const side = Math.max(sy, ty) + 80;
+  return { path: roundedPath([{ x: sx, y: sy }, { x: sx + 20, y: sy }, { x: sx + 20, y: side }, { x: tx - 20, y: side }, { x: tx - 20, y: ty }, { x: tx, y: ty }], 10), label: { x: (sx + tx) / 2, y: side } };
+}
+
+export interface EdgeActions {
+  select(id: string): void;
+  contextMenu(id: string, x: number, y: number): void;
+}
+
+export const EdgeActionsContext = createContext<EdgeActions>({ select() {}, contextMenu() {} });
+
+function TransitionEdgeView({ id, source, target, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected }: EdgeProps<TransitionEdgeProps>) {
+  const { select, contextMenu } = useContext(EdgeActionsContext);
+  if (!data) return null;
+  const { view, route, taken, related } = data;
+  let path: string;
+  let label: Point;
+  if (route && route.points.length >= 2 && near(route.points[0], sourceX, sourceY) && near(route.points[route.points.length - 1], targetX, targetY)) {
+    const points = route.points.map((p) => ({ ...p }));
+    const last = points.length - 1;
+    const vertical = Math.abs(points[0].x - points[1].x) < 0.5;
+    points[0] = { x: sourceX, y: sourceY };
+    if (vertical) points[1] = { x: sourceX, y: points[1].y };
+    else points[1] = { x: points[1].x, y: sourceY };
+    const endVertical = Math.abs(points[last].x - points[last - 1].x) < 0.5;
+    points[last] = { x: targetX, y: targetY };
+    if (last - 1 > 0) points[last - 1] = endVertical ? { x: targetX, y: points[last - 1].y } : { x: points[last - 1].x, y: targetY };
+    path = roundedPath(points);
+    label = route.label ?? midpoint(points);
+  } else if (source === target) {
+    const loop = selfLoop(sourceX, sourceY, targetX, targetY, sourcePosition === 'bottom');
+    path = loop.path;
+    label = loop.label;
+  } else {
+    const [p, lx, ly] = getSmoothStepPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, borderRadius: 8, offset: 18 });
+    path = p;
+    label = { x: lx, y: ly };
+  }
+  void related;
+  const marker = selected ? 'sw-arrow-selected' : view.kind === 'catch' ? 'sw-arrow-catch' : taken ? 'sw-arrow-taken' : 'sw-arrow';
+  return (
+    <>
+      <BaseEdge id={id} path={path} markerEnd={`url(#${marker})`} interactionWidth={14} style={{}} />
+      {view.label ? (
+        <EdgeLabelRenderer>
+          <div
+            className={`nodrag nopan sw-edge-label sw-edge-label-${view.kind}${selected ? ' sw-edge-label-selected' : ''}${taken ? ' sw-edge-label-taken' : ''}`} style={{ transform: `translate(-50%, -50%) translate(${label.x}px, ${label.y}px)` }} title={view.title}
+            data-edge={id}
+            onClick={(e) => {
+              e.stopPropagation();
+              select(id);
+            }}
+            onContextMenu={(e) => {
+              e.preventDefault();
+              e.stopPropagation();
+              contextMenu(id, e.clientX, e.clientY);
+            }}
+          >
+            {view.label}
+          </div>
+        </EdgeLabelRenderer>
+      ) : null}
+      <title>{`${view.source} → ${view.target}${view.title ? `: ${view.title}` : ''}`}</title>
+    </>
+  );
+}
+
+export const TransitionEdge = memo(TransitionEdgeView);

@@ -1,0 +1,61 @@
+// The layout benchmark's page (bundled by bench/graph.ts, never shipped): ELK in the webview's blob:
+// worker against elkjs on the main thread, with the main thread's longest stall measured by a
+// MessageChannel ping-pong that runs while each layout does.
+import ELK from 'elkjs/lib/elk.bundled.js';
+import workerSource from 'elk-worker-source';
+import { createLayoutEngine } from '../layout/engine';
+import { toElk, type LayoutInput } from '../layout/elk-graph';
+
+interface Measure {
+  ms: number;
+  stall: number;
+  nodes: number;
+}
+
+function watchStalls(): { stop(): number } {
+  const channel = new MessageChannel();
+  let last = performance.now();
+  let worst = 0;
+  let running = true;
+  channel.port1.onmessage = () => {
+    const now = performance.now();
+    worst = Math.max(worst, now - last);
+    last = now;
+    if (running) channel.port2.postMessage(0);
+  };
+  channel.port2.postMessage(0);
+  return {
+    stop() {
+      running = false;
+      const now = performance.now();
+      return Math.max(worst, now - last);
+    },
+  };
+}
+
+const engine = createLayoutEngine({ workerSource, timeoutMs: () => 600_000 });
+const mainElk = new ELK();
+
+async function inWorker(input: LayoutInput): Promise<Measure> {
+  const watch = watchStalls();
+  const t0 = performance.now();
+  const result = await engine.layout(input);
+  const ms = performance.now() - t0;
+  const stall = watch.stop();
+  if (result.engine !== 'worker') throw new Error(`the worker did not lay out (${result.engine})`);
+  return { ms, stall, nodes: Object.keys(result.positions).length };
+}
+
+async function onMain(input: LayoutInput): Promise<Measure> {
+  const watch = watchStalls();
+  const graph = toElk(input);
+  // Yield once so that the watcher has a tick before ELK blocks the thread.
+  await new Promise((r) => setTimeout(r, 0));
+  const t0 = performance.now();
+  const result = (await mainElk.layout(graph)) as { children?: unknown[] };
+  const ms = performance.now() - t0;
+  const stall = watch.stop();
+  return { ms, stall, nodes: result.children?.length ?? 0 };
+}
+
+(globalThis as unknown as Record<string, unknown>).stepwiseBench = { inWorker, onMain };

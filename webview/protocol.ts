@@ -1,0 +1,148 @@
+// The messages between the graph editor's webview and the extension host, defined once and
+// imported by both sides. The TextDocument is the only truth: the host sends the document (text,
+// parsed model, diagnostics) whenever it changes; the webview only proposes edits (operation
+// objects of engine/edit), which the host turns into text edits with `editTask` and applies.
+// Types only (plus small guards): no `vscode`, no DOM, no React.
+import type { EditOperation, StateReference, TransitionList } from '../engine/edit/types';
+import type { Diagnostic, TaskModel } from '../engine/model/types';
+
+export type { EditOperation, StateReference, TransitionList } from '../engine/edit/types';
+
+/** VS Code's theme kinds (the webview also reads the body class VS Code sets: `vscode-dark`, …). */
+export type ThemeKind = 'light' | 'dark' | 'high-contrast' | 'high-contrast-light';
+
+export type LayoutDirection = 'DOWN' | 'RIGHT';
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/**
+ * What the graph keeps per file outside the task YAML (never written into it): the positions of
+ * the nodes the user dragged (pins) and the layout direction. The host stores it (e.g. in the
+ * workspace state, keyed by the document's URI) and sends it back when the file is opened again.
+ */
+export interface GraphViewState {
+  pins: Record<string, Point>;
+  direction: LayoutDirection;
+}
+
+/** A transition of a state, as the model numbers it (`next:` is index 0 of `on`). */
+export interface TransitionKey {
+  state: string;
+  index: number;
+  list: TransitionList;
+}
+
+/** The debugger's picture of the run, for the graph. */
+export interface DebugView {
+  /** A debug session runs for this file. */
+  active: boolean;
+  /** The state the run is in (lit on the graph). */
+  current?: string;
+  /** True while the run is stopped (breakpoint, step, pause). */
+  paused?: boolean;
+  /** States entered so far, each once. */
+  visited: string[];
+  /** Transitions taken so far. */
+  taken: TransitionKey[];
+  /** How often each state was entered (the last run's result, shown after it ends too). */
+  counts?: Record<string, number>;
+  /** States where an instruction failed. */
+  failed?: string[];
+  /** How the run ended, once it has. */
+  status?: 'succeeded' | 'failed' | 'cancelled';
+}
+
+// ------------------------------------------------------------------ host -> webview
+
+export interface DocumentMessage {
+  type: 'document';
+  uri: string;
+  /** The file's base name (shown in the empty state and the title). */
+  fileName: string;
+  /** The TextDocument's version: edits proposed on an older one may be refused. */
+  version: number;
+  text: string;
+  /** `lintText(text).model` (or `parseTask(text).model`). */
+  model: TaskModel;
+  /** `lintText(text).diagnostics`: YAML errors among them make the graph keep its last good picture. */
+  diagnostics: Diagnostic[];
+  /** True when the document cannot be edited (e.g. a read-only file system): editing is turned off. */
+  readOnly?: boolean;
+}
+
+export type HostMessage =
+  | DocumentMessage
+  /** The pins and layout direction stored for this file (sent once, before or after the first document). */
+  | { type: 'viewState'; state: GraphViewState }
+  | { type: 'theme'; kind: ThemeKind }
+  /** The states that have a breakpoint (the same VS Code breakpoints as the ones at their lines). */
+  | { type: 'breakpoints'; states: string[] }
+  | { type: 'debug'; debug: DebugView }
+  /** The cursor moved in a text editor of this document: select this state (or transition). */
+  | { type: 'select'; state?: string; transition?: TransitionKey }
+  /** The answer to an `edit`: an error to show, the references a deleted state left, what to select. */
+  | { type: 'editResult'; id: number; error?: string; references?: StateReference[]; state?: string }
+  /** A command run from VS Code (editor title, palette, keybinding) that the webview carries out. */
+  | { type: 'command'; command: WebviewCommand };
+
+export type WebviewCommand = 'addState' | 'fitView' | 'relayout' | 'find' | 'toggleDirection';
+
+// ------------------------------------------------------------------ webview -> host
+
+export type WebviewMessage =
+  /** The webview has loaded and listens: send the document, view state, breakpoints, debug state. */
+  | { type: 'ready' }
+  /** Apply this operation to the document whose version is `version` (one undo step). */
+  | { type: 'edit'; id: number; version: number; operation: EditOperation; label?: string }
+  /** Show this state (and element) in a text editor beside the graph. */
+  | { type: 'reveal'; state: string; element?: { kind: 'transition' | 'catch' | 'instruction'; index: number }; focus?: boolean }
+  /** Toggle the VS Code breakpoint at this state's line. */
+  | { type: 'toggleBreakpoint'; state: string }
+  /** The pins or the layout direction changed: store them for this file. */
+  | { type: 'viewState'; state: GraphViewState }
+  /** Ctrl/Cmd+Z and Ctrl/Cmd+Y (or Shift+Z) on the canvas: run VS Code's undo/redo on the document. */
+  | { type: 'undo' }
+  | { type: 'redo' }
+  /** Open the YAML in a text editor beside the graph. */
+  | { type: 'openText' }
+  /** A message for the extension's log (webview errors, layout fallbacks). */
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+
+export type WebviewMessageType = WebviewMessage['type'];
+
+const WEBVIEW_TYPES: ReadonlySet<string> = new Set<WebviewMessageType>(['ready', 'edit', 'reveal', 'toggleBreakpoint', 'viewState', 'undo', 'redo', 'openText', 'log']);
+
+/**
+ * Checks a message posted by the webview before the host acts on it (the webview runs untrusted
+ * content's projection; never trust its shape). Returns the message, or undefined.
+ */
+export function asWebviewMessage(data: unknown): WebviewMessage | undefined {
+  if (!data || typeof data !== 'object') return undefined;
+  const m = data as Record<string, unknown>;
+  if (typeof m.type !== 'string' || !WEBVIEW_TYPES.has(m.type)) return undefined;
+  switch (m.type) {
+    case 'edit':
+      return typeof m.id === 'number' && typeof m.version === 'number' && !!m.operation && typeof m.operation === 'object' && typeof (m.operation as { type?: unknown }).type === 'string' ? (m as unknown as WebviewMessage) : undefined;
+    case 'reveal':
+    case 'toggleBreakpoint':
+      return typeof m.state === 'string' ? (m as unknown as WebviewMessage) : undefined;
+    case 'viewState': {
+      const s = m.state as Partial<GraphViewState> | undefined;
+      return s && typeof s === 'object' && s.pins && typeof s.pins === 'object' && (s.direction === 'DOWN' || s.direction === 'RIGHT') ? (m as unknown as WebviewMessage) : undefined;
+    }
+    case 'log':
+      return typeof m.message === 'string' ? (m as unknown as WebviewMessage) : undefined;
+    default:
+      return m as unknown as WebviewMessage;
+  }
+}
+
+/** True when the diagnostics say the YAML could not be read (the graph then keeps its last good picture). */
+export function isBrokenYaml(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.code === 'yaml-syntax' && d.severity === 'error');
+}
+
+export const DEFAULT_VIEW_STATE: GraphViewState = { pins: {}, direction: 'DOWN' };
