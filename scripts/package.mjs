@@ -104,7 +104,8 @@ async function main() {
   const problems = check(manifest, files);
   const bytes = fs.statSync(out).size;
   if (bytes > MAX_BYTES) problems.push(`the package is ${size(bytes)}, more than ${size(MAX_BYTES)}: see the largest folders above`);
-  console.log(`\n${path.relative(process.cwd(), out) || out}: ${size(bytes)}, ${files.length} files (${size(files.reduce((n, f) => n + fs.statSync(path.join(ROOT, f)).size, 0))} unpacked)`);
+  const shown = path.relative(process.cwd(), out);
+  console.log(`\n${shown.startsWith('..') ? out : shown}: ${size(bytes)}, ${files.length} files (${size(files.reduce((n, f) => n + fs.statSync(path.join(ROOT, f)).size, 0))} unpacked)`);
   for (const line of summary(files)) console.log(line);
   if (problems.length) {
     fs.rmSync(out, { force: true });
