@@ -1,8 +1,10 @@
 // `npm run package`: packs stepwise-<version>.vsix with @vscode/vsce, offline. vsce first runs the
 // manifest's vscode:prepublish (the production build: minified, no source maps). The bundles hold
-// every dependency, so no dependency detection (no node_modules in the package); the README keeps
-// its relative links, which the Extensions view resolves in the installed folder (rewriting them
-// needs a repository URL). .vscodeignore is the allowlist of packaged files.
+// every dependency, so no dependency detection (no node_modules in the package). vsce makes the
+// README's relative links absolute from the manifest's `repository`; without one they stay relative
+// and their files are packaged: a Markdown preview of the installed README shows its pictures, the
+// Extensions view does not (VS Code shows only absolute image URLs there). .vscodeignore is the
+// allowlist of packaged files.
 // Then checks the package and fails saying what to do: every file the manifest names, every
 // relative link of the README and the changelog and every image of a packaged page is in it; no
 // source map, source file or node_modules is; it stays under 5 MB. Prints its size and files.
@@ -99,7 +101,7 @@ async function main() {
   const out = outPath(manifest);
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.rmSync(out, { force: true });
-  await createVSIX({ cwd: ROOT, packagePath: out, dependencies: false, rewriteRelativeLinks: false, allowMissingRepository: true });
+  await createVSIX({ cwd: ROOT, packagePath: out, dependencies: false, rewriteRelativeLinks: Boolean(manifest.repository), allowMissingRepository: true });
   const files = (await listFiles({ cwd: ROOT, packageManager: PackageManager.None })).sort();
   const problems = check(manifest, files);
   const bytes = fs.statSync(out).size;

@@ -54,7 +54,10 @@ export function stepwiseActivity(page) {
   return page.locator('.activitybar .action-item a[aria-label^="Stepwise"], .activitybar .action-item[aria-label^="Stepwise"]').first();
 }
 
-/** The graph editor's page: VS Code's webview iframe, then the page's own. */
-export function graphFrame(page) {
+/**
+ * The page of the webview on screen (the graph editor, an extension's README): VS Code's iframe,
+ * then the page's own.
+ */
+export function webviewFrame(page) {
   return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
 }
