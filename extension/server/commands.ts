@@ -48,6 +48,7 @@ export function registerServerCommands(d: ServerCommandDeps): vscode.Disposable[
   }
 
   function showError(what: string, err: unknown): void {
+    log(`server: ${what}: ${message(err)}`);
     const actions = err instanceof ServerError && err.unauthorized ? ['Set Server Token'] : [];
     void vscode.window.showErrorMessage(`Stepwise: ${what}: ${message(err)}`, ...actions).then((pick) => pick && vscode.commands.executeCommand('stepwise.server.setToken'));
   }
@@ -153,7 +154,9 @@ export function registerServerCommands(d: ServerCommandDeps): vscode.Disposable[
       return undefined;
     }
     if (!known.tasks.some((t) => t.name === name)) {
-      void vscode.window.showErrorMessage(`Stepwise: ${notServed(c, name, file, known)}`);
+      const why = notServed(c, name, file, known);
+      log(`server: ${why}`);
+      void vscode.window.showErrorMessage(`Stepwise: ${why}`);
       return undefined;
     }
     const input = await d.runs.askInputs(model, options);
