@@ -554,6 +554,11 @@ export class Worker {
     const targets: string[] = [];
     for (const fam of this.active.values()) {
       if (fam === own || !fam.engine) continue;
+      // A family being released has stopped its runs; its row keeps what the root waited for.
+      if (fam.release) {
+        if (fam.release.waiting.includes(m.name)) targets.push(fam.claim.id);
+        continue;
+      }
       for (const r of fam.engine.active()) if (r.id !== m.from && !r.ended && r.isWaitingFor(m.name)) targets.push(r.id);
     }
     try {
