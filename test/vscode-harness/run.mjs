@@ -6,6 +6,7 @@
 // on any failure.
 //
 // Options: --no-journey, --no-trust, --no-installed, --installed-only (the .vsix test alone),
+// --grep TEXT (only the tests whose title contains TEXT, in the trusted window),
 // --keep (keep the temporary folders and print where).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -16,6 +17,8 @@ import { runInstalled } from './installed.mjs';
 
 const args = new Set(process.argv.slice(2));
 const installedOnly = args.has('--installed-only');
+const grepAt = process.argv.indexOf('--grep');
+const grep = grepAt > 0 ? process.argv[grepAt + 1] : undefined;
 const SUITE_INDEX = path.join(ROOT, 'out', 'vscode', 'test', 'vscode', 'index.js');
 const SUITE_TIMEOUT_MS = 10 * 60_000;
 
@@ -129,7 +132,7 @@ async function main() {
   try {
     if (!installedOnly) {
       say('vscode-harness: integration suite in code-server (trusted workspace)');
-      const suite = await runSuite({ browser, harness, state, label: 'suite', trust: true, grep: undefined });
+      const suite = await runSuite({ browser, harness, state, label: 'suite', trust: true, grep });
       parts.push(suite);
       say(`  suite: ${suite.passed} passed, ${suite.failed} failed in ${suite.seconds.toFixed(1)} s`);
     }
