@@ -3,14 +3,19 @@
 // journey driven through the UI like a person, then the suite's trust tests in Restricted Mode.
 // Prints `vscode: N passed, N failed` last and exits non-zero on any failure.
 //
-// Options: --no-journey, --no-trust, --keep (keep the temporary folders and print where).
+// Options: --no-journey, --no-trust, --keep (keep the temporary folders and print where),
+// --grep <text> (run only the suite's tests whose full title contains it).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureHarness, ROOT } from './setup.mjs';
 import { freePort, launchBrowser, startCodeServer, tail, tempState, workbenchUrl, writeUserSettings } from './server.mjs';
 import { journey } from './journey.mjs';
+import { startWebviewProbe } from './webview-probe.mjs';
 
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
+const grepAt = argv.indexOf('--grep');
+const GREP = grepAt >= 0 ? argv[grepAt + 1] : undefined;
 const SUITE_INDEX = path.join(ROOT, 'out', 'vscode', 'test', 'vscode', 'index.js');
 const SUITE_TIMEOUT_MS = 10 * 60_000;
 
@@ -37,9 +42,11 @@ async function runSuite({ browser, harness, state, label, trust, grep }) {
   const started = Date.now();
   const resultFile = path.join(state.root, `${label}-result.json`);
   const port = await freePort();
-  const env = { STEPWISE_TEST_RESULT: resultFile, STEPWISE_TEST_GREP: grep ?? '', STEPWISE_EXPECT_TRUST: trust ? '1' : '0' };
+  let page;
+  const probe = await startWebviewProbe(() => page);
+  const env = { STEPWISE_TEST_RESULT: resultFile, STEPWISE_TEST_GREP: grep ?? '', STEPWISE_EXPECT_TRUST: trust ? '1' : '0', STEPWISE_WEBVIEW_PROBE: probe.url };
   const server = await startCodeServer({ harness, state, port, trust, env, log: path.join(state.root, `${label}-code-server.log`) });
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const logs = [];
   try {
     const exit = new Promise((resolve) => {
@@ -71,6 +78,7 @@ async function runSuite({ browser, harness, state, label, trust, grep }) {
   } finally {
     await page.close().catch(() => undefined);
     await server.stop();
+    await probe.close();
   }
 }
 
@@ -123,7 +131,7 @@ async function main() {
   const parts = [];
   try {
     say('vscode-harness: integration suite in code-server (trusted workspace)');
-    const suite = await runSuite({ browser, harness, state, label: 'suite', trust: true, grep: undefined });
+    const suite = await runSuite({ browser, harness, state, label: 'suite', trust: true, grep: GREP });
     parts.push(suite);
     say(`  suite: ${suite.passed} passed, ${suite.failed} failed in ${suite.seconds.toFixed(1)} s`);
     if (!args.has('--no-trust')) {
