@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { HostMessage } from '../../webview/protocol';
 import { api, closeAll, waitFor, writeFile } from './helpers';
+import { edgeSelector, nodeSelector, WebviewDom } from './webview';
 
 const TEXT = `# A task with comments, odd quoting and flow style: the graph must not touch them.
 version: 1
@@ -177,5 +178,107 @@ describe('graph editor', () => {
     const { graph } = await api();
     assert.deepEqual(graph.viewState(uri), { pins: {}, direction: 'DOWN' });
     assert.equal(fs.readFileSync(uri.fsPath, 'utf8'), TEXT);
+  });
+});
+
+// What a person sees in the webview (its DOM, read through the harness): selection follows between
+// the graph and the text both ways, and the graph takes the colours of the theme.
+describe('graph editor in the webview', () => {
+  const FILE = 'graph-ui.task.yaml';
+  const UI_TEXT = `version: 1
+name: graph-ui
+start: greet
+states:
+  greet:
+    do:
+      - log: hello
+    next: review
+  review:
+    description: A person looks
+    on:
+      - to: done
+        when: "data.ok = true"
+      - to: greet
+  done:
+    final: true
+`;
+  const dom = new WebviewDom(FILE);
+  let uri: vscode.Uri;
+  let doc: vscode.TextDocument;
+
+  /** The text editor of the task beside the graph. */
+  const textEditor = () => vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
+  const selectedNodes = () => dom.evaluate<string[]>(`[...document.querySelectorAll('.react-flow__node.selected')].map((n) => n.getAttribute('data-id'))`);
+
+  before(async () => {
+    await api();
+    await closeAll();
+    uri = writeFile(FILE, UI_TEXT);
+    doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One });
+    await vscode.commands.executeCommand('stepwise.openGraph', uri);
+    await dom.waitFor('the graph to draw the states', `document.querySelectorAll('.react-flow__node').length === 3 && !!document.querySelector('main.sw-canvas[data-busy="false"]')`);
+  });
+
+  after(async () => {
+    await closeAll();
+  });
+
+  it('clicking a node selects it and reveals its state in the text beside the graph', async () => {
+    await dom.click(`${nodeSelector('review')} .sw-node-name`);
+    await dom.waitFor('review to be selected on the graph', `document.querySelector(${JSON.stringify(nodeSelector('review'))})?.classList.contains('selected')`);
+    const line = doc.getText().split('\n').findIndex((l) => l.trim() === 'review:');
+    const editor = await waitFor('the text to show review', () => {
+      const e = textEditor();
+      return e && e.selection.start.line === line ? e : undefined;
+    });
+    assert.equal(doc.getText(editor.selection), 'review', 'the state name is selected');
+    assert.ok(editor.visibleRanges.some((r) => r.contains(new vscode.Position(line, 0))), 'its line is in view');
+    const graphGroup = vscode.window.tabGroups.all.find((g) => g.activeTab?.input instanceof vscode.TabInputCustom);
+    assert.ok(graphGroup && graphGroup.viewColumn !== editor.viewColumn, 'the text is beside the graph, which stays in view');
+    assert.deepEqual(await selectedNodes(), ['review']);
+  });
+
+  it('moving the cursor in the text selects the state (or the transition) under it on the graph', async () => {
+    const editor = textEditor()!;
+    const inDone = doc.positionAt(doc.getText().indexOf('final: true'));
+    editor.selection = new vscode.Selection(inDone, inDone);
+    await dom.waitFor('done to be selected on the graph', `document.querySelector(${JSON.stringify(nodeSelector('done'))})?.classList.contains('selected')`);
+    assert.deepEqual(await selectedNodes(), ['done']);
+    // The cursor on a transition's line: that edge is selected, no node.
+    const onEdge = doc.positionAt(doc.getText().indexOf('- to: greet') + 4);
+    editor.selection = new vscode.Selection(onEdge, onEdge);
+    await dom.waitFor('the transition review -> greet to be selected', `document.querySelector(${JSON.stringify(edgeSelector('review', 1))})?.classList.contains('selected')`);
+    assert.deepEqual(await selectedNodes(), []);
+    // Back on a state's name.
+    const onGreet = doc.positionAt(doc.getText().indexOf('greet:') + 2);
+    editor.selection = new vscode.Selection(onGreet, onGreet);
+    await dom.waitFor('greet to be selected on the graph', `document.querySelector(${JSON.stringify(nodeSelector('greet'))})?.classList.contains('selected')`);
+  });
+
+  it('switching the colour theme re-colours the graph', async () => {
+    const workbench = vscode.workspace.getConfiguration('workbench');
+    const before = workbench.inspect<string>('colorTheme')?.globalValue;
+    const look = () =>
+      dom.evaluate<{ body: string; background: string; node: string }>(
+        `({ body: document.body.className, background: getComputedStyle(document.querySelector('.react-flow')).backgroundColor, node: getComputedStyle(document.querySelector(${JSON.stringify(`${nodeSelector('greet')} .sw-node`)})).backgroundColor })`,
+      );
+    try {
+      await workbench.update('colorTheme', 'Default Dark Modern', vscode.ConfigurationTarget.Global);
+      await dom.waitFor('the dark theme in the webview', `document.body.classList.contains('vscode-dark')`);
+      const dark = await look();
+      await workbench.update('colorTheme', 'Default Light Modern', vscode.ConfigurationTarget.Global);
+      await dom.waitFor('the light theme in the webview', `document.body.classList.contains('vscode-light')`);
+      const light = await waitFor('the graph to take the light colours', async () => {
+        const l = await look();
+        return l.background !== dark.background && l.node !== dark.node ? l : undefined;
+      });
+      // Light means a light canvas: the sum of its RGB channels is above the dark one's.
+      const lightness = (css: string) => (css.match(/\d+/g) ?? []).slice(0, 3).reduce((n, c) => n + Number(c), 0);
+      assert.ok(lightness(light.background) > lightness(dark.background), `light ${light.background} vs dark ${dark.background}`);
+      assert.ok(!light.body.includes('vscode-dark'));
+    } finally {
+      await workbench.update('colorTheme', before, vscode.ConfigurationTarget.Global);
+    }
   });
 });
