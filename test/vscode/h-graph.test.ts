@@ -7,7 +7,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { HostMessage } from '../../webview/protocol';
-import { api, closeAll, waitFor, writeFile } from './helpers';
+import type { RunOutcome } from '../../extension/runs';
+import { api, closeAll, stepwiseDiagnostics, waitFor, writeFile } from './helpers';
 import { edgeSelector, nodeSelector, WebviewDom } from './webview';
 
 const TEXT = `# A task with comments, odd quoting and flow style: the graph must not touch them.
@@ -280,5 +281,62 @@ states:
     } finally {
       await workbench.update('colorTheme', before, vscode.ConfigurationTarget.Global);
     }
+  });
+});
+
+// "A person can design a task from an empty file to a running task without typing YAML": the
+// empty state explains and offers the first state; states, a final state and a transition are
+// added with the mouse on the graph; the saved file lints clean and runs to completion.
+describe('graph editor on an empty task file', () => {
+  const FILE = 'first-task.task.yaml';
+  const dom = new WebviewDom(FILE);
+  let uri: vscode.Uri;
+
+  before(async () => {
+    await api();
+    await closeAll();
+    uri = writeFile(FILE, '');
+  });
+
+  after(async () => {
+    await closeAll();
+  });
+
+  it('shows what a task is and an Add the first state button; the graph alone makes a task that lints clean and runs', async () => {
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One });
+    await vscode.commands.executeCommand('stepwise.openGraph', uri);
+
+    // The empty state: a title, what a task is, the button.
+    const empty = await dom.waitFor<string>('the empty state', `document.querySelector('.sw-empty')?.innerText`);
+    assert.match(empty, /no states yet/);
+    assert.match(empty, /state machine/);
+    assert.match(empty, /Add the first state/);
+    assert.equal(await dom.evaluate(`document.querySelectorAll('.react-flow__node').length`), 0);
+
+    await dom.click('.sw-empty vscode-button');
+    await waitFor('the skeleton of a task in the text', () => doc.getText() === 'version: 1\nname: first-task\nstart: state1\nstates:\n  state1: {}\n');
+    await dom.waitFor('the first state on the graph, and no empty state', `!!document.querySelector(${JSON.stringify(nodeSelector('state1'))}) && !document.querySelector('.sw-empty')`);
+
+    // A second state from the toolbar, made final from its context menu.
+    await dom.click('[aria-label="Add state"]');
+    await dom.waitFor('state2 on the graph', `!!document.querySelector(${JSON.stringify(nodeSelector('state2'))})`);
+    await dom.click(`${nodeSelector('state2')} .sw-node-name`, { button: 'right' });
+    await dom.click('.sw-menu [role="menuitemcheckbox"]:has-text("Final State")');
+    await waitFor('state2 to be final in the text', () => /\n {2}state2:\n {4}final: true\n/.test(doc.getText()));
+    await dom.waitFor('state2 drawn as final', `document.querySelector(${JSON.stringify(`${nodeSelector('state2')} .sw-node`)})?.classList.contains('sw-final')`);
+
+    // Connect them: the mouse from state1's handle to state2.
+    await dom.waitFor('the layout to settle', `!!document.querySelector('main.sw-canvas[data-busy="false"]')`);
+    await dom.drag(`${nodeSelector('state1')} .sw-handle-out`, `${nodeSelector('state2')} .sw-handle-in`);
+    await waitFor('the transition in the text', () => /\n {2}state1:\n {4}next: state2\n/.test(doc.getText()));
+    await dom.waitFor('the transition on the graph', `!!document.querySelector(${JSON.stringify(edgeSelector('state1', 0))})`);
+
+    assert.ok(await doc.save());
+    assert.equal(fs.readFileSync(uri.fsPath, 'utf8'), 'version: 1\nname: first-task\nstart: state1\nstates:\n  state1:\n    next: state2\n  state2:\n    final: true\n');
+    // Lint on save: the problems the half-made task had are gone.
+    await waitFor('the saved task to lint clean', () => stepwiseDiagnostics(uri).length === 0);
+    const outcome = await vscode.commands.executeCommand<RunOutcome>('stepwise.runTask', uri);
+    assert.equal(outcome?.status, 'succeeded');
   });
 });
