@@ -243,10 +243,6 @@ export async function journey({ page, workspace, screenshots, step }) {
       disk = fs.readFileSync(file, 'utf8');
     }
     if (!/\n {2}state1:\n {4}next: done\n?$/.test(disk)) throw new Error(`deploy.task.yaml does not end with state1 going to done:\n${disk.slice(-200)}`);
-    // A click on the node shows its YAML in the text beside the graph.
-    await node('state1').locator('.sw-node-name').click();
-    await page.locator('.monaco-editor .view-line', { hasText: 'next: done' }).last().waitFor({ timeout: 15_000 });
-    await page.locator('.monaco-editor .view-line', { hasText: 'state1:' }).first().waitFor({ timeout: 15_000 });
     await graph.locator('main.sw-canvas[data-busy="false"]').waitFor({ timeout: 30_000 });
     // More room for the graph than for the text: the sash between the two editor groups, dragged left.
     const groups = page.locator('.part.editor .split-view-view');
@@ -260,6 +256,11 @@ export async function journey({ page, workspace, screenshots, step }) {
     await page.waitForTimeout(500);
     await graph.locator('[aria-label="Fit the graph to the view"]').first().click();
     await page.waitForTimeout(800);
+    // A click on the node shows its YAML in the text beside the graph.
+    await node('state1').locator('.sw-node-name').click();
+    await page.locator('.monaco-editor .view-line', { hasText: 'state1:' }).first().waitFor({ timeout: 15_000 });
+    await page.mouse.move(700, 850);
+    await page.waitForTimeout(300);
     await shot('graph-editor.png');
   });
 }

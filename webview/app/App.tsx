@@ -931,7 +931,8 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
           <div className="sw-empty">
             <div className="sw-empty-card">
               <h2>{good?.model.name ? `${good.model.name} has no states yet` : 'This task has no states yet'}</h2>
-              <p>A task is a state machine: states run instructions, transitions lead from one to the next. Start with the first state; double-click the canvas for more.</p>
+              <p>A task is a state machine: each state runs its instructions (HTTP calls, commands, logs), then a transition leads to the next state, and a final state ends the run.</p>
+              <p>Add the first state, then drag from a state's handle to another to connect them, or onto the canvas for a new one. The graph writes the YAML for you.</p>
               <VSCodeButton onClick={() => addState()} disabled={readOnly}>
                 Add the first state
               </VSCodeButton>
