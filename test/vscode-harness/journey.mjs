@@ -1,6 +1,7 @@
 // One journey through the workbench, driven like a person with keyboard and mouse: open a broken
 // task, read the Problems panel, apply a quick fix, run a task from the command palette, read the
-// Output panel and the Runs view; then debug a task: a breakpoint with F9, F5, the stop. Each step waits for what a person would see, and the
+// Output panel and the Runs view; then debug a task: a breakpoint with F9, F5, the stop; then the
+// graph editor: open it, add a state, drag from its handle to another state. Each step waits for what a person would see, and the
 // screenshots (docs/images/) are the README's pictures.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
