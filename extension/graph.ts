@@ -15,6 +15,7 @@ import { asWebviewMessage, DEFAULT_VIEW_STATE, type DebugView, type GraphViewSta
 import { isTaskUri } from './config';
 import { taskEdits } from './lazy';
 import type { DebugStateEvent, StepwiseDebugger } from './debug';
+import { keepGraphsInView } from './graphTabs';
 import type { TaskModels } from './models';
 
 export const GRAPH_VIEW_TYPE = 'stepwise.graph';
@@ -67,6 +68,7 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vsc
       debug.onDidChangeState((e) => this.onDebugState(e)),
       vscode.debug.onDidTerminateDebugSession((s) => this.onDebugEnd(s)),
       vscode.commands.registerCommand('stepwise.openGraph', (uri?: vscode.Uri) => this.openGraph(uri)),
+      keepGraphsInView(GRAPH_VIEW_TYPE),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('stepwise.graph.defaultEditor') && void syncDefaultEditor()),
     );
     void syncDefaultEditor(true);
@@ -334,18 +336,19 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vsc
     v.current = pos.state;
     v.paused = pos.stopped;
     const model = this.panels.size ? [...this.panels].find((p) => p.model && sameFsPath(p.document.uri, file))?.model : undefined;
+    const take = (from: string | undefined, to: string) => {
+      const k = from && model ? transitionBetween(model, from, to) : undefined;
+      if (k && !v.taken.some((x) => x.state === k.state && x.index === k.index && x.list === k.list)) v.taken.push(k);
+    };
     for (const h of pos.history ?? []) {
       if (!v.visited.includes(h.state)) v.visited.push(h.state);
       v.counts![h.state] = (v.counts![h.state] ?? 0) + 1;
-      if (rec.last && model) {
-        const from = model.states.find((s) => s.name === rec!.last);
-        const t = from?.on.find((x) => x.to === h.state);
-        const c = t ? undefined : from?.catch.find((x) => x.to === h.state);
-        const k: TransitionKey | undefined = t ? { state: from!.name, index: t.index, list: 'on' } : c ? { state: from!.name, index: c.index, list: 'catch' } : undefined;
-        if (k && !v.taken.some((x) => x.state === k.state && x.index === k.index && x.list === k.list)) v.taken.push(k);
-      }
+      take(rec.last, h.state);
       rec.last = h.state;
     }
+    // Stopped at a breakpoint on a state, the run has taken the transition but not entered the
+    // state yet (it is not in the history): the transition is taken all the same.
+    if (pos.state && pos.state !== rec.last) take(rec.last, pos.state);
     if (pos.status === 'succeeded' || pos.status === 'failed' || pos.status === 'cancelled') {
       v.status = pos.status;
       if (pos.status === 'failed' && pos.state && !v.failed!.includes(pos.state)) v.failed!.push(pos.state);
@@ -382,6 +385,15 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vsc
 
 function within(r: ModelRange, offset: number): boolean {
   return offset >= r.start.offset && offset <= r.end.offset;
+}
+
+/** The transition (or catch) of `from` that leads to `to`: the first one, as the model orders them. */
+function transitionBetween(model: TaskModel, from: string, to: string): TransitionKey | undefined {
+  const state = model.states.find((s) => s.name === from);
+  const t = state?.on.find((x) => x.to === to);
+  if (t) return { state: from, index: t.index, list: 'on' };
+  const c = state?.catch.find((x) => x.to === to);
+  return c ? { state: from, index: c.index, list: 'catch' } : undefined;
 }
 
 /** The state whose key or value holds the offset. */

@@ -11,6 +11,7 @@ import type { EditOperation, EditResult } from './types';
 export * from './types';
 export { EditError } from './editor';
 export { freeStateName, KIND_FIELDS, STATE_ORDER, TRANSITION_ORDER } from './operations';
+export { TASK_NAME, taskNameFor } from './names';
 
 /** Parses text the way the edit operations read it (the model's parse gives an equivalent Document). */
 export function parseForEdit(text: string): Document {

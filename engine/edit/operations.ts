@@ -3,6 +3,7 @@
 // change (e.g. the `start:` of a task it just created) names a follow-up operation.
 import { isAlias, isMap, isScalar, isSeq, parseDocument, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import { EditError, type MapRef, type YamlEditor } from './editor';
+import { TASK_NAME } from './names';
 import { flowText, itemLines, pairLines, reindent, stringScalar } from './render';
 import type { EditOperation, FieldPath, InstructionSpec, StateReference, TransitionCondition, TransitionList, TransitionRef } from './types';
 
@@ -290,6 +291,11 @@ function kindOf(map: YAMLMap): string | undefined {
 
 // ------------------------------------------------------------------ operations
 
+/** True when the text holds no YAML content: blank lines, comments and `---` markers only. */
+function isBlankYaml(text: string): boolean {
+  return text.split(/\r?\n/).every((line) => /^\s*(#.*)?$/.test(line) || /^---\s*(#.*)?$/.test(line));
+}
+
 const addState: Op<'addState'> = (ed, op) => {
   const root = ed.doc.contents;
   const taken = stateNames(ed);
@@ -299,16 +305,18 @@ const addState: Op<'addState'> = (ed, op) => {
   if (op.description) value.description = op.description;
   if (op.final) value.final = true;
   if (op.final && op.status && op.status !== 'succeeded') value.status = op.status;
-  if (root === null || root === undefined || (isScalar(root) && root.value === null && !ed.text.trim().replace(/#.*$/gm, '').trim())) {
-    // An empty file: the skeleton of a task.
-    const task = { version: 1, name: op.taskName && /^[A-Za-z][A-Za-z0-9_-]*$/.test(op.taskName) ? op.taskName : 'task', start: name };
+  if (root === null || root === undefined || (isScalar(root) && root.value === null && isBlankYaml(ed.text))) {
+    // An empty file (comments and a `---` marker at most): the skeleton of a task.
+    const task = { version: 1, name: op.taskName && TASK_NAME.test(op.taskName) ? op.taskName : 'task', start: name };
     const lines = [...Object.entries(task).flatMap(([k, v]) => pairLines(k, v, 0, ed.indent)), 'states:', ...pairLines(name, value, ed.indent.unit, ed.indent)];
     ed.insertLines(ed.text.length, lines);
     return { state: name };
   }
   const top = rootMap(ed);
   const states = statesOf(ed);
-  const hasStart = !!ed.find(top, 'start');
+  // `start:` with no state named yet is no start: the first state added becomes it.
+  const startValue = ed.find(top, 'start')?.value;
+  const hasStart = !!startValue && !(isScalar(startValue) && (startValue.value === null || startValue.value === ''));
   if (!states) {
     const pair = ed.find(top, 'states');
     if (pair && !(pair.value === null || (isScalar(pair.value) && pair.value.value === null))) throw new EditError("'states' is not a mapping; edit it in the text.");

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyEdits, applyOperation, copyStates, editTask, suggestStateName } from '../../engine/edit/index';
+import { applyEdits, applyOperation, copyStates, editTask, suggestStateName, taskNameFor } from '../../engine/edit/index';
+import { lintText } from '../../engine/lint/index';
 import { parseTask, parseTaskDocument } from '../../engine/model/parse';
 import { COMMENTED, CRLF, expectEdit, expectError } from './fixtures';
 
@@ -29,6 +30,30 @@ describe('addState', () => {
     assert.equal(r.text, 'version: 1\nname: hello\nstart: first\nstates:\n  first: {}\n');
     assert.equal(applyOperation('# only a comment\n', { type: 'addState', name: 'x' }).text, '# only a comment\nversion: 1\nname: task\nstart: x\nstates:\n  x: {}\n');
   });
+  it('writes the skeleton after a `---` marker and comments, and the result lints as a task', () => {
+    const r = applyOperation('# my task\n---\n', { type: 'addState', name: 'state1', taskName: taskNameFor('release notes.task.yaml') });
+    assert.equal(r.text, '# my task\n---\nversion: 1\nname: release-notes\nstart: state1\nstates:\n  state1: {}\n');
+    const lint = lintText(r.text);
+    assert.equal(lint.model.name, 'release-notes');
+    assert.equal(lint.model.start, 'state1');
+    assert.deepEqual(lint.model.states.map((s) => s.name), ['state1']);
+    // The skeleton itself is sound; what the linter asks for is the rest of the machine.
+    assert.deepEqual(lint.diagnostics.filter((d) => d.code === 'schema' || d.code === 'yaml-syntax' || d.code === 'missing-start'), []);
+  });
+  it('refuses text that holds YAML but no mapping, and CRLF empty files keep CRLF', () => {
+    expectError('- a\n', { type: 'addState', name: 'x' }, /does not hold a task/);
+    expectError('...\n', { type: 'addState', name: 'x' }, /does not hold a task/);
+    assert.equal(applyOperation('# c\r\n', { type: 'addState', name: 'x', taskName: 'y' }).text, '# c\r\nversion: 1\r\nname: y\r\nstart: x\r\nstates:\r\n  x: {}\r\n');
+  });
+  it('falls back to the name `task` for a task name the format refuses', () => {
+    assert.match(applyOperation('', { type: 'addState', name: 'x', taskName: '2 bad' }).text, /^name: task$/m);
+  });
+  it('makes the first state added the start when `start:` is there but empty', () => {
+    assert.equal(applyOperation('version: 1\nname: t\nstart:\nstates:\n', { type: 'addState', name: 'a' }).text, 'version: 1\nname: t\nstart: a\nstates:\n  a: {}\n');
+    assert.equal(applyOperation("version: 1\nname: t\nstart: ''\nstates: {}\n", { type: 'addState', name: 'a' }).text, "version: 1\nname: t\nstart: 'a'\nstates:\n  a: {}\n");
+    // A start that names a state (even one not written yet) is the author's: left alone.
+    assert.equal(applyOperation('version: 1\nname: t\nstart: go\nstates:\n', { type: 'addState', name: 'a' }).text, 'version: 1\nname: t\nstart: go\nstates:\n  a: {}\n');
+  });
   it('adds `states` (and `start`) to a task that has none', () => {
     assert.equal(applyOperation('version: 1\nname: t  # n\n', { type: 'addState', name: 'a' }).text, 'version: 1\nname: t  # n\nstart: a\nstates:\n  a: {}\n');
     assert.equal(applyOperation('version: 1\nstart: a\nstates:\n', { type: 'addState', name: 'a' }).text, 'version: 1\nstart: a\nstates:\n  a: {}\n');
@@ -36,6 +61,17 @@ describe('addState', () => {
   it('refuses a taken name', () => {
     expectError(C, { type: 'addState', name: 'compare' }, /already a state 'compare'/);
     expectError(C, { type: 'addState', name: 'x', after: 'nope' }, /no state 'nope'/);
+  });
+});
+
+describe('taskNameFor', () => {
+  it('makes a task name from a file name', () => {
+    assert.equal(taskNameFor('x.task.yaml'), 'x');
+    assert.equal(taskNameFor('/home/me/deploy prod.task.yml'), 'deploy-prod');
+    assert.equal(taskNameFor('C:\\work\\My_Task.TASK.YAML'), 'My_Task');
+    assert.equal(taskNameFor('2024-report.task.yaml'), 'task-2024-report');
+    assert.equal(taskNameFor('--.task.yaml'), 'task');
+    assert.equal(taskNameFor('a..b.task.yaml'), 'a-b');
   });
 });
 

@@ -1,6 +1,7 @@
 // One journey through the workbench, driven like a person with keyboard and mouse: open a broken
 // task, read the Problems panel, apply a quick fix, run a task from the command palette, read the
-// Output panel and the Runs view; then debug a task: a breakpoint with F9, F5, the stop. Each step waits for what a person would see, and the
+// Output panel and the Runs view; then debug a task: a breakpoint with F9, F5, the stop; then the
+// graph editor: open it, add a state, drag from its handle to another state. Each step waits for what a person would see, and the
 // screenshots (docs/images/) are the README's pictures.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -215,6 +216,35 @@ export async function journey({ page, workspace, screenshots, step }) {
     if (after !== before + 1) throw new Error(`the graph shows ${after} nodes after Add state (before: ${before})`);
     await page.locator('.monaco-editor .view-line', { hasText: /state\d*:/ }).first().waitFor({ timeout: 15_000 }).catch(() => undefined);
     await graph.locator('main.sw-canvas[data-busy="false"]').waitFor({ timeout: 30_000 });
+  });
+  await step('dragging from the new state\'s handle to done connects them: the transition is in the text', async () => {
+    const graph = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    const node = (name) => graph.locator(`.react-flow__node[data-id="${name}"]`);
+    await graph.locator('[aria-label="Fit the graph to the view"]').first().click();
+    await page.waitForTimeout(500);
+    // The mouse as a person moves it: press on state1's handle, move in steps, release on done's.
+    const from = await node('state1').locator('.sw-handle-out').boundingBox();
+    const to = await node('done').locator('.sw-handle-in').boundingBox();
+    if (!from || !to) throw new Error('the handles of state1 and done are not on screen');
+    const edgesBefore = await graph.locator('.react-flow__edge').count();
+    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await page.mouse.down();
+    await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 8 });
+    await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 8 });
+    await page.mouse.up();
+    await graph.locator('.react-flow__edge[data-testid="rf__edge-on:0:state1"]').waitFor({ timeout: 15_000 });
+    const edgesAfter = await graph.locator('.react-flow__edge').count();
+    if (edgesAfter !== edgesBefore + 1) throw new Error(`${edgesAfter} transitions on the graph after the drag (before: ${edgesBefore})`);
+    // The text has it: saved, the file on disk ends with the new state going to done.
+    await command('File: Save All');
+    const file = path.join(workspace, 'deploy.task.yaml');
+    let disk = '';
+    for (let i = 0; i < 100 && !/\n {2}state1:\n {4}next: done\n?$/.test(disk); i++) {
+      await page.waitForTimeout(100);
+      disk = fs.readFileSync(file, 'utf8');
+    }
+    if (!/\n {2}state1:\n {4}next: done\n?$/.test(disk)) throw new Error(`deploy.task.yaml does not end with state1 going to done:\n${disk.slice(-200)}`);
+    await graph.locator('main.sw-canvas[data-busy="false"]').waitFor({ timeout: 30_000 });
     // More room for the graph than for the text: the sash between the two editor groups, dragged left.
     const groups = page.locator('.part.editor .split-view-view');
     const right = await groups.nth(1).boundingBox();
@@ -227,6 +257,11 @@ export async function journey({ page, workspace, screenshots, step }) {
     await page.waitForTimeout(500);
     await graph.locator('[aria-label="Fit the graph to the view"]').first().click();
     await page.waitForTimeout(800);
+    // A click on the node shows its YAML in the text beside the graph.
+    await node('state1').locator('.sw-node-name').click();
+    await page.locator('.monaco-editor .view-line', { hasText: 'state1:' }).first().waitFor({ timeout: 15_000 });
+    await page.mouse.move(700, 850);
+    await page.waitForTimeout(300);
     await shot('graph-editor.png');
   });
 }

@@ -14,6 +14,7 @@ import { ensureHarness, ROOT } from './setup.mjs';
 import { freePort, launchBrowser, startCodeServer, tail, tempState, workbenchUrl, writeUserSettings } from './server.mjs';
 import { journey } from './journey.mjs';
 import { runInstalled } from './installed.mjs';
+import { startWebviewProbe } from './webview-probe.mjs';
 
 const args = new Set(process.argv.slice(2));
 const installedOnly = args.has('--installed-only');
@@ -45,9 +46,11 @@ async function runSuite({ browser, harness, state, label, trust, grep }) {
   const started = Date.now();
   const resultFile = path.join(state.root, `${label}-result.json`);
   const port = await freePort();
-  const env = { STEPWISE_TEST_RESULT: resultFile, STEPWISE_TEST_GREP: grep ?? '', STEPWISE_EXPECT_TRUST: trust ? '1' : '0' };
+  let page;
+  const probe = await startWebviewProbe(() => page);
+  const env = { STEPWISE_TEST_RESULT: resultFile, STEPWISE_TEST_GREP: grep ?? '', STEPWISE_EXPECT_TRUST: trust ? '1' : '0', STEPWISE_WEBVIEW_PROBE: probe.url };
   const server = await startCodeServer({ harness, state, port, trust, env, log: path.join(state.root, `${label}-code-server.log`) });
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const logs = [];
   try {
     const exit = new Promise((resolve) => {
@@ -79,6 +82,7 @@ async function runSuite({ browser, harness, state, label, trust, grep }) {
   } finally {
     await page.close().catch(() => undefined);
     await server.stop();
+    await probe.close();
   }
 }
 

@@ -7,7 +7,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { HostMessage } from '../../webview/protocol';
-import { api, closeAll, waitFor, writeFile } from './helpers';
+import type { RunOutcome } from '../../extension/runs';
+import { api, closeAll, stepwiseDiagnostics, waitFor, writeFile } from './helpers';
+import { edgeSelector, nodeSelector, WebviewDom } from './webview';
 
 const TEXT = `# A task with comments, odd quoting and flow style: the graph must not touch them.
 version: 1
@@ -177,5 +179,164 @@ describe('graph editor', () => {
     const { graph } = await api();
     assert.deepEqual(graph.viewState(uri), { pins: {}, direction: 'DOWN' });
     assert.equal(fs.readFileSync(uri.fsPath, 'utf8'), TEXT);
+  });
+});
+
+// What a person sees in the webview (its DOM, read through the harness): selection follows between
+// the graph and the text both ways, and the graph takes the colours of the theme.
+describe('graph editor in the webview', () => {
+  const FILE = 'graph-ui.task.yaml';
+  const UI_TEXT = `version: 1
+name: graph-ui
+start: greet
+states:
+  greet:
+    do:
+      - log: hello
+    next: review
+  review:
+    description: A person looks
+    on:
+      - to: done
+        when: "data.ok = true"
+      - to: greet
+  done:
+    final: true
+`;
+  const dom = new WebviewDom(FILE);
+  let uri: vscode.Uri;
+  let doc: vscode.TextDocument;
+
+  /** The text editor of the task beside the graph. */
+  const textEditor = () => vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
+  const selectedNodes = () => dom.evaluate<string[]>(`[...document.querySelectorAll('.react-flow__node.selected')].map((n) => n.getAttribute('data-id'))`);
+
+  before(async () => {
+    await api();
+    await closeAll();
+    uri = writeFile(FILE, UI_TEXT);
+    doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One });
+    await vscode.commands.executeCommand('stepwise.openGraph', uri);
+    await dom.waitFor('the graph to draw the states', `document.querySelectorAll('.react-flow__node').length === 3 && !!document.querySelector('main.sw-canvas[data-busy="false"]')`);
+  });
+
+  after(async () => {
+    await closeAll();
+  });
+
+  it('clicking a node selects it and reveals its state in the text beside the graph', async () => {
+    await dom.click(`${nodeSelector('review')} .sw-node-name`);
+    await dom.waitFor('review to be selected on the graph', `document.querySelector(${JSON.stringify(nodeSelector('review'))})?.classList.contains('selected')`);
+    const line = doc.getText().split('\n').findIndex((l) => l.trim() === 'review:');
+    const editor = await waitFor('the text to show review', () => {
+      const e = textEditor();
+      return e && e.selection.start.line === line ? e : undefined;
+    });
+    assert.equal(doc.getText(editor.selection), 'review', 'the state name is selected');
+    assert.ok(editor.visibleRanges.some((r) => r.contains(new vscode.Position(line, 0))), 'its line is in view');
+    const graphGroup = vscode.window.tabGroups.all.find((g) => g.activeTab?.input instanceof vscode.TabInputCustom);
+    assert.ok(graphGroup && graphGroup.viewColumn !== editor.viewColumn, 'the text is beside the graph, which stays in view');
+    assert.deepEqual(await selectedNodes(), ['review']);
+  });
+
+  it('moving the cursor in the text selects the state (or the transition) under it on the graph', async () => {
+    const editor = textEditor()!;
+    const inDone = doc.positionAt(doc.getText().indexOf('final: true'));
+    editor.selection = new vscode.Selection(inDone, inDone);
+    await dom.waitFor('done to be selected on the graph', `document.querySelector(${JSON.stringify(nodeSelector('done'))})?.classList.contains('selected')`);
+    assert.deepEqual(await selectedNodes(), ['done']);
+    // The cursor on a transition's line: that edge is selected, no node.
+    const onEdge = doc.positionAt(doc.getText().indexOf('- to: greet') + 4);
+    editor.selection = new vscode.Selection(onEdge, onEdge);
+    await dom.waitFor('the transition review -> greet to be selected', `document.querySelector(${JSON.stringify(edgeSelector('review', 1))})?.classList.contains('selected')`);
+    assert.deepEqual(await selectedNodes(), []);
+    // Back on a state's name.
+    const onGreet = doc.positionAt(doc.getText().indexOf('greet:') + 2);
+    editor.selection = new vscode.Selection(onGreet, onGreet);
+    await dom.waitFor('greet to be selected on the graph', `document.querySelector(${JSON.stringify(nodeSelector('greet'))})?.classList.contains('selected')`);
+  });
+
+  it('switching the colour theme re-colours the graph', async () => {
+    const workbench = vscode.workspace.getConfiguration('workbench');
+    const before = workbench.inspect<string>('colorTheme')?.globalValue;
+    const look = () =>
+      dom.evaluate<{ body: string; background: string; node: string }>(
+        `({ body: document.body.className, background: getComputedStyle(document.querySelector('.react-flow')).backgroundColor, node: getComputedStyle(document.querySelector(${JSON.stringify(`${nodeSelector('greet')} .sw-node`)})).backgroundColor })`,
+      );
+    try {
+      await workbench.update('colorTheme', 'Default Dark Modern', vscode.ConfigurationTarget.Global);
+      await dom.waitFor('the dark theme in the webview', `document.body.classList.contains('vscode-dark')`);
+      const dark = await look();
+      await workbench.update('colorTheme', 'Default Light Modern', vscode.ConfigurationTarget.Global);
+      await dom.waitFor('the light theme in the webview', `document.body.classList.contains('vscode-light')`);
+      const light = await waitFor('the graph to take the light colours', async () => {
+        const l = await look();
+        return l.background !== dark.background && l.node !== dark.node ? l : undefined;
+      });
+      // Light means a light canvas: the sum of its RGB channels is above the dark one's.
+      const lightness = (css: string) => (css.match(/\d+/g) ?? []).slice(0, 3).reduce((n, c) => n + Number(c), 0);
+      assert.ok(lightness(light.background) > lightness(dark.background), `light ${light.background} vs dark ${dark.background}`);
+      assert.ok(!light.body.includes('vscode-dark'));
+    } finally {
+      await workbench.update('colorTheme', before, vscode.ConfigurationTarget.Global);
+    }
+  });
+});
+
+// "A person can design a task from an empty file to a running task without typing YAML": the
+// empty state explains and offers the first state; states, a final state and a transition are
+// added with the mouse on the graph; the saved file lints clean and runs to completion.
+describe('graph editor on an empty task file', () => {
+  const FILE = 'first-task.task.yaml';
+  const dom = new WebviewDom(FILE);
+  let uri: vscode.Uri;
+
+  before(async () => {
+    await api();
+    await closeAll();
+    uri = writeFile(FILE, '');
+  });
+
+  after(async () => {
+    await closeAll();
+  });
+
+  it('shows what a task is and an Add the first state button; the graph alone makes a task that lints clean and runs', async () => {
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One });
+    await vscode.commands.executeCommand('stepwise.openGraph', uri);
+
+    // The empty state: a title, what a task is, the button.
+    const empty = await dom.waitFor<string>('the empty state', `document.querySelector('.sw-empty')?.innerText`);
+    assert.match(empty, /no states yet/);
+    assert.match(empty, /state machine/);
+    assert.match(empty, /Add the first state/);
+    assert.equal(await dom.evaluate(`document.querySelectorAll('.react-flow__node').length`), 0);
+
+    await dom.click('.sw-empty vscode-button');
+    await waitFor('the skeleton of a task in the text', () => doc.getText() === 'version: 1\nname: first-task\nstart: state1\nstates:\n  state1: {}\n');
+    await dom.waitFor('the first state on the graph, and no empty state', `!!document.querySelector(${JSON.stringify(nodeSelector('state1'))}) && !document.querySelector('.sw-empty')`);
+
+    // A second state from the toolbar, made final from its context menu.
+    await dom.click('[aria-label="Add state"]');
+    await dom.waitFor('state2 on the graph', `!!document.querySelector(${JSON.stringify(nodeSelector('state2'))})`);
+    await dom.click(`${nodeSelector('state2')} .sw-node-name`, { button: 'right' });
+    await dom.click('.sw-menu [role="menuitemcheckbox"]:has-text("Final State")');
+    await waitFor('state2 to be final in the text', () => /\n {2}state2:\n {4}final: true\n/.test(doc.getText()));
+    await dom.waitFor('state2 drawn as final', `document.querySelector(${JSON.stringify(`${nodeSelector('state2')} .sw-node`)})?.classList.contains('sw-final')`);
+
+    // Connect them: the mouse from state1's handle to state2.
+    await dom.waitFor('the layout to settle', `!!document.querySelector('main.sw-canvas[data-busy="false"]')`);
+    await dom.drag(`${nodeSelector('state1')} .sw-handle-out`, `${nodeSelector('state2')} .sw-handle-in`);
+    await waitFor('the transition in the text', () => /\n {2}state1:\n {4}next: state2\n/.test(doc.getText()));
+    await dom.waitFor('the transition on the graph', `!!document.querySelector(${JSON.stringify(edgeSelector('state1', 0))})`);
+
+    assert.ok(await doc.save());
+    assert.equal(fs.readFileSync(uri.fsPath, 'utf8'), 'version: 1\nname: first-task\nstart: state1\nstates:\n  state1:\n    next: state2\n  state2:\n    final: true\n');
+    // Lint on save: the problems the half-made task had are gone.
+    await waitFor('the saved task to lint clean', () => stepwiseDiagnostics(uri).length === 0);
+    const outcome = await vscode.commands.executeCommand<RunOutcome>('stepwise.runTask', uri);
+    assert.equal(outcome?.status, 'succeeded');
   });
 });

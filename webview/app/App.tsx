@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type MouseEvent as ReactMouseEvent } from 'react';
 import ReactFlow, { Background, BackgroundVariant, Controls, MiniMap, Panel, ReactFlowProvider, useReactFlow, type Connection, type Edge, type Node, type NodeChange, type OnConnectStartParams, type Viewport } from 'reactflow';
 import { VSCodeButton, VSCodeTextField } from '@vscode/webview-ui-toolkit/react';
+import { taskNameFor } from '../../engine/edit/names';
 import type { EditOperation } from '../../engine/edit/types';
 import type { StateModel } from '../../engine/model/types';
 import { edgeTaken, graphOf, nearestInDirection, nodeDebug, parseEdgeId, realTarget, searchStates, structureKey, withProxies, type GraphModel } from '../graph/model';
@@ -441,7 +442,7 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
       const name = freeName(names);
       if (at) pendingPins.current[name] = at;
       const anchor = after ?? (selection?.kind === 'state' && names.has(selection.id) ? selection.id : undefined);
-      const add: EditOperation = { type: 'addState', name, after: anchor, taskName: doc?.fileName.replace(/\.task\.ya?ml$/, '').replace(/[^A-Za-z0-9_-]/g, '-') };
+      const add: EditOperation = { type: 'addState', name, after: anchor, taskName: doc ? taskNameFor(doc.fileName) : undefined };
       if (from) propose({ type: 'batch', operations: [add, { type: 'addTransition', state: from, to: name }] }, 'Add state');
       else propose(add, 'Add state');
       pendingSelect.current = { kind: 'state', id: name };
@@ -930,7 +931,8 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
           <div className="sw-empty">
             <div className="sw-empty-card">
               <h2>{good?.model.name ? `${good.model.name} has no states yet` : 'This task has no states yet'}</h2>
-              <p>A task is a state machine: states run instructions, transitions lead from one to the next. Start with the first state; double-click the canvas for more.</p>
+              <p>A task is a state machine: each state runs its instructions (HTTP calls, commands, logs), then a transition leads to the next state, and a final state ends the run.</p>
+              <p>Add the first state, then drag from a state's handle to another to connect them, or onto the canvas for a new one. The graph writes the YAML for you.</p>
               <VSCodeButton onClick={() => addState()} disabled={readOnly}>
                 Add the first state
               </VSCodeButton>
