@@ -8,6 +8,7 @@ import { LintDiagnostics, registerQuickFixes } from './diagnostics';
 import { GraphEditorProvider } from './graph';
 import { registerLanguageFeatures } from './language';
 import { defaultWorkerFile, TaskModels } from './models';
+import { registerNewTask } from './newTask';
 import { RunManager, type RunOptions, type RunOutcome } from './runs';
 import { RunNode, RunsView } from './runsView';
 
@@ -32,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
   const debug = new StepwiseDebugger(models, runs);
   const graph = new GraphEditorProvider(context, models, debug, (line) => runs.output.appendLine(line));
   context.subscriptions.push(models, diagnostics, runs, runsView, tree, debug, graph, registerQuickFixes(models), ...registerLanguageFeatures(models));
+  context.subscriptions.push(registerNewTask(context.extensionUri));
 
   const command = (id: string, handler: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, handler));
 
