@@ -3,14 +3,18 @@
 // journey driven through the UI like a person, then the suite's trust tests in Restricted Mode.
 // Prints `vscode: N passed, N failed` last and exits non-zero on any failure.
 //
-// Options: --no-journey, --no-trust, --keep (keep the temporary folders and print where).
+// Options: --no-journey, --no-trust, --keep (keep the temporary folders and print where),
+// --grep TEXT (only the suite's tests whose full title contains TEXT).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureHarness, ROOT } from './setup.mjs';
 import { freePort, launchBrowser, startCodeServer, tail, tempState, workbenchUrl, writeUserSettings } from './server.mjs';
 import { journey } from './journey.mjs';
 
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
+const grepAt = argv.indexOf('--grep');
+const GREP = grepAt >= 0 ? argv[grepAt + 1] : undefined;
 const SUITE_INDEX = path.join(ROOT, 'out', 'vscode', 'test', 'vscode', 'index.js');
 const SUITE_TIMEOUT_MS = 10 * 60_000;
 
@@ -123,7 +127,7 @@ async function main() {
   const parts = [];
   try {
     say('vscode-harness: integration suite in code-server (trusted workspace)');
-    const suite = await runSuite({ browser, harness, state, label: 'suite', trust: true, grep: undefined });
+    const suite = await runSuite({ browser, harness, state, label: 'suite', trust: true, grep: GREP });
     parts.push(suite);
     say(`  suite: ${suite.passed} passed, ${suite.failed} failed in ${suite.seconds.toFixed(1)} s`);
     if (!args.has('--no-trust')) {
