@@ -34,8 +34,16 @@ export function registerNewTask(extensionUri: vscode.Uri): vscode.Disposable {
 
 /** Runs the command; resolves with the new task file's URI, or undefined when nothing was created. */
 export async function newTask(extensionUri: vscode.Uri, options: NewTaskOptions): Promise<vscode.Uri | undefined> {
-  const template = options.template !== undefined ? templateNamed(options.template) : await pickTemplate();
-  if (!template) return undefined;
+  const picked: { template?: TaskTemplate; picker?: vscode.QuickPick<vscode.QuickPickItem> } | undefined =
+    options.template !== undefined ? { template: templateNamed(options.template) } : await pickTemplate();
+  try {
+    return picked?.template ? await create(extensionUri, picked.template, options) : undefined;
+  } finally {
+    picked?.picker?.dispose();
+  }
+}
+
+async function create(extensionUri: vscode.Uri, template: TaskTemplate, options: NewTaskOptions): Promise<vscode.Uri | undefined> {
   const folder = options.untitled ? undefined : await folderFor(options.folder);
   if (folder === 'cancelled') return undefined;
   let task: string;
@@ -48,7 +56,7 @@ export async function newTask(extensionUri: vscode.Uri, options: NewTaskOptions)
   }
   const render = (base: string) => (template.sample ? instantiate(task, template, base) : emptyTask(base));
 
-  if (!folder) return createUntitled(template, render, mocks, options);
+  if (!folder) return createUntitled(template, render, template.mocks ? mocks : undefined, options);
 
   const target = options.name !== undefined ? await givenTarget(folder, options.name, template) : await askTarget(folder, template);
   if (!target) return undefined;
@@ -80,16 +88,37 @@ function templateNamed(id: string): TaskTemplate | undefined {
   return template;
 }
 
-async function pickTemplate(): Promise<TaskTemplate | undefined> {
+/**
+ * The template quick pick. It stays open (busy) after the choice until the next question replaces
+ * it: a quick input shown while another is open keeps the keyboard focus, one shown after the
+ * first has closed does not when the command came from a webview (the walkthrough's button).
+ */
+async function pickTemplate(): Promise<{ template: TaskTemplate; picker: vscode.QuickPick<vscode.QuickPickItem> } | undefined> {
   type Item = vscode.QuickPickItem & { template?: TaskTemplate };
-  const samples = TEMPLATES.filter((t) => t.sample);
   const items: Item[] = [
-    ...samples.map((t) => ({ label: t.label, description: t.description, detail: t.mocks ? `${t.id}.task.yaml, with ${t.id}.mocks.yaml: its HTTP calls answered offline` : `${t.id}.task.yaml`, template: t })),
+    ...TEMPLATES.filter((t) => t.sample).map((t) => ({ label: t.label, description: t.description, detail: t.mocks ? `With ${t.id}.mocks.yaml, which answers its HTTP calls offline` : undefined, template: t })),
     { label: 'Start from scratch', kind: vscode.QuickPickItemKind.Separator },
     ...TEMPLATES.filter((t) => !t.sample).map((t) => ({ label: t.label, description: t.description, template: t })),
   ];
-  const pick = await vscode.window.showQuickPick(items, { title: 'New Task: start from which template?', placeHolder: 'Every sample runs offline', matchOnDescription: true });
-  return pick?.template;
+  const picker = vscode.window.createQuickPick<Item>();
+  picker.title = 'New Task: start from which template?';
+  picker.placeholder = 'Every sample runs offline';
+  picker.matchOnDescription = true;
+  picker.items = items;
+  return new Promise((resolve) => {
+    picker.onDidAccept(() => {
+      const template = picker.selectedItems[0]?.template;
+      if (!template) return;
+      picker.busy = true;
+      picker.enabled = false;
+      resolve({ template, picker });
+    });
+    picker.onDidHide(() => {
+      resolve(undefined);
+      picker.dispose();
+    });
+    picker.show();
+  });
 }
 
 /** Where the file goes: the given folder, else the (picked) workspace folder; undefined: no folder is open. */

@@ -229,4 +229,40 @@ export async function journey({ page, workspace, screenshots, step }) {
     await page.waitForTimeout(800);
     await shot('graph-editor.png');
   });
+
+  await step('the Getting Started walkthrough opens from the Welcome page; its New Task button creates a task from a template', async () => {
+    await command('View: Close All Editors');
+    if (await page.locator('.part.sidebar').isVisible()) await page.keyboard.press('Control+B');
+    await command('Welcome: Open Walkthrough');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Get Started with Stepwise' }).first().waitFor({ timeout: 15_000 });
+    await page.keyboard.type('Get Started with Stepwise');
+    await page.keyboard.press('Enter');
+    const walkthrough = page.locator('.gettingStartedContainer');
+    await walkthrough.locator('.getting-started-step', { hasText: 'Create a task from a template' }).first().waitFor({ timeout: 30_000 });
+    const titles = await walkthrough.locator('.getting-started-step .step-title').allInnerTexts();
+    const want = ['Create a task from a template', 'See it as a graph', 'Run it', 'Debug it with a breakpoint', 'Fix what the linter finds'];
+    if (JSON.stringify(titles.map((t) => t.trim())) !== JSON.stringify(want)) throw new Error(`the walkthrough's steps: ${titles.join(' | ')}`);
+    // The button, as a person clicks it: a template pick, then the name (hello.task.yaml exists, so hello-2).
+    await walkthrough.locator('.getting-started-step.expanded', { hasText: 'Create a task from a template' }).getByRole('button', { name: 'New Task…' }).click();
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Empty task' }).first().waitFor({ timeout: 15_000 });
+    await page.keyboard.type('Hello');
+    await page.keyboard.press('Enter');
+    const name = page.locator('.quick-input-widget .quick-input-box input');
+    for (let i = 0; i < 100 && (await name.inputValue().catch(() => '')) !== 'hello-2.task.yaml'; i++) await page.waitForTimeout(100);
+    if ((await name.inputValue()) !== 'hello-2.task.yaml') throw new Error(`the suggested name is '${await name.inputValue()}'`);
+    await page.keyboard.press('Enter');
+    await page.locator('.tab.active', { hasText: 'hello-2.task.yaml' }).waitFor({ timeout: 15_000 });
+    await page.locator('.monaco-editor .view-line', { hasText: 'name: hello-2' }).first().waitFor({ timeout: 15_000 });
+    if (!fs.existsSync(path.join(workspace, 'hello-2.task.yaml'))) throw new Error('hello-2.task.yaml was not written');
+    // Back on the walkthrough the first step is done; the next one shows its picture.
+    await page.locator('.tab', { hasText: 'Welcome' }).first().click();
+    await walkthrough.locator('.getting-started-step', { hasText: 'Create a task from a template' }).locator('.codicon-getting-started-step-checked').waitFor({ timeout: 15_000 });
+    await walkthrough.locator('.getting-started-step', { hasText: 'See it as a graph' }).locator('.step-title').click();
+    await walkthrough.locator('.getting-started-step.expanded', { hasText: 'See it as a graph' }).waitFor({ timeout: 10_000 });
+    const image = walkthrough.locator('.getting-started-media img').first();
+    await image.waitFor({ state: 'visible', timeout: 15_000 });
+    await page.waitForFunction((img) => img.complete && img.naturalWidth > 0, await image.elementHandle(), { timeout: 15_000 });
+    await page.mouse.move(5, 400);
+    await shot('walkthrough.png');
+  });
 }
