@@ -146,7 +146,9 @@ async function givenTarget(folder: vscode.Uri, name: string, template: TaskTempl
 /** An input box for the file name, with a button to choose another folder; never accepts a taken name. */
 async function askTarget(initialFolder: vscode.Uri, template: TaskTemplate): Promise<Target | undefined> {
   let folder = initialFolder;
-  const names = await namesIn(folder);
+  const suggest = () => taskFileName(freeBase(defaultBase(template), (b) => isTaken(names, b, template)));
+  let names = await namesIn(folder);
+  let suggested = suggest();
   const input = vscode.window.createInputBox();
   const chooseFolder: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('folder-opened'), tooltip: 'Save in another folder…' };
   const describe = () => {
@@ -154,11 +156,13 @@ async function askTarget(initialFolder: vscode.Uri, template: TaskTemplate): Pro
   };
   describe();
   input.prompt = template.mocks ? `The task file's name; its mocks file takes the same name (${mocksFileName('name')}).` : "The task file's name.";
-  input.value = taskFileName(freeBase(defaultBase(template), (b) => isTaken(names, b, template)));
+  input.value = suggested;
   input.valueSelection = [0, baseOf(input.value).length];
   input.buttons = [chooseFolder];
   input.ignoreFocusOut = true;
   let checking = 0;
+  // The folder dialog can itself be a quick input (VS Code's simple file dialog) that hides this one.
+  let choosing = false;
   const validate = async (value: string): Promise<string | undefined> => {
     const ticket = ++checking;
     const problem = fileNameProblem(value) ?? (await takenProblem(folder, baseOf(taskFileName(value)), template));
@@ -169,10 +173,23 @@ async function askTarget(initialFolder: vscode.Uri, template: TaskTemplate): Pro
     return await new Promise<Target | undefined>((resolve) => {
       input.onDidChangeValue((v) => void validate(v));
       input.onDidTriggerButton(async () => {
-        const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, defaultUri: folder, openLabel: 'Save the Task Here' });
+        choosing = true;
+        let picked: vscode.Uri[] | undefined;
+        try {
+          picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, defaultUri: folder, openLabel: 'Save the Task Here' });
+        } finally {
+          choosing = false;
+        }
         if (picked?.[0]) {
           folder = picked[0];
           describe();
+          // A name the person did not change follows the folder: the first free one there.
+          names = await namesIn(folder);
+          if (input.value === suggested) {
+            suggested = suggest();
+            input.value = suggested;
+            input.valueSelection = [0, baseOf(suggested).length];
+          }
           await validate(input.value);
         }
         input.show();
@@ -185,7 +202,9 @@ async function askTarget(initialFolder: vscode.Uri, template: TaskTemplate): Pro
         resolve({ folder, base: baseOf(taskFileName(input.value)) });
         input.hide();
       });
-      input.onDidHide(() => resolve(undefined));
+      input.onDidHide(() => {
+        if (!choosing) resolve(undefined);
+      });
       input.show();
     });
   } finally {
