@@ -24,6 +24,23 @@ async function lintClean(uri: vscode.Uri): Promise<void> {
   assert.deepEqual(stepwiseDiagnostics(uri).map((d) => d.message), [], `no problems shown for ${uri.toString()}`);
 }
 
+/**
+ * Accepts what is selected in whatever quick input shows (the template pick, then the suggested
+ * name) until the command resolves: what a person pressing Enter twice does.
+ */
+async function acceptingQuickInputs<T>(command: Thenable<T>): Promise<T> {
+  const outcome: { done: boolean; value?: T } = { done: false };
+  const running = Promise.resolve(command).then((value) => Object.assign(outcome, { done: true, value }));
+  await waitFor('the command to finish through its quick inputs', async () => {
+    if (outcome.done) return true;
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    await new Promise((r) => setTimeout(r, 250));
+    return outcome.done;
+  }, 60_000);
+  await running;
+  return outcome.value as T;
+}
+
 /** The `command:` links of a markdown text, without their arguments. */
 function commandLinks(markdown: string): string[] {
   return [...markdown.matchAll(/\]\(command:([\w.-]+)/g)].map((m) => m[1]);
@@ -106,20 +123,22 @@ describe('new task and getting started', () => {
     assert.ok(fs.existsSync(path.join(workspaceDir(), 'hello.task.yaml')));
     const expected = path.join(workspaceDir(), 'hello-2.task.yaml');
     created.push(expected);
-    const outcome: { done: boolean; uri?: vscode.Uri } = { done: false };
-    const running = vscode.commands.executeCommand<vscode.Uri | undefined>('stepwise.newTask').then((u) => Object.assign(outcome, { done: true, uri: u }));
-    // Accept what is selected in whatever quick input shows: first the template (Hello), then the suggested name.
-    await waitFor('New Task to finish through its quick inputs', async () => {
-      if (outcome.done) return true;
-      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-      await new Promise((r) => setTimeout(r, 250));
-      return outcome.done;
-    }, 60_000);
-    await running;
-    assert.ok(outcome.uri, 'a file was created');
-    assert.equal(outcome.uri.fsPath, expected);
+    const uri = await acceptingQuickInputs(vscode.commands.executeCommand<vscode.Uri | undefined>('stepwise.newTask'));
+    assert.ok(uri, 'a file was created');
+    assert.equal(uri.fsPath, expected);
     assert.match(fs.readFileSync(expected, 'utf8'), /^name: hello-2$/m);
-    await lintClean(outcome.uri);
+    await lintClean(uri);
+  });
+
+  it('from the Explorer menu of a folder, creates the task in that folder', async () => {
+    const folder = path.join(workspaceDir(), 'k-explorer');
+    fs.mkdirSync(folder, { recursive: true });
+    created.push(folder);
+    // The Explorer passes the folder's URI (and the selection) as the arguments.
+    const uri = await acceptingQuickInputs(vscode.commands.executeCommand<vscode.Uri | undefined>('stepwise.newTask', vscode.Uri.file(folder), [vscode.Uri.file(folder)]));
+    assert.ok(uri, 'a file was created');
+    assert.equal(uri.fsPath, path.join(folder, 'hello.task.yaml'), 'the free default name, in the folder clicked');
+    await lintClean(uri);
   });
 
   it('creates an untitled document on request (what happens with no folder open)', async () => {
