@@ -6,9 +6,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunPosition } from '../engine/debug/runtime';
-import { POSITION_EVENT, StepwiseDebugSession } from '../engine/debug/session';
 import { clockKind, isTaskUri, mocksFileFor } from './config';
 import type { TaskModels } from './models';
+import { debugSession } from './lazy';
 import { RunManager } from './runs';
 
 export const DEBUG_TYPE = 'stepwise';
@@ -65,7 +65,7 @@ export class StepwiseDebugger implements vscode.Disposable, vscode.DebugConfigur
         this.last.delete(s.id);
       }),
       d.onDidReceiveDebugSessionCustomEvent((e) => {
-        if (e.session.type !== DEBUG_TYPE || e.event !== POSITION_EVENT || !e.body) return;
+        if (e.session.type !== DEBUG_TYPE || e.event !== debugSession().POSITION_EVENT || !e.body) return;
         const position = e.body as RunPosition;
         this.last.set(e.session.id, position);
         this.states.fire({ session: e.session, position });
@@ -83,7 +83,7 @@ export class StepwiseDebugger implements vscode.Disposable, vscode.DebugConfigur
   // ---- the adapter ----
 
   createDebugAdapterDescriptor(): vscode.DebugAdapterDescriptor {
-    const adapter = new StepwiseDebugSession({
+    const adapter = new (debugSession().StepwiseDebugSession)({
       // Shares the extension host: the session's end must not exit the process.
       server: true,
       files: { readFile: readTaskText },

@@ -2,13 +2,12 @@
 // becomes a VS Code one (code linked to its docs page), and when diagnostics go away (close,
 // delete, rename, lint turned off). Also the quick fixes, which are the linter's own text edits.
 import * as vscode from 'vscode';
-import { RULES } from '../engine/lint/index';
+import { lint } from './lazy';
 import type { Diagnostic as LintDiagnostic } from '../engine/model/types';
 import { isTaskDocument, isTaskUri, lintMode, TASK_SELECTOR } from './config';
 import type { TaskModels, VersionedLint } from './models';
 
 export const SOURCE = 'stepwise';
-const DOCS = new Map(RULES.map((r) => [r.id, r.docs]));
 const SEVERITY: Record<LintDiagnostic['severity'], vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
   warning: vscode.DiagnosticSeverity.Warning,
@@ -31,6 +30,8 @@ export class LintDiagnostics implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** Bumped per document when its diagnostics must be dropped, so a lint still running is discarded. */
   private readonly generation = new Map<string, number>();
+  /** Each rule's documentation page, from the linter's rule list (loaded with the first diagnostics). */
+  private docsByRule: Map<string, string> | undefined;
 
   constructor(
     private readonly models: TaskModels,
@@ -123,10 +124,14 @@ export class LintDiagnostics implements vscode.Disposable {
     const range = new vscode.Range(d.range.start.line, d.range.start.column, d.range.end.line, d.range.end.column);
     const out = new vscode.Diagnostic(range, d.message, SEVERITY[d.severity]);
     out.source = SOURCE;
-    const docs = DOCS.get(d.code);
+    const docs = this.docs().get(d.code);
     out.code = docs ? { value: d.code, target: vscode.Uri.joinPath(this.extensionUri, docs) } : d.code;
     if (d.code === 'unreachable-state') out.tags = [vscode.DiagnosticTag.Unnecessary];
     return out;
+  }
+
+  private docs(): Map<string, string> {
+    return (this.docsByRule ??= new Map(lint().RULES.map((r) => [r.id, r.docs])));
   }
 
   clear(uri: vscode.Uri): void {

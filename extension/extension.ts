@@ -11,6 +11,12 @@ import { defaultWorkerFile, TaskModels } from './models';
 import { registerNewTask } from './newTask';
 import { RunManager, type RunOptions, type RunOutcome } from './runs';
 import { RunNode, RunsView } from './runsView';
+import { registerServerCommands } from './server/commands';
+import { ServerConnection } from './server/connection';
+import { JOURNAL_SCHEME, ServerJournals } from './server/journalDocs';
+import { RunsTree } from './server/runsTree';
+import { ServerTokens } from './server/settings';
+import { ServerRunsTree } from './server/tree';
 
 /** What `activate` returns: the extension's parts, for other extensions and the integration tests. */
 export interface StepwiseApi {
@@ -18,6 +24,10 @@ export interface StepwiseApi {
   diagnostics: LintDiagnostics;
   runs: RunManager;
   runsView: RunsView;
+  /** The Runs view's provider: the server's group (when `stepwise.server.url` is set) and the local runs. */
+  runsTree: RunsTree;
+  /** The connection to the server of `stepwise.server.url`: its client and live runs. */
+  server: ServerConnection;
   /** The `stepwise` debug type: its sessions, and their `stepwise/state` events (onDidChangeState). */
   debug: StepwiseDebugger;
   /** The graph editor (custom editor `stepwise.graph`): the webview's intents, callable directly. */
@@ -29,10 +39,16 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
   const diagnostics = new LintDiagnostics(models, context.extensionUri);
   const runs = new RunManager(models);
   const runsView = new RunsView(runs);
-  const tree = vscode.window.createTreeView('stepwise.runs', { treeDataProvider: runsView, showCollapseAll: false });
+  const server = new ServerConnection(new ServerTokens(context.secrets), (line) => runs.output.appendLine(line));
+  const serverTree = new ServerRunsTree(server);
+  const runsTree = new RunsTree(runsView, serverTree);
+  const tree = vscode.window.createTreeView('stepwise.runs', { treeDataProvider: runsTree, showCollapseAll: false });
   const debug = new StepwiseDebugger(models, runs);
   const graph = new GraphEditorProvider(context, models, debug, (line) => runs.output.appendLine(line));
   context.subscriptions.push(models, diagnostics, runs, runsView, tree, debug, graph, registerQuickFixes(models), ...registerLanguageFeatures(models));
+  const journals = new ServerJournals(server);
+  context.subscriptions.push(server, serverTree, runsTree, journals, vscode.workspace.registerTextDocumentContentProvider(JOURNAL_SCHEME, journals));
+  context.subscriptions.push(...registerServerCommands({ connection: server, serverTree, view: tree, models, runs, taskFile: taskFileFor }));
   context.subscriptions.push(registerNewTask(context.extensionUri));
 
   const command = (id: string, handler: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, handler));
@@ -109,7 +125,7 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
     }
   });
 
-  return { models, diagnostics, runs, runsView, debug, graph };
+  return { models, diagnostics, runs, runsView, runsTree, server, debug, graph };
 }
 
 export function deactivate(): void {

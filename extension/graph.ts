@@ -7,13 +7,13 @@
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { editTask } from '../engine/edit/index';
 import type { EditOperation, EditResult } from '../engine/edit/types';
 import type { RunPosition } from '../engine/debug/runtime';
 import type { Range as ModelRange, StateModel, TaskModel } from '../engine/model/types';
 import { webviewHtml, makeNonce } from '../webview/html';
 import { asWebviewMessage, DEFAULT_VIEW_STATE, type DebugView, type GraphViewState, type HostMessage, type ThemeKind, type TransitionKey, type WebviewMessage } from '../webview/protocol';
 import { isTaskUri } from './config';
+import { taskEdits } from './lazy';
 import type { DebugStateEvent, StepwiseDebugger } from './debug';
 import type { TaskModels } from './models';
 
@@ -109,7 +109,7 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vsc
     const text = document.getText();
     let result: EditResult;
     try {
-      result = editTask(text, operation);
+      result = taskEdits().editTask(text, operation);
     } catch (err) {
       result = { edits: [], error: `The edit failed: ${err instanceof Error ? err.message : String(err)}` };
     }

@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
-import { lintText, type LintResult } from '../engine/lint/index';
+import type { LintResult } from '../engine/lint/index';
+import { lint } from './lazy';
 import type { LintReply } from './lintWorker';
 
 export interface VersionedLint {
@@ -93,7 +94,7 @@ export class TaskModels implements vscode.Disposable {
       const started = Date.now();
       setImmediate(() => {
         try {
-          this.finish(job, { version: job.version, result: lintText(job.text), ms: Date.now() - started });
+          this.finish(job, { version: job.version, result: lint().lintText(job.text), ms: Date.now() - started });
         } catch (err) {
           this.fail(job, err);
         }

@@ -10,14 +10,14 @@ import { formatDuration } from '../engine/expr/duration';
 import type { JournalEvent } from '../engine/journal/events';
 import { replay, type RunState } from '../engine/journal/replay';
 import { realClock, virtualClock } from '../engine/runtime/clock';
-import { createEngine, type Engine } from '../engine/runtime/engine';
-import { coerceInput, InputError, resolveInput, TaskLoadError } from '../engine/runtime/load';
-import { MocksError, parseMocks, type Mocks } from '../engine/runtime/mocks';
+import type { Engine } from '../engine/runtime/engine';
+import type { Mocks } from '../engine/runtime/mocks';
 import type { Run } from '../engine/runtime/run';
 import { fileStore } from '../engine/store/file';
 import type { RunStore } from '../engine/store/store';
 import type { InputDecl, TaskModel } from '../engine/model/types';
 import { clockKind, isTaskUri, mocksFileFor, storeFolderFor } from './config';
+import { runtime } from './lazy';
 import type { TaskModels } from './models';
 
 const PLAIN = style(false);
@@ -185,15 +185,15 @@ export class RunManager implements vscode.Disposable {
       validateInput: (t) => {
         if (t === '' && !decl.required) return undefined;
         try {
-          resolveInput({ ...model, input: [decl] }, { [decl.name]: coerceInput(model, decl.name, t) });
+          runtime().resolveInput({ ...model, input: [decl] }, { [decl.name]: runtime().coerceInput(model, decl.name, t) });
           return undefined;
         } catch (err) {
-          return err instanceof InputError ? err.message : message(err);
+          return err instanceof runtime().InputError ? err.message : message(err);
         }
       },
     });
     if (text === undefined || (text === '' && !decl.required)) return undefined;
-    return coerceInput(model, decl.name, text);
+    return runtime().coerceInput(model, decl.name, text);
   }
 
   /** The mocks for a run: undefined for none, null when they could not be read (the user was told). */
@@ -205,15 +205,15 @@ export class RunManager implements vscode.Disposable {
     }
     if (!setting.file) return undefined;
     try {
-      return parseMocks(fs.readFileSync(setting.file, 'utf8'), setting.file);
+      return runtime().parseMocks(fs.readFileSync(setting.file, 'utf8'), setting.file);
     } catch (err) {
-      void vscode.window.showErrorMessage(err instanceof MocksError ? `Invalid mocks file: ${err.message}` : `Cannot read the mocks file ${setting.file}: ${message(err)}`);
+      void vscode.window.showErrorMessage(err instanceof runtime().MocksError ? `Invalid mocks file: ${err.message}` : `Cannot read the mocks file ${setting.file}: ${message(err)}`);
       return null;
     }
   }
 
   private newEngine(storeDir: string, mocks: Mocks | undefined, clock: 'real' | 'virtual'): Engine {
-    const engine = createEngine({
+    const engine = runtime().createEngine({
       store: this.store(storeDir),
       clock: clock === 'virtual' ? virtualClock() : realClock(),
       mocks,
@@ -234,7 +234,7 @@ export class RunManager implements vscode.Disposable {
     try {
       run = engine.start(task, { input });
     } catch (err) {
-      void vscode.window.showErrorMessage(err instanceof InputError ? `Invalid input for ${task.model.name}: ${err.message}` : `The run could not start: ${message(err)}`);
+      void vscode.window.showErrorMessage(err instanceof runtime().InputError ? `Invalid input for ${task.model.name}: ${err.message}` : `The run could not start: ${message(err)}`);
       return undefined;
     }
     return this.follow(engine, run, storeDir, task.file);
@@ -392,7 +392,7 @@ export class RunManager implements vscode.Disposable {
     try {
       run = await engine.resume(runId);
     } catch (err) {
-      void vscode.window.showErrorMessage(err instanceof TaskLoadError ? `Run ${runId} cannot resume: ${err.message}` : `Run ${runId} cannot resume: ${message(err)}`);
+      void vscode.window.showErrorMessage(err instanceof runtime().TaskLoadError ? `Run ${runId} cannot resume: ${err.message}` : `Run ${runId} cannot resume: ${message(err)}`);
       return undefined;
     }
     return this.follow(engine, run, storeDir, state.file ?? '');

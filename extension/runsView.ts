@@ -28,7 +28,8 @@ export class RunNode {
   }
 }
 
-const ICONS: Record<DisplayStatus, [string, string | undefined]> = {
+/** Codicon and theme colour per status (the server's runs use them too). */
+export const STATUS_ICONS: Record<DisplayStatus, [string, string | undefined]> = {
   succeeded: ['pass', 'testing.iconPassed'],
   failed: ['error', 'testing.iconFailed'],
   cancelled: ['circle-slash', undefined],
@@ -37,7 +38,7 @@ const ICONS: Record<DisplayStatus, [string, string | undefined]> = {
   interrupted: ['warning', 'problemsWarningIcon.foreground'],
 };
 
-function startedText(ms: number): string {
+export function startedText(ms: number): string {
   const d = new Date(ms);
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
@@ -102,7 +103,7 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
     const live = node.status === 'running' || node.status === 'paused' || node.status === 'interrupted';
     const state = live ? (s.state ? ` in ${s.state}` : ' (starting)') : '';
     item.description = `${node.status}${state} · ${startedText(s.startedAt)} · ${formatDuration(durationOf(s))}`;
-    const [icon, colour] = ICONS[node.status];
+    const [icon, colour] = STATUS_ICONS[node.status];
     item.iconPath = new vscode.ThemeIcon(icon, colour ? new vscode.ThemeColor(colour) : undefined);
     const tip = new vscode.MarkdownString();
     tip.appendMarkdown(`**${s.task}** — ${node.status}\n\n`);

@@ -1,11 +1,15 @@
 // Bundles the CLI, the VS Code extension and the graph editor's webview into dist/ with esbuild.
 // The webview has a build script of its own (scripts/build-webview.mjs, with --watch): it runs
 // here as a child process, in parallel with the node bundles.
+// --production (what `vsce package` runs as vscode:prepublish): minified, no source maps, and dist/
+// emptied first so that no map or stale bundle of an earlier development build gets packaged.
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const production = process.argv.includes('--production');
+if (production) rmSync(fileURLToPath(new URL('../dist', import.meta.url)), { recursive: true, force: true });
 
 function buildWebview() {
   const script = fileURLToPath(new URL('./build-webview.mjs', import.meta.url));

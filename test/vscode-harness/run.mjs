@@ -1,20 +1,24 @@
 // `npm run test:vscode`: runs the extension's integration suite (test/vscode, compiled to
 // out/vscode) inside a real VS Code — code-server's workbench in headless Chromium — then one
-// journey driven through the UI like a person, then the suite's trust tests in Restricted Mode.
-// Prints `vscode: N passed, N failed` last and exits non-zero on any failure.
+// journey driven through the UI like a person, then the suite's trust tests in Restricted Mode,
+// then the packaged .vsix installed and used like a person (installed.mjs; it leaves dist/ with the
+// production build, so it comes last). Prints `vscode: N passed, N failed` last and exits non-zero
+// on any failure.
 //
-// Options: --no-journey, --no-trust, --keep (keep the temporary folders and print where),
-// --grep TEXT (only the suite's tests whose full title contains TEXT).
+// Options: --no-journey, --no-trust, --no-installed, --installed-only (the .vsix test alone),
+// --grep TEXT (only the tests whose title contains TEXT, in the trusted window),
+// --keep (keep the temporary folders and print where).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureHarness, ROOT } from './setup.mjs';
 import { freePort, launchBrowser, startCodeServer, tail, tempState, workbenchUrl, writeUserSettings } from './server.mjs';
 import { journey } from './journey.mjs';
+import { runInstalled } from './installed.mjs';
 
-const argv = process.argv.slice(2);
-const args = new Set(argv);
-const grepAt = argv.indexOf('--grep');
-const GREP = grepAt >= 0 ? argv[grepAt + 1] : undefined;
+const args = new Set(process.argv.slice(2));
+const installedOnly = args.has('--installed-only');
+const grepAt = process.argv.indexOf('--grep');
+const grep = grepAt > 0 ? process.argv[grepAt + 1] : undefined;
 const SUITE_INDEX = path.join(ROOT, 'out', 'vscode', 'test', 'vscode', 'index.js');
 const SUITE_TIMEOUT_MS = 10 * 60_000;
 
@@ -116,7 +120,7 @@ async function runJourney({ browser, harness, state }) {
 
 async function main() {
   const t0 = Date.now();
-  if (!fs.existsSync(SUITE_INDEX) || !fs.existsSync(path.join(ROOT, 'dist', 'extension.js'))) {
+  if (!installedOnly && (!fs.existsSync(SUITE_INDEX) || !fs.existsSync(path.join(ROOT, 'dist', 'extension.js')))) {
     throw new Error('Build first: npm run build && npm run compile-vscode-tests (npm run test:vscode does both).');
   }
   const harness = ensureHarness();
@@ -126,21 +130,29 @@ async function main() {
   const browser = await launchBrowser();
   const parts = [];
   try {
-    say('vscode-harness: integration suite in code-server (trusted workspace)');
-    const suite = await runSuite({ browser, harness, state, label: 'suite', trust: true, grep: GREP });
-    parts.push(suite);
-    say(`  suite: ${suite.passed} passed, ${suite.failed} failed in ${suite.seconds.toFixed(1)} s`);
-    if (!args.has('--no-trust')) {
+    if (!installedOnly) {
+      say('vscode-harness: integration suite in code-server (trusted workspace)');
+      const suite = await runSuite({ browser, harness, state, label: 'suite', trust: true, grep });
+      parts.push(suite);
+      say(`  suite: ${suite.passed} passed, ${suite.failed} failed in ${suite.seconds.toFixed(1)} s`);
+    }
+    if (!installedOnly && !args.has('--no-trust')) {
       say('vscode-harness: trust tests in Restricted Mode');
       const trust = await runSuite({ browser, harness, state, label: 'restricted', trust: false, grep: 'restricted mode' });
       parts.push(trust);
       say(`  restricted: ${trust.passed} passed, ${trust.failed} failed in ${trust.seconds.toFixed(1)} s`);
     }
-    if (!args.has('--no-journey')) {
+    if (!installedOnly && !args.has('--no-journey')) {
       say('vscode-harness: journey through the UI (screenshots in docs/images/)');
       const j = await runJourney({ browser, harness, state });
       parts.push(j);
       say(`  journey: ${j.passed} passed, ${j.failed} failed in ${j.seconds.toFixed(1)} s`);
+    }
+    if (!args.has('--no-installed')) {
+      say('vscode-harness: the packaged .vsix, installed into code-server and used through the UI');
+      const inst = await runInstalled({ browser, harness, root: state.root, say });
+      parts.push(inst);
+      say(`  installed: ${inst.passed} passed, ${inst.failed} failed in ${inst.seconds.toFixed(1)} s`);
     }
   } finally {
     await browser.close().catch(() => undefined);

@@ -133,12 +133,17 @@ export function tail(file, lines = 30) {
   }
 }
 
-/** The workbench URL that opens `folder` with the extension under development (and tests). */
+/**
+ * The workbench URL that opens `folder` with the extension under development (and tests), or
+ * without `extensionPath` with the installed extensions only.
+ */
 export function workbenchUrl(server, { folder, extensionPath, testsPath }) {
+  const url = `${server.base}/?folder=${encodeURIComponent(folder)}`;
+  if (!extensionPath) return url;
   const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${p}`;
   const payload = [['extensionDevelopmentPath', remote(extensionPath)]];
   if (testsPath) payload.push(['extensionTestsPath', remote(testsPath)]);
-  return `${server.base}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  return `${url}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }
 
 export async function launchBrowser() {
