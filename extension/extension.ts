@@ -8,6 +8,7 @@ import { LintDiagnostics, registerQuickFixes } from './diagnostics';
 import { GraphEditorProvider } from './graph';
 import { registerLanguageFeatures } from './language';
 import { defaultWorkerFile, TaskModels } from './models';
+import { registerNewTask } from './newTask';
 import { RunManager, type RunOptions, type RunOutcome } from './runs';
 import { RunNode, RunsView } from './runsView';
 import { registerServerCommands } from './server/commands';
@@ -48,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
   const journals = new ServerJournals(server);
   context.subscriptions.push(server, serverTree, runsTree, journals, vscode.workspace.registerTextDocumentContentProvider(JOURNAL_SCHEME, journals));
   context.subscriptions.push(...registerServerCommands({ connection: server, serverTree, view: tree, models, runs, taskFile: taskFileFor }));
+  context.subscriptions.push(registerNewTask(context.extensionUri));
 
   const command = (id: string, handler: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, handler));
 
