@@ -1,8 +1,7 @@
 // The extension's entry point: wires VS Code events and commands to the engine adapters.
 // Everything lives in objects created here and disposed with the extension: no module state.
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { isTaskDocument, isTaskUri } from './config';
+import { isTaskDocument } from './config';
 import { jsonProblem, StepwiseDebugger } from './debug';
 import { LintDiagnostics, registerQuickFixes } from './diagnostics';
 import { GraphEditorProvider } from './graph';
@@ -16,6 +15,7 @@ import { ServerConnection } from './server/connection';
 import { JOURNAL_SCHEME, ServerJournals } from './server/journalDocs';
 import { RunsTree } from './server/runsTree';
 import { ServerTokens } from './server/settings';
+import { taskFileFor } from './taskFile';
 import { ServerRunsTree } from './server/tree';
 
 /** What `activate` returns: the extension's parts, for other extensions and the integration tests. */
@@ -133,21 +133,6 @@ export function deactivate(): void {
 }
 
 /** The task file a command acts on: its argument, the active editor's file, or one picked. */
-async function taskFileFor(uri: vscode.Uri | undefined, verb: string): Promise<vscode.Uri | undefined> {
-  if (uri instanceof vscode.Uri) return uri;
-  const active = vscode.window.activeTextEditor?.document;
-  if (active && isTaskUri(active.uri)) return active.uri;
-  const files = await vscode.workspace.findFiles('**/*.task.{yaml,yml}', '**/node_modules/**', 500);
-  if (!files.length) {
-    void vscode.window.showInformationMessage('There is no task file (*.task.yaml) in this workspace to run.');
-    return undefined;
-  }
-  const pick = await vscode.window.showQuickPick(
-    files.map((f) => ({ label: path.basename(f.fsPath), description: vscode.workspace.asRelativePath(path.dirname(f.fsPath)), uri: f })),
-    { title: `${verb} which task?`, matchOnDescription: true },
-  );
-  return pick?.uri;
-}
 
 async function pickRun(view: RunsView, title: string, filter: (n: RunNode) => boolean = () => true): Promise<RunNode | undefined> {
   const nodes = (await view.list()).filter(filter);

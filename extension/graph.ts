@@ -16,6 +16,7 @@ import { isTaskUri } from './config';
 import { taskEdits } from './lazy';
 import type { DebugStateEvent, StepwiseDebugger } from './debug';
 import { keepGraphsInView } from './graphTabs';
+import { taskFileFor } from './taskFile';
 import type { TaskModels } from './models';
 
 export const GRAPH_VIEW_TYPE = 'stepwise.graph';
@@ -156,11 +157,8 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vsc
   }
 
   async openGraph(uri?: vscode.Uri): Promise<void> {
-    const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
-    if (!target || !isTaskUri(target)) {
-      void vscode.window.showInformationMessage('Open a task file (*.task.yaml) first to see its graph.');
-      return;
-    }
+    const target = await taskFileFor(uri, 'Open the graph of');
+    if (!target) return;
     await vscode.commands.executeCommand('vscode.openWith', target, GRAPH_VIEW_TYPE, vscode.ViewColumn.Beside);
   }
 
