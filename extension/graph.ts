@@ -12,7 +12,6 @@ import type { RunPosition } from '../engine/debug/runtime';
 import type { Range as ModelRange, StateModel, TaskModel } from '../engine/model/types';
 import { webviewHtml, makeNonce } from '../webview/html';
 import { asWebviewMessage, DEFAULT_VIEW_STATE, type DebugView, type GraphViewState, type HostMessage, type ThemeKind, type TransitionKey, type WebviewMessage } from '../webview/protocol';
-import { isTaskUri } from './config';
 import { taskEdits } from './lazy';
 import type { DebugStateEvent, StepwiseDebugger } from './debug';
 import { keepGraphsInView } from './graphTabs';
