@@ -36,7 +36,7 @@ await Promise.all([
   // The extension runs in VS Code's extension host, which provides `vscode`; the linter runs in a
   // worker thread of its own (dist/lintWorker.js) so that huge files never block the host.
   build({
-    entryPoints: { extension: 'extension/extension.ts', lintWorker: 'extension/lintWorker.ts' },
+    entryPoints: { extension: 'extension/extension.ts', engineHost: 'extension/engineHost.ts', lintWorker: 'extension/lintWorker.ts' },
     outdir: 'dist',
     bundle: true,
     platform: 'node',
