@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { lintText } from '../../engine/lint/index';
+import { outlineOf } from '../../webview/protocol';
 import { chromiumPath, openEditor, readSample, ROOT, startEnv, type FakeHost, type TestEnv } from './harness';
 
 const available = !!chromiumPath();
@@ -64,6 +65,10 @@ describe('graph editor webview (Chromium)', { skip: available ? false : 'Chromiu
     assert.equal(await page.locator('.react-flow__edge').count(), 19);
     assert.equal(await page.locator(`${node('collect')} .sw-start-chip`).count(), 1);
     assert.equal(await page.locator(`${node('failed')} .sw-node.sw-final.sw-status-failed`).count(), 1);
+    // Zoomed out far, nodes show their names only; the arrow keys select and bring the view close.
+    await page.locator('.sw-canvas').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.locator(`${node('collect')} .sw-row-kind`).first().waitFor();
     assert.deepEqual(await page.locator(`${node('collect')} .sw-row-kind`).allTextContents(), ['http', 'log']);
     const labels = await page.locator('.sw-edge-label').allTextContents();
     for (const l of ['when data.collect.status = 202', 'poll every 15s', 'after 4h', 'else', 'catch']) assert.ok(labels.includes(l), `no label '${l}' in ${JSON.stringify(labels)}`);
@@ -321,7 +326,7 @@ describe('graph editor webview (Chromium)', { skip: available ? false : 'Chromiu
           g.postMessage(msg, '*');
           g.requestAnimationFrame(check);
         }),
-      { type: 'document', uri: host.uri, fileName: 'simple.task.yaml', version: host.version, text, model, diagnostics } as unknown as Record<string, unknown>,
+      { type: 'document', uri: host.uri, fileName: 'simple.task.yaml', version: host.version, text, model: outlineOf(model), diagnostics } as unknown as Record<string, unknown>,
     );
     assert.ok(lintMs + paintMs < 100, `the graph followed the text in ${lintMs.toFixed(1)} ms (lint) + ${paintMs.toFixed(1)} ms (message to paint)`);
     await host.setText(SIMPLE.replace('  second:\n', '  second: [\n'));
@@ -376,8 +381,10 @@ describe('graph editor webview (Chromium)', { skip: available ? false : 'Chromiu
         });
         await page.keyboard.press('ArrowDown');
       }
-      await page.hover(`${node('compare')} .sw-node-name`);
-      await page.waitForTimeout(500);
+      await page.waitForTimeout(400);
+      const name = await center(page, `${node('compare')} .sw-node-name`);
+      await page.mouse.move(name.x, name.y);
+      await page.waitForTimeout(300);
       const file = path.join(dir, shot.file);
       await page.screenshot({ path: file });
       assert.ok(fs.statSync(file).size > 20_000, `${file} looks empty`);

@@ -4,7 +4,7 @@
 import ELK from 'elkjs/lib/elk.bundled.js';
 import workerSource from 'elk-worker-source';
 import { createLayoutEngine } from '../layout/engine';
-import { toElk, type LayoutInput } from '../layout/elk-graph';
+import { packInput, toElk, type LayoutInput } from '../layout/elk-graph';
 
 interface Measure {
   ms: number;
@@ -36,7 +36,13 @@ function watchStalls(): { stop(): number } {
 const engine = createLayoutEngine({ workerSource, timeoutMs: () => 600_000 });
 const mainElk = new ELK();
 
+function collect(): void {
+  (globalThis as unknown as { gc?: () => void }).gc?.();
+}
+
 async function inWorker(input: LayoutInput): Promise<Measure> {
+  collect();
+  await new Promise((r) => setTimeout(r, 20));
   const watch = watchStalls();
   const t0 = performance.now();
   const result = await engine.layout(input);
@@ -47,6 +53,8 @@ async function inWorker(input: LayoutInput): Promise<Measure> {
 }
 
 async function onMain(input: LayoutInput): Promise<Measure> {
+  collect();
+  await new Promise((r) => setTimeout(r, 20));
   const watch = watchStalls();
   const graph = toElk(input);
   // Yield once so that the watcher has a tick before ELK blocks the thread.
@@ -58,4 +66,30 @@ async function onMain(input: LayoutInput): Promise<Measure> {
   return { ms, stall, nodes: result.children?.length ?? 0 };
 }
 
-(globalThis as unknown as Record<string, unknown>).stepwiseBench = { inWorker, onMain };
+/** The stall a worker spinning on the CPU as long causes: the machine's own share of the figure. */
+async function spin(ms: number): Promise<Measure> {
+  const url = URL.createObjectURL(new Blob([`onmessage = (e) => { const end = Date.now() + e.data; while (Date.now() < end) {} postMessage(0); }`], { type: 'text/javascript' }));
+  const w = new Worker(url);
+  collect();
+  await new Promise((r) => setTimeout(r, 50));
+  const watch = watchStalls();
+  const t0 = performance.now();
+  await new Promise<void>((resolve) => {
+    w.onmessage = () => resolve();
+    w.postMessage(ms);
+  });
+  const out = { ms: performance.now() - t0, stall: watch.stop(), nodes: 0 };
+  w.terminate();
+  URL.revokeObjectURL(url);
+  return out;
+}
+
+/** What posting the input costs the main thread (structured clone). */
+function probe(input: LayoutInput): number {
+  const t0 = performance.now();
+  const packed = packInput(input);
+  structuredClone(packed, { transfer: [packed.sizes.buffer, packed.ends.buffer, packed.labelWidths.buffer] });
+  return performance.now() - t0;
+}
+
+(globalThis as unknown as Record<string, unknown>).stepwiseBench = { inWorker, onMain, spin, probe };
