@@ -9,7 +9,6 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { lintText } from '../../engine/lint/index';
-import { outlineOf } from '../../webview/protocol';
 import { chromiumPath, openEditor, readSample, ROOT, startEnv, type FakeHost, type TestEnv } from './harness';
 
 const available = !!chromiumPath();
@@ -326,7 +325,7 @@ describe('graph editor webview (Chromium)', { skip: available ? false : 'Chromiu
           g.postMessage(msg, '*');
           g.requestAnimationFrame(check);
         }),
-      { type: 'document', uri: host.uri, fileName: 'simple.task.yaml', version: host.version, text, model: outlineOf(model), diagnostics } as unknown as Record<string, unknown>,
+      { type: 'document', uri: host.uri, fileName: 'simple.task.yaml', version: host.version, text, model, diagnostics } as unknown as Record<string, unknown>,
     );
     assert.ok(lintMs + paintMs < 100, `the graph followed the text in ${lintMs.toFixed(1)} ms (lint) + ${paintMs.toFixed(1)} ms (message to paint)`);
     await host.setText(SIMPLE.replace('  second:\n', '  second: [\n'));
