@@ -42,4 +42,3 @@ function workerMain(scope: any, build: typeof toElkGraph, compact: typeof compac
 export function layoutWorkerSource(elkWorkerSource: string): string {
   return `${elkWorkerSource}\n;(${workerMain.toString()})(self, ${toElkGraph.toString()}, ${compactElk.toString()}, ${unpackInput.toString()});\n`;
 }
-
