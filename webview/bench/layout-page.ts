@@ -10,6 +10,8 @@ interface Measure {
   ms: number;
   stall: number;
   nodes: number;
+  /** The layout engine's own time on the main thread. */
+  main?: number;
 }
 
 function watchStalls(): { stop(): number } {
@@ -57,7 +59,7 @@ async function inWorker(): Promise<Measure> {
   const ms = performance.now() - t0;
   const stall = watch.stop();
   if (result.engine !== 'worker') throw new Error(`the worker did not lay out (${result.engine})`);
-  return { ms, stall, nodes: Object.keys(result.positions).length };
+  return { ms, stall, nodes: Object.keys(result.positions).length, main: result.mainMs };
 }
 
 async function onMain(): Promise<Measure> {

@@ -39,6 +39,8 @@ export interface LayoutResult {
   /** How the positions were found: ELK in a worker, ELK on this thread, or the quick fallback. */
   engine: 'worker' | 'main' | 'quick' | 'merged';
   ms?: number;
+  /** The part of `ms` this thread spent (posting the input, reading the answer), for the benchmark. */
+  mainMs?: number;
 }
 
 export function layoutInput(graph: GraphModel, direction: LayoutDirection): LayoutInput {

@@ -31,7 +31,7 @@ export function createLayoutEngine(options: LayoutEngineOptions): LayoutEngine {
   let url: string | undefined;
   let worker: Worker | undefined;
   let seq = 1;
-  const waiting = new Map<number, { resolve(c: CompactLayout): void; reject(err: Error): void }>();
+  const waiting = new Map<number, { resolve(c: CompactLayout, readMs: number): void; reject(err: Error): void }>();
 
   const failAll = (err: Error) => {
     for (const w of waiting.values()) w.reject(err);
@@ -44,11 +44,14 @@ export function createLayoutEngine(options: LayoutEngineOptions): LayoutEngine {
     w.addEventListener('error', (e) => failAll(new Error(`the layout worker failed: ${e.message || 'it could not start'}`)));
     w.addEventListener('messageerror', () => failAll(new Error('the layout worker sent a message that could not be read')));
     w.addEventListener('message', (e: MessageEvent<{ id: number; result?: CompactLayout; error?: string }>) => {
-      const w8 = waiting.get(e.data?.id);
+      // Reading `data` deserializes the answer: part of the layout's cost to this thread.
+      const r0 = performance.now();
+      const data = e.data;
+      const w8 = waiting.get(data?.id);
       if (!w8) return;
-      waiting.delete(e.data.id);
-      if (e.data.result) w8.resolve(e.data.result);
-      else w8.reject(new Error(e.data.error ?? 'no layout'));
+      waiting.delete(data.id);
+      if (data.result) w8.resolve(data.result, performance.now() - r0);
+      else w8.reject(new Error(data.error ?? 'no layout'));
     });
     w.postMessage({ cmd: 'register', id: 0, algorithms: ['layered'] });
     return w;
@@ -88,6 +91,7 @@ export function createLayoutEngine(options: LayoutEngineOptions): LayoutEngine {
         const t0 = performance.now();
         const id = seq++;
         try {
+          let mainMs = 0;
           const compact = await new Promise<CompactLayout>((resolve, reject) => {
             const limit = timeoutMs(input.nodes.length);
             const timer = setTimeout(() => {
@@ -95,8 +99,9 @@ export function createLayoutEngine(options: LayoutEngineOptions): LayoutEngine {
               reject(new Error(`no answer within ${limit} ms`));
             }, limit);
             waiting.set(id, {
-              resolve: (c) => {
+              resolve: (c, readMs) => {
                 clearTimeout(timer);
+                mainMs += readMs;
                 resolve(c);
               },
               reject: (err) => {
@@ -104,10 +109,14 @@ export function createLayoutEngine(options: LayoutEngineOptions): LayoutEngine {
                 reject(err);
               },
             });
+            const p0 = performance.now();
             const packed = packInput(input);
             worker!.postMessage({ cmd: 'stepwise-layout', id, input: packed, options: ELK_OPTIONS, labelHeight: LABEL_HEIGHT }, [packed.sizes.buffer, packed.ends.buffer, packed.labelWidths.buffer]);
+            mainMs += performance.now() - p0;
           });
+          const x0 = performance.now();
           const out = expandCompact(compact, input, 'worker');
+          out.mainMs = mainMs + performance.now() - x0;
           out.ms = performance.now() - t0;
           return out;
         } catch (err) {
