@@ -4,7 +4,7 @@
 // objects of engine/edit), which the host turns into text edits with `editTask` and applies.
 // Types only (plus small guards): no `vscode`, no DOM, no React.
 import type { EditOperation, StateReference, TransitionList } from '../engine/edit/types';
-import type { Diagnostic, TaskModel } from '../engine/model/types';
+import type { Diagnostic, FinalStatus, Range, RetryPolicy, TaskModel } from '../engine/model/types';
 
 export type { EditOperation, StateReference, TransitionList } from '../engine/edit/types';
 
@@ -55,6 +55,93 @@ export interface DebugView {
   status?: 'succeeded' | 'failed' | 'cancelled';
 }
 
+// ------------------------------------------------------------------ the model, as the graph needs it
+
+/**
+ * The part of the parsed model the graph and its inspector read. `outlineOf(model)` is what the host
+ * posts: the full TaskModel carries a range for every key (about 20× the text's size as JSON) and
+ * costs the webview tens of milliseconds to receive on a large file. A TaskModel is an outline too.
+ */
+export interface TaskOutline {
+  version?: number;
+  name?: string;
+  description?: string;
+  timeout?: string;
+  start?: string;
+  states: StateOutline[];
+}
+
+export interface StateOutline {
+  name: string;
+  description?: string;
+  timeout?: string;
+  final: boolean;
+  status?: FinalStatus;
+  /** The state's key, and its value: what a diagnostic's position is matched against, and what copy takes. */
+  keyRange: Range;
+  range: Range;
+  do: InstructionOutline[];
+  on: TransitionOutline[];
+  catch: CatchOutline[];
+}
+
+export interface InstructionOutline {
+  index: number;
+  kind: string;
+  args: unknown;
+  as?: string;
+  retry?: RetryPolicy;
+  timeout?: string;
+}
+
+export interface TransitionOutline {
+  index: number;
+  to?: string;
+  when?: string;
+  after?: string;
+  event?: string;
+  poll?: { every?: string; until?: string; do?: { kind: string; args: unknown } };
+  /** Written as `next: target`. */
+  shorthand: boolean;
+}
+
+export interface CatchOutline {
+  index: number;
+  to?: string;
+  error?: string;
+}
+
+/** The outline of a parsed model (plain data, no field ranges): what the host posts to the webview. */
+export function outlineOf(model: TaskModel): TaskOutline {
+  const out: TaskOutline = { states: [] };
+  if (model.version !== undefined) out.version = model.version;
+  if (model.name !== undefined) out.name = model.name;
+  if (model.description !== undefined) out.description = model.description;
+  if (model.timeout !== undefined) out.timeout = model.timeout;
+  if (model.start !== undefined) out.start = model.start;
+  out.states = model.states.map((s) => ({
+    name: s.name,
+    description: s.description,
+    timeout: s.timeout,
+    final: s.final,
+    status: s.status,
+    keyRange: s.keyRange,
+    range: s.range,
+    do: s.do.map((i) => ({ index: i.index, kind: i.kind, args: i.args, as: i.as, retry: i.retry, timeout: i.timeout })),
+    on: s.on.map((t) => ({
+      index: t.index,
+      to: t.to,
+      when: t.when,
+      after: t.after,
+      event: t.event,
+      poll: t.poll ? { every: t.poll.every, until: t.poll.until, do: t.poll.do ? { kind: t.poll.do.kind, args: t.poll.do.args } : undefined } : undefined,
+      shorthand: t.shorthand,
+    })),
+    catch: s.catch.map((c) => ({ index: c.index, to: c.to, error: c.error })),
+  }));
+  return out;
+}
+
 // ------------------------------------------------------------------ host -> webview
 
 export interface DocumentMessage {
@@ -65,8 +152,8 @@ export interface DocumentMessage {
   /** The TextDocument's version: edits proposed on an older one may be refused. */
   version: number;
   text: string;
-  /** `lintText(text).model` (or `parseTask(text).model`). */
-  model: TaskModel;
+  /** `outlineOf(lintText(text).model)` (a TaskModel is accepted too, but is much larger to post). */
+  model: TaskOutline;
   /** `lintText(text).diagnostics`: YAML errors among them make the graph keep its last good picture. */
   diagnostics: Diagnostic[];
   /** True when the document cannot be edited (e.g. a read-only file system): editing is turned off. */

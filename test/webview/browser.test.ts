@@ -64,6 +64,10 @@ describe('graph editor webview (Chromium)', { skip: available ? false : 'Chromiu
     assert.equal(await page.locator('.react-flow__edge').count(), 19);
     assert.equal(await page.locator(`${node('collect')} .sw-start-chip`).count(), 1);
     assert.equal(await page.locator(`${node('failed')} .sw-node.sw-final.sw-status-failed`).count(), 1);
+    // Zoomed out far, nodes show their names only; the arrow keys select and bring the view close.
+    await page.locator('.sw-canvas').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.locator(`${node('collect')} .sw-row-kind`).first().waitFor();
     assert.deepEqual(await page.locator(`${node('collect')} .sw-row-kind`).allTextContents(), ['http', 'log']);
     const labels = await page.locator('.sw-edge-label').allTextContents();
     for (const l of ['when data.collect.status = 202', 'poll every 15s', 'after 4h', 'else', 'catch']) assert.ok(labels.includes(l), `no label '${l}' in ${JSON.stringify(labels)}`);
@@ -376,8 +380,10 @@ describe('graph editor webview (Chromium)', { skip: available ? false : 'Chromiu
         });
         await page.keyboard.press('ArrowDown');
       }
-      await page.hover(`${node('compare')} .sw-node-name`);
-      await page.waitForTimeout(500);
+      await page.waitForTimeout(400);
+      const name = await center(page, `${node('compare')} .sw-node-name`);
+      await page.mouse.move(name.x, name.y);
+      await page.waitForTimeout(300);
       const file = path.join(dir, shot.file);
       await page.screenshot({ path: file });
       assert.ok(fs.statSync(file).size > 20_000, `${file} looks empty`);

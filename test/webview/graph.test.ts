@@ -6,8 +6,12 @@ import { lintText } from '../../engine/lint/index';
 import { parseTask } from '../../engine/model/parse';
 import { edgeId, graphOf, instructionSummary, nearestInDirection, parseEdgeId, realTarget, searchStates, structureKey, transitionLabel, withProxies } from '../../webview/graph/model';
 import { generateTask } from '../../bench/generate';
-import { fromElk, layoutInput, mergeLayout, portIds, quickLayout, renameInLayout, toElk } from '../../webview/layout/elk-graph';
-import { asWebviewMessage, isBrokenYaml } from '../../webview/protocol';
+import * as fs from 'node:fs';
+import * as vm from 'node:vm';
+import { ELK_OPTIONS, expandCompact, fromElk, packInput, unpackInput, layoutInput, mergeLayout, portIds, quickLayout, renameInLayout, toElk } from '../../webview/layout/elk-graph';
+import { layoutWorkerSource } from '../../webview/layout/worker-source';
+import { LABEL_HEIGHT } from '../../webview/graph/model';
+import { asWebviewMessage, isBrokenYaml, outlineOf } from '../../webview/protocol';
 import { makeNonce, webviewCsp, webviewHtml } from '../../webview/html';
 import { readSample } from './harness';
 
@@ -138,6 +142,13 @@ states:
   });
 });
 
+/** A packed input as JSON (typed arrays as plain arrays): what the test's fake worker realm parses. */
+function packed(input: ReturnType<typeof layoutInput>): unknown {
+  const p = packInput(input);
+  assert.deepEqual(unpackInput(p), { ...input, edges: input.edges });
+  return { ...p, sizes: [...p.sizes], ends: [...p.ends], labelWidths: [...p.labelWidths] };
+}
+
 describe('layout', () => {
   it('maps the graph to ELK with fixed ports where React Flow puts its handles, and reads routes back', async () => {
     const g = graphOf(deploy().model);
@@ -164,6 +175,31 @@ describe('layout', () => {
     // The start state is in the first layer.
     assert.ok(Object.values(result.positions).every((p) => p.y >= result.positions.collect.y));
     assert.ok(portIds('x').input !== portIds('x').output);
+  });
+
+  it('the worker script lays out from the compact input and answers with the same picture in transferable arrays', async () => {
+    const source = layoutWorkerSource(fs.readFileSync(require.resolve('elkjs/lib/elk-worker.min.js'), 'utf8'));
+    const replies: Array<{ msg: { id: number; result?: Parameters<typeof expandCompact>[0]; error?: string }; transfer?: unknown[] }> = [];
+    // A worker's global: `self` is the global object itself.
+    const ctx = vm.createContext({ setTimeout, clearTimeout, console, postMessage: (msg: never, transfer?: unknown[]) => replies.push({ msg, transfer }) });
+    vm.runInContext('var self = globalThis;', ctx);
+    vm.runInContext(source, ctx);
+    // Messages arrive cloned into the worker's realm (ELK checks `instanceof Array`).
+    const onmessage = (e: { data: unknown }) => vm.runInContext(`onmessage({ data: JSON.parse(${JSON.stringify(JSON.stringify(e.data))}) })`, ctx);
+    onmessage({ data: { cmd: 'register', id: 0, algorithms: ['layered'] } });
+    const g = graphOf(deploy().model);
+    const input = layoutInput(g, 'DOWN');
+    onmessage({ data: { cmd: 'stepwise-layout', id: 7, input: packed(input), options: ELK_OPTIONS, labelHeight: LABEL_HEIGHT } });
+    const reply = replies.find((r) => r.msg.id === 7)!;
+    assert.ok(reply.msg.result, reply.msg.error);
+    assert.equal(reply.transfer?.length, 3);
+    const viaWorker = expandCompact(reply.msg.result!, input, 'worker');
+    const direct = fromElk((await new ELK().layout(toElk(input))) as Parameters<typeof fromElk>[0], 'main');
+    assert.deepEqual(viaWorker.positions, direct.positions);
+    assert.deepEqual(viaWorker.routes, direct.routes);
+    // A failure is answered, not left pending.
+    onmessage({ data: { cmd: 'stepwise-layout', id: 8, input: null, options: ELK_OPTIONS, labelHeight: 18 } });
+    assert.ok(replies.find((r) => r.msg.id === 8)?.msg.error);
   });
 
   it('lays out left to right too', async () => {
@@ -212,6 +248,14 @@ describe('layout', () => {
 });
 
 describe('protocol and HTML', () => {
+  it('posts an outline of the model: what the graph reads, a fraction of the size', () => {
+    const { model, diagnostics } = deploy();
+    const outline = outlineOf(model);
+    assert.deepEqual(graphOf(outline, diagnostics), graphOf(model, diagnostics));
+    const big = lintText(generateTask(200)).model;
+    assert.ok(JSON.stringify(outlineOf(big)).length * 4 < JSON.stringify(big).length);
+  });
+
   it('accepts well-formed webview messages only', () => {
     assert.deepEqual(asWebviewMessage({ type: 'ready' }), { type: 'ready' });
     assert.ok(asWebviewMessage({ type: 'edit', id: 1, version: 3, operation: { type: 'addState' } }));

@@ -194,7 +194,7 @@ export class FakeHost {
    * Resolves with the first matching message not consumed yet (already received, or to come);
    * the messages before it are consumed too.
    */
-  waitFor<T extends WebviewMessage['type']>(type: T, pred: (m: Extract<WebviewMessage, { type: T }>) => boolean = () => true, timeout = 5000): Promise<Extract<WebviewMessage, { type: T }>> {
+  waitFor<T extends WebviewMessage['type']>(type: T, pred: (m: Extract<WebviewMessage, { type: T }>) => boolean = () => true, timeout = 15000): Promise<Extract<WebviewMessage, { type: T }>> {
     const match = (m: WebviewMessage) => m.type === type && pred(m as Extract<WebviewMessage, { type: T }>);
     for (let i = this.cursor; i < this.messages.length; i++) {
       if (match(this.messages[i])) {
@@ -224,9 +224,15 @@ export class FakeHost {
   }
 
   /** Waits until ELK's layout (not the quick one) is on screen and nothing is pending. */
-  async waitForLayout(timeout = 20000): Promise<void> {
-    await this.page.waitForSelector('.sw-canvas[data-busy="false"]:is([data-layout="worker"], [data-layout="merged"])', { timeout });
-    await this.page.waitForTimeout(150);
+  async waitForLayout(timeout = 30000): Promise<void> {
+    const settled = '.sw-canvas[data-busy="false"]:is([data-layout="worker"], [data-layout="merged"])';
+    await this.page.waitForSelector(settled, { timeout });
+    // Quiet for a while (no layout started since): the picture will not move under the mouse.
+    for (let i = 0; i < 20; i++) {
+      await this.page.waitForTimeout(200);
+      if (await this.page.locator(settled).count()) return;
+      await this.page.waitForSelector(settled, { timeout });
+    }
   }
 }
 

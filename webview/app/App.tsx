@@ -1,16 +1,15 @@
 // The graph editor: a projection of the TextDocument. It draws the last good model the host sent,
 // lays it out with ELK in a worker, and turns every user gesture into an edit operation posted to
 // the host (which applies it to the document and sends the new model back).
-import { useCallback, useEffect, useMemo, useRef, useState, type MouseEvent as ReactMouseEvent } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type MouseEvent as ReactMouseEvent } from 'react';
 import ReactFlow, { Background, BackgroundVariant, Controls, MiniMap, Panel, ReactFlowProvider, useReactFlow, type Connection, type Edge, type Node, type NodeChange, type OnConnectStartParams, type Viewport } from 'reactflow';
 import { VSCodeButton, VSCodeTextField } from '@vscode/webview-ui-toolkit/react';
 import { taskNameFor } from '../../engine/edit/names';
 import type { EditOperation } from '../../engine/edit/types';
-import type { StateModel } from '../../engine/model/types';
 import { edgeTaken, graphOf, nearestInDirection, nodeDebug, parseEdgeId, realTarget, searchStates, structureKey, withProxies, type GraphModel } from '../graph/model';
-import { layoutInput, mergeLayout, quickLayout, renameInLayout, type LayoutResult } from '../layout/elk-graph';
+import { fitViewport, layoutInput, mergeLayout, quickLayout, renameInLayout, type LayoutResult } from '../layout/elk-graph';
 import { createLayoutEngine, type LayoutEngine } from '../layout/engine';
-import { DEFAULT_VIEW_STATE, isBrokenYaml, type DebugView, type DocumentMessage, type GraphViewState, type HostMessage, type Point, type WebviewMessage } from '../protocol';
+import { DEFAULT_VIEW_STATE, isBrokenYaml, type StateOutline, type DebugView, type DocumentMessage, type GraphViewState, type HostMessage, type Point, type WebviewMessage } from '../protocol';
 import { ContextMenu, type MenuEntry } from './ContextMenu';
 import { Icons } from './icons';
 import { StateInspector, TaskInspector, TransitionInspector } from './Inspector';
@@ -49,7 +48,7 @@ function isEditable(target: EventTarget | null): boolean {
 const isMac = typeof navigator !== 'undefined' && /Mac/.test(navigator.platform);
 
 /** The YAML text of a state, at column 0 (for copy). */
-export function stateSnippet(text: string, state: StateModel): string {
+export function stateSnippet(text: string, state: StateOutline): string {
   const lines = text.split(/\r?\n/);
   const first = state.keyRange.start.line;
   const last = Math.max(state.range.end.line, state.keyRange.end.line);
@@ -234,7 +233,10 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
   const fit = useCallback((duration = 0) => setFitRequest((r) => ({ n: r.n + 1, duration })), []);
   useEffect(() => {
     if (!fitRequest.n) return;
-    const raf = requestAnimationFrame(() => flow.fitView({ padding: 0.1, duration: fitRequest.duration, maxZoom: 1.1, minZoom: 0.05 }));
+    const raf = requestAnimationFrame(() => {
+      flow.fitView({ padding: 0.1, duration: fitRequest.duration, maxZoom: 1.1, minZoom: 0.05 });
+      wrapper.current?.setAttribute('data-fitted', String(fitRequest.n));
+    });
     return () => cancelAnimationFrame(raf);
   }, [fitRequest, flow]);
 
@@ -278,6 +280,19 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
     [graph, direction, fit, log],
   );
 
+  // The first picture is fitted before React Flow renders it (one render of the visible nodes, not
+  // one at zoom 1 and another after fitting).
+  const firstFit = useRef(false);
+  useLayoutEffect(() => {
+    if (firstFit.current || !graph || !graph.nodes.length || !wrapper.current) return;
+    firstFit.current = true;
+    const r = wrapper.current.getBoundingClientRect();
+    const boxes = graph.nodes.map((n) => ({ ...position(n.name), width: n.width, height: n.height }));
+    flow.setViewport(fitViewport(boxes, r.width, r.height));
+    wrapper.current.setAttribute('data-fitted', '0');
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [graph]);
+
   useEffect(() => {
     if (!graph) return;
     const st = lay.current;
@@ -293,7 +308,7 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
     const input = layoutInput(graph, direction);
     const provisional = layout && st.current ? mergeLayout(layout, quickLayout(input), input, Infinity) : undefined;
     if (provisional) setLayout(provisional);
-    else fit();
+    else if (!firstFit.current) fit();
     runLayout(false);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key]);
@@ -701,13 +716,17 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
     [menu, selection, post, propose, deleteSelection, names, readOnly, graph, position, selectState, center],
   );
 
+  // The listener is registered once and calls the handler of the latest render (never a stale one).
+  const keyHandler = useRef(onKeyDown);
+  keyHandler.current = onKeyDown;
   useEffect(() => {
     const el = wrapper.current;
     if (!el) return;
+    const listener = (e: KeyboardEvent) => keyHandler.current(e);
     // Capture, so that React Flow's own arrow-key moves and Backspace deletes never run.
-    el.addEventListener('keydown', onKeyDown, true);
-    return () => el.removeEventListener('keydown', onKeyDown, true);
-  }, [onKeyDown]);
+    el.addEventListener('keydown', listener, true);
+    return () => el.removeEventListener('keydown', listener, true);
+  }, []);
 
   useEffect(() => {
     // Undo/redo anywhere in the webview but text fields (they keep their own).

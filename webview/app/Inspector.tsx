@@ -3,7 +3,7 @@
 // control commits on change (Enter or leaving the field): one edit, one undo step.
 import { useRef, useState, type ReactNode } from 'react';
 import { VSCodeButton, VSCodeCheckbox, VSCodeDropdown, VSCodeOption, VSCodeTextArea, VSCodeTextField } from '@vscode/webview-ui-toolkit/react';
-import type { InstructionModel, StateModel, TaskModel, TransitionModel } from '../../engine/model/types';
+import type { InstructionOutline, StateOutline, TaskOutline, TransitionOutline } from '../protocol';
 import type { EditOperation, FieldPath, InstructionSpec, TransitionCondition } from '../../engine/edit/types';
 import { instructionSummary, kindOf } from '../graph/model';
 import { Icons, KIND_LABELS, kindIcon } from './icons';
@@ -52,7 +52,7 @@ export function defaultInstruction(kind: string): InstructionSpec {
 export const CONDITION_KINDS = ['else', 'when', 'after', 'event', 'poll'] as const;
 export type ConditionKind = (typeof CONDITION_KINDS)[number];
 
-export function defaultCondition(kind: ConditionKind, t?: TransitionModel): TransitionCondition {
+export function defaultCondition(kind: ConditionKind, t?: TransitionOutline): TransitionCondition {
   switch (kind) {
     case 'when':
       return { when: t?.when ?? 'true' };
@@ -168,7 +168,7 @@ const jsonCheck = (v: string) => {
 const jsonText = (v: unknown) => (v === undefined ? '' : JSON.stringify(v, null, 2));
 const jsonValue = (v: string) => (v.trim() ? JSON.parse(v) : undefined);
 
-function InstructionFields({ state, ins, propose, readOnly }: { state: string; ins: InstructionModel; propose: Propose; readOnly: boolean }) {
+function InstructionFields({ state, ins, propose, readOnly }: { state: string; ins: InstructionOutline; propose: Propose; readOnly: boolean }) {
   const set = (path: FieldPath, value: unknown) => propose({ type: 'updateInstruction', state, index: ins.index, path, value }, 'Edit instruction');
   const args = (ins.args && typeof ins.args === 'object' ? ins.args : {}) as Record<string, unknown>;
   const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
@@ -239,7 +239,7 @@ function InstructionFields({ state, ins, propose, readOnly }: { state: string; i
   );
 }
 
-function InstructionItem({ state, ins, count, propose, readOnly }: { state: string; ins: InstructionModel; count: number; propose: Propose; readOnly: boolean }) {
+function InstructionItem({ state, ins, count, propose, readOnly }: { state: string; ins: InstructionOutline; count: number; propose: Propose; readOnly: boolean }) {
   const [open, setOpen] = useState(false);
   const n = ins.index + 1;
   return (
@@ -275,12 +275,12 @@ function InstructionItem({ state, ins, count, propose, readOnly }: { state: stri
   );
 }
 
-function conditionKind(t: TransitionModel): ConditionKind {
+function conditionKind(t: TransitionOutline): ConditionKind {
   const k = kindOf(t);
   return k === 'next' || k === 'catch' ? 'else' : k;
 }
 
-export function TransitionFields({ state, t, list, states, propose, readOnly }: { state: string; t: TransitionModel | { index: number; to?: string; error?: string }; list: 'on' | 'catch'; states: string[]; propose: Propose; readOnly: boolean }) {
+export function TransitionFields({ state, t, list, states, propose, readOnly }: { state: string; t: TransitionOutline | { index: number; to?: string; error?: string }; list: 'on' | 'catch'; states: string[]; propose: Propose; readOnly: boolean }) {
   const ref = { state, index: t.index, list };
   const targets = t.to && !states.includes(t.to) ? [t.to, ...states] : states;
   const fields: ReactNode[] = [
@@ -306,7 +306,7 @@ export function TransitionFields({ state, t, list, states, propose, readOnly }: 
     );
     return <div className="sw-transition-fields">{fields}</div>;
   }
-  const tm = t as TransitionModel;
+  const tm = t as TransitionOutline;
   const kind = conditionKind(tm);
   const upd = (path: FieldPath, value: string) => propose({ type: 'updateTransition', ...ref, path, value: value === '' ? undefined : value }, 'Edit condition');
   fields.push(
@@ -340,7 +340,7 @@ export function TransitionFields({ state, t, list, states, propose, readOnly }: 
   return <div className="sw-transition-fields">{fields}</div>;
 }
 
-function TransitionItem({ state, t, list, count, states, propose, readOnly }: { state: string; t: TransitionModel | { index: number; to?: string; error?: string }; list: 'on' | 'catch'; count: number; states: string[]; propose: Propose; readOnly: boolean }) {
+function TransitionItem({ state, t, list, count, states, propose, readOnly }: { state: string; t: TransitionOutline | { index: number; to?: string; error?: string }; list: 'on' | 'catch'; count: number; states: string[]; propose: Propose; readOnly: boolean }) {
   const [open, setOpen] = useState(false);
   const n = t.index + 1;
   const ref = { state, index: t.index, list };
@@ -349,8 +349,8 @@ function TransitionItem({ state, t, list, count, states, propose, readOnly }: { 
     list === 'catch'
       ? `catch ${(t as { error?: string }).error ?? 'any'}`
       : (() => {
-          const k = kindOf(t as TransitionModel);
-          const tm = t as TransitionModel;
+          const k = kindOf(t as TransitionOutline);
+          const tm = t as TransitionOutline;
           return k === 'when' ? `when ${tm.when}` : k === 'after' ? `after ${tm.after}` : k === 'poll' ? `poll every ${tm.poll?.every ?? '?'}` : k === 'event' ? `event ${tm.event}` : 'else';
         })();
   return (
@@ -382,7 +382,7 @@ function TransitionItem({ state, t, list, count, states, propose, readOnly }: { 
   );
 }
 
-export function StateInspector({ model, state, propose, readOnly }: { model: TaskModel; state: StateModel; propose: Propose; readOnly: boolean }) {
+export function StateInspector({ model, state, propose, readOnly }: { model: TaskOutline; state: StateOutline; propose: Propose; readOnly: boolean }) {
   const [kind, setKind] = useState<string>('http');
   const names = model.states.map((s) => s.name);
   const isStart = model.start === state.name;
@@ -484,7 +484,7 @@ export function StateInspector({ model, state, propose, readOnly }: { model: Tas
   );
 }
 
-export function TransitionInspector({ model, state, list, index, propose, readOnly }: { model: TaskModel; state: StateModel; list: 'on' | 'catch'; index: number; propose: Propose; readOnly: boolean }) {
+export function TransitionInspector({ model, state, list, index, propose, readOnly }: { model: TaskOutline; state: StateOutline; list: 'on' | 'catch'; index: number; propose: Propose; readOnly: boolean }) {
   const t = list === 'catch' ? state.catch.find((c) => c.index === index) : state.on.find((x) => x.index === index);
   if (!t) return null;
   const names = model.states.map((s) => s.name);
@@ -509,7 +509,7 @@ export function TransitionInspector({ model, state, list, index, propose, readOn
   );
 }
 
-export function TaskInspector({ model, fileName }: { model: TaskModel; fileName: string }) {
+export function TaskInspector({ model, fileName }: { model: TaskOutline; fileName: string }) {
   const finals = model.states.filter((s) => s.final).length;
   return (
     <div className="sw-inspector-body">

@@ -1,7 +1,7 @@
 // A state on the canvas: name, start marker, final status, description, instruction rows with
 // icons by kind, a diagnostics badge (messages on hover or focus) and a breakpoint dot.
 import { createContext, memo, useContext, useEffect, useRef, type KeyboardEvent } from 'react';
-import { Handle, Position, type NodeProps } from 'reactflow';
+import { Handle, Position, useStore, type NodeProps } from 'reactflow';
 import type { NodeDebug, NodeDiagnostic, StateNodeData } from '../graph/model';
 import type { LayoutDirection } from '../protocol';
 import { Icons, kindIcon } from './icons';
@@ -81,8 +81,13 @@ function RenameInput({ name }: { name: string }) {
   return <input ref={ref} className="sw-rename nodrag" defaultValue={name} aria-label={`New name for state ${name}`} onKeyDown={onKeyDown} onBlur={commit} spellCheck={false} />;
 }
 
+/** Below this zoom, nodes draw their name and markers only, and edges no labels (level of detail). */
+export const FAR_ZOOM = 0.35;
+const farSelector = (s: { transform: [number, number, number] }) => s.transform[2] < FAR_ZOOM;
+
 function StateNodeView({ data, selected }: NodeProps<StateNodeProps>) {
   const actions = useContext(NodeActionsContext);
+  const far = useStore(farSelector);
   const { view, debug, breakpoint, direction, renaming, connecting, readOnly, match } = data;
   const down = direction === 'DOWN';
   const classes = ['sw-node'];
@@ -149,8 +154,8 @@ function StateNodeView({ data, selected }: NodeProps<StateNodeProps>) {
         ) : null}
         {view.diagnostics.length ? <DiagnosticsBadge list={view.diagnostics} state={view.name} /> : null}
       </div>
-      {view.description ? <div className="sw-node-desc">{view.description}</div> : null}
-      {view.instructions.length ? (
+      {view.description && !far ? <div className="sw-node-desc">{view.description}</div> : null}
+      {view.instructions.length && !far ? (
         <ul className="sw-node-rows" aria-label={`Instructions of ${view.name}`}>
           {view.instructions.map((r) => (
             <li key={r.index} className={`sw-row sw-kind-${r.kind}`}>

@@ -1,7 +1,8 @@
 // A transition on the canvas: ELK's orthogonal route while both ends are where ELK put them (drawn
 // with rounded corners), else React Flow's smooth-step path; the label says the kind and condition.
 import { createContext, memo, useContext } from 'react';
-import { BaseEdge, EdgeLabelRenderer, getSmoothStepPath, type EdgeProps } from 'reactflow';
+import { BaseEdge, EdgeLabelRenderer, getSmoothStepPath, useStore, type EdgeProps } from 'reactflow';
+import { FAR_ZOOM } from './StateNode';
 import type { TransitionEdgeData } from '../graph/model';
 import type { EdgeRoute } from '../layout/elk-graph';
 import type { Point } from '../protocol';
@@ -31,8 +32,10 @@ export function roundedPath(points: Point[], radius = 8): string {
     const c = points[i];
     const n = points[i + 1];
     const r = Math.min(radius, Math.hypot(c.x - p.x, c.y - p.y) / 2, Math.hypot(n.x - c.x, n.y - c.y) / 2);
-    const a = { x: c.x + (Math.sign(p.x - c.x) * r || 0), y: c.y + (Math.sign(p.y - c.y) * r || 0) };
-    const b = { x: c.x + (Math.sign(n.x - c.x) * r || 0), y: c.y + (Math.sign(n.y - c.y) * r || 0) };
+    // Sub-pixel differences (React Flow's handle positions carry float noise) are no turn.
+    const sgn = (v: number) => (Math.abs(v) < 0.5 ? 0 : Math.sign(v));
+    const a = { x: c.x + sgn(p.x - c.x) * r, y: c.y + sgn(p.y - c.y) * r };
+    const b = { x: c.x + sgn(n.x - c.x) * r, y: c.y + sgn(n.y - c.y) * r };
     d += ` L${a.x},${a.y} Q${c.x},${c.y} ${b.x},${b.y}`;
   }
   const last = points[points.length - 1];
@@ -73,6 +76,7 @@ export const EdgeActionsContext = createContext<EdgeActions>({ select() {}, cont
 
 function TransitionEdgeView({ id, source, target, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected }: EdgeProps<TransitionEdgeProps>) {
   const { select, contextMenu } = useContext(EdgeActionsContext);
+  const far = useStore((s) => s.transform[2] < FAR_ZOOM);
   if (!data) return null;
   const { view, route, taken, related } = data;
   let path: string;
@@ -102,8 +106,8 @@ function TransitionEdgeView({ id, source, target, sourceX, sourceY, targetX, tar
   const marker = selected ? 'sw-arrow-selected' : view.kind === 'catch' ? 'sw-arrow-catch' : taken ? 'sw-arrow-taken' : 'sw-arrow';
   return (
     <>
-      <BaseEdge id={id} path={path} markerEnd={`url(#${marker})`} interactionWidth={14} style={{}} />
-      {view.label ? (
+      <BaseEdge id={id} path={path} markerEnd={`url(#${marker})`} interactionWidth={far ? 0 : 14} />
+      {view.label && !far ? (
         <EdgeLabelRenderer>
           <div
             className={`nodrag nopan sw-edge-label sw-edge-label-${view.kind}${selected ? ' sw-edge-label-selected' : ''}${taken ? ' sw-edge-label-taken' : ''}`} style={{ transform: `translate(-50%, -50%) translate(${label.x}px, ${label.y}px)` }} title={view.title}
@@ -122,7 +126,7 @@ function TransitionEdgeView({ id, source, target, sourceX, sourceY, targetX, tar
           </div>
         </EdgeLabelRenderer>
       ) : null}
-      <title>{`${view.source} → ${view.target}${view.title ? `: ${view.title}` : ''}`}</title>
+      {far ? null : <title>{`${view.source} → ${view.hub ?? view.target}${view.title ? `: ${view.title}` : ''}`}</title>}
     </>
   );
 }

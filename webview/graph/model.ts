@@ -1,8 +1,8 @@
 // The graph view model: the task model as nodes and edges with everything the canvas draws, and
 // their sizes (known before render, so that ELK lays out what React Flow paints). Pure: no DOM,
 // no React; tested in Node.
-import type { Diagnostic, Severity, StateModel, TaskModel, TransitionModel } from '../../engine/model/types';
-import type { DebugView, TransitionKey } from '../protocol';
+import type { Diagnostic, Severity } from '../../engine/model/types';
+import type { DebugView, StateOutline, TaskOutline, TransitionKey, TransitionOutline } from '../protocol';
 
 export type EdgeKind = 'when' | 'after' | 'poll' | 'event' | 'else' | 'next' | 'catch';
 
@@ -90,7 +90,7 @@ function truncate(s: string, max: number): string {
   return one.length > max ? one.slice(0, max - 1) + '…' : one;
 }
 
-export function kindOf(t: TransitionModel): EdgeKind {
+export function kindOf(t: TransitionOutline): EdgeKind {
   if (t.shorthand) return 'next';
   if (t.poll) return 'poll';
   if (t.event !== undefined) return 'event';
@@ -100,7 +100,7 @@ export function kindOf(t: TransitionModel): EdgeKind {
 }
 
 /** An edge's label and tooltip: `when …`, `after 5m`, `poll every 10s`, `event approved`, `else`. */
-export function transitionLabel(t: TransitionModel, elseLabel: boolean): { label: string; title: string } {
+export function transitionLabel(t: TransitionOutline, elseLabel: boolean): { label: string; title: string } {
   const kind = kindOf(t);
   switch (kind) {
     case 'when':
@@ -166,7 +166,7 @@ export function nodeSize(name: string, description: string | undefined, rows: nu
   return { width, height: height + 6 };
 }
 
-function stateOf(state: StateModel, isStart: boolean, diagnostics: NodeDiagnostic[]): StateNodeData {
+function stateOf(state: StateOutline, isStart: boolean, diagnostics: NodeDiagnostic[]): StateNodeData {
   const rows: InstructionRow[] = state.do.slice(0, MAX_ROWS).map((i) => ({ index: i.index, kind: i.kind || '?', summary: instructionSummary(i.kind, i.args) }));
   const more = Math.max(0, state.do.length - MAX_ROWS);
   const size = nodeSize(state.name, state.description, rows.length, more > 0, state.final);
@@ -187,7 +187,7 @@ function stateOf(state: StateModel, isStart: boolean, diagnostics: NodeDiagnosti
 }
 
 /** The graph of a task: a node per state (plus ghosts for undeclared targets), an edge per transition and catch entry. */
-export function graphOf(model: TaskModel, diagnostics: readonly Diagnostic[] = []): GraphModel {
+export function graphOf(model: TaskOutline, diagnostics: readonly Diagnostic[] = []): GraphModel {
   const nodes: StateNodeData[] = [];
   const edges: TransitionEdgeData[] = [];
   const seen = new Set<string>();
@@ -305,7 +305,7 @@ export function withProxies(graph: GraphModel, minStates = PROXY_MIN_STATES, min
 }
 
 /** Diagnostics by the state whose text holds them ('' for those outside any state). */
-export function diagnosticsByState(model: TaskModel, diagnostics: readonly Diagnostic[]): Map<string, NodeDiagnostic[]> {
+export function diagnosticsByState(model: TaskOutline, diagnostics: readonly Diagnostic[]): Map<string, NodeDiagnostic[]> {
   const out = new Map<string, NodeDiagnostic[]>();
   const spans = model.states.map((s) => ({ name: s.name, start: s.keyRange.start.offset, end: Math.max(s.range.end.offset, s.keyRange.end.offset) }));
   for (const d of diagnostics) {

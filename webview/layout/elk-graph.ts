@@ -16,6 +16,8 @@ export interface LayoutEdgeInput {
   source: string;
   target: string;
   label: string;
+  /** The label's width on the canvas (0: no label). */
+  labelWidth: number;
 }
 
 export interface LayoutInput {
@@ -37,13 +39,15 @@ export interface LayoutResult {
   /** How the positions were found: ELK in a worker, ELK on this thread, or the quick fallback. */
   engine: 'worker' | 'main' | 'quick' | 'merged';
   ms?: number;
+  /** The part of `ms` this thread spent (posting the input, reading the answer), for the benchmark. */
+  mainMs?: number;
 }
 
 export function layoutInput(graph: GraphModel, direction: LayoutDirection): LayoutInput {
   const order = graph.start ? [...graph.nodes.filter((n) => n.name === graph.start), ...graph.nodes.filter((n) => n.name !== graph.start)] : graph.nodes;
   return {
     nodes: order.map((n) => ({ id: n.name, width: n.width, height: n.height })),
-    edges: graph.edges.map((e) => ({ id: e.id, source: e.source, target: e.target, label: e.label })),
+    edges: graph.edges.map((e) => ({ id: e.id, source: e.source, target: e.target, label: e.label, labelWidth: labelWidth(e.label) })),
     direction,
     first: graph.start,
   };
@@ -77,30 +81,160 @@ export function portIds(id: string): { input: string; output: string } {
 
 /** The ELK graph of a layout input (JSON, posted to the worker as is). */
 export function toElk(input: LayoutInput): ElkNode {
+  return toElkGraph(input, ELK_OPTIONS, LABEL_HEIGHT) as ElkNode;
+}
+
+/**
+ * The ELK graph of a layout input. Self-contained (it uses its parameters only): the layout worker
+ * runs this very function, from its source text, so that only the small input crosses threads.
+ */
+export function toElkGraph(input: LayoutInput, options: Record<string, string>, labelHeight: number): unknown {
   const down = input.direction === 'DOWN';
-  const children: ElkNode[] = input.nodes.map((n) => {
-    const p = portIds(n.id);
+  const known = new Set<string>();
+  const children = input.nodes.map((n) => {
+    known.add(n.id);
+    const layoutOptions: Record<string, string> = { 'elk.portConstraints': 'FIXED_POS' };
+    if (n.id === input.first) layoutOptions['elk.layered.layering.layerConstraint'] = 'FIRST';
     return {
       id: n.id,
       width: n.width,
       height: n.height,
-      layoutOptions: { 'elk.portConstraints': 'FIXED_POS', ...(n.id === input.first ? { 'elk.layered.layering.layerConstraint': 'FIRST' } : {}) },
+      layoutOptions,
       ports: [
-        { id: p.input, width: 0, height: 0, x: down ? n.width / 2 : 0, y: down ? 0 : n.height / 2, layoutOptions: { 'elk.port.side': down ? 'NORTH' : 'WEST' } },
-        { id: p.output, width: 0, height: 0, x: down ? n.width / 2 : n.width, y: down ? n.height : n.height / 2, layoutOptions: { 'elk.port.side': down ? 'SOUTH' : 'EAST' } },
+        { id: n.id + '\u0001in', width: 0, height: 0, x: down ? n.width / 2 : 0, y: down ? 0 : n.height / 2, layoutOptions: { 'elk.port.side': down ? 'NORTH' : 'WEST' } },
+        { id: n.id + '\u0001out', width: 0, height: 0, x: down ? n.width / 2 : n.width, y: down ? n.height : n.height / 2, layoutOptions: { 'elk.port.side': down ? 'SOUTH' : 'EAST' } },
       ],
     };
   });
-  const known = new Set(input.nodes.map((n) => n.id));
-  const edges: ElkExtendedEdge[] = input.edges
+  const edges = input.edges
     .filter((e) => known.has(e.source) && known.has(e.target))
     .map((e) => ({
       id: e.id,
-      sources: [portIds(e.source).output],
-      targets: [portIds(e.target).input],
-      labels: e.label ? [{ id: `${e.id}\u0001label`, text: e.label, width: labelWidth(e.label), height: LABEL_HEIGHT }] : [],
+      sources: [e.source + '\u0001out'],
+      targets: [e.target + '\u0001in'],
+      labels: e.labelWidth ? [{ id: e.id + '\u0001label', text: e.label, width: e.labelWidth, height: labelHeight }] : [],
     }));
-  return { id: 'root', layoutOptions: { ...ELK_OPTIONS, 'elk.direction': input.direction }, children, edges };
+  const layoutOptions: Record<string, string> = {};
+  for (const k of Object.keys(options)) layoutOptions[k] = options[k];
+  layoutOptions['elk.direction'] = input.direction;
+  return { id: 'root', layoutOptions, children, edges };
+}
+
+/** A layout input packed for posting: a few strings and typed arrays instead of thousands of objects. */
+export interface PackedInput {
+  ids: string;
+  sizes: Float64Array;
+  edgeIds: string;
+  /** Source and target node indexes per edge. */
+  ends: Int32Array;
+  labels: string;
+  labelWidths: Float64Array;
+  direction: LayoutInput['direction'];
+  first?: string;
+}
+
+const SEP = '\u0002';
+
+export function packInput(input: LayoutInput): PackedInput {
+  const index = new Map(input.nodes.map((n, i) => [n.id, i]));
+  const sizes = new Float64Array(input.nodes.length * 2);
+  input.nodes.forEach((n, i) => {
+    sizes[2 * i] = n.width;
+    sizes[2 * i + 1] = n.height;
+  });
+  const edges = input.edges.filter((e) => index.has(e.source) && index.has(e.target));
+  const ends = new Int32Array(edges.length * 2);
+  const labelWidths = new Float64Array(edges.length);
+  edges.forEach((e, i) => {
+    ends[2 * i] = index.get(e.source)!;
+    ends[2 * i + 1] = index.get(e.target)!;
+    labelWidths[i] = e.labelWidth;
+  });
+  return {
+    ids: input.nodes.map((n) => n.id).join(SEP),
+    sizes,
+    edgeIds: edges.map((e) => e.id).join(SEP),
+    ends,
+    labels: edges.map((e) => e.label).join(SEP),
+    labelWidths,
+    direction: input.direction,
+    first: input.first,
+  };
+}
+
+/** Self-contained (the worker runs it from its source text): the layout input of a packed one. */
+export function unpackInput(p: PackedInput): LayoutInput {
+  const sep = '\u0002';
+  const ids = p.ids ? p.ids.split(sep) : [];
+  const edgeIds = p.edgeIds ? p.edgeIds.split(sep) : [];
+  const labels = p.labels ? p.labels.split(sep) : edgeIds.map(() => '');
+  return {
+    nodes: ids.map((id, i) => ({ id, width: p.sizes[2 * i], height: p.sizes[2 * i + 1] })),
+    edges: edgeIds.map((id, i) => ({ id, source: ids[p.ends[2 * i]], target: ids[p.ends[2 * i + 1]], label: labels[i], labelWidth: p.labelWidths[i] })),
+    direction: p.direction,
+    first: p.first,
+  };
+}
+
+/** ELK's answer in a compact form (transferable arrays, in the input's order). */
+export interface CompactLayout {
+  /** x, y per node. */
+  positions: Float64Array;
+  /** Per edge: the number of points, then x, y of each; 0 when the edge has no route. */
+  routes: Float64Array;
+  /** Per edge: the label's centre x, y (NaN when none). */
+  labels: Float64Array;
+}
+
+/** Self-contained, like toElkGraph: runs in the worker on ELK's answer. */
+export function compactElk(result: unknown, input: LayoutInput): CompactLayout {
+  const r = result as { children?: Array<{ id: string; x?: number; y?: number }>; edges?: Array<{ id: string; sections?: Array<{ startPoint: { x: number; y: number }; endPoint: { x: number; y: number }; bendPoints?: Array<{ x: number; y: number }> }>; labels?: Array<{ x?: number; y?: number; width?: number; height?: number }> }> };
+  const byNode = new Map<string, { x?: number; y?: number }>();
+  for (const c of r.children ?? []) byNode.set(c.id, c);
+  const positions = new Float64Array(input.nodes.length * 2);
+  input.nodes.forEach((n, i) => {
+    const c = byNode.get(n.id);
+    positions[2 * i] = c?.x ?? 0;
+    positions[2 * i + 1] = c?.y ?? 0;
+  });
+  const byEdge = new Map<string, NonNullable<typeof r.edges>[number]>();
+  for (const e of r.edges ?? []) byEdge.set(e.id, e);
+  const route: number[] = [];
+  const labels = new Float64Array(input.edges.length * 2).fill(NaN);
+  input.edges.forEach((e, i) => {
+    const out = byEdge.get(e.id);
+    const s = out?.sections?.[0];
+    if (!s) {
+      route.push(0);
+      return;
+    }
+    const points = [s.startPoint, ...(s.bendPoints ?? []), s.endPoint];
+    route.push(points.length);
+    for (const p of points) route.push(p.x, p.y);
+    const l = out?.labels?.[0];
+    if (l && l.x !== undefined && l.y !== undefined) {
+      labels[2 * i] = l.x + (l.width ?? 0) / 2;
+      labels[2 * i + 1] = l.y + (l.height ?? 0) / 2;
+    }
+  });
+  return { positions, routes: Float64Array.from(route), labels };
+}
+
+/** The layout result of a compact answer (main thread). */
+export function expandCompact(c: CompactLayout, input: LayoutInput, engine: LayoutResult['engine']): LayoutResult {
+  const positions: Record<string, Point> = {};
+  input.nodes.forEach((n, i) => (positions[n.id] = { x: c.positions[2 * i], y: c.positions[2 * i + 1] }));
+  const routes: Record<string, EdgeRoute> = {};
+  let at = 0;
+  input.edges.forEach((e, i) => {
+    const n = c.routes[at++];
+    if (!n) return;
+    const points: Point[] = [];
+    for (let k = 0; k < n; k++, at += 2) points.push({ x: c.routes[at], y: c.routes[at + 1] });
+    const lx = c.labels[2 * i];
+    routes[e.id] = { points, label: Number.isNaN(lx) ? undefined : { x: lx, y: c.labels[2 * i + 1] } };
+  });
+  return { positions, routes, engine };
 }
 
 /** Positions and routes out of ELK's answer. */
@@ -256,4 +390,23 @@ export function renameInLayout(layout: LayoutResult, from: string, to: string): 
     routes[m && m[3] === from ? `${m[1]}:${m[2]}:${to}` : id] = r;
   }
   return { ...layout, positions, routes };
+}
+
+/** The viewport (x, y, zoom) that shows every node with a margin, like React Flow's fitView. */
+export function fitViewport(boxes: Array<{ x: number; y: number; width: number; height: number }>, width: number, height: number, padding = 0.1, minZoom = 0.05, maxZoom = 1.1): { x: number; y: number; zoom: number } {
+  if (!boxes.length || width <= 0 || height <= 0) return { x: 0, y: 0, zoom: 1 };
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const b of boxes) {
+    x0 = Math.min(x0, b.x);
+    y0 = Math.min(y0, b.y);
+    x1 = Math.max(x1, b.x + b.width);
+    y1 = Math.max(y1, b.y + b.height);
+  }
+  const w = x1 - x0;
+  const h = y1 - y0;
+  const zoom = Math.max(minZoom, Math.min(maxZoom, width / (w * (1 + padding)), height / (h * (1 + padding))));
+  return { x: width / 2 - (x0 + w / 2) * zoom, y: height / 2 - (y0 + h / 2) * zoom, zoom };
 }

@@ -1,9 +1,13 @@
 // ELK in a Web Worker. The webview's CSP forbids loading a worker from the resource origin, so the
-// worker is a `blob:` URL made from ELK's worker source, which the bundle holds as a string
-// (`worker-src blob:`). If the worker cannot start or fails, ELK's promise would never settle: the
-// engine listens for errors, times out, and falls back to the quick layout so the graph still shows.
-import ELK from 'elkjs/lib/elk-api';
-import { fromElk, quickLayout, toElk, type LayoutInput, type LayoutResult } from './elk-graph';
+// worker is a `blob:` URL made from ELK's worker script, which the bundle holds as a string
+// (`worker-src blob:`), followed by a small handler of ours: it builds the ELK graph from the
+// compact layout input and answers with transferable arrays, so that the main thread neither
+// clones ELK's large JSON graphs nor builds them (its longest stall stays small). If the worker
+// cannot start or fails, ELK would never answer: the engine listens for errors, times out, and
+// falls back to the quick layout so the graph still shows.
+import { ELK_OPTIONS, expandCompact, packInput, quickLayout, type CompactLayout, type LayoutInput, type LayoutResult } from './elk-graph';
+import { layoutWorkerSource } from './worker-source';
+import { LABEL_HEIGHT } from '../graph/model';
 
 export interface LayoutEngine {
   layout(input: LayoutInput): Promise<LayoutResult>;
@@ -13,6 +17,7 @@ export interface LayoutEngine {
 }
 
 export interface LayoutEngineOptions {
+  /** ELK's worker script (elkjs/lib/elk-worker.min.js). */
   workerSource: string;
   /** Time allowed for one layout (default: 15 s + 20 ms a node). */
   timeoutMs?: (nodes: number) => number;
@@ -25,33 +30,49 @@ export function createLayoutEngine(options: LayoutEngineOptions): LayoutEngine {
   let mode: 'worker' | 'quick' = 'worker';
   let url: string | undefined;
   let worker: Worker | undefined;
-  let elk: { layout(graph: unknown): Promise<unknown>; terminateWorker?(): void } | undefined;
-  let failure: ((err: Error) => void) | undefined;
+  let seq = 1;
+  const waiting = new Map<number, { resolve(c: CompactLayout, readMs: number): void; reject(err: Error): void }>();
 
-  const start = () => {
-    url ??= URL.createObjectURL(new Blob([options.workerSource], { type: 'text/javascript' }));
-    elk = new ELK({
-      workerFactory: () => {
-        worker = new Worker(url!);
-        worker.addEventListener('error', (e) => failure?.(new Error(`the layout worker failed: ${e.message || 'could not start'}`)));
-        return worker;
-      },
-    }) as unknown as typeof elk;
+  const failAll = (err: Error) => {
+    for (const w of waiting.values()) w.reject(err);
+    waiting.clear();
+  };
+
+  const start = (): Worker => {
+    url ??= URL.createObjectURL(new Blob([layoutWorkerSource(options.workerSource)], { type: 'text/javascript' }));
+    const w = new Worker(url);
+    w.addEventListener('error', (e) => failAll(new Error(`the layout worker failed: ${e.message || 'it could not start'}`)));
+    w.addEventListener('messageerror', () => failAll(new Error('the layout worker sent a message that could not be read')));
+    w.addEventListener('message', (e: MessageEvent<{ id: number; result?: CompactLayout; error?: string }>) => {
+      // Reading `data` deserializes the answer: part of the layout's cost to this thread.
+      const r0 = performance.now();
+      const data = e.data;
+      const w8 = waiting.get(data?.id);
+      if (!w8) return;
+      waiting.delete(data.id);
+      if (data.result) w8.resolve(data.result, performance.now() - r0);
+      else w8.reject(new Error(data.error ?? 'no layout'));
+    });
+    w.postMessage({ cmd: 'register', id: 0, algorithms: ['layered'] });
+    return w;
   };
 
   const fail = (why: string) => {
     log('warn', `Layout falls back to the quick layout: ${why}`);
     mode = 'quick';
-    try {
-      elk?.terminateWorker?.();
-    } catch {
-      // already gone
-    }
     worker?.terminate();
-    elk = undefined;
+    worker = undefined;
   };
 
-  // One layout at a time: ELK's worker answers in order, and a newer request supersedes waiting ones.
+  // Start the worker now, while the webview waits for its first document: ELK's start-up (reading
+  // its 1.6 MB script) then overlaps with it.
+  try {
+    worker = start();
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  }
+
+  // One layout at a time: a newer request waits for the running one (the caller drops stale answers).
   let chain: Promise<unknown> = Promise.resolve();
 
   return {
@@ -62,38 +83,45 @@ export function createLayoutEngine(options: LayoutEngineOptions): LayoutEngine {
       const run = async (): Promise<LayoutResult> => {
         if (mode === 'quick') return quickLayout(input);
         try {
-          if (!elk) start();
+          worker ??= start();
         } catch (err) {
           fail(err instanceof Error ? err.message : String(err));
           return quickLayout(input);
         }
         const t0 = performance.now();
+        const id = seq++;
         try {
-          const result = await new Promise<unknown>((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs(input.nodes.length)} ms`)), timeoutMs(input.nodes.length));
-            failure = (err) => {
-              clearTimeout(timer);
-              reject(err);
-            };
-            elk!.layout(toElk(input)).then(
-              (r) => {
+          let mainMs = 0;
+          const compact = await new Promise<CompactLayout>((resolve, reject) => {
+            const limit = timeoutMs(input.nodes.length);
+            const timer = setTimeout(() => {
+              waiting.delete(id);
+              reject(new Error(`no answer within ${limit} ms`));
+            }, limit);
+            waiting.set(id, {
+              resolve: (c, readMs) => {
                 clearTimeout(timer);
-                resolve(r);
+                mainMs += readMs;
+                resolve(c);
               },
-              (err) => {
+              reject: (err) => {
                 clearTimeout(timer);
-                reject(err instanceof Error ? err : new Error(String(err)));
+                reject(err);
               },
-            );
+            });
+            const p0 = performance.now();
+            const packed = packInput(input);
+            worker!.postMessage({ cmd: 'stepwise-layout', id, input: packed, options: ELK_OPTIONS, labelHeight: LABEL_HEIGHT }, [packed.sizes.buffer, packed.ends.buffer, packed.labelWidths.buffer]);
+            mainMs += performance.now() - p0;
           });
-          const out = fromElk(result as Parameters<typeof fromElk>[0], 'worker');
+          const x0 = performance.now();
+          const out = expandCompact(compact, input, 'worker');
+          out.mainMs = mainMs + performance.now() - x0;
           out.ms = performance.now() - t0;
           return out;
         } catch (err) {
           fail(err instanceof Error ? err.message : String(err));
           return quickLayout(input);
-        } finally {
-          failure = undefined;
         }
       };
       const p = chain.then(run, run);
@@ -101,11 +129,7 @@ export function createLayoutEngine(options: LayoutEngineOptions): LayoutEngine {
       return p;
     },
     dispose() {
-      try {
-        elk?.terminateWorker?.();
-      } catch {
-        // ignore
-      }
+      failAll(new Error('disposed'));
       worker?.terminate();
       if (url) URL.revokeObjectURL(url);
     },
