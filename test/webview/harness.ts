@@ -11,7 +11,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { applyEdits, editTask } from '../../engine/edit/index';
 import { lintText } from '../../engine/lint/index';
 import { webviewHtml } from '../../webview/html';
-import type { GraphViewState, HostMessage, WebviewMessage } from '../../webview/protocol';
+import { outlineOf, type GraphViewState, type HostMessage, type WebviewMessage } from '../../webview/protocol';
 import { THEMES, type TestTheme } from './themes';
 
 function findRoot(): string {
@@ -138,7 +138,7 @@ export class FakeHost {
 
   async sendDocument(): Promise<void> {
     const { model, diagnostics } = lintText(this.text);
-    await this.send({ type: 'document', uri: this.uri, fileName: this.options.fileName ?? 'test.task.yaml', version: this.version, text: this.text, model, diagnostics });
+    await this.send({ type: 'document', uri: this.uri, fileName: this.options.fileName ?? 'test.task.yaml', version: this.version, text: this.text, model: outlineOf(model), diagnostics });
   }
 
   /** A text edit made beside the graph (as a text editor would). */
