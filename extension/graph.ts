@@ -283,20 +283,22 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vsc
     else if (element?.kind === 'instruction') range = state.do.find((i) => i.index === element.index)?.range ?? range;
     const selection = new vscode.Range(p.document.positionAt(range.start.offset), p.document.positionAt(range.end.offset));
     const shown = selection.start.line === selection.end.line ? selection : new vscode.Range(selection.start, selection.start);
-    this.revealing = p.document.uri.toString();
-    try {
-      const editor = await vscode.window.showTextDocument(p.document, { viewColumn: this.besideColumn(p), preserveFocus: !focus, preview: false, selection: shown });
-      editor.revealRange(selection, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
-    } finally {
-      setTimeout(() => (this.revealing = undefined), 100);
-    }
+    this.revealed = { uri: p.document.uri.toString(), selection: shown };
+    const editor = await vscode.window.showTextDocument(p.document, { viewColumn: this.besideColumn(p), preserveFocus: !focus, preview: false, selection: shown });
+    editor.revealRange(selection, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }
 
-  private revealing: string | undefined;
+  /**
+   * The selection the graph last put in the text: its echo must not come back as a selection on
+   * the graph (the node or edge it came from is selected already). Recognised by value rather than
+   * for a while, so that a cursor move right after is seen.
+   */
+  private revealed: { uri: string; selection: vscode.Range } | undefined;
 
   private onSelection(e: vscode.TextEditorSelectionChangeEvent): void {
     const uri = e.textEditor.document.uri;
-    if (this.revealing === uri.toString()) return;
+    const echo = this.revealed;
+    if (echo && echo.uri === uri.toString() && e.selections.length === 1 && e.selections[0].isEqual(echo.selection)) return;
     const panels = this.panelsOf(uri).filter((p) => p.ready && p.model);
     if (!panels.length) return;
     const offset = e.textEditor.document.offsetAt(e.selections[0].active);

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ROOT } from './setup.mjs';
 import { freePort, startCodeServer, workbenchUrl, writeUserSettings } from './server.mjs';
-import { goToLine, openFile, runCommand, stepwiseActivity, webviewFrame } from './ui.mjs';
+import { goToLine, openFile, refocus, runCommand, stepwiseActivity, webviewFrame } from './ui.mjs';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 const EXTENSION_ID = `${manifest.publisher}.${manifest.name}`;
@@ -204,6 +204,7 @@ export async function runInstalled({ browser, harness, root, say }) {
     });
 
     await step('F9 on a state and F5: the debug session stops at the breakpoint', async () => {
+      await refocus(page);
       await runCommand(page, 'View: Close All Editors');
       await openFile(page, 'deploy.task.yaml');
       const line = fs.readFileSync(path.join(workspace, 'deploy.task.yaml'), 'utf8').split('\n').findIndex((l) => l.trim() === 'compare:') + 1;

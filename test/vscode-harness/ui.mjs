@@ -1,12 +1,22 @@
 // What a person does in the workbench, with keyboard and mouse, for the UI-driven tests.
 
+/**
+ * Takes the keyboard focus back to the workbench's own document: keys sent while a webview's
+ * frame (or an element that went away) holds the focus never reach the workbench's keybindings.
+ */
+export async function refocus(page) {
+  await page.evaluate(() => (document.activeElement instanceof HTMLElement ? document.activeElement.blur() : undefined)).catch(() => undefined);
+}
+
 /** F1, the command's title, wait until it is registered (an extension may still be starting), Enter. */
 export async function runCommand(page, title) {
   for (let attempt = 0; attempt < 20; attempt++) {
+    if (attempt > 0) await refocus(page);
     await page.keyboard.press('F1');
     await page.locator('.quick-input-widget .quick-input-box input').waitFor({ state: 'visible', timeout: 10_000 });
     await page.keyboard.type(title);
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    // Enter takes the focused row: wait until the filter has put the command there.
+    const row = page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title }).first();
     try {
       await row.waitFor({ state: 'visible', timeout: 2000 });
       await page.keyboard.press('Enter');
@@ -29,13 +39,14 @@ export async function openFile(page, name) {
       await page.keyboard.press('Control+P');
       await page.locator('.quick-input-widget .quick-input-box input').waitFor({ state: 'visible', timeout: 10_000 });
       await page.keyboard.type(name);
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ state: 'visible', timeout: 15_000 });
+      await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: name }).first().waitFor({ state: 'visible', timeout: 15_000 });
       await page.keyboard.press('Enter');
       await page.locator('.tab.active', { hasText: name }).waitFor({ state: 'visible', timeout: 15_000 });
       return;
     } catch (err) {
-      if (attempt === 3) throw err;
+      if (attempt === 4) throw err;
       await page.keyboard.press('Escape');
+      await refocus(page);
       await page.waitForTimeout(1000);
     }
   }
