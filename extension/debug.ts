@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { RunPosition } from '../engine/debug/runtime';
 import { clockKind, isTaskUri, mocksFileFor } from './config';
 import type { TaskModels } from './models';
+import { askEvent } from './eventPrompt';
 import { debugSession } from './lazy';
 import { RunManager } from './runs';
 
@@ -217,29 +218,10 @@ export class StepwiseDebugger implements vscode.Disposable, vscode.DebugConfigur
   async sendEvent(name?: string, data?: unknown): Promise<{ runId: string; seq: number } | undefined> {
     const session = this.activeSession();
     if (!session) return this.noSession();
-    const event =
-      name ??
-      (await vscode.window.showInputBox({
-        title: `Send an event to ${session.name}`,
-        prompt: 'The event name, as the task waits for it in `event:`',
-        ignoreFocusOut: true,
-        validateInput: (t) => (t.trim() ? undefined : 'An event needs a name.'),
-      }));
-    if (!event?.trim()) return undefined;
-    let payload = data;
-    if (payload === undefined) {
-      const text = await vscode.window.showInputBox({
-        title: `Data of event '${event.trim()}'`,
-        prompt: 'JSON (the transition sees it as event.data); empty for none',
-        value: '{}',
-        ignoreFocusOut: true,
-        validateInput: jsonProblem,
-      });
-      if (text === undefined) return undefined;
-      payload = text.trim() === '' ? null : JSON.parse(text);
-    }
+    const event = await askEvent(session.name, name, data);
+    if (!event) return undefined;
     try {
-      return (await session.customRequest('sendEvent', { name: event.trim(), data: payload })) as { runId: string; seq: number };
+      return (await session.customRequest('sendEvent', { name: event.name, data: event.data })) as { runId: string; seq: number };
     } catch (err) {
       void vscode.window.showErrorMessage(`Stepwise: the event was not sent: ${message(err)}`);
       return undefined;
@@ -249,16 +231,5 @@ export class StepwiseDebugger implements vscode.Disposable, vscode.DebugConfigur
   dispose(): void {
     for (const d of this.disposables) d.dispose();
     this.states.dispose();
-  }
-}
-
-/** Why a text is not JSON (with where), or undefined when it is. Empty means null. */
-export function jsonProblem(text: string): string | undefined {
-  if (text.trim() === '') return undefined;
-  try {
-    JSON.parse(text);
-    return undefined;
-  } catch (err) {
-    return `Not JSON: ${message(err)}`;
   }
 }

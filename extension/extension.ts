@@ -2,8 +2,9 @@
 // Everything lives in objects created here and disposed with the extension: no module state.
 import * as vscode from 'vscode';
 import { isTaskDocument } from './config';
-import { jsonProblem, StepwiseDebugger } from './debug';
+import { StepwiseDebugger } from './debug';
 import { LintDiagnostics, registerQuickFixes } from './diagnostics';
+import { askEvent } from './eventPrompt';
 import { GraphEditorProvider } from './graph';
 import { registerLanguageFeatures } from './language';
 import { defaultWorkerFile, TaskModels } from './models';
@@ -97,27 +98,10 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
   command('stepwise.runs.sendEvent', async (node?: RunNode, name?: string, data?: unknown) => {
     const n = node ?? (await pickRun(runsView, 'Send an event to which run?', (r) => r.status !== 'succeeded' && r.status !== 'failed' && r.status !== 'cancelled'));
     if (!n) return false;
-    const event = name ?? (await vscode.window.showInputBox({
-      title: `Send an event to ${n.state.task} (${n.runId})`,
-      prompt: 'The event name, as the task waits for it in `event:`',
-      ignoreFocusOut: true,
-      validateInput: (t) => (t.trim() ? undefined : 'An event needs a name.'),
-    }));
+    const event = await askEvent(`${n.state.task} (${n.runId})`, name, data);
     if (!event) return false;
-    let payload = data;
-    if (payload === undefined) {
-      const text = await vscode.window.showInputBox({
-        title: `Data of event '${event.trim()}'`,
-        prompt: 'JSON (the transition sees it as event.data)',
-        value: '{}',
-        ignoreFocusOut: true,
-        validateInput: (t) => jsonProblem(t),
-      });
-      if (text === undefined) return false;
-      payload = text.trim() === '' ? null : JSON.parse(text);
-    }
     try {
-      await runs.send(n.storeDir, n.runId, event.trim(), payload);
+      await runs.send(n.storeDir, n.runId, event.name, event.data);
       return true;
     } catch (err) {
       void vscode.window.showErrorMessage(`The event was not sent: ${err instanceof Error ? err.message : String(err)}`);

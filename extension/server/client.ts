@@ -2,34 +2,15 @@
 // fetch. No `vscode` here: the extension wraps it, and the tests drive it against a real server.
 // The token goes only into the Authorization header of requests to this client's own base URL.
 import type { JournalEvent } from '../../engine/journal/events';
+import type { ControlAction, RunDetail, RunStatus, RunSummary } from '../../engine/server/service';
 
-export type RunStatus = 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
-export type ControlAction = 'pause' | 'resume' | 'cancel';
+export type { ControlAction, RunStatus };
 
-/** A run as `GET /v1/runs` lists it (see engine/server/service.ts). */
-export interface ServerRunSummary {
-  id: string;
-  task: string;
-  status: RunStatus;
-  state: string | null;
-  reason: string | null;
-  parentId: string | null;
-  clock: 'real' | 'virtual';
-  createdAt: string;
-  updatedAt: string;
-  endedAt: string | null;
-  attempts: number;
-  worker: string | null;
-  nextDueAt: string | null;
-}
+/** A run as `GET /v1/runs` lists it: the service's own type, as JSON carries it. */
+export type ServerRunSummary = RunSummary;
 
-export interface ServerRunDetail extends ServerRunSummary {
-  input: Record<string, unknown>;
-  data: Record<string, unknown>;
-  error: { kind: string; message: string } | null;
-  waitingFor: string[];
-  journal: JournalEvent[];
-}
+/** A run as `GET /v1/runs/{id}` answers, with its journal. */
+export type ServerRunDetail = RunDetail;
 
 export interface ServerTask {
   name: string;

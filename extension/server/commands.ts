@@ -3,7 +3,7 @@
 // REST API. Errors are shown as the server words them (its messages say what to do).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { jsonProblem } from '../debug';
+import { askEvent } from '../eventPrompt';
 import type { TaskModels } from '../models';
 import type { RunManager, RunOptions } from '../runs';
 import { ServerError, type ControlAction, type ServerClient, type ServerTasks } from './client';
@@ -211,30 +211,11 @@ export function registerServerCommands(d: ServerCommandDeps): vscode.Disposable[
     const n = node ?? (await pick('Send an event to which server run?', live));
     const c = client();
     if (!n || !c) return false;
-    const event =
-      name ??
-      (await vscode.window.showInputBox({
-        title: `Send an event to ${n.run.task} (${n.runId}) on ${c.label}`,
-        prompt: 'The event name, as the task waits for it in `event:`',
-        ignoreFocusOut: true,
-        validateInput: (t) => (t.trim() ? undefined : 'An event needs a name.'),
-      }));
-    if (!event?.trim()) return false;
-    let payload = data;
-    if (payload === undefined) {
-      const text = await vscode.window.showInputBox({
-        title: `Data of event '${event.trim()}'`,
-        prompt: 'JSON (the transition sees it as event.data)',
-        value: '{}',
-        ignoreFocusOut: true,
-        validateInput: (t) => jsonProblem(t),
-      });
-      if (text === undefined) return false;
-      payload = text.trim() === '' ? null : JSON.parse(text);
-    }
+    const event = await askEvent(`${n.run.task} (${n.runId}) on ${c.label}`, name, data);
+    if (!event) return false;
     try {
-      await c.sendEvent(n.runId, event.trim(), payload);
-      log(`[server ${c.label}] sent event ${event.trim()} ${JSON.stringify(payload)} to run ${n.runId}`);
+      await c.sendEvent(n.runId, event.name, event.data);
+      log(`[server ${c.label}] sent event ${event.name} ${JSON.stringify(event.data)} to run ${n.runId}`);
       return true;
     } catch (err) {
       showError('the event was not sent', err);
