@@ -225,7 +225,9 @@ export class FakeHost {
 
   /** Waits until ELK's layout (not the quick one) is on screen and nothing is pending. */
   async waitForLayout(timeout = 30000): Promise<void> {
-    const settled = '.sw-canvas[data-busy="false"]:is([data-layout="worker"], [data-layout="merged"])';
+    // ELK's picture is in, and the view was fitted to it (data-fitted counts the fits after the
+    // first paint's): nothing moves under the mouse after this.
+    const settled = '.sw-canvas[data-busy="false"]:is([data-layout="worker"], [data-layout="merged"])[data-fitted]:not([data-fitted="0"])';
     await this.page.waitForSelector(settled, { timeout });
     // Quiet for a while (no layout started since): the picture will not move under the mouse.
     for (let i = 0; i < 20; i++) {
