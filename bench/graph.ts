@@ -23,15 +23,7 @@ import { outlineOf } from '../webview/protocol';
 import { layoutInput } from '../webview/layout/elk-graph';
 import { webviewHtml } from '../webview/html';
 import { generateTask } from './generate';
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-function row(label: string, figure: string, reference: string, ratio: number, goal: string, ok: boolean): void {
-  console.log(`${label.padEnd(44)} ${figure.padStart(16)}  ref ${reference.padStart(16)}  ratio ${ratio.toFixed(2).padStart(5)}×  goal ${goal} ${ok ? 'met' : 'MISSED'}`);
-}
+import { cpuTime, median, row } from './measure';
 
 function skip(what: string): boolean {
   if (chromiumPath()) return false;
@@ -207,18 +199,6 @@ export async function benchFirstPaint(states = 200): Promise<void> {
   }
 }
 
-/** CPU time of `fn`, median of `repeat` runs. */
-function cpu(fn: () => void, repeat: number): number {
-  const samples: number[] = [];
-  for (let i = 0; i < repeat; i++) {
-    const t0 = process.cpuUsage();
-    fn();
-    const d = process.cpuUsage(t0);
-    samples.push((d.user + d.system) / 1000);
-  }
-  return median(samples);
-}
-
 /** One canvas edit on a 1,000-state file, with the Document the host already parsed, against one parseDocument. */
 export async function benchCanvasEdit(states = 1000): Promise<void> {
   const text = generateTask(states);
@@ -234,13 +214,13 @@ export async function benchCanvasEdit(states = 1000): Promise<void> {
   parseDocument(text);
   const repeat = 7;
   const bareSamples: number[] = [];
-  for (let i = 0; i < repeat; i++) bareSamples.push(cpu(() => parseDocument(text), 1));
+  for (let i = 0; i < repeat; i++) bareSamples.push(cpuTime(() => parseDocument(text), 1));
   const bare = median(bareSamples);
   for (const [label, op] of ops) {
-    const ms = cpu(() => editTask(text, op, parsed.doc), 15);
+    const ms = cpuTime(() => editTask(text, op, parsed.doc), 15);
     row(`edit ${states} states: ${label}`, `${ms.toFixed(2)} ms`, `${bare.toFixed(1)} ms`, ms / bare, '< 1×', ms < bare);
   }
-  const uncached = cpu(() => editTask(text, ops[0][1]), 3);
+  const uncached = cpuTime(() => editTask(text, ops[0][1]), 3);
   console.log(`${`  (add transition, parsing the text itself)`.padEnd(44)} ${`${uncached.toFixed(1)} ms`.padStart(16)}`);
 }
 

@@ -16,27 +16,7 @@ import { benchDebug } from './debug';
 import { benchGraph } from './graph';
 import { benchServer } from './server';
 import { generateTask, linearTask } from './generate';
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-/** Median CPU time of `fn` in ms: steadier than wall time when other processes share the cores. */
-function time(fn: () => void, repeat: number): number {
-  const samples: number[] = [];
-  for (let i = 0; i < repeat; i++) {
-    const t0 = process.cpuUsage();
-    fn();
-    const d = process.cpuUsage(t0);
-    samples.push((d.user + d.system) / 1000);
-  }
-  return median(samples);
-}
-
-function row(label: string, figure: string, reference: string, ratio: number, goal: string, ok: boolean): void {
-  console.log(`${label.padEnd(44)} ${figure.padStart(16)}  ref ${reference.padStart(16)}  ratio ${ratio.toFixed(2).padStart(5)}×  goal ${goal} ${ok ? 'met' : 'MISSED'}`);
-}
+import { cpuTime, median, row } from './measure';
 
 function benchLint(): void {
   for (const states of [100, 1000]) {
@@ -49,8 +29,8 @@ function benchLint(): void {
     const bareSamples: number[] = [];
     const lintSamples: number[] = [];
     for (let i = 0; i < repeat; i++) {
-      bareSamples.push(time(() => parseDocument(text), 1));
-      lintSamples.push(time(() => lintText(text), 1));
+      bareSamples.push(cpuTime(() => parseDocument(text), 1));
+      lintSamples.push(cpuTime(() => lintText(text), 1));
     }
     const bare = median(bareSamples);
     const lint = median(lintSamples);
@@ -133,7 +113,7 @@ async function main(): Promise<void> {
   await benchFileStore();
   await benchDebug();
   await benchGraph();
-  await benchServer(row);
+  await benchServer();
 }
 
 main().catch((e) => {

@@ -9,13 +9,11 @@ import pg from 'pg';
 import { virtualClock } from '../engine/runtime/clock';
 import { createEngine } from '../engine/runtime/engine';
 import { fileStore } from '../engine/store/file';
-import { createPool, migrate } from '../engine/store/postgres/db';
+import { createPool, Listener, migrate } from '../engine/store/postgres/db';
 import { PgService } from '../engine/server/pg-service';
-import { Listener } from '../engine/store/postgres/db';
 import { compileTask } from '../engine/server/tasks';
 import { freshDatabase } from '../test/postgres/helpers';
-
-type Row = (label: string, figure: string, reference: string, ratio: number, goal: string, ok: boolean) => void;
+import { row } from './measure';
 
 /**
  * Ten states, each with a `set` and a `log`; the fifth waits ten (virtual) minutes, so that every
@@ -120,7 +118,7 @@ export async function fileStoreRunsPerSecond(runs: number): Promise<number> {
   }
 }
 
-export async function benchServer(row: Row, runs = 600): Promise<void> {
+export async function benchServer(runs = 600): Promise<void> {
   const fmt = (r: number) => `${Math.round(r).toLocaleString('en')} runs/s`;
   const file = await fileStoreRunsPerSecond(runs);
   let one: number;
@@ -137,9 +135,7 @@ export async function benchServer(row: Row, runs = 600): Promise<void> {
 }
 
 if (require.main === module) {
-  const row: Row = (label, figure, reference, ratio, goal, ok) =>
-    console.log(`${label.padEnd(44)} ${figure.padStart(16)}  ref ${reference.padStart(16)}  ratio ${ratio.toFixed(2).padStart(5)}×  goal ${goal} ${ok ? 'met' : 'MISSED'}`);
-  benchServer(row, Number(process.argv[2] ?? 600)).catch((e) => {
+  benchServer(Number(process.argv[2] ?? 600)).catch((e) => {
     console.error(e);
     process.exit(1);
   });
