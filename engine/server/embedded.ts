@@ -80,16 +80,20 @@ export class EmbeddedService implements RunService {
     return this.summary(run.id, run.state);
   }
 
-  private async state(id: string): Promise<RunState> {
-    const done = this.ended.get(id);
-    if (done) return done;
-    let journal: JournalEvent[];
+  /** A run's journal; an unknown (or impossible) run id is the API's 404. */
+  private async journal(id: string): Promise<JournalEvent[]> {
     try {
-      journal = await this.o.store.read(id);
+      return await this.o.store.read(id);
     } catch (err) {
       if (err instanceof UnknownRunError || /Invalid run id/.test(errorMessage(err))) throw notFound(id);
       throw err;
     }
+  }
+
+  private async state(id: string): Promise<RunState> {
+    const done = this.ended.get(id);
+    if (done) return done;
+    const journal = await this.journal(id);
     const s = replay(journal);
     if (s.phase === 'ended') this.ended.set(id, s);
     return s;
@@ -143,13 +147,7 @@ export class EmbeddedService implements RunService {
   }
 
   async get(id: string): Promise<RunDetail> {
-    let journal: JournalEvent[];
-    try {
-      journal = await this.o.store.read(id);
-    } catch (err) {
-      if (err instanceof UnknownRunError || /Invalid run id/.test(errorMessage(err))) throw notFound(id);
-      throw err;
-    }
+    const journal = await this.journal(id);
     const s = replay(journal);
     const run = this.engine.get(id);
     return { ...this.summary(id, s), input: s.input, data: s.data, error: s.error ?? null, waitingFor: run ? run.waitingEvents() : [], journal };
@@ -203,14 +201,7 @@ export class EmbeddedService implements RunService {
       else buffered.push(e);
     });
     try {
-      let journal: JournalEvent[];
-      try {
-        journal = await this.o.store.read(id);
-      } catch (err) {
-        if (err instanceof UnknownRunError || /Invalid run id/.test(errorMessage(err))) throw notFound(id);
-        throw err;
-      }
-      for (const e of journal) if (e.seq > cursor) deliver(e);
+      for (const e of await this.journal(id)) if (e.seq > cursor) deliver(e);
       for (const e of buffered) if (e.seq > cursor) deliver(e);
       live = true;
     } catch (err) {

@@ -6,6 +6,7 @@ import { replay } from '../journal/replay';
 import { resolveInput } from '../runtime/load';
 import { redact } from '../runtime/redact';
 import type { Listener, Pool } from '../store/postgres/db';
+import { coalescedRead } from '../store/postgres/coalesce';
 import { PgStore, RunEndedError } from '../store/postgres/store';
 import { UnknownRunError } from '../store/store';
 import {
@@ -252,42 +253,24 @@ export class JournalFeed {
 
   watchRun(runId: string, afterSeq: number, onEvent: (e: JournalEvent) => void): () => void {
     let cursor = afterSeq;
-    let stopped = false;
-    let running = false;
-    let again = false;
-    const fetch = async () => {
-      if (stopped) return;
-      if (running) {
-        again = true;
-        return;
+    const reader = coalescedRead(async (stopped) => {
+      const events = await this.store.readAfter(runId, cursor);
+      for (const e of events) {
+        if (stopped() || e.seq !== cursor + 1) break;
+        cursor = e.seq;
+        onEvent(e);
       }
-      running = true;
-      try {
-        do {
-          again = false;
-          const events = await this.store.readAfter(runId, cursor);
-          for (const e of events) {
-            if (stopped || e.seq !== cursor + 1) break;
-            cursor = e.seq;
-            onEvent(e);
-          }
-        } while (again && !stopped);
-      } catch {
-        // The next notification or poll reads again.
-      } finally {
-        running = false;
-      }
-    };
-    const poke = () => void fetch();
+    });
+    const poke = reader.trigger;
     let set = this.perRun.get(runId);
     if (!set) this.perRun.set(runId, (set = new Set()));
     set.add(poke);
     this.listener.on('reconnected', poke);
     const timer = setInterval(poke, this.pollMs);
     timer.unref();
-    void fetch();
+    poke();
     return () => {
-      stopped = true;
+      reader.stop();
       clearInterval(timer);
       this.listener.off('reconnected', poke);
       set!.delete(poke);

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { JournalEvent } from '../../journal/events';
 import { UnknownRunError, type InboxEvent, type RunStore } from '../store';
 import type { Listener, Pool } from './db';
+import { coalescedRead } from './coalesce';
 
 export class LeaseLostError extends Error {
   constructor(readonly runId: string, detail = 'its lease was taken over or released') {
@@ -349,48 +350,29 @@ export class PgStore implements RunStore {
 
   watchInbox(runId: string, onEvent: (e: InboxEvent) => void): () => void {
     const seen = new Set<string>();
-    let stopped = false;
-    let running = false;
-    let again = false;
-    const scan = async () => {
-      if (stopped) return;
-      if (running) {
-        again = true;
-        return;
+    const reader = coalescedRead(async (stopped) => {
+      const r = await this.pool.query<{ id: string; name: string; data: unknown }>(
+        'SELECT id, name, data FROM inbox WHERE run_id = $1 AND delivered_seq IS NULL ORDER BY n',
+        [runId],
+      );
+      for (const row of r.rows) {
+        if (stopped() || seen.has(row.id)) continue;
+        seen.add(row.id);
+        onEvent({ id: row.id, name: row.name, data: row.data });
       }
-      running = true;
-      try {
-        do {
-          again = false;
-          const r = await this.pool.query<{ id: string; name: string; data: unknown }>(
-            'SELECT id, name, data FROM inbox WHERE run_id = $1 AND delivered_seq IS NULL ORDER BY n',
-            [runId],
-          );
-          for (const row of r.rows) {
-            if (stopped || seen.has(row.id)) continue;
-            seen.add(row.id);
-            onEvent({ id: row.id, name: row.name, data: row.data });
-          }
-        } while (again && !stopped);
-      } catch {
-        // The next notification or poll reads again.
-      } finally {
-        running = false;
-      }
-    };
-    const unsubscribe = this.listener?.subscribe('stepwise_inbox', (payload) => {
-      if (payload === runId) void scan();
     });
-    const onReconnect = () => void scan();
-    this.listener?.on('reconnected', onReconnect);
-    void scan();
-    const timer = setInterval(() => void scan(), this.inboxPollMs);
+    const unsubscribe = this.listener?.subscribe('stepwise_inbox', (payload) => {
+      if (payload === runId) reader.trigger();
+    });
+    this.listener?.on('reconnected', reader.trigger);
+    reader.trigger();
+    const timer = setInterval(reader.trigger, this.inboxPollMs);
     timer.unref();
     return () => {
-      stopped = true;
+      reader.stop();
       clearInterval(timer);
       unsubscribe?.();
-      this.listener?.off('reconnected', onReconnect);
+      this.listener?.off('reconnected', reader.trigger);
     };
   }
 
