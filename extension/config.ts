@@ -1,5 +1,5 @@
 // The extension's settings, read fresh each time (a settings change needs no reload), and the
-// files they point at. Only here does the extension read `stepwise.*` settings.
+// files they point at. Only here does the extension read or write `stepwise.*` settings.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -67,13 +67,34 @@ export interface MocksSetting {
   problem?: string;
 }
 
+/** `stepwise.mocksFile` as written (empty when unset). */
+export function mocksFileSetting(scope?: vscode.Uri): string {
+  return (section(scope).get<string>('mocksFile', '') ?? '').trim();
+}
+
+/** `stepwise.graph.defaultEditor`: open task files in the graph editor. */
+export function graphIsDefaultEditor(): boolean {
+  return section().get<boolean>('graph.defaultEditor', false) === true;
+}
+
+/** `stepwise.server.url` as written (empty: no server). */
+export function serverUrlSetting(): string {
+  return (section().get<string>('server.url', '') ?? '').trim();
+}
+
+/** Sets the workspace to run tasks offline: each task's own mocks file, and the virtual clock. */
+export async function runOfflineInWorkspace(scope: vscode.Uri, what: { mocks: boolean; clock: boolean }): Promise<void> {
+  if (what.mocks) await section(scope).update('mocksFile', '${taskDir}/${taskName}.mocks.yaml', vscode.ConfigurationTarget.Workspace);
+  if (what.clock) await section(scope).update('clock', 'virtual', vscode.ConfigurationTarget.Workspace);
+}
+
 /**
  * The mocks file for a task. `${taskDir}` and `${taskName}` let one setting serve every task
  * (`${taskDir}/${taskName}.mocks.yaml`); such a templated path that does not exist means "no
  * mocks for this task", while a plain path that does not exist is an error worth a message.
  */
 export function mocksFileFor(file: vscode.Uri): MocksSetting {
-  const raw = (section(file).get<string>('mocksFile', '') ?? '').trim();
+  const raw = mocksFileSetting(file);
   if (!raw) return {};
   const taskDir = path.dirname(file.fsPath);
   const taskName = path.basename(file.fsPath).replace(TASK_FILE, '');

@@ -12,6 +12,7 @@ import type { RunPosition } from '../engine/debug/runtime';
 import type { Range as ModelRange, StateModel, TaskModel } from '../engine/model/types';
 import { webviewHtml, makeNonce } from '../webview/html';
 import { asWebviewMessage, DEFAULT_VIEW_STATE, outlineOf, type DebugView, type GraphViewState, type HostMessage, type ThemeKind, type TransitionKey, type WebviewMessage } from '../webview/protocol';
+import { graphIsDefaultEditor } from './config';
 import { taskEdits } from './lazy';
 import type { DebugStateEvent, StepwiseDebugger } from './debug';
 import { keepGraphsInView } from './graphTabs';
@@ -428,7 +429,7 @@ function themeKind(): ThemeKind {
  * "Configure Default Editor" stays while the setting is untouched.
  */
 async function syncDefaultEditor(atActivation = false): Promise<void> {
-  const want = vscode.workspace.getConfiguration('stepwise').get<boolean>('graph.defaultEditor', false);
+  const want = graphIsDefaultEditor();
   if (atActivation && !want) return;
   const workbench = vscode.workspace.getConfiguration('workbench');
   const current = { ...(workbench.inspect<Record<string, string>>('editorAssociations')?.globalValue ?? {}) };

@@ -5,6 +5,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { clockKind, mocksFileSetting, runOfflineInWorkspace } from './config';
 import { baseOf, defaultBase, emptyTask, fileNameProblem, freeBase, instantiate, mocksFileName, taskFileName, TEMPLATES, templateById, type TaskTemplate } from './templates/catalog';
 
 /** The command's arguments, for the walkthrough, other extensions and tests; all optional. */
@@ -241,17 +242,15 @@ async function fill(doc: vscode.TextDocument, text: string): Promise<void> {
 async function offerNextSteps(file: vscode.Uri, template: TaskTemplate): Promise<void> {
   const graph = 'Open as Graph';
   const offline = 'Run Offline';
-  const settings = vscode.workspace.getConfiguration('stepwise', file);
-  const needsMocks = template.mocks !== undefined && !settings.get<string>('mocksFile', '').trim();
-  const needsClock = Boolean(template.virtualClock) && settings.get<string>('clock', 'real') !== 'virtual';
+  const needsMocks = template.mocks !== undefined && !mocksFileSetting(file);
+  const needsClock = Boolean(template.virtualClock) && clockKind(file) !== 'virtual';
   const name = path.basename(file.fsPath);
   const why = [needsMocks && `its HTTP calls are answered by ${mocksFileName(baseOf(name))}`, needsClock && 'its waits of minutes or hours take milliseconds on the virtual clock'].filter(Boolean).join('; ');
   const text = why ? `Created ${name}. To run it offline, set this workspace's stepwise.mocksFile and stepwise.clock: ${why}.` : `Created ${name}.`;
   const choice = await vscode.window.showInformationMessage(text, ...(why ? [offline, graph] : [graph]));
   if (choice === graph) await vscode.commands.executeCommand('stepwise.openGraph', file);
   if (choice === offline) {
-    if (needsMocks) await settings.update('mocksFile', '${taskDir}/${taskName}.mocks.yaml', vscode.ConfigurationTarget.Workspace);
-    if (needsClock) await settings.update('clock', 'virtual', vscode.ConfigurationTarget.Workspace);
+    await runOfflineInWorkspace(file, { mocks: needsMocks, clock: needsClock });
   }
 }
 

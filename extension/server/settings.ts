@@ -3,6 +3,7 @@
 // The URL is a restricted setting: in an untrusted workspace only the user's own value counts, so a
 // workspace cannot point a token at a server of its choosing.
 import * as vscode from 'vscode';
+import { serverUrlSetting } from '../config';
 import { parseServerUrl } from './client';
 
 export const URL_SETTING = 'stepwise.server.url';
@@ -11,7 +12,7 @@ const TOKEN_KEY = 'stepwise.server.token:';
 export type ServerSetting = { kind: 'off' } | { kind: 'invalid'; text: string; problem: string } | { kind: 'on'; url: URL };
 
 export function serverSetting(): ServerSetting {
-  const text = (vscode.workspace.getConfiguration('stepwise').get<string>('server.url', '') ?? '').trim();
+  const text = serverUrlSetting();
   if (!text) return { kind: 'off' };
   try {
     return { kind: 'on', url: parseServerUrl(text) };
