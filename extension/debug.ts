@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RunPosition } from '../engine/debug/runtime';
+import type { LaunchConfig, RunPosition } from '../engine/debug/runtime';
 import { clockKind, isTaskUri, mocksFileFor } from './config';
 import type { TaskModels } from './models';
 import { askEvent } from './eventPrompt';
@@ -20,16 +20,8 @@ export interface DebugStateEvent {
   position: RunPosition;
 }
 
-/** The launch attributes the adapter takes (docs/debugging.md#launch-attributes). */
-export interface StepwiseLaunchConfig extends vscode.DebugConfiguration {
-  program?: string;
-  input?: Record<string, unknown>;
-  mocks?: string;
-  clock?: 'real' | 'virtual';
-  stopOnEntry?: boolean;
-  store?: string;
-  cwd?: string;
-}
+/** The launch attributes the adapter takes (docs/debugging.md#launch-attributes), any of them left out. */
+export interface StepwiseLaunchConfig extends vscode.DebugConfiguration, Partial<LaunchConfig> {}
 
 /** The text the debugger reads: an open editor's (unsaved edits included), else the file on disk. */
 export function readTaskText(file: string): string {

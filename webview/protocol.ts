@@ -4,7 +4,7 @@
 // objects of engine/edit), which the host turns into text edits with `editTask` and applies.
 // Types only (plus small guards): no `vscode`, no DOM, no React.
 import type { EditOperation, StateReference, TransitionList } from '../engine/edit/types';
-import type { Diagnostic, FinalStatus, Range, RetryPolicy, TaskModel } from '../engine/model/types';
+import type { CatchModel, Diagnostic, FinalStatus, InstructionModel, Range, TaskModel } from '../engine/model/types';
 
 export type { EditOperation, StateReference, TransitionList } from '../engine/edit/types';
 
@@ -85,14 +85,7 @@ export interface StateOutline {
   catch: CatchOutline[];
 }
 
-export interface InstructionOutline {
-  index: number;
-  kind: string;
-  args: unknown;
-  as?: string;
-  retry?: RetryPolicy;
-  timeout?: string;
-}
+export type InstructionOutline = Pick<InstructionModel, 'index' | 'kind' | 'args' | 'as' | 'retry' | 'timeout'>;
 
 export interface TransitionOutline {
   index: number;
@@ -105,11 +98,7 @@ export interface TransitionOutline {
   shorthand: boolean;
 }
 
-export interface CatchOutline {
-  index: number;
-  to?: string;
-  error?: string;
-}
+export type CatchOutline = Pick<CatchModel, 'index' | 'to' | 'error'>;
 
 /** The outline of a parsed model (plain data, no field ranges): what the host posts to the webview. */
 export function outlineOf(model: TaskModel): TaskOutline {
