@@ -178,6 +178,9 @@ for (const kind of ['postgres', 'file'] as const) {
       assert.equal(r.status, 200, JSON.stringify(r.json));
       assert.equal(r.json.run.status, 'running');
       assertError(await post(`/v1/runs/${id}/resume`), 409, 'not-paused');
+      // The resumed run takes the waiting event from its inbox (on PostgreSQL, after the resume has
+      // answered): a cancel sent before that would rightly end it without the event.
+      await until('the event sent while paused to be received', async () => (await get(`/v1/runs/${id}`)).json.run.journal.some((e: JournalEvent) => e.type === 'event-received'));
       const c = await post(`/v1/runs/${id}/cancel`, { reason: 'not needed' });
       assert.equal(c.status, 200, JSON.stringify(c.json));
       assert.equal(c.json.run.status, 'cancelled');
