@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { askEvent } from '../eventPrompt';
 import type { TaskModels } from '../models';
-import type { RunManager, RunOptions } from '../runs';
+import { RunManager, type RunOptions } from '../runs';
 import { ServerError, type ControlAction, type ServerClient, type ServerTasks } from './client';
 import type { ServerConnection } from './connection';
 import { journalUri } from './journalDocs';
@@ -123,6 +123,7 @@ export function registerServerCommands(d: ServerCommandDeps): vscode.Disposable[
   }
 
   async function runTask(uri?: vscode.Uri, options: RunOptions = {}): Promise<ServerRunStarted | undefined> {
+    if (!RunManager.trusted('run tasks on a server')) return undefined;
     const c = client();
     if (!c) return undefined;
     const file = await d.taskFile(uri, 'Run on the server');
@@ -193,6 +194,7 @@ export function registerServerCommands(d: ServerCommandDeps): vscode.Disposable[
   async function control(action: ControlAction, node?: ServerRunNode): Promise<boolean> {
     const verbs = { pause: 'Pause', resume: 'Resume', cancel: 'Cancel' } as const;
     const fits = { pause: (n: ServerRunNode) => n.status === 'running', resume: (n: ServerRunNode) => n.status === 'paused', cancel: live }[action];
+    if (!RunManager.trusted(`${action} server runs`)) return false;
     const n = node ?? (await pick(`${verbs[action]} which server run?`, fits));
     const c = client();
     if (!n || !c) return false;
@@ -208,6 +210,7 @@ export function registerServerCommands(d: ServerCommandDeps): vscode.Disposable[
   }
 
   async function sendEvent(node?: ServerRunNode, name?: string, data?: unknown): Promise<boolean> {
+    if (!RunManager.trusted('send events to server runs')) return false;
     const n = node ?? (await pick('Send an event to which server run?', live));
     const c = client();
     if (!n || !c) return false;

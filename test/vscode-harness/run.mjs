@@ -5,7 +5,7 @@
 // production build, so it comes last). Prints `vscode: N passed, N failed` last and exits non-zero
 // on any failure.
 //
-// Options: --no-journey, --no-trust, --no-installed, --installed-only (the .vsix test alone),
+// Options: --no-suite, --no-journey, --no-trust, --no-installed, --installed-only (the .vsix test alone),
 // --grep TEXT (only the tests whose title contains TEXT, in the trusted window),
 // --keep (keep the temporary folders and print where).
 import * as fs from 'node:fs';
@@ -134,7 +134,7 @@ async function main() {
   const browser = await launchBrowser();
   const parts = [];
   try {
-    if (!installedOnly) {
+    if (!installedOnly && !args.has('--no-suite')) {
       say('vscode-harness: integration suite in code-server (trusted workspace)');
       const suite = await runSuite({ browser, harness, state, label: 'suite', trust: true, grep });
       parts.push(suite);

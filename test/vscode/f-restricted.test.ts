@@ -3,9 +3,25 @@
 // they are skipped.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { ServerRunNode } from '../../extension/server/tree';
 import { api, closeAll, codeOf, open, positionOf, stepwiseDiagnostics, waitFor, workspaceDir, workspaceFile } from './helpers';
+
+/** A journal of hello.task.yaml that stopped in its first state: resumable, and runnable again. */
+function interruptedRun(storeDir: string, runId: string): string {
+  const file = workspaceFile('hello.task.yaml').fsPath;
+  const at = Date.now();
+  const events = [
+    { seq: 1, at, type: 'run-started', runId, task: 'hello', file, input: { name: 'world' }, data: { greetings: 0 }, clock: 'real' },
+    { seq: 2, at, type: 'state-entered', state: 'greet' },
+  ];
+  const journal = path.join(storeDir, `${runId}.jsonl`);
+  fs.writeFileSync(journal, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  return journal;
+}
 
 describe('restricted mode', () => {
   before(function () {
@@ -43,5 +59,51 @@ describe('restricted mode', () => {
     assert.equal(debug.resolveDebugConfiguration(vscode.workspace.workspaceFolders?.[0], config), undefined);
     assert.equal(await debug.debugFile(workspaceFile('hello.task.yaml')), false);
     assert.equal(vscode.debug.activeDebugSession, undefined);
+  });
+
+  it('refuses to resume or run again a journaled run, and leaves its journal alone', async () => {
+    const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepwise-restricted-'));
+    const runId = '20261202T000000Z-restricted';
+    const journal = interruptedRun(storeDir, runId);
+    const before = fs.readFileSync(journal, 'utf8');
+    const node = { runId, storeDir, journal, status: 'interrupted', here: false, state: {} };
+    assert.equal(await vscode.commands.executeCommand('stepwise.runs.resume', node), undefined);
+    assert.equal(await vscode.commands.executeCommand('stepwise.runs.rerun', node), undefined);
+    assert.equal(fs.readFileSync(journal, 'utf8'), before, 'the journal was not appended to');
+    assert.deepEqual(fs.readdirSync(storeDir), [path.basename(journal)], 'no new run was journaled');
+    assert.equal(fs.existsSync(path.join(workspaceDir(), '.stepwise')), false);
+  });
+
+  it('refuses to start, steer or send events to runs on a server, sending it no request that changes anything', async () => {
+    const requests: string[] = [];
+    const server = http.createServer((req, res) => {
+      requests.push(`${req.method} ${req.url}`);
+      res.setHeader('content-type', 'application/json');
+      if (req.url === '/v1/tasks') return res.end(JSON.stringify({ tasks: [{ name: 'hello', file: 'hello.task.yaml' }], rejected: [] }));
+      if (req.url?.startsWith('/v1/runs') && req.method === 'GET') return res.end(JSON.stringify({ runs: [] }));
+      const run = { id: 'r-1', task: 'hello', status: 'running' };
+      res.statusCode = req.method === 'POST' ? 201 : 404;
+      res.end(JSON.stringify({ run, applied: true }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
+    // In Restricted Mode only the user's own setting names a server.
+    const config = vscode.workspace.getConfiguration('stepwise');
+    await config.update('server.url', url, vscode.ConfigurationTarget.Global);
+    try {
+      await waitFor('the Runs view to connect to the server', () => requests.some((r) => r.startsWith('GET ')));
+      const run = { runId: 'r-1', origin: url, status: 'running', run: { id: 'r-1', task: 'hello', status: 'running' } } as unknown as ServerRunNode;
+      assert.equal(await vscode.commands.executeCommand('stepwise.server.runTask', workspaceFile('hello.task.yaml'), { input: {} }), undefined);
+      for (const action of ['pause', 'resume', 'cancel']) assert.equal(await vscode.commands.executeCommand(`stepwise.server.${action}`, run), false, action);
+      assert.equal(await vscode.commands.executeCommand('stepwise.server.sendEvent', run, 'approve', {}), false);
+      assert.deepEqual(
+        requests.filter((r) => !r.startsWith('GET ')),
+        [],
+        'only reads reached the server',
+      );
+    } finally {
+      await config.update('server.url', undefined, vscode.ConfigurationTarget.Global);
+      server.close();
+    }
   });
 });
