@@ -8,6 +8,8 @@
 // Options: --no-suite, --no-journey, --no-trust, --no-installed, --installed-only (the .vsix test alone),
 // --grep TEXT (only the tests whose title contains TEXT, in the trusted window),
 // --keep (keep the temporary folders and print where).
+// Screenshots go to STEPWISE_SCREENSHOTS, by default the git-ignored .scratch/screenshots/; `npm run
+// screenshots` points it at docs/images/ to refresh the README's pictures.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureHarness, ROOT } from './setup.mjs';
@@ -17,6 +19,7 @@ import { runInstalled } from './installed.mjs';
 import { startWebviewProbe } from './webview-probe.mjs';
 
 const args = new Set(process.argv.slice(2));
+const SCREENSHOTS = path.resolve(ROOT, process.env.STEPWISE_SCREENSHOTS || path.join('.scratch', 'screenshots'));
 const installedOnly = args.has('--installed-only');
 const grepAt = process.argv.indexOf('--grep');
 const grep = grepAt > 0 ? process.argv[grepAt + 1] : undefined;
@@ -94,11 +97,12 @@ async function runJourney({ browser, harness, state }) {
   const steps = [];
   try {
     const workspace = workspaceCopy(state, 'journey-workspace');
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
     await page.goto(workbenchUrl(server, { folder: workspace, extensionPath: ROOT }));
     await journey({
       page,
       workspace,
-      screenshots: path.join(ROOT, 'docs', 'images'),
+      screenshots: SCREENSHOTS,
       step: async (title, fn) => {
         const t = Date.now();
         try {
@@ -147,7 +151,7 @@ async function main() {
       say(`  restricted: ${trust.passed} passed, ${trust.failed} failed in ${trust.seconds.toFixed(1)} s`);
     }
     if (!installedOnly && !args.has('--no-journey')) {
-      say('vscode-harness: journey through the UI (screenshots in docs/images/)');
+      say(`vscode-harness: journey through the UI (screenshots in ${path.relative(ROOT, SCREENSHOTS)}/)`);
       const j = await runJourney({ browser, harness, state });
       parts.push(j);
       say(`  journey: ${j.passed} passed, ${j.failed} failed in ${j.seconds.toFixed(1)} s`);

@@ -191,6 +191,9 @@ describe('graph editor webview (Chromium)', { skip: available ? false : 'Chromiu
     const del = await host.waitFor('edit');
     assert.deepEqual(del.operation, { type: 'deleteTransition', state: 'second', index: 0, list: 'on' });
     await page.waitForFunction(() => (globalThis as unknown as { document: any }).document.querySelectorAll('.react-flow__edge').length === 2);
+    // Arrows move to the nearest node on screen: wait until the new layout has settled, or under
+    // load `second` may not yet be below `first` when the key is pressed (no node there: no move).
+    await host.waitForLayout();
     // Arrows: from nothing selected to the start, then down.
     await page.locator('.sw-canvas').focus();
     await page.keyboard.press('ArrowDown');
@@ -351,7 +354,8 @@ describe('graph editor webview (Chromium)', { skip: available ? false : 'Chromiu
   });
 
   it('saves light, dark and high-contrast screenshots (and one while debugging)', async () => {
-    const dir = path.join(ROOT, 'docs', 'images');
+    // docs/images/ only when asked (npm run screenshots): a test run leaves tracked files alone.
+    const dir = path.resolve(ROOT, process.env.STEPWISE_SCREENSHOTS || path.join('.scratch', 'screenshots'));
     fs.mkdirSync(dir, { recursive: true });
     const shots: Array<{ theme: 'light' | 'dark' | 'high-contrast'; file: string; debug?: boolean }> = [
       { theme: 'light', file: 'graph-light.png' },
