@@ -52,7 +52,6 @@ export async function journey({ page, workspace, screenshots, step }) {
       await page.keyboard.press('Control+.');
       const shown = await fix.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, (err) => (attempt === 8 ? Promise.reject(err) : false));
       if (shown) break;
-      await page.keyboard.press('Escape');
       await page.locator('.monaco-editor.focused').first().waitFor({ timeout: 10_000 });
     }
     await shot('quick-fix.png');
