@@ -48,12 +48,12 @@ describe('a server without a token, on loopback', () => {
 
   test('refuses a foreign Host (DNS rebinding): it lists nothing and starts nothing', async () => {
     const host = `rebind.attacker.example:${port}`;
-    const before = (await call(base, 'GET', '/v1/runs')).json.runs.length;
+    const listed = (await call(base, 'GET', '/v1/runs')).json.runs.length;
     assertRefused(await rawRequest(base, 'GET', '/v1/runs', { host }), 'host-not-allowed', /rebind\.attacker\.example.*127\.0\.0\.1.*token/s);
     assertRefused(await rawRequest(base, 'POST', '/v1/runs', { host, ...json }, JSON.stringify({ task: 'greet' })), 'host-not-allowed', /loopback/);
     assertRefused(await rawRequest(base, 'GET', '/v1/watch', { host }), 'host-not-allowed', /loopback/);
     assertRefused(await rawRequest(base, 'GET', '/v1/health', { host }), 'host-not-allowed', /loopback/);
-    assert.equal((await call(base, 'GET', '/v1/runs')).json.runs.length, before, 'no run was started');
+    assert.equal((await call(base, 'GET', '/v1/runs')).json.runs.length, listed, 'no run was started');
   });
 
   test('answers the loopback names, with or without the port, in any case', async () => {
