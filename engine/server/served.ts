@@ -28,13 +28,13 @@ export function notServed(file: string, registry?: TaskRegistry): TaskLoadError 
     return new TaskLoadError(
       abs,
       [],
-      `${abs} is outside the served tasks folder ${registry.dir}: a task run by stepwise serve calls only task files under its --tasks folder (not through a symbolic link).`,
+      `${abs} is outside the served tasks folder ${registry.dir}: stepwise serve runs, and lets its tasks call, only the task files under its --tasks folder (not through a symbolic link).`,
     );
   }
   return new TaskLoadError(
     abs,
     [],
-    `${abs} is not a served task: a task run by stepwise serve calls only the *.task.yaml files under its --tasks folder that lint clean (GET /v1/tasks lists them).`,
+    `${abs} is not a served task: stepwise serve runs, and lets its tasks call, only the *.task.yaml files under its --tasks folder that lint clean (GET /v1/tasks lists them).`,
   );
 }
 

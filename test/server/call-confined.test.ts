@@ -64,22 +64,26 @@ function layout(): string {
   return dir;
 }
 
-for (const kind of ['file', 'postgres'] as const) {
-  describe(`call from a served task (${kind} store)`, () => {
+// 'worker-only': the runs execute in a `--no-api` process, which has no task folder of its own.
+for (const kind of ['file', 'postgres', 'worker-only'] as const) {
+  // Only a process with the folder can tell a file outside it from one that is not a task.
+  const outsideMessage = kind === 'worker-only' ? /is not a served task/ : /outside the served tasks folder/;
+  describe(`call from a served task (${kind})`, () => {
     let base = '';
     before(async () => {
       const dir = layout();
       let store: string;
-      if (kind === 'postgres') {
+      if (kind === 'file') {
+        store = fs.mkdtempSync(path.join(os.tmpdir(), 'stepwise-confine-store-'));
+      } else {
         const db = await freshDatabase('confine');
         cleanups.push(db.drop);
         store = db.url;
-      } else {
-        store = fs.mkdtempSync(path.join(os.tmpdir(), 'stepwise-confine-store-'));
       }
-      const p = await serve(['--store', store, '--tasks', dir, '--port', '0', '--poll-every', '200ms']);
+      const p = await serve(['--store', store, '--tasks', dir, '--port', '0', '--poll-every', '200ms', ...(kind === 'worker-only' ? ['--workers', '0'] : [])]);
       procs.push(p);
       base = p.url!;
+      if (kind === 'worker-only') procs.push(await serve(['--store', store, '--no-api', '--poll-every', '200ms']));
     });
 
     const run = async (task: string) => {
@@ -105,7 +109,7 @@ for (const kind of ['file', 'postgres'] as const) {
         const r = await run(task);
         assert.equal(r.status, 'failed');
         const text = JSON.stringify(r.journal);
-        assert.match(text, /outside the served tasks folder/);
+        assert.match(text, outsideMessage);
         assert.match(text, /--tasks/);
         assert.doesNotMatch(text, /"ran"/);
         const runs = (await call(base, 'GET', '/v1/runs?task=outside')).json.runs;
@@ -118,7 +122,7 @@ for (const kind of ['file', 'postgres'] as const) {
         const r = await run(task);
         assert.equal(r.status, 'failed');
         const text = JSON.stringify(r.journal);
-        assert.match(text, task === 'secret' ? /outside the served tasks folder/ : /not a served task/);
+        assert.match(text, task === 'secret' ? outsideMessage : /not a served task/);
         for (const secret of ['db_password', 'hunter2', 'api_token', 'tok-123']) assert.ok(!text.includes(secret), `${secret} leaked: ${text}`);
       });
     }
