@@ -11,6 +11,7 @@ interface ServeFlags {
   host?: string;
   port?: string;
   token?: string;
+  allowedHosts?: string;
   api?: boolean;
   workers?: string;
   concurrency?: string;
@@ -38,6 +39,7 @@ export function serveCommand(): Command {
     .option('--host <host>', 'the address to listen on; anything but loopback needs a token [127.0.0.1]')
     .option('--port <port>', 'the port to listen on (0 picks a free one) [8080]')
     .option('--token <token>', 'bearer token required by the API (or STEPWISE_TOKEN)')
+    .option('--allowed-hosts <names>', 'comma-separated host names the API answers besides loopback ones (then only those, token or not)')
     .option('--no-api', 'no REST API: a worker-only process (PostgreSQL store)')
     .option('--workers <n>', 'workers in this process [1]')
     .option('--concurrency <n>', 'runs one worker executes at once [16]')
@@ -67,6 +69,7 @@ export function serveCommand(): Command {
             host: given('host'),
             port: given('port'),
             token: given('token'),
+            allowedHosts: given('allowedHosts'),
             api: given('api'),
             workers: given('workers'),
             concurrency: given('concurrency'),

@@ -24,7 +24,7 @@ export interface EngineOptions {
   instructions?: Record<string, InstructionHandler>;
   hooks?: RunHooks;
   /** How `call` and `resume` read a task file; lints it by default. */
-  loadTask?: (file: string) => LoadedTask;
+  loadTask?: (file: string) => LoadedTask | Promise<LoadedTask>;
   /**
    * Also delivers an `emit` to runs outside this engine (a server's other runs, through its store);
    * called after the runs of this engine that wait for the event have it.
@@ -105,7 +105,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       if (options.broadcast) await options.broadcast(from, name, data);
     },
     async callTask(parent, file, input, childId) {
-      const task = loadTask(file);
+      const task = await loadTask(file);
       const child = engine.start(task, { input, runId: childId, parentRunId: parent.id });
       const final = await child.done;
       return { status: final.status, data: final.data, runId: child.id };
@@ -139,7 +139,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       const state = replay(history);
       if (state.phase === 'ended') throw new Error(`Run '${runId}' has already ended (${state.status}); nothing to resume.`);
       if (!opts.task && !state.file) throw new Error(`Run '${runId}' has no task file in its journal, so it cannot be resumed.`);
-      const task = opts.task ?? loadTask(state.file!);
+      const task = opts.task ?? (await loadTask(state.file!));
       if (runs.has(runId)) throw new Error(`Run '${runId}' is already running here.`);
       const run = new Run(runId, task, environment(history, undefined, task), history, undefined, opts.journal);
       runs.set(runId, run);

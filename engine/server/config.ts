@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { parseDuration } from '../expr/duration';
+import { hostName } from './guard';
 
 export interface ServeConfig {
   /** `postgres://…` (many workers, recovery) or a folder (the embedded file store, one process). */
@@ -13,6 +14,11 @@ export interface ServeConfig {
   port: number;
   /** Bearer token the API requires; mandatory when `host` is not a loopback address. */
   token?: string;
+  /**
+   * Host names (of the Host header) the API answers besides 127.0.0.1, localhost and [::1]. When
+   * empty, a server without a token answers only those, and one with a token any name.
+   */
+  allowedHosts: string[];
   /** Serve the REST API (false: a worker-only process, `--no-api`). */
   api: boolean;
   /** Workers in this process (each a lease owner of its own). */
@@ -49,6 +55,7 @@ export const DEFAULTS: ServeConfig = {
   store: '.stepwise/runs',
   host: '127.0.0.1',
   port: 8080,
+  allowedHosts: [],
   api: true,
   workers: 1,
   concurrency: 16,
@@ -68,12 +75,13 @@ export class ConfigError extends Error {
 }
 
 /** Flat keys, as in the file (dotted for nested ones), with their flag names. */
-export const KEYS: ReadonlyArray<{ key: string; flag: string; kind: 'string' | 'int' | 'bool' | 'duration' | 'list' | 'clock' }> = [
+export const KEYS: ReadonlyArray<{ key: string; flag: string; kind: 'string' | 'int' | 'bool' | 'duration' | 'list' | 'hosts' | 'clock' }> = [
   { key: 'store', flag: 'store', kind: 'string' },
   { key: 'tasks', flag: 'tasks', kind: 'string' },
   { key: 'host', flag: 'host', kind: 'string' },
   { key: 'port', flag: 'port', kind: 'int' },
   { key: 'token', flag: 'token', kind: 'string' },
+  { key: 'allowedHosts', flag: 'allowed-hosts', kind: 'hosts' },
   { key: 'api', flag: 'api', kind: 'bool' },
   { key: 'workers', flag: 'workers', kind: 'int' },
   { key: 'concurrency', flag: 'concurrency', kind: 'int' },
@@ -110,13 +118,23 @@ function coerce(key: string, kind: (typeof KEYS)[number]['kind'], value: unknown
       return text;
     }
     case 'list':
-      if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value;
-      if (typeof value === 'string') return value.split(',').map((s) => s.trim()).filter(Boolean);
-      throw bad('must be a list of names');
+      return list(value, bad);
+    case 'hosts': {
+      const names = list(value, bad);
+      const wrong = names.find((n) => hostName(n) !== n.toLowerCase());
+      if (wrong !== undefined) throw bad(`must be host names such as stepwise.example.com (no scheme, port or path; '${wrong}' is not one)`);
+      return names.map((n) => n.toLowerCase());
+    }
     case 'clock':
       if (value === 'real' || value === 'virtual') return value;
       throw bad("must be 'real' or 'virtual'");
   }
+}
+
+function list(value: unknown, bad: (what: string) => ConfigError): string[] {
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value;
+  if (typeof value === 'string') return value.split(',').map((s) => s.trim()).filter(Boolean);
+  throw bad('must be a list of names');
 }
 
 function setKey(config: ServeConfig, key: string, value: unknown): void {

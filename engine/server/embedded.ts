@@ -19,6 +19,7 @@ import {
   type RunSummary,
 } from './service';
 import { ApiError, errorMessage, newServerRunId } from './support';
+import { servedTask } from './served';
 import type { RegisteredTask, TaskRegistry } from './tasks';
 
 export interface EmbeddedOptions {
@@ -43,7 +44,9 @@ export class EmbeddedService implements RunService {
       clock: o.clock === 'virtual' ? virtualClock() : realClock(),
       mocksFor: o.mocksFor,
       secrets: o.secrets,
-      loadTask: (file) => o.registry?.getByFile(file)?.task ?? loadTaskFile(file),
+      // With --tasks it runs only the tasks it serves; without, it has none and only resumes the
+      // runs the CLI left interrupted in its store.
+      loadTask: (file) => (o.registry ? servedTask(o.registry, file) : loadTaskFile(file)),
     });
   }
 

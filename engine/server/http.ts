@@ -4,6 +4,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { JournalEvent } from '../journal/events';
 import { InputError } from '../runtime/load';
+import { CROSS_SITE_MESSAGE, crossSite, hostAllowed, hostRefusal, type HostPolicy } from './guard';
 import openapi from './openapi.json';
 import { RUN_STATUSES, type ControlAction, type RunService, type RunStatus } from './service';
 import { ApiError, RUN_ID, errorMessage } from './support';
@@ -14,6 +15,8 @@ export interface HttpOptions {
   registry?: TaskRegistry;
   /** When set, every request but /v1/health and /v1/openapi.json needs `Authorization: Bearer <token>`. */
   token?: string;
+  /** Host names answered besides the loopback ones; see guard.ts. */
+  allowedHosts?: readonly string[];
   workers: number;
   version: string;
   log?: (line: string) => void;
@@ -109,6 +112,7 @@ export function buildApp(o: HttpOptions): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, return503OnClosing: true, forceCloseConnections: true });
   const pingMs = o.pingMs ?? 15_000;
   const expected = o.token ? digest(o.token) : undefined;
+  const hosts: HostPolicy = { token: !!o.token, allowedHosts: (o.allowedHosts ?? []).map((h) => h.toLowerCase()) };
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, text, done) => {
@@ -118,6 +122,13 @@ export function buildApp(o: HttpOptions): FastifyInstance {
       done(null, JSON.parse(s));
     } catch (e) {
       done(new ApiError(400, 'malformed-json', `The request body is not valid JSON: ${errorMessage(e)}`), undefined);
+    }
+  });
+
+  app.addHook('onRequest', async (req) => {
+    if (!hostAllowed(req.headers.host, hosts)) throw new ApiError(403, 'host-not-allowed', hostRefusal(req.headers.host, hosts));
+    if (req.method !== 'GET' && req.method !== 'HEAD' && crossSite(req.headers)) {
+      throw new ApiError(403, 'cross-site-request', CROSS_SITE_MESSAGE);
     }
   });
 

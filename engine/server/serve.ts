@@ -147,7 +147,7 @@ export async function startServer(config: ServeConfig, log: (line: string) => vo
     let url: string | undefined;
     let app: FastifyInstance | undefined;
     if (config.api && service) {
-      app = buildApp({ service, registry, token: config.token, workers: workers.length, version: VERSION, log });
+      app = buildApp({ service, registry, token: config.token, allowedHosts: config.allowedHosts, workers: workers.length, version: VERSION, log });
       const address = await app.listen({ host: config.host, port: config.port });
       closers.push(() => app!.close());
       url = address;

@@ -1,11 +1,13 @@
 // How a worker finds the task of a run: by the hash of the source the run was started with (kept in
-// the database, so every worker runs the same version), else by its file. `call` reads child task
-// files synchronously, so the latest sources of a run's folder are fetched ahead.
+// the database, so every worker runs the same version), else by its file among the served tasks
+// (served.ts): the registry's, or the latest source the database holds for that file. The disk is
+// never read, so a worker without --tasks runs the same files and a `call` cannot leave them. The
+// latest sources of a run's folder are fetched ahead, since its calls usually stay in it.
 import * as path from 'node:path';
 import { lintText } from '../lint/index';
-import { loadTaskFile } from '../runtime/load';
 import type { LoadedTask } from '../runtime/run';
 import type { Pool } from '../store/postgres/db';
+import { notServed } from './served';
 import type { TaskRegistry } from './tasks';
 
 export class TaskCache {
@@ -34,12 +36,24 @@ export class TaskCache {
     return this.load(file);
   }
 
-  /** A task file for `call` (synchronous): the registry's, the database's latest, else the disk's. */
-  load(file: string): LoadedTask {
+  /** A served task by its file (for `call`): the registry's, else the database's latest. */
+  async load(file: string): Promise<LoadedTask> {
     const abs = path.resolve(file);
-    const registered = this.registry?.getByFile(abs);
-    if (registered) return registered.task;
-    return this.byFile.get(abs) ?? loadTaskFile(abs);
+    const task = this.registry?.getByFile(abs)?.task ?? this.byFile.get(abs) ?? (await this.latest(abs));
+    if (!task) throw notServed(abs, this.registry);
+    return task;
+  }
+
+  /** A file registered since its folder was fetched, or in another folder (not kept: nothing would refresh it). */
+  private async latest(file: string): Promise<LoadedTask | undefined> {
+    const r = await this.pool.query<{ source: string }>('SELECT source FROM task_sources WHERE file = $1 ORDER BY created_at DESC LIMIT 1', [file]);
+    return r.rowCount === 0 ? undefined : this.compiled(file, r.rows[0].source);
+  }
+
+  /** The task of a stored source, unless it does not lint clean with this version's linter. */
+  private compiled(file: string, source: string): LoadedTask | undefined {
+    const { model, diagnostics } = lintText(source);
+    return diagnostics.some((d) => d.severity === 'error') ? undefined : { model, file };
   }
 
   private async fetchDir(dir: string): Promise<void> {
@@ -52,9 +66,8 @@ export class TaskCache {
       [dir.replace(/[\\%_]/g, (c) => '\\' + c) + '/%'],
     );
     for (const row of r.rows) {
-      const { model, diagnostics } = lintText(row.source);
-      if (diagnostics.some((d) => d.severity === 'error')) continue;
-      this.byFile.set(row.file, { model, file: row.file });
+      const task = this.compiled(row.file, row.source);
+      if (task) this.byFile.set(row.file, task);
     }
   }
 }

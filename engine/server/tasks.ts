@@ -69,6 +69,12 @@ export class TaskRegistry {
     return this.byFile.get(path.resolve(file));
   }
 
+  /** The rejection of a file, when it was rejected. */
+  rejectedFile(file: string): RejectedTask | undefined {
+    const abs = path.resolve(file);
+    return this.rejected.find((r) => r.file === abs);
+  }
+
   /** A rejected file that declares this task name. */
   rejectedNamed(name: string): RejectedTask | undefined {
     return this.rejected.find((r) => r.name === name);

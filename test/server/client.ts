@@ -1,4 +1,6 @@
 // A small HTTP and Server-Sent Events client for the REST tests.
+import * as http from 'node:http';
+
 export interface Answer {
   status: number;
   json: any;
@@ -90,4 +92,32 @@ export async function until<T>(what: string, fn: () => Promise<T | undefined | f
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * A request as a browser (or an attacker) sends it, over node:http: any Host, Origin or other
+ * header, no content type unless given. fetch cannot set Host.
+ */
+export function rawRequest(base: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: url.hostname, port: url.port, method, path, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => {
+        let json: any;
+        try {
+          json = text ? JSON.parse(text) : undefined;
+        } catch {
+          json = text;
+        }
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') h.set(k, v);
+        resolve({ status: res.statusCode ?? 0, json, headers: h });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }

@@ -47,6 +47,16 @@ test('clear errors for unknown keys and bad values', () => {
   assert.throws(() => resolveConfig({ file: path.join(dir, 'missing.yaml') }), /Cannot read the config file/);
   assert.throws(() => resolveConfig({ flags: { clock: 'fast' } }), /--clock: 'clock' must be 'real' or 'virtual'/);
   assert.throws(() => resolveConfig({ flags: { 'recovery.maxAttempts': '0' } }), /at least 1/);
+  for (const bad of ['stepwise.example.com:8080', 'https://stepwise.example.com', '*.example.com', 'a b']) {
+    assert.throws(() => resolveConfig({ file: write(`allowedHosts: [${JSON.stringify(bad)}]`) }), /'allowedHosts' must be host names/, bad);
+  }
+});
+
+test('allowed hosts: a list in the file or a comma-separated flag, in lower case', () => {
+  const file = path.join(tmp(), 'serve.yaml');
+  fs.writeFileSync(file, 'allowedHosts: [Stepwise.Example.com, "[::2]"]\n');
+  assert.deepEqual(resolveConfig({ file, env: {} }).allowedHosts, ['stepwise.example.com', '[::2]']);
+  assert.deepEqual(resolveConfig({ env: {}, flags: { allowedHosts: 'a.internal, B.internal' } }).allowedHosts, ['a.internal', 'b.internal']);
 });
 
 test('a non-loopback address needs a token', () => {
