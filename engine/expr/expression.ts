@@ -68,7 +68,14 @@ export interface Evaluated {
 /** Evaluates over the clear view of a context, telling whether the value comes from a secret. */
 export async function evaluateViews(source: string, views: ScopeViews): Promise<Evaluated> {
   const t = tracker(views);
-  const value = t.plain(await evaluate(source, t.scope));
+  let value: unknown;
+  try {
+    value = t.plain(await evaluate(source, t.scope));
+  } catch (err) {
+    // JSONata quotes the value it failed on ("Unable to cast value to a number: …").
+    if (t.tainted()) throw new ExpressionError(`Expression '${source}' failed on a value computed from a secret (its message, which may quote the value, is withheld).`, source);
+    throw err;
+  }
   return { value, secret: t.tainted() };
 }
 
@@ -128,7 +135,7 @@ export async function resolveTemplates(value: unknown, views: ScopeViews): Promi
     return [v, v];
   };
   const [clear, shown] = await walk(value, []);
-  return { value: clear, shown, secret, texts };
+  return { value: clear, shown: secret.length ? shown : clear, secret, texts };
 }
 
 async function resolveString(text: string, views: ScopeViews, texts: string[]): Promise<{ value: unknown; shown: unknown; secret: boolean }> {
@@ -149,7 +156,7 @@ async function resolveString(text: string, views: ScopeViews, texts: string[]): 
     const piece = stringify(e.value);
     value += literal + piece;
     shown += literal + (e.secret ? MASK : piece);
-    if (e.secret) texts.push(piece);
+    if (e.secret) stringsOf(e.value, texts);
     secret ||= e.secret;
     last = (m.index ?? 0) + m[0].length;
   }

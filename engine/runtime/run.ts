@@ -3,16 +3,15 @@
 import * as path from 'node:path';
 import { durationMs } from '../expr/duration';
 import { evaluateViews, resolveTemplates, type Evaluated, type ExpressionScope, type ValuePath } from '../expr/expression';
-import { MASK, type ScopeViews } from '../expr/taint';
 import type { JournalEvent, NewJournalEvent, ReceivedEvent, RunError, TransitionCause } from '../journal/events';
-import { applyEvent, emptyRunState, setAtPath, type RunState } from '../journal/replay';
+import { applyEvent, emptyRunState, type RunState } from '../journal/replay';
 import { InstructionFailure, type CallResult, type InstructionContext } from '../instructions/types';
 import { transitionKind, type CatchModel, type InstructionModel, type StateModel, type TaskModel, type TransitionModel } from '../model/types';
 import { abortError, type Clock } from './clock';
 import type { MockOutcome, MockSession } from './mocks';
 import type { InstructionRegistry } from '../instructions/registry';
 import type { RunStore } from '../store/store';
-import { redactTexts } from './redact';
+import { SecretState, type ClearResult } from './secret-state';
 
 export interface StepInfo {
   runId: string;
@@ -115,16 +114,9 @@ type Decision =
   | { end: 'failed'; reason: string; error: RunError };
 
 export class Run {
-  /** The run as its journal has it: what every view shows. */
+  /** The run as its journal has it (values computed from secrets masked): what every view shows. */
   readonly state: RunState = emptyRunState();
-  /**
-   * The same with the values computed from secrets in clear, for the task's own expressions;
-   * undefined (the same as `state`) until such a value is stored.
-   */
-  private clear: RunState | undefined;
-  /** Values computed from secrets in this process: searched for in output the engine did not build. */
-  private readonly secretTexts = new Set<string>();
-  private readonly maskedSecrets: Record<string, string>;
+  private readonly secrets: SecretState;
   readonly done: Promise<RunState>;
   private resolveDone!: (s: RunState) => void;
   private readonly runAbort = new AbortController();
@@ -154,7 +146,7 @@ export class Run {
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.statesByName = new Map(task.model.states.map((s) => [s.name, s]));
-    this.maskedSecrets = Object.fromEntries(Object.keys(env.secrets).map((k) => [k, MASK]));
+    this.secrets = new SecretState(id, env.secrets);
     for (const e of history) applyEvent(this.state, e);
   }
 
@@ -217,11 +209,11 @@ export class Run {
           pid: process.pid,
         });
       } else if (this.forkedFrom) {
-        await this.recomputeSecrets();
+        await this.secrets.recompute(this.history, this.statesByName);
         await this.journal({ type: 'run-forked', from: this.forkedFrom.runId, atSeq: this.forkedFrom.atSeq, pid: process.pid });
         if (this.state.paused) await this.journal({ type: 'run-resumed' });
       } else {
-        await this.recomputeSecrets();
+        await this.secrets.recompute(this.history, this.statesByName);
         const as = this.resumeJournal;
         if (as === undefined) await this.journal({ type: 'run-recovered', pid: process.pid });
         else if (as) await this.journal({ type: 'run-recovered', pid: process.pid, reason: as.reason, worker: as.worker, attempt: as.attempt });
@@ -471,8 +463,8 @@ export class Run {
         .catch(() => undefined);
     }
     try {
-      const args = await resolveTemplates(ins.args, this.views());
-      for (const t of args.texts) this.secretTexts.add(t);
+      const args = await resolveTemplates(ins.args, this.secrets.views(this.state));
+      this.secrets.learn(args.texts);
       const ctx = this.context(st, ins, args.value, args.shown, insAbort.signal, startedSeq);
       const result = await raceAbort(handler(ctx), insAbort.signal);
       // A result that is the arguments themselves (`set`) is shown as they are.
@@ -501,14 +493,14 @@ export class Run {
       clock: this.env.clock,
       log: async (message) => {
         await this.journal({ type: 'log', state: st.name, message });
-        this.env.onOutput({ runId: this.id, state: st.name, stream: 'log', text: this.hide(message) });
+        this.env.onOutput({ runId: this.id, state: st.name, stream: 'log', text: this.secrets.hide(message) });
       },
       emit: async (event, data) => {
         await this.journal({ type: 'emitted', state: st.name, event, data });
         await this.env.broadcast(this.id, event, data);
       },
       sleep: (ms) => this.idle(this.env.clock.sleep(ms, signal)),
-      output: (stream, text) => this.env.onOutput({ runId: this.id, state: st.name, stream, text: this.hide(text) }),
+      output: (stream, text) => this.env.onOutput({ runId: this.id, state: st.name, stream, text: this.secrets.hide(text) }),
       // The child's id comes from the journal entry that started the call, so that a resumed
       // parent never reuses the id of a child started before the crash.
       callTask: (file, input) => this.idle(this.env.callTask(this, file, input, `${this.id}.${startedSeq}`)),
@@ -712,12 +704,11 @@ export class Run {
    * Appends an event, applies it to the live state and resolves once the store has it. `clear`
    * gives the values computed from secrets that the journaled result holds masked.
    */
-  private async journal(event: NewJournalEvent, clear?: { result: unknown; paths: ValuePath[] }): Promise<JournalEvent> {
+  private async journal(event: NewJournalEvent, clear?: ClearResult): Promise<JournalEvent> {
     if (this.detachReason) throw this.detachReason;
-    const full = this.hide({ ...event, seq: this.state.seq + 1, at: this.env.clock.now() } as JournalEvent);
-    if (clear) this.clear ??= structuredClone(this.state);
+    const full = this.secrets.hide({ ...event, seq: this.state.seq + 1, at: this.env.clock.now() } as JournalEvent);
+    this.secrets.record(this.state, full, clear);
     applyEvent(this.state, full);
-    if (this.clear) applyEvent(this.clear, clear ? revealed(full, clear.result, clear.paths) : full);
     try {
       await this.env.store.append(this.id, [full]);
     } catch (err) {
@@ -735,49 +726,11 @@ export class Run {
    * then show as the mask.
    */
   evaluate(source: string, over: Partial<ExpressionScope> = {}): Promise<Evaluated> {
-    return evaluateViews(source, this.views(over));
+    return evaluateViews(source, this.secrets.views(this.state, over));
   }
 
   private async evaluateValue(source: string, over?: Partial<ExpressionScope>): Promise<unknown> {
     return (await this.evaluate(source, over)).value;
-  }
-
-  /** The clear and shown views of the run's context (see expr/taint.ts). */
-  private views(over: Partial<ExpressionScope> = {}, shown: RunState = this.state, clear: RunState | undefined = this.clear): ScopeViews {
-    const run = { id: this.id, state: shown.state, attempt: shown.attempts + 1, startedAt: new Date(shown.startedAt).toISOString() };
-    const scope = (s: RunState, secrets: Record<string, string>): ExpressionScope => ({ input: s.input, data: s.data, result: s.result, event: s.event, run, secrets, ...over });
-    const shownScope = scope(shown, this.maskedSecrets);
-    if (!clear && Object.keys(this.env.secrets).length === 0) return { clear: shownScope, shown: shownScope };
-    return { clear: scope(clear ?? shown, this.env.secrets), shown: shownScope };
-  }
-
-  /** Masks, in text the engine did not build, the secrets and the values computed from them. */
-  private hide<T>(value: T): T {
-    return redactTexts(value, [...Object.values(this.env.secrets), ...this.secretTexts]);
-  }
-
-  /**
-   * A run continued from its journal finds there the mask where values computed from secrets
-   * were stored: it computes them again, in journal order, from the task and its secrets (an
-   * expression that reads the clock or `$random()` gives the value of this computation).
-   */
-  private async recomputeSecrets(): Promise<void> {
-    if (!this.history.some((e) => e.type === 'instruction-finished' && e.secret?.length)) return;
-    const shown = emptyRunState();
-    const clear = emptyRunState();
-    for (const e of this.history) {
-      let clearEvent = e;
-      if (e.type === 'instruction-finished' && e.secret?.length) {
-        const ins = this.statesByName.get(e.state)?.do[e.index];
-        if (!ins) throw new Error(`Run ${this.id} cannot continue: instruction ${e.index} of state '${e.state}' stored values computed from secrets, and the task has no such instruction.`);
-        const args = await resolveTemplates(ins.args, this.views({}, shown, clear));
-        for (const t of args.texts) this.secretTexts.add(t);
-        clearEvent = revealed(e, args.value, e.secret);
-      }
-      applyEvent(shown, e);
-      applyEvent(clear, clearEvent);
-    }
-    this.clear = clear;
   }
 
   /** Whether the run must wait at the gate (paused) or leave (cancelled) before its next step. */
@@ -831,21 +784,6 @@ export function retryDelay(retry: NonNullable<InstructionModel['retry']>, attemp
 /** A transition that waits: a timer, a poller or a subscription. */
 function isArmed(t: TransitionModel): boolean {
   return t.to !== undefined && (t.after !== undefined || t.poll !== undefined || t.event !== undefined);
-}
-
-/** A journaled `instruction-finished` with the clear values put back at the paths of its result. */
-function revealed(e: JournalEvent, clear: unknown, paths: ValuePath[]): JournalEvent {
-  if (e.type !== 'instruction-finished') return e;
-  if (paths.some((p) => p.length === 0)) return { ...e, result: clear };
-  const result = structuredClone(e.result) as Record<string, unknown>;
-  for (const p of paths) setAtPath(result, p, valueAt(clear, p));
-  return { ...e, result };
-}
-
-function valueAt(value: unknown, path: ValuePath): unknown {
-  let v = value;
-  for (const key of path) v = v !== null && typeof v === 'object' ? (v as Record<string | number, unknown>)[key] : undefined;
-  return v;
 }
 
 function truthy(value: unknown): boolean {

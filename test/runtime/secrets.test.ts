@@ -137,6 +137,26 @@ describe('values computed from secrets', () => {
     assert.deepEqual(output, [`one=${MASK} two=${MASK} plain=quiz`]);
   });
 
+  test('an expression that fails on one does not quote it in its error', async () => {
+    const { engine } = virtualEngine({ secrets: { token: TOKEN } });
+    const task = taskFrom(`
+      version: 1
+      name: failing
+      start: a
+      states:
+        a:
+          do:
+            - set: { n: "={{ $number($uppercase(secrets.token)) }}" }
+          next: done
+        done: { final: true }
+    `);
+    const { state, journal } = await runToEnd(engine, task);
+    assert.equal(state.status, 'failed');
+    assert.equal(state.error?.kind, 'expression');
+    assert.match(state.error!.message, /\$number\(\$uppercase\(secrets\.token\)\).*computed from a secret/);
+    assert.deepEqual(leaks(JSON.stringify(journal)), []);
+  });
+
   test('a resumed run recomputes them from the secrets and still sends them in clear', async () => {
     const runs = tmpDir('stepwise-secrets-resume-');
     try {
