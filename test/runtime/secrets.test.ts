@@ -7,11 +7,10 @@ import { createEngine } from '../../engine/runtime/engine';
 import { fileStore } from '../../engine/store/file';
 import { InstructionFailure } from '../../engine/instructions/types';
 import { MASK, redact } from '../../engine/runtime/redact';
-import { rmDir, taskFrom, tmpDir, virtualEngine, runToEnd, T0 } from '../helpers/tasks';
+import { nextJournal, rmDir, taskFrom, tmpDir, virtualEngine, runToEnd, T0 } from '../helpers/tasks';
 import { evaluate } from '../../engine/expr/expression';
 import { virtualClock } from '../../engine/runtime/clock';
 import { derivedTask, DERIVED, expectedHeaders, headerServer, leaks, SECRET as TOKEN, type HeaderServer } from '../helpers/secret-tasks';
-import { nextJournal } from '../helpers/tasks';
 import type { OutputChunk } from '../../engine/runtime/run';
 import fc from 'fast-check';
 
