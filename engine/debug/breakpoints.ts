@@ -1,7 +1,8 @@
 // Breakpoints of a debug session, as the runtime sees them: line breakpoints mapped to the element
 // that owns the line (see engine/model/locate.ts), function breakpoints by state name, their
 // conditions, hit counts and log messages. Nothing here knows the Debug Adapter Protocol.
-import { compileExpression, evaluate, type ExpressionScope } from '../expr/expression';
+import { compileExpression, type Evaluated } from '../expr/expression';
+import { MASK } from '../expr/taint';
 import { keyOf, type LocatedFile } from '../model/locate';
 
 export interface LineBreakpointSpec {
@@ -73,7 +74,7 @@ export function hitConditionMet(text: string, hits: number): boolean {
 }
 
 /** A logpoint's message with each `{expression}` replaced by its value (`{{` and `}}` stand for braces). */
-export async function interpolate(message: string, scope: ExpressionScope): Promise<string> {
+export async function interpolate(message: string, evaluate: (source: string) => Promise<Evaluated>): Promise<string> {
   let out = '';
   let i = 0;
   while (i < message.length) {
@@ -95,8 +96,8 @@ export async function interpolate(message: string, scope: ExpressionScope): Prom
     }
     const expr = message.slice(i + 1, end).trim();
     try {
-      const v = await evaluate(expr, scope);
-      out += v === undefined ? 'undefined' : typeof v === 'string' ? v : JSON.stringify(v);
+      const { value: v, secret } = await evaluate(expr);
+      out += secret ? MASK : v === undefined ? 'undefined' : typeof v === 'string' ? v : JSON.stringify(v);
     } catch (err) {
       out += `<${(err as Error).message}>`;
     }

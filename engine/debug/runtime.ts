@@ -18,7 +18,7 @@
 //   `call` instruction, on the same thread (see docs/debugging.md for why).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { evaluate, type ExpressionScope } from '../expr/expression';
+import { evaluate, evaluateViews, type ExpressionScope } from '../expr/expression';
 import type { FinalRunStatus, JournalEvent, ReceivedEvent, RunError, TransitionCause } from '../journal/events';
 import { replay, type RunState } from '../journal/replay';
 import type { InstructionHandler } from '../instructions/types';
@@ -178,6 +178,8 @@ export const EXCEPTION_FILTERS = [
 const SECRET_PREFIX = 'STEPWISE_SECRET_';
 /** Instruction kinds whose recorded results a forked run may reuse (their effects are outside the run). */
 const NOT_REUSED = new Set(['set', 'log', 'emit', 'sleep', 'call']);
+const EMPTY_SCOPE: ExpressionScope = {};
+const NO_VIEWS = { clear: EMPTY_SCOPE, shown: EMPTY_SCOPE };
 
 type Mode =
   | { kind: 'run' }
@@ -479,12 +481,12 @@ export class DebugRuntime {
     const hit: number[] = [];
     let byFunction = false;
     const run = this.engine!.get(p.runId);
-    const scope = run ? this.scope(run.state, p.event) : {};
+    const inspect = (source: string) => (run ? run.evaluate(source, p.event ? { event: p.event } : {}) : evaluateViews(source, NO_VIEWS));
     for (const bp of [...lineBps, ...fnBps]) {
       if (bp.condition) {
         let ok: boolean;
         try {
-          ok = truthy(await evaluate(bp.condition, scope));
+          ok = truthy((await inspect(bp.condition)).value);
         } catch (err) {
           this.emit('output', { category: 'console', text: `Breakpoint condition failed (stopping): ${(err as Error).message}\n`, ...this.placeOf(p) });
           ok = true;
@@ -494,7 +496,7 @@ export class DebugRuntime {
       bp.hits++;
       if (bp.hitCondition && !hitConditionMet(bp.hitCondition, bp.hits)) continue;
       if (bp.logMessage !== undefined) {
-        const text = redact(await interpolate(bp.logMessage, scope), this.secrets);
+        const text = redact(await interpolate(bp.logMessage, inspect), this.secrets);
         this.emit('output', { category: 'console', text: text + '\n', ...this.placeOf(p) });
         continue;
       }
@@ -785,18 +787,21 @@ export class DebugRuntime {
     this.frameCache = undefined;
   }
 
-  /** Evaluates a JSONata expression over a run's context (the innermost run by default); secrets are masked. */
-  async evaluate(expression: string, runId?: string, hover = false): Promise<unknown> {
+  /**
+   * Evaluates a JSONata expression over a run's context (the innermost run by default) as the run
+   * does; a value computed from a secret comes back as the mask, with `secret` set.
+   */
+  async evaluate(expression: string, runId?: string, hover = false): Promise<{ value: unknown; secret: boolean }> {
     const run = runId ? this.engine?.get(runId) : this.innermost() ?? this.engine?.get(this.rootRunId);
-    const state = run?.state;
-    if (!state) throw new Error('No run to evaluate in.');
-    const scope = this.scope(state, this.stop?.runId === run!.id ? this.stop.event : undefined);
-    let value = await evaluate(expression, scope);
-    if (value === undefined && hover && /^[A-Za-z_][\w.-]*$/.test(expression)) {
+    if (!run) throw new Error('No run to evaluate in.');
+    const event = this.stop?.runId === run.id ? this.stop.event : undefined;
+    const over = event ? { event } : {};
+    let r = await run.evaluate(expression, over);
+    if (r.value === undefined && hover && /^[A-Za-z_][\w.-]*$/.test(expression)) {
       // Hovering a name in the YAML (an `as` name, a data key) shows the data it names.
-      value = await evaluate(`data.${expression.split('.').map((p) => (/^[A-Za-z_]\w*$/.test(p) ? p : `\`${p}\``)).join('.')}`, scope);
+      r = await run.evaluate(`data.${expression.split('.').map((p) => (/^[A-Za-z_]\w*$/.test(p) ? p : `\`${p}\``)).join('.')}`, over);
     }
-    return redact(value, this.secrets);
+    return { value: r.secret ? MASK : redact(r.value, this.secrets), secret: r.secret };
   }
 
   // ---- going back ----

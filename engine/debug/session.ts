@@ -478,7 +478,7 @@ export class StepwiseDebugSession extends DebugSession {
       if (typeof args?.expression !== 'string' || !args.expression.trim()) fail("evaluate needs an 'expression' (JSONata).");
       const frame = typeof args.frameId === 'number' ? this.runtime.frame(args.frameId) : undefined;
       if (typeof args.frameId === 'number' && !frame) fail(`Unknown frame ${args.frameId}.`);
-      const value = await this.runtime.evaluate(args.expression.trim(), frame?.runId, args.context === 'hover');
+      const { value } = await this.runtime.evaluate(args.expression.trim(), frame?.runId, args.context === 'hover');
       if (args.context === 'hover' && value === undefined) fail('No value.');
       const ref = isContainer(value) ? this.handles.create({ runId: frame?.runId ?? this.runtime.currentRunId, root: 'eval', base: `(${args.expression.trim()})`, path: [], value }) : 0;
       response.body = {
@@ -573,9 +573,10 @@ export class StepwiseDebugSession extends DebugSession {
       return JSON.parse(text);
     } catch {
       try {
-        const v = await this.runtime.evaluate(text, runId);
-        if (v === undefined) fail(`'${text}' is neither JSON nor an expression with a value; quote text: "${text}".`);
-        return v;
+        const { value, secret } = await this.runtime.evaluate(text, runId);
+        if (value === undefined) fail(`'${text}' is neither JSON nor an expression with a value; quote text: "${text}".`);
+        if (secret) fail(`'${text}' is computed from a secret: a value set here is journaled, so it cannot hold one.`);
+        return value;
       } catch (err) {
         if (err instanceof RequestError) throw err;
         fail(`'${text}' is neither JSON nor a valid expression: ${message(err)}`);

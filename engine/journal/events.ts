@@ -47,6 +47,12 @@ export type JournalEvent = Base &
         kind: string;
         as?: string;
         result: unknown;
+        /**
+         * Where in `result` values computed from secrets were (the result was the instruction's
+         * arguments, as with `set`): the journal holds the mask there, and a run continued from the
+         * journal computes them again from the task and its secrets.
+         */
+        secret?: Array<Array<string | number>>;
         mocked?: boolean;
         /** The result was not produced again but reused from the run this one was forked from. */
         replayed?: boolean;
