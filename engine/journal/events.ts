@@ -75,7 +75,10 @@ export type JournalEvent = Base &
     | {
         type: 'poll-result';
         state: string;
+        /** Index in `on` of the polling transition. */
         transition: number;
+        /** Which poll of this transition since the state was entered: 1 for the first. */
+        attempt: number;
         /** The poll instruction's `as`: its result is stored at `data[as]`. */
         as?: string;
         result?: unknown;

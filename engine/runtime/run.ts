@@ -618,6 +618,7 @@ export class Run {
           type: 'poll-result',
           state: st.name,
           transition: t.index,
+          attempt: (this.state.polls[t.index]?.count ?? 0) + 1,
           as: p.do?.as,
           done: ok,
           mocked: mocked ? true : undefined,
