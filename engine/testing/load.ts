@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isMap, LineCounter, parseDocument, type Node } from 'yaml';
+import { sortDiagnostics } from '../lint/index';
 import { makeRangeFactory } from '../model/parse';
 import type { Diagnostic, TaskModel } from '../model/types';
 import { MocksError, NO_MOCKS, parseMocks, type Mocks } from '../runtime/mocks';
@@ -64,6 +65,7 @@ export function loadTestFile(file: string, readText: ReadText = readFile, text?:
     }
   }
   diagnostics.push(...lintTestModel(model, out.task, foreign));
+  sortDiagnostics(diagnostics);
   return out;
 
   function readOrReport(target: string, what: string, at: Diagnostic['range']): string | undefined {

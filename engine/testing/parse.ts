@@ -2,6 +2,7 @@
 // diagnostic on its text, and what can is returned, so an editor works on a half-typed file.
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
 import { parseDuration } from '../expr/duration';
+import { sortDiagnostics } from '../lint/index';
 import { makeRangeFactory } from '../model/parse';
 import type { Diagnostic, Range } from '../model/types';
 import { MocksError, parseMockList } from '../runtime/mocks';
@@ -68,7 +69,7 @@ export function parseTestFile(text: string, file = 'test'): TestParseResult {
       if (c) model.cases.push(c);
     }
   }
-  return { model, diagnostics, text };
+  return { model, diagnostics: sortDiagnostics(diagnostics), text };
 
   function readCase(name: string, pair: Pair<Node, Node | null>): TestCaseModel | undefined {
     const value = pair.value;

@@ -105,5 +105,5 @@ export async function runCases(selected: readonly SelectedCase[], options: { con
 
 /** A failed case's failures as one message. */
 export function failureMessage(r: CaseResult): string | undefined {
-  return r.failures.length ? r.failures.map((f) => f.message).join('\n') : undefined;
+  return r.status === 'failed' ? r.failures.map((f) => f.message).join('\n') : undefined;
 }

@@ -9,7 +9,7 @@ import { NO_MOCKS } from '../../engine/runtime/mocks';
 import { runCase } from '../../engine/testing/run-case';
 import type { CaseResult } from '../../engine/testing/suite';
 import { dedent } from '../helpers/tasks';
-import { HAPPY_MOCKS, pipelineTest, runAll } from './helpers';
+import { HAPPY_MOCKS, pipelineTest, runAll, tempDir } from './helpers';
 
 async function results(cases: string, defaultMocks = HAPPY_MOCKS): Promise<Map<string, CaseResult>> {
   const { cases: list } = await runAll(pipelineTest(cases, defaultMocks));
@@ -168,9 +168,11 @@ test('hermetic: an unmocked custom instruction fails the case, and a real exec n
         done: { final: true }
     `),
   ).model;
-  const unmocked = await runCase({ model: task }, { input: {}, mocks: NO_MOCKS });
+  // A relative exec runs in the task file's folder: a real run would leave its file there.
+  const dir = tempDir();
+  const unmocked = await runCase({ model: task, file: path.join(dir, 'custom.task.yaml') }, { input: {}, mocks: NO_MOCKS });
   assert.equal(unmocked.stop?.kind, 'unmocked');
-  assert.equal(fs.existsSync(path.join(process.cwd(), 'should-not-exist')), false);
+  assert.equal(fs.existsSync(path.join(dir, 'should-not-exist')), false);
   assert.match(unmocked.stop!.message, /Instruction 0 \(as: ran\) of state 'a' is a 'exec' with no mock/);
   const mocked = await runCase({ model: task }, { input: {}, mocks: { outcomes: [{ target: { state: 'a', instruction: 'ran' }, results: [{ result: { exitCode: 0 } }] }], events: [] } });
   assert.equal(mocked.stop?.kind, 'unmocked');

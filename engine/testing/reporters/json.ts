@@ -20,8 +20,7 @@ export interface JsonReport {
 export function jsonReport(cases: readonly CaseResult[], cwd = process.cwd()): JsonReport {
   const out: JsonCase[] = cases.map((r) => {
     const c: JsonCase = { file: rel(cwd, r.file), task: rel(cwd, r.taskFile), name: r.name, status: r.status };
-    const message = failureMessage(r);
-    if (message) c.message = message;
+    if (r.status === 'failed') c.message = failureMessage(r) ?? '';
     return c;
   });
   const passed = out.filter((c) => c.status === 'passed').length;

@@ -21,13 +21,13 @@ export function junitReport(cases: readonly CaseResult[], cwd = process.cwd()): 
     out.push(`  <testsuite name="${attr(name)}" tests="${list.length}" failures="${fails}" errors="0" skipped="0" time="${seconds(time)}">`);
     for (const r of list) {
       const open = `    <testcase name="${attr(r.name)}" classname="${attr(name)}" file="${attr(name)}" line="${r.line + 1}" time="${seconds(r.wallMs)}"`;
-      const message = failureMessage(r);
-      if (!message) {
+      if (r.status === 'passed') {
         out.push(`${open}/>`);
         continue;
       }
+      const message = failureMessage(r) ?? '';
       const first = message.split('\n')[0];
-      out.push(`${open}>`, `      <failure message="${attr(first)}" type="${attr(r.failures[0].key ?? 'run')}">${text(message)}</failure>`, '    </testcase>');
+      out.push(`${open}>`, `      <failure message="${attr(first)}" type="${attr(r.failures[0]?.key ?? 'run')}">${text(message)}</failure>`, '    </testcase>');
     }
     out.push('  </testsuite>');
   }
