@@ -3,7 +3,7 @@
 // unmocked, when it would wait forever, or when it runs past the case's time limit.
 import { formatDuration } from '../expr/duration';
 import type { JournalEvent } from '../journal/events';
-import type { RunState } from '../journal/replay';
+import { emptyRunState, type RunState } from '../journal/replay';
 import { createEngine } from '../runtime/engine';
 import { InputError } from '../runtime/load';
 import type { Mocks } from '../runtime/mocks';
@@ -89,8 +89,7 @@ export async function runCase(task: LoadedTask, options: CaseOptions): Promise<C
     run = engine.start(task, { input: options.input });
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
-    const empty = { runId: '', status: 'failed', history: [] } as unknown as RunState;
-    return { final: empty, journal: [], runs: [], stop: { kind: 'input', message: `The case's input does not fit the task: ${e.message}` } };
+    return { final: { ...emptyRunState(), status: 'failed' }, journal: [], runs: [], stop: { kind: 'input', message: `The case's input does not fit the task: ${e.message}` } };
   }
   const final = await run.done;
   await engine.settle();
