@@ -50,6 +50,15 @@ export function parseMocks(text: string, file = 'mocks'): Mocks {
   if (!isMap(root)) return fail(root, "a mocks file is a mapping with a 'mocks' list.");
   const list = root.get('mocks', true) as Node | undefined;
   if (list === undefined) return NO_MOCKS;
+  return parseMockList(list, lineCounter, file);
+}
+
+/** Reads a `mocks:` list node (of a mocks file, or of a test case) parsed with `lineCounter`. */
+export function parseMockList(list: Node, lineCounter: LineCounter, file = 'mocks'): Mocks {
+  const fail = (node: Node | null | undefined, detail: string): never => {
+    const pos = lineCounter.linePos(node?.range?.[0] ?? 0);
+    throw new MocksError(file, pos.line, pos.col, detail);
+  };
   if (!isSeq(list)) return fail(list, "'mocks' must be a list.");
   const mocks: Mocks = { outcomes: [], events: [] };
   list.items.forEach((item, index) => {
