@@ -7,6 +7,7 @@ import type { TextEdit } from '../model/types';
 import { EditError, YamlEditor } from './editor';
 import { copyStatesText, freeStateName, OPERATIONS, stateNames, wireEditTaskText, type Outcome } from './operations';
 import type { EditOperation, EditResult } from './types';
+import { validateOperation } from './validate';
 
 export * from './types';
 export { EditError } from './editor';
@@ -25,6 +26,7 @@ export function parseForEdit(text: string): Document {
  */
 export function editTask(text: string, op: EditOperation, doc?: Document): EditResult {
   try {
+    validateOperation(op);
     return run(text, op, doc);
   } catch (err) {
     if (err instanceof EditError) return { edits: [], error: err.message };
@@ -63,7 +65,6 @@ export function suggestStateName(text: string, base?: string, doc?: Document): s
 }
 
 function run(text: string, op: EditOperation, doc?: Document): EditResult {
-  if (!op || typeof op !== 'object' || typeof op.type !== 'string') throw new EditError('Not an edit operation.');
   if (op.type === 'batch') {
     let current = text;
     const result: EditResult = { edits: [] };
@@ -77,7 +78,6 @@ function run(text: string, op: EditOperation, doc?: Document): EditResult {
     return result;
   }
   const fn = (OPERATIONS as Record<string, (ed: YamlEditor, op: EditOperation) => Outcome>)[op.type];
-  if (!fn) throw new EditError(`Unknown edit operation '${op.type}'.`);
   const parsed = doc ?? parseForEdit(text);
   if (parsed.errors.length) throw new EditError(`The YAML has errors; fix them first (${parsed.errors[0].message.split('\n')[0]}).`);
   const ed = new YamlEditor(text, parsed);
