@@ -2,7 +2,7 @@
 // `vscode`, no DOM. The host applies the edits to the TextDocument (one undo step per operation);
 // every byte outside them stays as it was: comments, blank lines, quoting, flow style, key order,
 // line endings and indentation.
-import { parseDocument, type Document } from 'yaml';
+import { parseDocument, visit, type Document } from 'yaml';
 import type { TextEdit } from '../model/types';
 import { EditError, YamlEditor } from './editor';
 import { copyStatesText, freeStateName, OPERATIONS, stateNames, wireEditTaskText, type Outcome } from './operations';
@@ -83,6 +83,7 @@ function run(text: string, op: EditOperation, doc?: Document): EditResult {
   const ed = new YamlEditor(text, parsed);
   const outcome = fn(ed, op);
   const edits = normalize(text, ed.edits);
+  checkAliases(parsed, applyEdits(text, edits));
   const result: EditResult = { edits };
   merge(result, outcome);
   if (outcome.next) {
@@ -93,6 +94,30 @@ function run(text: string, op: EditOperation, doc?: Document): EditResult {
     if (!result.state) result.state = r.state;
   }
   return result;
+}
+
+/** Refuses edits that leave an alias without its anchor (the text that defined `&name` was removed or replaced). */
+function checkAliases(before: Document, after: string): void {
+  const dangling = (doc: Document) => {
+    const names: string[] = [];
+    visit(doc, {
+      Alias(_, node) {
+        if (!node.resolve(doc)) names.push(node.source);
+      },
+    });
+    return names;
+  };
+  let aliased = false;
+  visit(before, {
+    Alias() {
+      aliased = true;
+      return visit.BREAK;
+    },
+  });
+  if (!aliased) return;
+  const already = new Set(dangling(before));
+  const lost = dangling(parseForEdit(after)).find((name) => !already.has(name));
+  if (lost !== undefined) throw new EditError(`This edit would remove the anchor &${lost} that *${lost} still uses; edit it in the text.`);
 }
 
 function merge(into: EditResult, from: Outcome | EditResult): void {

@@ -103,10 +103,10 @@ const condition = record({
 const TRANSITION: Shape = { state: name, index, list: LIST };
 
 const SHAPES: { [T in Exclude<EditOperationType, 'batch'>]: Shape } = {
-  addState: { name: optional(name), base: optional(text), after: optional(name), description: optional(text), final: optional(flag), status: optional(STATUS), taskName: optional(text) },
+  addState: { name: optional(text), base: optional(text), after: optional(name), description: optional(text), final: optional(flag), status: optional(STATUS), taskName: optional(text) },
   deleteState: { state: name },
-  renameState: { state: name, newName: name },
-  duplicateState: { state: name, newName: optional(name) },
+  renameState: { state: name, newName: text },
+  duplicateState: { state: name, newName: optional(text) },
   pasteStates: { yaml: text, after: optional(name) },
   setStart: { state: name },
   setFinal: { state: name, final: flag, status: optional(STATUS) },
