@@ -357,11 +357,11 @@ const duplicateState: Op<'duplicateState'> = (ed, op) => {
   const name = op.newName ?? freeStateName(stateNames(ed), `${op.state}-copy`);
   checkName(ed, name);
   if (states.flow) {
-    const top = rootMap(ed);
     const v = pair.value as Node | null;
-    const src = v?.range ? ed.text.slice(v.range[0], v.range[1]) : '';
-    if (!src) ed.editMap({ map: states, owner: { kind: 'pair', pair: ed.find(top, 'states')!, parent: top } }, [[name, {}]], { after: op.state });
-    else ed.replace(v!.range![1], v!.range![1], `, ${stringScalar(name, true)}: ${src}`);
+    const src = v?.range && v.range[1] > v.range[0] ? ed.text.slice(v.range[0], v.range[1]) : '{}';
+    const key = ed.keyNode(pair).type === 'QUOTE_DOUBLE' ? JSON.stringify(name) : stringScalar(name, true);
+    const pairs = states.items as Array<Pair<unknown, unknown>>;
+    ed.insertFlowEntries(pairs, pairs.indexOf(pair), [`${key}: ${src}`]);
     return { state: name };
   }
   const { lines } = ed.entryLines(pair, false);
