@@ -384,9 +384,8 @@ export class YamlEditor {
       // After a '- ': the new lines take the dash's line; an entry that stays moves below them,
       // else the removed entries' lines (up to a line start) are replaced.
       const body = lines.map((l, i) => (i === 0 ? l.slice(col) : l)).join(this.eol);
-      const lastEnd = this.pairExtent(all[all.length - 1]).end;
-      const tail = remaining.length ? this.eol + ' '.repeat(col) : lastEnd >= this.text.length && !this.text.endsWith('\n') ? '' : this.eol;
-      this.replace(key, key, body + tail);
+      const atTextEnd = () => this.pairExtent(all[all.length - 1]).end >= this.text.length && !this.text.endsWith('\n');
+      this.replace(key, key, body + (remaining.length ? this.eol + ' '.repeat(col) : atTextEnd() ? '' : this.eol));
     }
   }
 
@@ -499,7 +498,8 @@ export class YamlEditor {
     const json = isJsonStyle(map);
     const kept = pairs.filter((p) => !removes.has(this.keyName(p)));
     const fresh = sets.filter(([k]) => !this.find(map, k));
-    if (this.toBlock(ref, map, sets, removes, placement)) return;
+    const replaceOnly = !removes.size && !fresh.length;
+    if (!replaceOnly && this.toBlock(ref, map, sets, removes, placement)) return;
     for (const [k, v] of sets) {
       const pair = this.find(map, k);
       if (pair) this.replaceValue(pair, v, true);

@@ -80,6 +80,9 @@ describe('JSON-style files (flow style throughout)', () => {
   it('edits a state on one line without touching the others', () => {
     expectEdit(JSON_TASK, { type: 'setDescription', state: 'b', description: 'end' }, [['"b": { "final": true }', '"b": { "description": "end", "final": true }']]);
   });
+  it('keeps a one-line flow mapping on its line when only a value changes, even to a list', () => {
+    expectEdit(C, { type: 'updateTransition', state: 'collect', list: 'catch', index: 0, path: ['error'], value: ['http', 'timeout'] }, [['{ to: failed, error: http }', '{ to: failed, error: [ http, timeout ] }']]);
+  });
   it('refuses to remove an entry whose separator holds a comment (it would be lost)', () => {
     const text = JSON_TASK.replace('"a": { "next": "b" },', '"a": { "next": "b" }, # first');
     expectError(text, { type: 'deleteState', state: 'a' }, /comment/);
