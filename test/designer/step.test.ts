@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { applyOperation } from '../../engine/edit/index';
 import { parseTask } from '../../engine/model/parse';
 import { edgeId } from '../../webview/graph/model';
-import { INITIAL, RENAME_FIELD, step, type DesignerState, type Element, type FieldCommit, type Proposal, type UiEvent } from '../../webview/designer/step';
+import { documentEvent, INITIAL, RENAME_FIELD, step, type DesignerState, type Element, type FieldCommit, type Proposal, type UiEvent } from '../../webview/designer/step';
 
 const rename: FieldCommit = (value, element, elements) => {
   const v = value.trim();
@@ -21,12 +21,8 @@ const rename: FieldCommit = (value, element, elements) => {
 };
 const describeState: FieldCommit = (value, element) => ({ operation: { type: 'setDescription', state: element.id, description: value }, label: 'Edit description' });
 
-/** The events of a document's text, as the app sends them. */
-function documentOf(text: string): Extract<UiEvent, { type: 'document' }> {
-  const { model } = parseTask(text);
-  const edges = model.states.flatMap((s) => [...s.on.map((t) => edgeId(s.name, 'on', t.index)), ...s.catch.map((c) => edgeId(s.name, 'catch', c.index))]);
-  return { type: 'document', states: model.states.map((s) => s.name), edges, readOnly: false };
-}
+/** The event of a document's text, as the app sends it. */
+const documentOf = (text: string) => documentEvent(parseTask(text).model, false);
 
 /** Runs events; returns the final state and every proposal made. */
 function run(state: DesignerState, events: UiEvent[]): { state: DesignerState; proposals: Proposal[]; messages: unknown[] } {
@@ -134,7 +130,7 @@ describe('designer step: canvas gestures', () => {
     assert.deepEqual(run(DOC, [{ type: 'connect', source: 'notify', target: 'done' }]).proposals[0].operation, { type: 'connect', state: 'notify', to: 'done' });
     const r = run(DOC, [{ type: 'addState', from: 'notify', after: 'notify', at: { x: 5, y: 6 } }]);
     assert.deepEqual(r.proposals, [
-      { operation: { type: 'batch', operations: [{ type: 'addState', name: 'state1', after: 'notify', taskName: undefined }, { type: 'connect', state: 'notify', to: 'state1' }] }, label: 'Add state', place: { state: 'state1', at: { x: 5, y: 6 } } },
+      { operation: { type: 'batch', operations: [{ type: 'addState', name: 'state1', after: 'notify' }, { type: 'connect', state: 'notify', to: 'state1' }] }, label: 'Add state', place: { state: 'state1', at: { x: 5, y: 6 } } },
     ]);
     assert.deepEqual(r.state.selection, state('state1'));
   });

@@ -6,7 +6,7 @@
 // that exist. Components turn DOM events into these events; nothing here touches the DOM.
 import type { EditOperation } from '../../engine/edit/types';
 import { edgeId, parseEdgeId } from '../graph/model';
-import type { Point, WebviewMessage } from '../protocol';
+import type { Point, TaskOutline, WebviewMessage } from '../protocol';
 
 export type Element = { kind: 'state'; id: string } | { kind: 'edge'; id: string };
 export type Selection = Element | null;
@@ -88,6 +88,12 @@ export interface StepResult {
 export const RENAME_FIELD = 'node-name';
 
 export const INITIAL: DesignerState = { elements: { states: new Set(), edges: new Set() }, readOnly: true, selection: null, field: null, renaming: null, aliases: new Map() };
+
+/** The event for a document whose model is `model`. */
+export function documentEvent(model: TaskOutline, readOnly: boolean): Extract<UiEvent, { type: 'document' }> {
+  const edges = model.states.flatMap((s) => [...s.on.map((t) => edgeId(s.name, 'on', t.index)), ...s.catch.map((c) => edgeId(s.name, 'catch', c.index))]);
+  return { type: 'document', states: model.states.map((s) => s.name), edges, readOnly };
+}
 
 export function step(state: DesignerState, raw: UiEvent): StepResult {
   const out: StepResult = { state, proposals: [], messages: [] };
@@ -172,7 +178,7 @@ function gesture(state: DesignerState, event: Exclude<UiEvent, { type: 'document
       if (!editable) return out;
       const name = freeName(elements.states);
       const after = event.after && elements.states.has(event.after) ? event.after : state.selection?.kind === 'state' ? state.selection.id : undefined;
-      const add: EditOperation = { type: 'addState', name, after, taskName: event.taskName };
+      const add: EditOperation = { type: 'addState', name, ...(after ? { after } : {}), ...(event.taskName ? { taskName: event.taskName } : {}) };
       const from = event.from && elements.states.has(event.from) ? event.from : undefined;
       const operation: EditOperation = from ? { type: 'batch', operations: [add, { type: 'connect', state: from, to: name }] } : add;
       propose(out, { operation, label: 'Add state', place: event.at ? { state: name, at: event.at } : undefined });
