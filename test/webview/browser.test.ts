@@ -269,6 +269,28 @@ describe('graph editor webview (Chromium)', { skip: available ? false : 'Chromiu
     await page.context().close();
   });
 
+  it('a field edit committed by a click on another state leaves that state selected: Delete removes it, not the edited one', async () => {
+    const host = await ready(env, SIMPLE, 3);
+    const page = host.page;
+    await page.click(node('first'));
+    const description = page.locator('textarea[aria-label="Description"]');
+    await description.click();
+    await description.pressSequentially(' again', { delay: 10 });
+    await page.click(`${node('done')} .sw-node-name`);
+    assert.deepEqual((await host.waitFor('edit')).operation, { type: 'setDescription', state: 'first', description: 'The first step again' });
+    await page.waitForFunction(() => (globalThis as unknown as { document: any }).document.querySelector('.react-flow__node[data-id="first"] .sw-node-desc')?.textContent === 'The first step again');
+    // The host's answer named `first` (the state it changed); VS Code posts the document after
+    // that answer: the selection stays on `done` through it.
+    await host.sendDocument();
+    await page.locator(`${node('done')} .sw-node.sw-selected`).waitFor();
+    await page.waitForFunction(() => (globalThis as unknown as { document: any }).document.querySelectorAll('.react-flow__node.selected').length === 1);
+    await page.locator('.sw-canvas').focus();
+    await page.keyboard.press('Delete');
+    assert.deepEqual((await host.waitFor('edit')).operation, { type: 'deleteState', state: 'done' });
+    assert.deepEqual(host.errors, []);
+    await page.context().close();
+  });
+
   it('retargets an edge by dragging its end, and reorders transitions from the inspector', async () => {
     const host = await ready(env, SIMPLE, 3);
     const page = host.page;

@@ -68,6 +68,7 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
   const searchRef = useRef<HTMLElement>(null);
   const editId = useRef(0);
   const pendingSelect = useRef<string | null>(null);
+  const selectResult = useRef(new Set<number>());
   const pendingRename = useRef<{ from: string; to: string } | null>(null);
   const pendingPins = useRef<Record<string, Point>>({});
   const clipboard = useRef<string>('');
@@ -91,6 +92,8 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
       const added = p.operation.type === 'addState' || p.operation.type === 'insertState' ? p.operation.name : undefined;
       if (added) pendingSelect.current = added;
       post({ type: 'edit', id: ++editId.current, version: docVersion.current, operation: p.operation, label: p.label });
+      // A copy's name is the host's to choose: select it when the result names it.
+      if (p.operation.type === 'duplicateState' || p.operation.type === 'pasteStates') selectResult.current.add(editId.current);
     },
     [post],
   );
@@ -102,7 +105,10 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
     editResult: (m) => {
       // A refused edit: the designer's expectations of it are void; the document is the truth.
       if (m.error && good) dispatch(documentEvent(good.model, readOnly));
-      if (!m.error && m.state) pendingSelect.current = m.state;
+      // Only an edit that made a state moves the selection to it: the result of any other edit
+      // names the state it changed, which the user may have left since (a field committed by a
+      // click elsewhere), and Delete must then act on what is selected now.
+      if (selectResult.current.delete(m.id) && !m.error && m.state) pendingSelect.current = m.state;
     },
     command: (c) => runCommand.current(c),
   });

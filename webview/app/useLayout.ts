@@ -65,7 +65,8 @@ export function useLayout({ graph, view, saveView, flow, wrapper, workerSource, 
     if (!el || !graph?.nodes.length) return undefined;
     const r = el.getBoundingClientRect();
     const boxes = graph.nodes.map((n) => ({ ...positionRef.current(n.name), width: n.width, height: n.height }));
-    return readableFit(boxes, r.width, r.height, overlayInsets(el));
+    const start = graph.nodes.find((n) => n.name === graph.start);
+    return readableFit(boxes, r.width, r.height, overlayInsets(el), start && { ...positionRef.current(start.name), width: start.width, height: start.height });
   }, [graph, wrapper]);
 
   // Fit after the commit that puts the new positions in React Flow's store.
