@@ -112,6 +112,21 @@ describe('graph editor gestures (real workbench)', () => {
     await oneUndoStep(TEXT);
   });
 
+  it('two edits sent at once are applied one after the other, each on the text the other left', async () => {
+    const { graph } = await api();
+    const [a, b] = await Promise.all([graph.applyIntent(uri, { type: 'setDescription', state: 'review', description: 'Someone looks' }), graph.applyIntent(uri, { type: 'deleteState', state: 'done' })]);
+    assert.equal(a.error, undefined);
+    assert.equal(b.error, undefined);
+    assert.deepEqual(states().map((s) => [s.name, s.description]), [
+      ['notify', 'Tell the team'],
+      ['review', 'Someone looks'],
+    ]);
+    const both = doc.getText();
+    await vscode.commands.executeCommand('undo');
+    await waitFor('the first undo', () => doc.getText() !== both);
+    await oneUndoStep(TEXT);
+  });
+
   it('Delete removes the selected transition (one undo step)', async () => {
     await dom.click(`.sw-edge-label[data-edge="on:0:review"]`);
     await dom.waitFor('the transition selected', `document.querySelector(${JSON.stringify(edgeSelector('review', 0))})?.classList.contains('selected')`);
