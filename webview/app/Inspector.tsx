@@ -3,15 +3,9 @@
 import { useState } from 'react';
 import { VSCodeButton, VSCodeDropdown, VSCodeOption } from '@vscode/webview-ui-toolkit/react';
 import type { StateOutline, TaskOutline } from '../protocol';
+import { nameCheck } from '../designer/step';
 import { Icons } from './icons';
 import { Check, defaultInstruction, durationCheck, Field, InstructionItem, KINDS, Section, Select, TransitionFields, TransitionItem, valueOf, type AnyEvent, type Propose } from './InspectorFields';
-
-/** A state's new name: not empty, not another state's. */
-export function nameCheck(v: string, state: string, names: ReadonlySet<string>): string | undefined {
-  const name = v.trim();
-  if (!name) return 'A state needs a name.';
-  return name !== state && names.has(name) ? `There is already a state '${name}'.` : undefined;
-}
 
 export function StateInspector({ model, state, propose, readOnly }: { model: TaskOutline; state: StateOutline; propose: Propose; readOnly: boolean }) {
   const [kind, setKind] = useState<string>('http');

@@ -4,9 +4,8 @@ import { createContext, memo, useContext } from 'react';
 import { Handle, Position, useStore, type NodeProps } from 'reactflow';
 import type { NodeDebug, NodeDiagnostic, StateNodeData } from '../graph/model';
 import type { LayoutDirection } from '../protocol';
-import { RENAME_FIELD, type FieldCommit } from '../designer/step';
+import { nameCheck, RENAME_FIELD, type FieldCommit } from '../designer/step';
 import { Icons, kindIcon } from './icons';
-import { nameCheck } from './Inspector';
 import { TextInput } from './TextInput';
 
 export interface StateNodeProps {

@@ -339,6 +339,13 @@ export function names(op: EditOperation): string[] {
   }
 }
 
+/** A state's new name: not empty, not another state's. */
+export function nameCheck(v: string, state: string, names: ReadonlySet<string>): string | undefined {
+  const name = v.trim();
+  if (!name) return 'A state needs a name.';
+  return name !== state && names.has(name) ? `There is already a state '${name}'.` : undefined;
+}
+
 export function freeName(taken: ReadonlySet<string>): string {
   for (let i = 1; ; i++) if (!taken.has(`state${i}`)) return `state${i}`;
 }
