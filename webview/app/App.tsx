@@ -430,7 +430,7 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
                 onlyRenderVisibleElements={(graph?.nodes.length ?? 0) > 300}
                 disableKeyboardA11y={false}
                 elevateEdgesOnSelect
-                proOptions={{ hideAttribution: true }}
+                proOptions={{ hideAttribution: false }}
               >
                 <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
                 {minimap ? <MiniMap pannable zoomable ariaLabel="Overview of the graph" style={{ width: 168, height: 112 }} nodeClassName={(n) => `sw-mini${n.type === 'proxy' ? ' sw-mini-proxy' : ''}${(n.data as StateNodeProps).view.final ? ' sw-mini-final' : ''}${(n.data as StateNodeProps).view.missing ? ' sw-mini-missing' : ''}${n.selected ? ' sw-mini-selected' : ''}`} nodeBorderRadius={4} /> : null}
