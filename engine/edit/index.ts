@@ -5,6 +5,7 @@
 import { parseDocument, visit, type Document } from 'yaml';
 import type { TextEdit } from '../model/types';
 import { EditError, YamlEditor } from './editor';
+import { expandGesture, isGesture } from './gestures';
 import { copyStatesText, freeStateName, OPERATIONS, stateNames, wireEditTaskText, type Outcome } from './operations';
 import type { EditOperation, EditResult } from './types';
 import { validateOperation } from './validate';
@@ -76,6 +77,10 @@ function run(text: string, op: EditOperation, doc?: Document): EditResult {
     }
     result.edits = diffEdits(text, current);
     return result;
+  }
+  if (isGesture(op)) {
+    const parsed = doc ?? parseForEdit(text);
+    return run(text, expandGesture(parsed, op), parsed);
   }
   const fn = (OPERATIONS as Record<string, (ed: YamlEditor, op: EditOperation) => Outcome>)[op.type];
   const parsed = doc ?? parseForEdit(text);

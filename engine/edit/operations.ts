@@ -5,6 +5,7 @@ import { isAlias, isMap, isScalar, isSeq, parseDocument, type Node, type Pair, t
 import { EditError, type MapRef, type YamlEditor } from './editor';
 import { TASK_NAME } from './names';
 import { flowText, itemLines, pairLines, reindent, stringScalar } from './render';
+import type { GestureOperation } from './gestures';
 import type { EditOperation, FieldPath, InstructionSpec, StateReference, TransitionCondition, TransitionList, TransitionRef } from './types';
 
 /** Where new keys go, so that a file written by the editor reads in the order of the format's docs. */
@@ -660,7 +661,7 @@ const setInstructionKind: Op<'setInstructionKind'> = (ed, op) => {
   return { state: op.state };
 };
 
-export const OPERATIONS: { [T in Exclude<EditOperation['type'], 'batch'>]: Op<T> } = {
+export const OPERATIONS: { [T in Exclude<EditOperation['type'], 'batch' | GestureOperation['type']>]: Op<T> } = {
   addState,
   deleteState,
   renameState,
