@@ -1,6 +1,6 @@
 // Operations that say what a gesture on the graph means rather than one change to the YAML. Each
 // reads the state as written and becomes the plain operations that do it (one batch: one undo
-// step). Their arguments come from a webview, so they are checked here as untrusted input.
+// step). Their arguments' shapes are checked at the boundary (validate.ts) like every operation's.
 import { isMap, isScalar, isSeq, type Document, type YAMLMap } from 'yaml';
 import { EditError } from './editor';
 import { freeStateName } from './operations';
@@ -15,21 +15,19 @@ export function isGesture(op: EditOperation): op is GestureOperation {
 /** The plain operation a gesture stands for, on the text `doc` was parsed from. */
 export function expandGesture(doc: Document, op: GestureOperation): EditOperation {
   const states = statesMap(doc);
-  const state = stateName(op.state, 'state');
+  const state = op.state;
   const map = stateMap(states, state);
   if (op.type === 'connect') {
-    const to = stateName(op.to, 'to');
+    const to = op.to;
     if (!hasState(states, to)) throw new EditError(`There is no state '${to}' to connect to.`);
     // A state with one unconditional way out goes somewhere else now: a second unconditional
     // transition would never be taken.
     return onlyUnconditionalExit(map) ? { type: 'retargetTransition', state, index: 0, list: 'on', to } : { type: 'addTransition', state, to };
   }
-  const list = listOf(op.list);
+  const list = op.list ?? 'on';
   const index = op.index;
-  if (!Number.isInteger(index) || index < 0) throw new EditError(`'index' must be a whole number, 0 or more (got ${JSON.stringify(index)}).`);
   const target = transitionTarget(map, list, index);
   if (target === undefined) throw new EditError(`State '${state}' has no transition ${index + 1} in '${list === 'on' ? 'on/next' : 'catch'}'.`);
-  if (op.name !== undefined && typeof op.name !== 'string') throw new EditError("'name' must be a state name (text).");
   const name = op.name ?? freeStateName(stateNames(states));
   return {
     type: 'batch',
@@ -39,16 +37,6 @@ export function expandGesture(doc: Document, op: GestureOperation): EditOperatio
       { type: 'addTransition', state: name, to: target },
     ],
   };
-}
-
-function stateName(value: unknown, field: string): string {
-  if (typeof value !== 'string' || !value) throw new EditError(`'${field}' must be a state name (non-empty text), not ${JSON.stringify(value)}.`);
-  return value;
-}
-
-function listOf(value: unknown): TransitionList {
-  if (value === undefined || value === 'on' || value === 'catch') return value ?? 'on';
-  throw new EditError(`'list' must be 'on' or 'catch', not ${JSON.stringify(value)}.`);
 }
 
 function statesMap(doc: Document): YAMLMap {

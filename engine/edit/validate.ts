@@ -123,6 +123,8 @@ const SHAPES: { [T in Exclude<EditOperationType, 'batch'>]: Shape } = {
   moveInstruction: { state: name, index, toIndex: index },
   updateInstruction: { state: name, index, path, value: optional(data) },
   setInstructionKind: { state: name, index, kind: name, args: optional(data) },
+  connect: { state: name, to: name },
+  insertState: { ...TRANSITION, name: optional(text) },
 };
 
 /** Throws an EditError naming the argument when `op` is not an edit operation of a known type with arguments of the right shape. */

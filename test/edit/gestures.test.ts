@@ -66,8 +66,8 @@ describe('connect', () => {
   it('refuses bad arguments with a message that names them', () => {
     assert.match(editTask(TASK, { type: 'connect', state: 'nope', to: 'a' }).error ?? '', /no state 'nope'/);
     assert.match(editTask(TASK, { type: 'connect', state: 'a', to: 'nope' }).error ?? '', /no state 'nope' to connect to/);
-    assert.match(editTask(TASK, { type: 'connect', state: 'a', to: 3 } as unknown as EditOperation).error ?? '', /'to' .*state name/);
-    assert.match(editTask(TASK, { type: 'connect', to: 'a' } as unknown as EditOperation).error ?? '', /'state' .*state name/);
+    assert.match(editTask(TASK, { type: 'connect', state: 'a', to: 3 } as unknown as EditOperation).error ?? '', /'connect\.to' must be a non-empty string/);
+    assert.match(editTask(TASK, { type: 'connect', to: 'a' } as unknown as EditOperation).error ?? '', /'connect\.state' must be a non-empty string/);
   });
 });
 
@@ -102,8 +102,8 @@ describe('insertState', () => {
   });
   it('refuses bad arguments: a missing transition, a bad index or list, a taken name', () => {
     assert.match(editTask(TASK, { type: 'insertState', state: 'a', index: 4 }).error ?? '', /no transition 5/);
-    assert.match(editTask(TASK, { type: 'insertState', state: 'a', index: -1 }).error ?? '', /'index' .*whole number/);
-    assert.match(editTask(TASK, { type: 'insertState', state: 'a', index: 0, list: 'off' } as unknown as EditOperation).error ?? '', /'list' .*'on' or 'catch'/);
+    assert.match(editTask(TASK, { type: 'insertState', state: 'a', index: -1 }).error ?? '', /'insertState\.index' must be a whole number/);
+    assert.match(editTask(TASK, { type: 'insertState', state: 'a', index: 0, list: 'off' } as unknown as EditOperation).error ?? '', /'insertState\.list' must be/);
     assert.match(editTask(TASK, { type: 'insertState', state: 'a', index: 0, name: 'b' }).error ?? '', /already a state 'b'/);
     assert.match(editTask(TASK, { type: 'insertState', state: 'x', index: 0 }).error ?? '', /no state 'x'/);
   });
