@@ -27,7 +27,9 @@ import {
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { BreakpointResult, LineBreakpointSpec } from './breakpoints';
-import { DebugRuntime, EXCEPTION_FILTERS, LaunchError, type DebugRuntimeOptions, type LaunchConfig } from './runtime';
+import { LaunchError, type LaunchConfig } from './launch';
+import { DebugRuntime, type DebugRuntimeOptions } from './runtime';
+import { EXCEPTION_FILTERS } from './stops';
 import { children, isContainer, pathExpression, preview, typeOf } from './values';
 
 export interface StepwiseDebugSessionOptions extends DebugRuntimeOptions {
