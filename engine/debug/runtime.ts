@@ -443,9 +443,21 @@ export class DebugRuntime {
     return runContexts(this.view(), run);
   }
 
-  /** The element a 0-based line of a known file stands for. */
-  elementAt(file: string, line: number): ReturnType<LocatedFile['lines']['at']> {
-    return this.located.get(file)?.lines.at(line);
+  /**
+   * The lines (0-based) where a breakpoint on a line from `first` to `last` of a known file would
+   * be shown: the lines of the elements those lines stand for. Only the file's own lines are
+   * looked at, however far `last` is.
+   */
+  stepLines(file: string, first: number, last: number): number[] {
+    const located = this.located.get(file);
+    if (!located) return [];
+    const end = Math.min(last, Math.max(-1, ...located.lines.elements.map((e) => e.range.end.line)));
+    const lines = new Set<number>();
+    for (let l = Math.max(0, first); l <= end; l++) {
+      const element = located.lines.at(l);
+      if (element) lines.add(element.line);
+    }
+    return [...lines].sort((a, b) => a - b);
   }
 
   /** Where the run (the stopped one, else the innermost) stands now. */
