@@ -1,7 +1,10 @@
 // Going back: a run is its journal, so going back to an earlier step of the launched run forks a
 // new run from a prefix of the journal, at the nearest step where a run re-enters exactly (a state
-// entry or an instruction), and replays forward to the step asked for. The outcomes the abandoned
-// run recorded after the fork point can be reused while the new run takes the same steps.
+// entry or an instruction), and replays forward to the step asked for. Re-running the steps after
+// the fork point reproduces what the run did, but not what the user did while it was stopped (an
+// event sent, a value set): those are taken from the abandoned journal and done again at the same
+// place, so that going back and forth keeps the history. The outcomes the abandoned run recorded
+// can be reused while the new run takes the same steps.
 import type { JournalEvent } from '../journal/events';
 import type { MockOutcome } from '../runtime/mocks';
 import type { RecordedOutcomes } from '../runtime/run';
@@ -27,6 +30,8 @@ export class Timeline {
   private forks = 0;
   /** The outcomes the current fork may reuse (none before the first step back). */
   private recorded?: RecordedQueue;
+  /** What the user did after the fork point, to do again (none before the first step back). */
+  private redo?: UserActions;
 
   /** A new launched run: no steps, no forks. */
   start(runId: string): void {
@@ -34,6 +39,7 @@ export class Timeline {
     this.base = runId;
     this.forks = 0;
     this.recorded = undefined;
+    this.redo = undefined;
   }
 
   get steps(): readonly StepRecord[] {
@@ -52,9 +58,23 @@ export class Timeline {
     if (s) s.seq = seq;
   }
 
-  /** The user changed the run (data, an event, a skipped wait): recorded outcomes no longer apply. */
+  /**
+   * The user changed the run (a value set, an event sent): a new history starts, and neither the
+   * recorded outcomes nor what the user did in the abandoned one apply any more.
+   */
   diverge(): void {
     this.recorded?.diverge();
+    this.redo?.diverge();
+  }
+
+  /** A wait was skipped: time moves as it would have, but outcomes recorded with other timing are not reused. */
+  skipped(): void {
+    this.recorded?.diverge();
+  }
+
+  /** The launched run journaled `e`: what the user did right after the same entry in the abandoned run, to do again now. */
+  journaled(e: JournalEvent): UserAction[] {
+    return this.redo?.after(e) ?? [];
   }
 
   /**
@@ -67,13 +87,77 @@ export class Timeline {
     while (anchor > 0 && !this.list[anchor].anchor) anchor--;
     const at = this.list[anchor].seq;
     this.list = this.list.slice(0, anchor);
-    this.recorded = reuseResults ? new RecordedQueue(journal.filter((e) => e.seq > at)) : undefined;
+    const future = journal.filter((e) => e.seq > at);
+    this.recorded = reuseResults ? new RecordedQueue(future) : undefined;
+    this.redo = new UserActions(future);
     return { anchor, prefix: journal.filter((e) => e.seq <= at), runId: `${this.base}-r${++this.forks}`, recorded: this.recorded };
   }
 }
 
 export function describeStep(s: StepRecord): string {
   return s.kind === 'state' ? `state ${s.state}` : `${s.kind} ${s.index} of ${s.state}`;
+}
+
+/** An entry the user made through the debugger. */
+export type UserAction = Extract<JournalEvent, { type: 'event-received' | 'data-set' }>;
+
+/** The debugger's own source of events and values (see DebugRuntime.sendEvent, setData). */
+export const BY_DEBUGGER = 'debugger';
+
+function isUserAction(e: JournalEvent): e is UserAction {
+  return (e.type === 'event-received' || e.type === 'data-set') && e.source === BY_DEBUGGER;
+}
+
+/** Entries about the process, not the run's steps: a fork does not take them again in step. */
+const BOOKKEEPING = new Set<JournalEvent['type']>(['run-forked', 'run-recovered', 'run-paused', 'run-resumed']);
+
+/** What identifies an entry when two runs take the same steps. */
+function stepSignature(e: JournalEvent): string {
+  const x = e as Partial<Record<'state' | 'index' | 'to' | 'name' | 'kind' | 'attempt' | 'transition', unknown>>;
+  return JSON.stringify([e.type, x.state, x.index, x.to, x.name, x.kind, x.attempt, x.transition]);
+}
+
+/**
+ * What the user did after the fork point of the abandoned run, each placed after the run's own
+ * entries that came before it. The forked run's entries are followed in step with the abandoned
+ * run's: when the forked run has journaled the same entries, the user's actions that came next are
+ * due. At the first entry that differs (the runs took different steps) the rest is dropped, as it
+ * is when the user does something new.
+ */
+class UserActions {
+  /** The abandoned run's own entries after the fork point, in order. */
+  private readonly steps: string[] = [];
+  /** The user's actions, each with how many of `steps` came before it. */
+  private readonly actions: Array<{ after: number; action: UserAction }> = [];
+  private seen = 0;
+  private next = 0;
+  private diverged = false;
+
+  constructor(future: readonly JournalEvent[]) {
+    for (const e of future) {
+      if (isUserAction(e)) this.actions.push({ after: this.steps.length, action: e });
+      else if (!BOOKKEEPING.has(e.type)) this.steps.push(stepSignature(e));
+    }
+  }
+
+  diverge(): void {
+    this.diverged = true;
+  }
+
+  /** The forked run journaled `e`; returns the actions due now. */
+  after(e: JournalEvent): UserAction[] {
+    if (this.diverged || isUserAction(e)) return [];
+    if (!BOOKKEEPING.has(e.type)) {
+      if (this.steps[this.seen] !== stepSignature(e)) {
+        this.diverged = true;
+        return [];
+      }
+      this.seen++;
+    }
+    const due: UserAction[] = [];
+    while (this.next < this.actions.length && this.actions[this.next].after <= this.seen) due.push(this.actions[this.next++].action);
+    return due;
+  }
 }
 
 /** Instruction kinds whose recorded results a forked run may reuse (their effects are outside the run). */

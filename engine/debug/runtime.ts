@@ -32,7 +32,7 @@ import type { LoadedTask, OutputChunk, Run, RunHooks } from '../runtime/run';
 import type { RunStore } from '../store/store';
 import { Breakpoints, type BreakpointResult, type FunctionBreakpointSpec, type LineBreakpointSpec } from './breakpoints';
 import { defaultOpenStore, loadLaunch, loadTask, nodeFileAccess, type FileAccess, type LaunchConfig } from './launch';
-import { describeStep, Timeline } from './rewind';
+import { BY_DEBUGGER, describeStep, Timeline, type UserAction } from './rewind';
 import { consoleLine, evaluateIn, expressionScope, innermost, outputPlace, runContexts, runPosition, stackFrames, type Frame, type RunContexts, type RunPosition, type View } from './show';
 import { Stepper } from './stepping';
 import { breakpointBehind, type Point, type StopInfo, type StopReason } from './stops';
@@ -239,13 +239,22 @@ export class DebugRuntime {
   // ---- journal and output ----
 
   private onJournal(run: Run, e: JournalEvent): void {
-    const silent = this.stepper.silent;
-    if (!silent || e.type === 'data-set') {
+    if (!this.stepper.silent) {
       const text = consoleLine(e, run.id === this.rootRunId ? '' : `[${run.task.model.name}] `, run.id);
       if (text) this.emit('output', { category: 'console', text });
+      if (e.type === 'state-entered') this.emit('position', this.position(run.id, run.state, true));
     }
-    if (!silent && e.type === 'state-entered') this.emit('position', this.position(run.id, run.state, true));
     if (e.type === 'run-ended') this.stepper.ended(run.id);
+    if (run.id === this.rootRunId) for (const action of this.timeline.journaled(e)) this.redo(run, action);
+  }
+
+  /**
+   * Does again, in a forked run, what the user did at the same place of the abandoned run. Called
+   * as soon as the entry before it is journaled, so it lands before the run takes its next step.
+   */
+  private redo(run: Run, action: UserAction): void {
+    const done = action.type === 'event-received' ? run.send(action.name, action.data, BY_DEBUGGER) : run.setData(action.path, action.value, BY_DEBUGGER);
+    done.catch((err: Error) => this.emit('output', { category: 'console', text: `Could not do again what was done at this step (${action.type}): ${err.message}\n` }));
   }
 
   private onOutput(chunk: OutputChunk): void {
@@ -319,7 +328,7 @@ export class DebugRuntime {
     const run = runId ? this.engine?.get(runId) : innermost(this.engine, this.rootRunId);
     if (!run || run.ended) throw new Error(runId ? `No active run '${runId}'.` : 'No run is active.');
     this.timeline.diverge();
-    await run.send(name, data === undefined ? null : data, 'debugger');
+    await run.send(name, data === undefined ? null : data, BY_DEBUGGER);
     return { runId: run.id, seq: run.state.seq };
   }
 
@@ -329,7 +338,7 @@ export class DebugRuntime {
     if (!run || run.ended) throw new Error('The run has ended; its data can no longer change.');
     if (!this.stepper.stop) throw new Error('Pause the run before changing its data.');
     this.timeline.diverge();
-    await run.setData(dataPath, value, 'debugger');
+    await run.setData(dataPath, value, BY_DEBUGGER);
   }
 
   /** Evaluates a JSONata expression over a run's context (the innermost run by default); secrets are masked. */

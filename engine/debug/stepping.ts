@@ -246,7 +246,7 @@ export class Stepper {
     if (due === undefined) throw new Error('Nothing to skip: no timer is pending (the run waits for an event).');
     const run = this.host.engine()!.get(stop.runId);
     const wait = run ? waitsOf(this.host.view(), run).find((w) => w.due === due) : undefined;
-    this.host.timeline.diverge();
+    this.host.timeline.skipped();
     this.mode = { kind: 'stepIn' };
     this.stop = undefined;
     virtual.skipToNextTimer();

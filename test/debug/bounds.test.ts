@@ -22,7 +22,7 @@ suite('numbers in requests', (test) => {
       assert.deepEqual(past, []);
       const threads = await withTimeout(dap.dc.threadsRequest(), ANSWER_MS, 'threads after breakpointLocations');
       assert.equal(threads.body.threads.length, 1);
-      await withTimeout(dap.dc.disconnectRequest({}), ANSWER_MS, 'disconnect');
+      await dap.disconnect(ANSWER_MS);
     });
   }
 
