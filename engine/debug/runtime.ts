@@ -460,7 +460,7 @@ export class DebugRuntime {
   stepLines(file: string, first: number, last: number): number[] {
     const located = this.located.get(file);
     if (!located) return [];
-    const end = Math.min(last, Math.max(-1, ...located.lines.elements.map((e) => e.range.end.line)));
+    const end = Math.min(last, located.lines.elements.reduce((max, e) => Math.max(max, e.range.end.line), -1));
     const lines = new Set<number>();
     for (let l = Math.max(0, first); l <= end; l++) {
       const element = located.lines.at(l);
