@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { EditOperation, EditResult } from '../engine/edit/types';
-import type { RunPosition } from '../engine/debug/runtime';
+import type { RunPosition } from '../engine/debug/show';
 import type { Range as ModelRange, StateModel, TaskModel } from '../engine/model/types';
 import { webviewHtml, makeNonce } from '../webview/html';
 import { asPanels, asWebviewMessage, DEFAULT_VIEW_STATE, outlineOf, type DebugView, type GraphViewState, type HostMessage, type ThemeKind, type TransitionKey, type WebviewMessage } from '../webview/protocol';
