@@ -1,4 +1,5 @@
 // `npm run bench`: speed figures, each with the ratio to a reference measured in the same run.
+// `npm run bench -- cli lint`: only those groups (the names of GROUPS below).
 // Goals (issue #2): lint ≤ 1.25× bare `yaml` parseDocument; engine ≥ 0.5× an XState 5 actor;
 // file store ≥ 5,000 journaled steps/s over 100 concurrent runs.
 import * as fs from 'node:fs';
@@ -12,12 +13,13 @@ import { virtualClock } from '../engine/runtime/clock';
 import { createEngine } from '../engine/runtime/engine';
 import { fileStore } from '../engine/store/file';
 import { memoryStore } from '../engine/store/memory';
+import { benchCli } from './cli';
 import { benchDebug } from './debug';
 import { benchGraph } from './graph';
 import { benchServer } from './server';
 import { benchTesting } from './testing';
 import { generateTask, linearTask } from './generate';
-import { cpuTime, median, row } from './measure';
+import { cpuTime, loadAverage, median, row } from './measure';
 
 function benchLint(): void {
   for (const states of [100, 1000]) {
@@ -107,15 +109,27 @@ async function benchFileStore(): Promise<void> {
   }
 }
 
+const GROUPS: Record<string, () => void | Promise<void>> = {
+  lint: benchLint,
+  engine: benchEngine,
+  file: benchFileStore,
+  debug: benchDebug,
+  graph: benchGraph,
+  server: benchServer,
+  testing: benchTesting,
+  cli: benchCli,
+};
+
 async function main(): Promise<void> {
+  const asked = process.argv.slice(2);
+  const unknown = asked.filter((g) => !(g in GROUPS));
+  if (unknown.length) throw new Error(`No bench group ${unknown.join(', ')}; the groups: ${Object.keys(GROUPS).join(', ')}.`);
   console.log(`Stepwise benchmarks — node ${process.version}, ${os.cpus().length} cpus, ${os.cpus()[0]?.model ?? ''}`);
-  benchLint();
-  await benchEngine();
-  await benchFileStore();
-  await benchDebug();
-  await benchGraph();
-  await benchServer();
-  await benchTesting();
+  for (const name of asked.length ? asked : Object.keys(GROUPS)) {
+    console.log(`[${name}] load average ${loadAverage()}`);
+    await GROUPS[name]();
+  }
+  console.log(`load average at the end ${loadAverage()}`);
 }
 
 main().catch((e) => {

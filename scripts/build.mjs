@@ -20,10 +20,22 @@ function buildWebview() {
   });
 }
 
+// The CLI's `serve` and `dap` bring fastify, pg and the debug adapter: they are bundles of their own
+// (dist/serve-run.js, dist/dap-run.js) that dist/cli.js requires only when that command runs, so that
+// `run` and `lint` start without compiling them.
+const LAZY_COMMANDS = ['serve-run', 'dap-run'];
+const lazyCommands = {
+  name: 'lazy-commands',
+  setup(b) {
+    b.onResolve({ filter: new RegExp(`^\\./(${LAZY_COMMANDS.join('|')})$`) }, (args) => ({ path: `${args.path}.js`, external: true }));
+  },
+};
+
 await Promise.all([
   buildWebview(),
   build({
-    entryPoints: { cli: 'engine/cli/main.ts', debugAdapter: 'engine/debug/main.ts' },
+    entryPoints: { cli: 'engine/cli/main.ts', debugAdapter: 'engine/debug/main.ts', ...Object.fromEntries(LAZY_COMMANDS.map((n) => [n, `engine/cli/${n}.ts`])) },
+    plugins: [lazyCommands],
     outdir: 'dist',
     bundle: true,
     platform: 'node',
