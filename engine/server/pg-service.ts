@@ -71,7 +71,7 @@ WITH src AS (
   VALUES ($1, $2, $5, $3, $4, 'running', now(), 1)
   RETURNING ${COLUMNS}
 ), j AS (
-  INSERT INTO journal (run_id, seq, worker, epoch, event) SELECT id, 1, 'api', 0, $7::jsonb FROM r
+  INSERT INTO journal (run_id, seq, last_seq, worker, epoch, events) SELECT id, 1, 1, 'api', 0, jsonb_build_array($7::jsonb) FROM r
 )
 SELECT r.*, pg_notify('stepwise_wake', r.id) FROM r`;
 
@@ -242,13 +242,15 @@ export class JournalFeed {
   private readonly unsubscribe: () => void;
 
   constructor(private readonly store: PgStore, private readonly listener: Listener, private readonly pollMs = 2_000) {
+    // One notification per append statement: 'run:seq-last_seq' of each run appended to, comma-separated.
     this.unsubscribe = listener.subscribe('stepwise_journal', (payload) => {
-      const i = payload.lastIndexOf(':');
-      if (i <= 0) return;
-      const runId = payload.slice(0, i);
-      const seq = Number(payload.slice(i + 1));
-      for (const poke of this.perRun.get(runId) ?? []) poke();
-      if (this.globals.size) this.globalNotify(runId, seq);
+      for (const appended of payload.split(',')) {
+        const m = /^(.+):(\d+)-(\d+)$/.exec(appended);
+        if (!m) continue;
+        const runId = m[1];
+        for (const poke of this.perRun.get(runId) ?? []) poke();
+        if (this.globals.size) this.globalNotify(runId, Number(m[2]), Number(m[3]));
+      }
     });
   }
 
@@ -287,12 +289,12 @@ export class JournalFeed {
     };
   }
 
-  private globalNotify(runId: string, seq: number): void {
+  private globalNotify(runId: string, seq: number, lastSeq: number): void {
     if (!this.globalCursors.has(runId)) this.globalCursors.set(runId, seq - 1);
     const prev = this.globalChains.get(runId) ?? Promise.resolve();
     const next = prev.then(async () => {
       const cursor = this.globalCursors.get(runId);
-      if (cursor === undefined || cursor >= seq) return;
+      if (cursor === undefined || cursor >= lastSeq) return;
       let events: JournalEvent[];
       try {
         events = await this.store.readAfter(runId, cursor);
