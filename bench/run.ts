@@ -16,6 +16,7 @@ import { memoryStore } from '../engine/store/memory';
 import { benchCli } from './cli';
 import { benchDebug } from './debug';
 import { benchGraph } from './graph';
+import { benchPostgres } from './pg';
 import { benchServer } from './server';
 import { benchTesting } from './testing';
 import { generateTask, linearTask } from './generate';
@@ -118,6 +119,7 @@ const GROUPS: Record<string, () => void | Promise<void>> = {
   server: benchServer,
   testing: benchTesting,
   cli: benchCli,
+  postgres: benchPostgres,
 };
 
 async function main(): Promise<void> {
