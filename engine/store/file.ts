@@ -39,7 +39,7 @@ interface Pending {
 export function fileStore(dir: string, options: FileStoreOptions = {}): RunStore {
   const pending = new Map<string, Pending>();
   const fds = new Map<string, number>();
-  /** Journals whose tail this process has checked (or written from the start), while their run is live. */
+  /** Journals whose tail this process has checked for a torn line, while their run is live. */
   const tailChecked = new Set<string>();
   const inboxListeners = new Map<string, Set<(e: InboxEvent) => void>>();
   let flushScheduled = false;
