@@ -30,6 +30,7 @@ const LEVEL: Record<Diagnostic['severity'], 'error' | 'warning' | 'note'> = { er
 
 export function formatSarif(results: FileFindings[], rules: readonly SarifRule[], options: SarifOptions): string {
   const root = path.resolve(options.root);
+  const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -47,7 +48,7 @@ export function formatSarif(results: FileFindings[], rules: readonly SarifRule[]
         originalUriBaseIds: { [ROOT_BASE_ID]: { uri: directoryUri(root) } },
         results: flatten(results).map((f) => ({
           ruleId: f.code,
-          ...(rules.some((r) => r.id === f.code) ? { ruleIndex: rules.findIndex((r) => r.id === f.code) } : {}),
+          ...(ruleIndex.has(f.code) ? { ruleIndex: ruleIndex.get(f.code) } : {}),
           level: LEVEL[f.severity],
           message: { text: f.message },
           locations: [

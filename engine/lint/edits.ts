@@ -147,7 +147,7 @@ export function deleteItem(ctx: LintContext, path: Array<string | number>, index
   return start > 0 ? { start: start - (text[start - 2] === '\r' ? 2 : 1), end, newText: '' } : undefined;
 }
 
-/** Offsets of the value of a scalar field of a state, for replacing it. */
+/** Offsets of a scalar value, for replacing it. */
 export function scalarSpan(ctx: LintContext, path: Array<string | number>): [number, number] | undefined {
   const node = ctx.node(path)?.node;
   return isScalar(node) ? nodeSpan(node) : undefined;
