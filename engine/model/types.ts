@@ -42,7 +42,10 @@ export interface Diagnostic {
   severity: Severity;
   message: string;
   range: Range;
+  /** The preferred fix. */
   fix?: Fix;
+  /** Other fixes, offered after it (a choice the user makes: e.g. mark final, or add a transition). */
+  otherFixes?: Fix[];
 }
 
 export type InputType = 'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array';
