@@ -36,6 +36,7 @@ import { fileStore } from '../store/file';
 import { memoryStore } from '../store/memory';
 import type { RunStore } from '../store/store';
 import { Breakpoints, hitConditionMet, interpolate, type Breakpoint, type BreakpointResult, type FunctionBreakpointSpec, type LineBreakpointSpec } from './breakpoints';
+import { caseMocks, CaseLaunchError, loadCaseLaunch, type CaseLaunch } from './test-case';
 import { describeWaits, waitText, type Wait } from './waits';
 
 /** How the debugger reads files: the extension passes one that sees unsaved editors. */
@@ -68,6 +69,10 @@ export interface LaunchConfig {
   reuseResults?: boolean;
   /** Run without debugging (VS Code's Ctrl+F5): no stops at all. */
   noDebug?: boolean;
+  /** Debug a case of a test file instead of `program`: its task, input and mocks, on the virtual clock. */
+  test?: { file: string; case: string };
+  /** With `test`: stop where the run enters a state other than the one the case's `path` has there. */
+  stopOnDivergence?: boolean;
 }
 
 /** A launch that cannot start: the message names the file, line and problem. */
@@ -249,6 +254,8 @@ export class DebugRuntime {
   /** True while a rewind replays forward to its target: no output, breakpoints or stops. */
   private silent = false;
   private stopOnEntry = false;
+  /** A test case's `path`, while the run is to stop where it leaves it (stopOnDivergence). */
+  private expectedPath?: string[];
   private noDebug = false;
   private recorded?: RecordedQueue;
   private finished = false;
@@ -277,6 +284,17 @@ export class DebugRuntime {
   /** Reads, lints and checks everything a launch names; throws LaunchError. Does not start the run. */
   load(config: LaunchConfig): void {
     if (!config || typeof config !== 'object') throw new LaunchError('The launch configuration must be an object.');
+    let testCase: CaseLaunch | undefined;
+    if (config.test !== undefined) {
+      try {
+        testCase = loadCaseLaunch(config.test, path.resolve(typeof config.cwd === 'string' && config.cwd ? config.cwd : '.'), (f) => this.files.readFile(f));
+      } catch (err) {
+        if (err instanceof CaseLaunchError) throw new LaunchError(err.message, err.file, err.line);
+        throw err;
+      }
+      // A case runs as `stepwise test` runs it: its own task, input and mocks, on the virtual clock.
+      config = { ...config, program: testCase.taskFile, input: testCase.input, mocks: undefined, clock: 'virtual' };
+    }
     if (typeof config.program !== 'string' || !config.program.trim()) {
       throw new LaunchError("The launch configuration needs 'program': the *.task.yaml file to debug.");
     }
@@ -289,7 +307,7 @@ export class DebugRuntime {
     const cwd = path.resolve(typeof config.cwd === 'string' && config.cwd ? config.cwd : path.dirname(path.resolve(config.program)));
     const file = path.resolve(cwd, config.program);
     const task = this.loadTask(file, (message, line, column) => new LaunchError(message, file, line, column));
-    let mocks = NO_MOCKS;
+    let mocks = testCase ? caseMocks(testCase, task.model) : NO_MOCKS;
     if (config.mocks) {
       const mocksFile = path.resolve(cwd, config.mocks);
       let text: string;
@@ -322,6 +340,7 @@ export class DebugRuntime {
     this.input = input;
     this.secrets = secrets;
     this.stopOnEntry = config.stopOnEntry === true && config.noDebug !== true;
+    this.expectedPath = config.stopOnDivergence === true && testCase?.path ? testCase.path : undefined;
     this.noDebug = config.noDebug === true;
     this.located = locateTaskFiles(file, (f) => this.files.readFile(f), task.model);
     this.store ??= (this.options.openStore ?? defaultOpenStore)(config.store ?? 'memory', cwd);
@@ -471,11 +490,26 @@ export class DebugRuntime {
     else if (mode.kind === 'next' && mode.runId === p.runId && p.kind === 'state') reason = 'step';
     else if (mode.kind === 'stepOut' && mode.runId === p.runId && (p.kind === 'transition' || p.kind === 'catch')) reason = 'step';
     else if (mode.kind === 'caller' && mode.runIds.has(p.runId)) reason = 'step';
+    if (isRoot && p.kind === 'state' && this.expectedPath) {
+      const left = this.leavesPath(p.state.name);
+      if (left) return this.stopAt(p, 'breakpoint', left, undefined, this.steps.length - 1);
+    }
     const file = this.engine!.get(p.runId)?.task.file;
     const lineBps = this.breakpoints.at(file, elementKey(p.kind, p.state.name, p.index));
     const fnBps = p.kind === 'state' ? this.breakpoints.functionsFor(p.state.name, this.engine!.get(p.runId)?.task.model.name) : [];
     if (!reason && lineBps.length === 0 && fnBps.length === 0) return;
     return this.decide(p, reason, lineBps, fnBps, isRoot ? this.steps.length - 1 : undefined);
+  }
+
+  /** Where the run leaves the case's path, as the stop says it; once per launch. */
+  private leavesPath(state: string): string | undefined {
+    const expected = this.expectedPath!;
+    const at = this.steps.filter((s) => s.kind === 'state').length - 1;
+    if (expected[at] === state) return undefined;
+    this.expectedPath = undefined;
+    return at >= expected.length
+      ? `The run leaves the case's path: it enters '${state}' after the path's last state, '${expected[expected.length - 1]}'`
+      : `The run leaves the case's path: it enters '${state}' where the path has '${expected[at]}'`;
   }
 
   private async decide(p: Point, reason: StopReason | undefined, lineBps: readonly Breakpoint[], fnBps: readonly Breakpoint[], step: number | undefined): Promise<void> {

@@ -21,6 +21,9 @@ export interface SavedCase {
   text: string;
   /** 0-based line of the new case's name in `text`. */
   line: number;
+  /** The one edit that makes `text`: `insert` at `offset` of the old text. */
+  offset: number;
+  insert: string;
 }
 
 export interface SaveCaseOptions {
@@ -108,20 +111,19 @@ interface CasesBlock {
 
 function appendCase(testText: string | undefined, taskRef: string, name: string, body: Record<string, unknown>): SavedCase {
   if (testText === undefined || !testText.trim()) {
-    const head = `task: ${taskRef}\ncases:\n`;
-    return { name, text: head + caseYaml(name, body, 2, 2), line: 2 };
+    const insert = `task: ${taskRef}\ncases:\n` + caseYaml(name, body, 2, 2);
+    return { name, text: (testText ?? '') + insert, line: lineAt(testText ?? '', (testText ?? '').length) + 2, offset: (testText ?? '').length, insert };
   }
   const block = casesBlock(testText);
   if (!block) {
     // No `cases:` yet: add it at the end, in the file's own indentation.
     const step = indentOf(testText) ?? 2;
-    const text = withNewline(testText) + 'cases:\n';
-    return { name, text: text + caseYaml(name, body, step, step), line: lineAt(text, text.length) };
+    const insert = (testText.endsWith('\n') ? '' : '\n') + 'cases:\n' + caseYaml(name, body, step, step);
+    return { name, text: testText + insert, line: lineAt(testText, testText.length) + (testText.endsWith('\n') ? 1 : 2), offset: testText.length, insert };
   }
-  const before = withNewline(testText.slice(0, block.at));
-  const after = testText.slice(block.at);
-  const inserted = caseYaml(name, body, block.column, block.step);
-  return { name, text: before + inserted + after, line: lineAt(before, before.length) };
+  const head = testText.slice(0, block.at);
+  const insert = (head === '' || head.endsWith('\n') ? '' : '\n') + caseYaml(name, body, block.column, block.step);
+  return { name, text: head + insert + testText.slice(block.at), line: lineAt(withNewline(head), withNewline(head).length), offset: block.at, insert };
 }
 
 /** The case as YAML, its name at `column`, nested `step` deeper; the state path on one line. */
