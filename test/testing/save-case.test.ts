@@ -34,6 +34,7 @@ test('a run becomes a new test file whose case passes: input, recorded results a
   const runId = (journal[0] as Extract<JournalEvent, { type: 'run-started' }>).runId;
   assert.equal(saved.name, `run ${runId} succeeded`);
   assert.equal(saved.text.split('\n')[saved.line], `  run ${runId} succeeded:`);
+  assert.deepEqual([saved.offset, saved.insert], [0, saved.text]);
   const model = parseTestFile(saved.text).model;
   const c = model.cases[0];
   assert.deepEqual(c.input, { env: 'prod' });
@@ -139,6 +140,7 @@ test('property: whatever the test file holds, its text is kept and the case is a
       // Removing the added lines gives back the old text, byte for byte .
       const without = [...lines.slice(0, saved.line), ...lines.slice(saved.line + addedLines)].join('\n');
       assert.equal(without, kept);
+      assert.equal(text.slice(0, saved.offset) + saved.insert + text.slice(saved.offset), saved.text);
       const parsed = parseTestFile(saved.text);
       assert.deepEqual(parsed.diagnostics, []);
       assert.deepEqual(parsed.model.cases.map((c) => c.name), [...f.names, saved.name]);
