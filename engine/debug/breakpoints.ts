@@ -106,6 +106,13 @@ export async function interpolate(message: string, evaluate: (source: string) =>
   return out;
 }
 
+/** A line or column that cannot be in a file (negative, fractional, unsafe); messages count from 1 as editors do. */
+function positionProblem(spec: LineBreakpointSpec): string | undefined {
+  if (!Number.isInteger(spec.line) || spec.line < 0) return `Line ${spec.line + 1} is not a line of the file: a line is a whole number from 1.`;
+  if (spec.column !== undefined && (!Number.isInteger(spec.column) || spec.column < 0)) return `Column ${spec.column + 1} is not a column of the line: a column is a whole number from 1.`;
+  return undefined;
+}
+
 function conditionProblem(condition: string | undefined): string | undefined {
   if (!condition?.trim()) return undefined;
   try {
@@ -185,14 +192,19 @@ export class Breakpoints {
       b.result = { id: b.id, verified: false, file, line: spec.line, message: `Not part of this debug session: breakpoints work in ${this.describeKnown()}.` };
       return b;
     }
+    const problem = positionProblem(spec);
+    if (problem) {
+      b.result = { id: b.id, verified: false, file, message: problem };
+      return b;
+    }
     const element = located.lines.at(spec.line, spec.column);
     if (!element) {
       b.result = { id: b.id, verified: false, file, line: spec.line, message: 'No step here: put the breakpoint on a state, an instruction, a transition or a catch entry.' };
       return b;
     }
-    const problem = conditionProblem(b.condition) ?? (b.hitCondition ? hitConditionProblem(b.hitCondition) : undefined);
-    b.key = problem ? undefined : keyOf(element);
-    b.result = { id: b.id, verified: !problem, file, line: element.line, message: problem };
+    const expressionProblem = conditionProblem(b.condition) ?? (b.hitCondition ? hitConditionProblem(b.hitCondition) : undefined);
+    b.key = expressionProblem ? undefined : keyOf(element);
+    b.result = { id: b.id, verified: !expressionProblem, file, line: element.line, message: expressionProblem };
     return b;
   }
 
