@@ -134,12 +134,15 @@ export class DebugRuntime {
   /** Reads, lints and checks everything a launch names; throws LaunchError. Does not start the run. */
   load(config: LaunchConfig): void {
     const launch = loadLaunch(config, this.files, this.options.env ?? process.env);
+    // A test case's launch names its task, input, mocks and clock for it.
+    config = launch.config;
     this.config = config;
     this.task = launch.task;
     this.mocks = launch.mocks;
     this.input = launch.input;
     this.secrets = launch.secrets;
     this.stepper.stopOnEntry = config.stopOnEntry === true && config.noDebug !== true;
+    this.stepper.expectedPath = launch.expectedPath;
     this.stepper.noDebug = config.noDebug === true;
     this.located = locateTaskFiles(launch.task.file!, (f) => this.files.readFile(f), launch.task.model);
     this.store ??= (this.options.openStore ?? defaultOpenStore)(config.store ?? 'memory', launch.cwd);

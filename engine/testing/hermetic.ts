@@ -7,7 +7,7 @@ import type { Mocks } from '../runtime/mocks';
 export const UNMOCKED = 'unmocked';
 
 /** Instructions that act on the run itself and never leave the engine. */
-const INTERNAL_KINDS = new Set(['set', 'log', 'emit', 'sleep', 'call']);
+export const INTERNAL_KINDS = new Set(['set', 'log', 'emit', 'sleep', 'call']);
 
 export function hermeticMocks(mocks: Mocks, task: TaskModel): Mocks {
   const fallbacks: Mocks['outcomes'] = [];
