@@ -12,6 +12,7 @@ import type { MockOutcome, MockSession } from './mocks';
 import type { InstructionRegistry } from '../instructions/registry';
 import type { RunStore } from '../store/store';
 import { redact } from './redact';
+import { runFanout, type BranchRun, type FanoutHost } from './fanout';
 
 export interface StepInfo {
   runId: string;
@@ -70,7 +71,8 @@ export interface RunEnvironment {
   hooks: RunHooks;
   /** Another run of the engine sent an event (`emit`). */
   broadcast(from: string, name: string, data: unknown): Promise<void>;
-  callTask(parent: Run, file: string, input: Record<string, unknown>, childId: string): Promise<CallResult>;
+  /** Runs a child run; an abort of `signal` cancels it. */
+  callTask(parent: Run, file: string, input: Record<string, unknown>, childId: string, signal: AbortSignal): Promise<CallResult>;
   onJournal(run: Run, event: JournalEvent): void;
   onOutput(chunk: OutputChunk): void;
   onEnd(run: Run): void;
@@ -420,6 +422,7 @@ export class Run {
       let outcome: MockOutcome;
       if (replayed) outcome = replayed;
       else if (mock) outcome = mock;
+      else if (ins.fanout) outcome = await this.idle(runFanout(this.fanoutHost(st), st, ins, stateSignal));
       else outcome = await this.execute(st, ins, stateSignal, started.seq);
       const how = { mocked: mock ? true : undefined, replayed: replayed ? true : undefined };
       if ('result' in outcome) {
@@ -436,8 +439,25 @@ export class Run {
     }
   }
 
-  /** Runs an instruction for real, turning any failure (but a run or state interrupt) into data. */
-  private async execute(st: StateModel, ins: InstructionModel, stateSignal: AbortSignal, startedSeq = this.state.seq): Promise<MockOutcome> {
+  private fanoutHost(st: StateModel): FanoutHost {
+    return {
+      runId: this.id,
+      state: this.state,
+      clock: this.env.clock,
+      mocks: this.env.mocks,
+      journal: (e) => this.journal(e),
+      scope: () => this.scope(),
+      execute: (ins, signal, branch) => this.execute(st, ins, signal, undefined, branch),
+      checkpoint: async () => (this.mustStop() ? this.gate() : undefined),
+      retryDelay,
+    };
+  }
+
+  /**
+   * Runs an instruction for real, turning any failure (but a run or state interrupt) into data; a
+   * fan-out's branch runs it with its own scope, clock hold and child id.
+   */
+  private async execute(st: StateModel, ins: InstructionModel, stateSignal: AbortSignal, startedSeq = this.state.seq, branch?: BranchRun): Promise<MockOutcome> {
     const handler = this.env.instructions.get(ins.kind);
     if (!handler) return { error: { kind: 'task', message: `Unknown instruction kind '${ins.kind}'.` } };
     const insAbort = new AbortController();
@@ -451,8 +471,8 @@ export class Run {
         .catch(() => undefined);
     }
     try {
-      const args = await resolveTemplates(ins.args, this.scope());
-      const ctx = this.context(st, ins, args, insAbort.signal, startedSeq);
+      const args = await resolveTemplates(ins.args, { ...this.scope(), ...branch?.scope });
+      const ctx = this.context(st, ins, args, insAbort.signal, startedSeq, branch);
       const result = await raceAbort(handler(ctx), insAbort.signal);
       return { result: result === undefined ? null : result };
     } catch (err) {
@@ -466,7 +486,8 @@ export class Run {
     }
   }
 
-  private context(st: StateModel, ins: InstructionModel, args: unknown, signal: AbortSignal, startedSeq: number): InstructionContext {
+  private context(st: StateModel, ins: InstructionModel, args: unknown, signal: AbortSignal, startedSeq: number, branch?: BranchRun): InstructionContext {
+    const idle = branch?.idle ?? (<T>(p: Promise<T>) => this.idle(p));
     return {
       args,
       signal,
@@ -476,18 +497,18 @@ export class Run {
       baseDir: this.task.file ? path.dirname(this.task.file) : process.cwd(),
       clock: this.env.clock,
       log: async (message) => {
-        await this.journal({ type: 'log', state: st.name, message });
+        await this.journal({ type: 'log', state: st.name, message, ...branch?.tag });
         this.env.onOutput({ runId: this.id, state: st.name, stream: 'log', text: redact(message, this.env.secrets) });
       },
       emit: async (event, data) => {
         await this.journal({ type: 'emitted', state: st.name, event, data });
         await this.env.broadcast(this.id, event, data);
       },
-      sleep: (ms) => this.idle(this.env.clock.sleep(ms, signal)),
+      sleep: (ms) => idle(this.env.clock.sleep(ms, signal)),
       output: (stream, text) => this.env.onOutput({ runId: this.id, state: st.name, stream, text: redact(text, this.env.secrets) }),
       // The child's id comes from the journal entry that started the call, so that a resumed
       // parent never reuses the id of a child started before the crash.
-      callTask: (file, input) => this.idle(this.env.callTask(this, file, input, `${this.id}.${startedSeq}`)),
+      callTask: (file, input) => idle(this.env.callTask(this, file, input, branch?.childId ?? `${this.id}.${startedSeq}`, signal)),
     };
   }
 
