@@ -1,6 +1,7 @@
 // The live state of a `parallel` or `map` under way, folded from its journal entries: which
 // branches or items have their outcome, and how many attempts the others made. A resumed run reads
 // it to run again only what has no outcome; a retry of the instruction drops the failed outcomes.
+import { FANOUT_KINDS } from '../model/types';
 import type { BranchTag, JournalEvent, RunError } from './events';
 
 export type BranchOutcome = { result: unknown } | { error: RunError };
@@ -26,8 +27,6 @@ export interface FanoutState {
   branches: Record<string, BranchState>;
 }
 
-export const FANOUT_KIND_NAMES: readonly string[] = ['parallel', 'map'];
-
 /** The key of a branch (its name) or of an item (its index) in `FanoutState.branches`. */
 export function branchKey(tag: BranchTag): string {
   return tag.branch ?? String(tag.item);
@@ -40,7 +39,7 @@ export function applyFanoutEvent(s: { fanout?: FanoutState }, e: JournalEvent): 
       s.fanout = undefined;
       return;
     case 'instruction-started':
-      if (!FANOUT_KIND_NAMES.includes(e.kind)) return;
+      if (!(FANOUT_KINDS as readonly string[]).includes(e.kind)) return;
       if (!s.fanout || s.fanout.index !== e.index) s.fanout = { index: e.index, attempt: e.attempt, branches: {} };
       else if (e.attempt > s.fanout.attempt) {
         // A retry of the whole instruction runs again only what did not succeed.

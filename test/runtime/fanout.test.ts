@@ -341,3 +341,8 @@ describe('fan-out of calls', () => {
     assert.equal(end.t, 5000);
   });
 });
+
+test('parallel and map are built in: a custom kind cannot take their names', () => {
+  const noop: InstructionHandler = async () => null;
+  for (const name of ['parallel', 'map']) assert.throws(() => engineWith().engine && virtualEngine({ instructions: { [name]: noop } }), /is built in/);
+});
