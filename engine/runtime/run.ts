@@ -126,6 +126,7 @@ export class Run {
   private readonly cleanups: Array<() => void> = [];
   private readonly statesByName: ReadonlyMap<string, StateModel>;
   private parkedDepth = 0;
+  private appending: Promise<unknown> = Promise.resolve();
   private checkedHistoryFailure = false;
   private detachReason: Interrupt | undefined;
   /** Why the run was detached: the store's error when an append failed, else the reason given. */
@@ -705,8 +706,18 @@ export class Run {
     this.cleanups.push(() => this.runAbort.abort(new Interrupt('cancelled', 'run ended')));
   }
 
+  /**
+   * Journals steps one at a time, in order, even when they come at once (fan-out branches, events
+   * sent meanwhile): the live state is never ahead of what the store has.
+   */
+  private journal(event: NewJournalEvent): Promise<JournalEvent> {
+    const turn = this.appending.then(() => this.journalNow(event));
+    this.appending = turn.catch(() => undefined);
+    return turn;
+  }
+
   /** Appends an event, applies it to the live state and resolves once the store has it. */
-  private async journal(event: NewJournalEvent): Promise<JournalEvent> {
+  private async journalNow(event: NewJournalEvent): Promise<JournalEvent> {
     if (this.detachReason) throw this.detachReason;
     const full = redact({ ...event, seq: this.state.seq + 1, at: this.env.clock.now() } as JournalEvent, this.env.secrets);
     applyEvent(this.state, full);
