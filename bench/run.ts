@@ -15,6 +15,7 @@ import { memoryStore } from '../engine/store/memory';
 import { benchDebug } from './debug';
 import { benchGraph } from './graph';
 import { benchServer } from './server';
+import { benchTesting } from './testing';
 import { generateTask, linearTask } from './generate';
 import { cpuTime, median, row } from './measure';
 
@@ -114,6 +115,7 @@ async function main(): Promise<void> {
   await benchDebug();
   await benchGraph();
   await benchServer();
+  await benchTesting();
 }
 
 main().catch((e) => {

@@ -5,7 +5,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { LaunchConfig, RunPosition } from '../engine/debug/runtime';
+import type { LaunchConfig } from '../engine/debug/launch';
+import type { RunPosition } from '../engine/debug/show';
 import { clockKind, isTaskUri, mocksFileFor } from './config';
 import type { TaskModels } from './models';
 import { askEvent } from './eventPrompt';

@@ -8,10 +8,10 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { EditOperation, EditResult } from '../engine/edit/types';
-import type { RunPosition } from '../engine/debug/runtime';
+import type { RunPosition } from '../engine/debug/show';
 import type { Range as ModelRange, StateModel, TaskModel } from '../engine/model/types';
 import { webviewHtml, makeNonce } from '../webview/html';
-import { asWebviewMessage, DEFAULT_VIEW_STATE, outlineOf, type DebugView, type GraphViewState, type HostMessage, type ThemeKind, type TransitionKey, type WebviewMessage } from '../webview/protocol';
+import { asPanels, asWebviewMessage, DEFAULT_VIEW_STATE, outlineOf, type DebugView, type GraphViewState, type HostMessage, type ThemeKind, type TransitionKey, type WebviewMessage } from '../webview/protocol';
 import { graphIsDefaultEditor } from './config';
 import { taskEdits } from './lazy';
 import type { DebugStateEvent, StepwiseDebugger } from './debug';
@@ -21,6 +21,8 @@ import type { TaskModels } from './models';
 
 export const GRAPH_VIEW_TYPE = 'stepwise.graph';
 const VIEW_STATE_KEY = 'stepwise.graph.view:';
+/** Whether the graph shows its minimap and inspector: one choice per workspace. */
+const PANELS_KEY = 'stepwise.graph.panels';
 /** How long document changes are gathered before the webview hears of them (well under 100 ms with the lint). */
 const DOCUMENT_DEBOUNCE_MS = 15;
 const ASSOCIATIONS = ['*.task.yaml', '*.task.yml'];
@@ -44,6 +46,8 @@ interface DebugRecord {
 
 export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vscode.Disposable {
   private readonly panels = new Set<Panel>();
+  /** The edit running or last queued per document (see applyIntent). */
+  private readonly editQueue = new Map<string, Promise<void>>();
   private readonly disposables: vscode.Disposable[] = [];
   /** The debug picture per task file (fsPath), kept after a session ends (the last run's result). */
   private readonly debugViews = new Map<string, DebugRecord>();
@@ -106,8 +110,25 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vsc
 
   // ---------------------------------------------------------------- API (the webview's intents)
 
-  /** Applies an edit operation to a task document as the webview's `edit` does (one undo step). */
-  async applyIntent(uri: vscode.Uri, operation: EditOperation): Promise<EditResult & { applied: boolean }> {
+  /**
+   * Applies an edit operation to a task document as the webview's `edit` does (one undo step).
+   * Edits of a document run one after the other: each is computed on the text the previous one
+   * left (two gestures in quick succession, e.g. a field's commit and then Delete, would otherwise
+   * both be computed on the same text and the second applied at offsets that no longer hold).
+   */
+  applyIntent(uri: vscode.Uri, operation: EditOperation): Promise<EditResult & { applied: boolean }> {
+    const key = uri.toString();
+    const run = (this.editQueue.get(key) ?? Promise.resolve()).then(() => this.applyNow(uri, operation));
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.editQueue.set(key, settled);
+    void settled.then(() => this.editQueue.get(key) === settled && this.editQueue.delete(key));
+    return run;
+  }
+
+  private async applyNow(uri: vscode.Uri, operation: EditOperation): Promise<EditResult & { applied: boolean }> {
     const document = await vscode.workspace.openTextDocument(uri);
     const text = document.getText();
     let result: EditResult;
@@ -142,7 +163,9 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vsc
   /** The pins and layout direction stored for a file. */
   viewState(uri: vscode.Uri): GraphViewState {
     const s = this.context.workspaceState.get<GraphViewState>(VIEW_STATE_KEY + uri.toString());
-    return s && typeof s === 'object' && s.pins ? { pins: { ...s.pins }, direction: s.direction === 'RIGHT' ? 'RIGHT' : 'DOWN' } : { ...DEFAULT_VIEW_STATE, pins: {} };
+    const state: GraphViewState = s && typeof s === 'object' && s.pins ? { pins: { ...s.pins }, direction: s.direction === 'RIGHT' ? 'RIGHT' : 'DOWN' } : { ...DEFAULT_VIEW_STATE, pins: {} };
+    const panels = asPanels(this.context.workspaceState.get(PANELS_KEY));
+    return panels ? { ...state, panels } : state;
   }
 
   /** Open graph editors of a document. */
@@ -188,6 +211,7 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vsc
         return;
       case 'viewState':
         await this.context.workspaceState.update(VIEW_STATE_KEY + uri.toString(), { pins: m.state.pins, direction: m.state.direction });
+        if (asPanels(m.state.panels)) await this.context.workspaceState.update(PANELS_KEY, asPanels(m.state.panels));
         return;
       case 'undo':
       case 'redo':

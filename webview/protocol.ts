@@ -26,6 +26,19 @@ export interface Point {
 export interface GraphViewState {
   pins: Record<string, Point>;
   direction: LayoutDirection;
+  /** Which panels are shown; one choice for the whole workspace, not per file (absent: both). */
+  panels?: GraphPanels;
+}
+
+export interface GraphPanels {
+  minimap: boolean;
+  inspector: boolean;
+}
+
+/** `panels` when it holds two booleans, else undefined (the host stores what a webview sends). */
+export function asPanels(value: unknown): GraphPanels | undefined {
+  const p = value as Partial<GraphPanels> | null | undefined;
+  return p && typeof p === 'object' && typeof p.minimap === 'boolean' && typeof p.inspector === 'boolean' ? { minimap: p.minimap, inspector: p.inspector } : undefined;
 }
 
 /** A transition of a state, as the model numbers it (`next:` is index 0 of `on`). */

@@ -1,10 +1,11 @@
-// Expands file arguments: plain paths, folders (their task files) and quoted globs (`samples/**/*.task.yaml`).
+// Expands file arguments: plain paths, folders (their task files, or the files `pattern` matches) and
+// quoted globs (`samples/**/*.task.yaml`).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const TASK_FILE = /\.task\.ya?ml$/;
 
-export function expandFiles(args: string[], cwd = process.cwd()): { files: string[]; missing: string[] } {
+export function expandFiles(args: string[], cwd = process.cwd(), pattern = TASK_FILE): { files: string[]; missing: string[] } {
   const files: string[] = [];
   const missing: string[] = [];
   for (const arg of args) {
@@ -23,7 +24,7 @@ export function expandFiles(args: string[], cwd = process.cwd()): { files: strin
       continue;
     }
     if (stat.isDirectory()) {
-      const found = walk(abs).filter((f) => TASK_FILE.test(f)).map((f) => path.relative(cwd, f));
+      const found = walk(abs).filter((f) => pattern.test(f)).map((f) => path.relative(cwd, f));
       if (found.length === 0) missing.push(arg);
       files.push(...found);
     } else {

@@ -20,6 +20,7 @@ import { dapCommand } from './dap';
 import { expandFiles } from './files';
 import { flatten, formatSarif, formatText, type FileFindings } from './lint-output';
 import { serveCommand } from './serve';
+import { testCommand } from './test';
 import { describeEvent, displayStatus, style, useColour } from './report';
 
 const VERSION = '0.1.0';
@@ -332,6 +333,7 @@ export function program(): Command {
     });
   cmd.addCommand(dapCommand());
   cmd.addCommand(serveCommand());
+  cmd.addCommand(testCommand());
   return cmd;
 }
 

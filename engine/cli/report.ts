@@ -64,7 +64,7 @@ export function describeEvent(e: JournalEvent, st: Style, startedAt: number): st
     case 'emitted':
       return `${t}   ${st.dim('emit')} ${e.event} ${brief(e.data)}`;
     case 'poll-result':
-      return `${t}   ${st.dim('poll')} #${e.transition} ${e.error ? st.red(e.error.message) : brief(e.result)}${e.done ? st.green(' done') : ''}`;
+      return `${t}   ${st.dim('poll')} #${e.attempt} ${e.error ? st.red(e.error.message) : brief(e.result)}${e.done ? st.green(' done') : ''}`;
     case 'event-received':
       return `${t}   ${st.yellow('⚑')} event ${st.bold(e.name)} ${brief(e.data)}`;
     case 'transition-taken':

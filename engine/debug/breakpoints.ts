@@ -1,7 +1,8 @@
 // Breakpoints of a debug session, as the runtime sees them: line breakpoints mapped to the element
 // that owns the line (see engine/model/locate.ts), function breakpoints by state name, their
 // conditions, hit counts and log messages. Nothing here knows the Debug Adapter Protocol.
-import { compileExpression, evaluate, type ExpressionScope } from '../expr/expression';
+import { compileExpression, type Evaluated } from '../expr/expression';
+import { MASK } from '../expr/taint';
 import { keyOf, type LocatedFile } from '../model/locate';
 
 export interface LineBreakpointSpec {
@@ -73,7 +74,7 @@ export function hitConditionMet(text: string, hits: number): boolean {
 }
 
 /** A logpoint's message with each `{expression}` replaced by its value (`{{` and `}}` stand for braces). */
-export async function interpolate(message: string, scope: ExpressionScope): Promise<string> {
+export async function interpolate(message: string, evaluate: (source: string) => Promise<Evaluated>): Promise<string> {
   let out = '';
   let i = 0;
   while (i < message.length) {
@@ -95,14 +96,21 @@ export async function interpolate(message: string, scope: ExpressionScope): Prom
     }
     const expr = message.slice(i + 1, end).trim();
     try {
-      const v = await evaluate(expr, scope);
-      out += v === undefined ? 'undefined' : typeof v === 'string' ? v : JSON.stringify(v);
+      const { value: v, secret } = await evaluate(expr);
+      out += secret ? MASK : v === undefined ? 'undefined' : typeof v === 'string' ? v : JSON.stringify(v);
     } catch (err) {
       out += `<${(err as Error).message}>`;
     }
     i = end + 1;
   }
   return out;
+}
+
+/** A line or column that cannot be in a file (negative, fractional, unsafe); messages count from 1 as editors do. */
+function positionProblem(spec: LineBreakpointSpec): string | undefined {
+  if (!Number.isInteger(spec.line) || spec.line < 0) return `Line ${spec.line + 1} is not a line of the file: a line is a whole number from 1.`;
+  if (spec.column !== undefined && (!Number.isInteger(spec.column) || spec.column < 0)) return `Column ${spec.column + 1} is not a column of the line: a column is a whole number from 1.`;
+  return undefined;
 }
 
 function conditionProblem(condition: string | undefined): string | undefined {
@@ -184,14 +192,19 @@ export class Breakpoints {
       b.result = { id: b.id, verified: false, file, line: spec.line, message: `Not part of this debug session: breakpoints work in ${this.describeKnown()}.` };
       return b;
     }
+    const problem = positionProblem(spec);
+    if (problem) {
+      b.result = { id: b.id, verified: false, file, message: problem };
+      return b;
+    }
     const element = located.lines.at(spec.line, spec.column);
     if (!element) {
       b.result = { id: b.id, verified: false, file, line: spec.line, message: 'No step here: put the breakpoint on a state, an instruction, a transition or a catch entry.' };
       return b;
     }
-    const problem = conditionProblem(b.condition) ?? (b.hitCondition ? hitConditionProblem(b.hitCondition) : undefined);
-    b.key = problem ? undefined : keyOf(element);
-    b.result = { id: b.id, verified: !problem, file, line: element.line, message: problem };
+    const expressionProblem = conditionProblem(b.condition) ?? (b.hitCondition ? hitConditionProblem(b.hitCondition) : undefined);
+    b.key = expressionProblem ? undefined : keyOf(element);
+    b.result = { id: b.id, verified: !expressionProblem, file, line: element.line, message: expressionProblem };
     return b;
   }
 

@@ -27,7 +27,10 @@ import {
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { BreakpointResult, LineBreakpointSpec } from './breakpoints';
-import { DebugRuntime, EXCEPTION_FILTERS, LaunchError, type DebugRuntimeOptions, type LaunchConfig } from './runtime';
+import { wholeNumber } from './args';
+import { LaunchError, type LaunchConfig } from './launch';
+import { DebugRuntime, type DebugRuntimeOptions } from './runtime';
+import { EXCEPTION_FILTERS } from './stops';
 import { children, isContainer, pathExpression, preview, typeOf } from './values';
 
 export interface StepwiseDebugSessionOptions extends DebugRuntimeOptions {
@@ -315,15 +318,12 @@ export class StepwiseDebugSession extends DebugSession {
   protected override breakpointLocationsRequest(response: DebugProtocol.BreakpointLocationsResponse, args: DebugProtocol.BreakpointLocationsArguments): void {
     this.answer(response, () => {
       const file = args?.source?.path;
-      if (typeof file !== 'string' || typeof args.line !== 'number') fail("breakpointLocations needs 'source.path' and 'line'.");
-      const first = this.convertClientLineToDebugger(args.line);
-      const last = typeof args.endLine === 'number' ? this.convertClientLineToDebugger(args.endLine) : first;
-      const lines = new Set<number>();
-      for (let l = first; l <= last; l++) {
-        const element = this.runtime.elementAt(path.resolve(file), l);
-        if (element) lines.add(element.line);
-      }
-      response.body = { breakpoints: [...lines].sort((a, b) => a - b).map((l) => ({ line: this.convertDebuggerLineToClient(l) })) };
+      const line = args && wholeNumber(args, 'line', 'breakpointLocations', 1);
+      if (typeof file !== 'string' || line === undefined) fail("breakpointLocations needs 'source.path' and 'line'.");
+      const first = this.convertClientLineToDebugger(line);
+      const last = this.convertClientLineToDebugger(wholeNumber(args, 'endLine', 'breakpointLocations', 1) ?? line);
+      const lines = this.runtime.stepLines(path.resolve(file), first, last);
+      response.body = { breakpoints: lines.map((l) => ({ line: this.convertDebuggerLineToClient(l) })) };
     });
   }
 
@@ -402,9 +402,10 @@ export class StepwiseDebugSession extends DebugSession {
   protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
     this.answer(response, () => {
       if (args?.threadId !== THREAD_ID) fail(`Unknown thread ${JSON.stringify(args?.threadId)}: the only thread is ${THREAD_ID}.`);
+      const start = wholeNumber(args, 'startFrame', 'stackTrace', 0) ?? 0;
+      const levels = wholeNumber(args, 'levels', 'stackTrace', 0);
       const frames = this.runtime.frames();
-      const start = typeof args.startFrame === 'number' ? args.startFrame : 0;
-      const count = typeof args.levels === 'number' && args.levels > 0 ? args.levels : frames.length;
+      const count = levels || frames.length;
       response.body = {
         stackFrames: frames.slice(start, start + count).map((f) => {
           const frame = new StackFrame(f.id, f.name, f.file ? this.source(f.file) : undefined, this.convertDebuggerLineToClient(f.line), this.convertDebuggerColumnToClient(f.column));
@@ -450,8 +451,10 @@ export class StepwiseDebugSession extends DebugSession {
         response.body = { variables: [{ name: c.root, value: preview(c.value), type: typeOf(c.value), variablesReference: 0, evaluateName: c.base }] };
         return;
       }
+      const start = wholeNumber(args, 'start', 'variables', 0) ?? 0;
+      const count = wholeNumber(args, 'count', 'variables', 0) || Infinity;
       let list = children(c.value);
-      if (args.filter === 'indexed' && Array.isArray(c.value)) list = list.slice(args.start ?? 0, (args.start ?? 0) + (args.count ?? list.length));
+      if (args.filter === 'indexed' && Array.isArray(c.value)) list = list.slice(start, start + count);
       response.body = { variables: list.map((child) => this.variable(c, child.name, child.key, child.value)) };
     });
   }
@@ -478,7 +481,7 @@ export class StepwiseDebugSession extends DebugSession {
       if (typeof args?.expression !== 'string' || !args.expression.trim()) fail("evaluate needs an 'expression' (JSONata).");
       const frame = typeof args.frameId === 'number' ? this.runtime.frame(args.frameId) : undefined;
       if (typeof args.frameId === 'number' && !frame) fail(`Unknown frame ${args.frameId}.`);
-      const value = await this.runtime.evaluate(args.expression.trim(), frame?.runId, args.context === 'hover');
+      const { value } = await this.runtime.evaluate(args.expression.trim(), frame?.runId, args.context === 'hover');
       if (args.context === 'hover' && value === undefined) fail('No value.');
       const ref = isContainer(value) ? this.handles.create({ runId: frame?.runId ?? this.runtime.currentRunId, root: 'eval', base: `(${args.expression.trim()})`, path: [], value }) : 0;
       response.body = {
@@ -573,9 +576,10 @@ export class StepwiseDebugSession extends DebugSession {
       return JSON.parse(text);
     } catch {
       try {
-        const v = await this.runtime.evaluate(text, runId);
-        if (v === undefined) fail(`'${text}' is neither JSON nor an expression with a value; quote text: "${text}".`);
-        return v;
+        const { value, secret } = await this.runtime.evaluate(text, runId);
+        if (value === undefined) fail(`'${text}' is neither JSON nor an expression with a value; quote text: "${text}".`);
+        if (secret) fail(`'${text}' is computed from a secret: a value set here is journaled, so it cannot hold one.`);
+        return value;
       } catch (err) {
         if (err instanceof RequestError) throw err;
         fail(`'${text}' is neither JSON nor a valid expression: ${message(err)}`);

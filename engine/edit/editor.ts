@@ -4,7 +4,7 @@
 // the file's indentation and line ending. Nothing else in the file is re-written.
 import { isAlias, isMap, isScalar, isSeq, type Document, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { TextEdit } from '../model/types';
-import { flowText, inlineText, isCollection, itemLines, pairLines, scalarText, stringScalar, type Indent } from './render';
+import { flowEntry, flowText, inlineText, isCollection, itemLines, pairLines, scalarText, stringScalar, type Indent } from './render';
 
 /** Thrown by an operation that cannot be applied; its message is shown to the user. */
 export class EditError extends Error {}
@@ -105,15 +105,54 @@ export class YamlEditor {
     return undefined;
   }
 
+  /**
+   * A mapping entry's key, where the entry starts. Refused: keys that are not scalars, and entries
+   * that do not start at their key's text (`? key`, `&anchor key`, `!tag key`), since every splice
+   * measures the entry from there.
+   */
   keyNode(pair: Pair<unknown, unknown>): Scalar {
-    if (!isScalar(pair.key) || !pair.key.range) throw new EditError('A mapping key that is not a plain value cannot be edited here.');
-    return pair.key;
+    const problem = this.keyProblem(pair);
+    if (problem) throw new EditError(problem);
+    return pair.key as Scalar;
   }
 
-  /** The offset just after the ':' that follows a key. */
+  isPlainEntry(pair: Pair<unknown, unknown>): boolean {
+    return this.keyProblem(pair) === undefined;
+  }
+
+  /** The column of a block mapping's keys (read from its first plain entry). */
+  entryColumn(pairs: ReadonlyArray<Pair<unknown, unknown>>): number {
+    return this.column(this.keyNode(pairs.find((p) => this.isPlainEntry(p)) ?? pairs[0]).range![0]);
+  }
+
+  private keyProblem(pair: Pair<unknown, unknown>): string | undefined {
+    const key = pair.key;
+    if (!isScalar(key) || !key.range) return 'A mapping key that is not a plain value cannot be edited here.';
+    if (key.anchor || key.tag) return `The key '${String(key.value)}' has an anchor or a tag; edit it in the text.`;
+    if (this.keyPrefix(key.range[0]) !== '' || (pair.value !== null && this.colonAt(key.range[1]) < 0)) {
+      return `The entry '${String(key.value)}' is written with an explicit key (? key); edit it in the text.`;
+    }
+    return undefined;
+  }
+
+  /** What precedes a key on its line besides indentation, `- ` and a flow collection's `{`, `[` or `,`: empty for a plain entry. */
+  private keyPrefix(keyStart: number): string {
+    const before = this.text.slice(this.lineStart(keyStart), keyStart);
+    const flowAt = Math.max(before.lastIndexOf('{'), before.lastIndexOf('['), before.lastIndexOf(','));
+    return (flowAt >= 0 ? before.slice(flowAt + 1) : before.replace(/^\s*(-\s+)*/, '')).trim();
+  }
+
+  /** The offset of the ':' right after a key's end (spaces between), or -1. */
+  private colonAt(keyEnd: number): number {
+    let at = keyEnd;
+    while (this.text[at] === ' ' || this.text[at] === '\t') at++;
+    return this.text[at] === ':' ? at : -1;
+  }
+
+  /** The offset just after the ':' that follows a key (the key's end when it has no value). */
   colonEnd(pair: Pair<unknown, unknown>): number {
     const key = this.keyNode(pair);
-    const at = this.text.indexOf(':', key.range![1]);
+    const at = this.colonAt(key.range![1]);
     return at < 0 ? key.range![1] : at + 1;
   }
 
@@ -319,7 +358,7 @@ export class YamlEditor {
 
   private insertBlockPairs(map: YAMLMap, remaining: Array<Pair<unknown, unknown>>, inserts: Array<[string, unknown]>, placement: Placement): void {
     const all = map.items as Array<Pair<unknown, unknown>>;
-    const col = this.column(this.keyNode(all[0]).range![0]);
+    const col = this.entryColumn(all);
     // Group the new keys by the entry they follow (undefined: before the first entry that stays).
     const groups = new Map<Pair<unknown, unknown> | undefined, Array<[string, unknown]>>();
     for (const entry of inserts) {
@@ -338,8 +377,15 @@ export class YamlEditor {
       }
       const first = remaining[0] ?? all[0];
       const key = this.keyNode(first).range![0];
-      if (this.startsLine(key)) this.insertLines(this.pairExtent(first).start, spaced ? [...lines, ''] : lines);
-      else this.replace(key, key, lines.map((l, i) => (i === 0 ? l.slice(col) : l)).join(this.eol) + this.eol + ' '.repeat(col));
+      if (this.startsLine(key)) {
+        this.insertLines(this.pairExtent(first).start, spaced ? [...lines, ''] : lines);
+        continue;
+      }
+      // After a '- ': the new lines take the dash's line; an entry that stays moves below them,
+      // else the removed entries' lines (up to a line start) are replaced.
+      const body = lines.map((l, i) => (i === 0 ? l.slice(col) : l)).join(this.eol);
+      const atTextEnd = () => this.pairExtent(all[all.length - 1]).end >= this.text.length && !this.text.endsWith('\n');
+      this.replace(key, key, body + (remaining.length ? this.eol + ' '.repeat(col) : atTextEnd() ? '' : this.eol));
     }
   }
 
@@ -390,8 +436,9 @@ export class YamlEditor {
     const holder = owner.kind === 'pair' ? (owner.pair.value as Node | null) : (owner.seq.items[owner.index] as Node | null);
     const r = holder?.range && holder.range[1] > holder.range[0] ? holder.range : undefined;
     if (this.inFlow(owner)) {
-      if (r) this.replace(r[0], r[1], flowText(value));
-      else if (owner.kind === 'pair') this.replace(this.colonEnd(owner.pair), this.colonEnd(owner.pair), ' ' + flowText(value));
+      const json = owner.kind === 'pair' && isJsonStyle(owner.parent);
+      if (r) this.replace(r[0], r[1], flowText(value, json));
+      else if (owner.kind === 'pair') this.replace(this.colonEnd(owner.pair), this.colonEnd(owner.pair), ' ' + flowText(value, json));
       return;
     }
     const col = this.ownerColumn(owner);
@@ -423,8 +470,9 @@ export class YamlEditor {
     }
     const colon = this.colonEnd(pair);
     if (flow) {
-      if (old?.range && old.range[1] > old.range[0]) this.replace(old.range[0], old.range[1], flowText(value));
-      else this.replace(colon, colon, ' ' + flowText(value));
+      const json = this.keyNode(pair).type === 'QUOTE_DOUBLE';
+      if (old?.range && old.range[1] > old.range[0]) this.replace(old.range[0], old.range[1], flowText(value, json));
+      else this.replace(colon, colon, ' ' + flowText(value, json));
       return;
     }
     const end = this.pairContentEnd(pair);
@@ -440,51 +488,101 @@ export class YamlEditor {
     this.replace(colon, lineEnd, this.eol + lines.join(this.eol));
   }
 
-  /** Flow mapping edits: a value swapped in place, or the mapping written again from its entries' own text. */
+  /**
+   * Flow mapping edits, each a splice between entries: a value swapped in place, a removed entry
+   * taken out with its separator, a new one written after its neighbour (on a line of its own when
+   * the entries sit on lines of their own). The other entries' text is never re-written.
+   */
   private editFlowMap(ref: MapRef, map: YAMLMap, sets: readonly Change[], removes: Set<string>, placement: Placement): void {
     const pairs = map.items as Array<Pair<unknown, unknown>>;
-    const onlyReplaces = !removes.size && sets.every(([k]) => this.find(map, k));
-    if (onlyReplaces) {
-      for (const [k, v] of sets) this.replaceValue(this.find(map, k)!, v, true);
+    const json = isJsonStyle(map);
+    const kept = pairs.filter((p) => !removes.has(this.keyName(p)));
+    const fresh = sets.filter(([k]) => !this.find(map, k));
+    const replaceOnly = !removes.size && !fresh.length;
+    if (!replaceOnly && this.toBlock(ref, map, sets, removes, placement)) return;
+    for (const [k, v] of sets) {
+      const pair = this.find(map, k);
+      if (pair) this.replaceValue(pair, v, true);
+    }
+    if (!kept.length) {
+      const source = this.text.slice(map.range![0], map.range![1]);
+      if (hasComment(source)) throw new EditError('This flow-style mapping holds comments; edit it in the text.');
+      this.replace(map.range![0], map.range![1], flowText(Object.fromEntries(fresh), json));
       return;
     }
+    this.removeFlowPairs(pairs, kept);
+    const keys = kept.map((p) => this.keyName(p));
+    const groups = new Map<number, string[]>();
+    for (const [k, v] of fresh) {
+      const after = this.flowAnchor(keys, k, placement);
+      groups.set(after, [...(groups.get(after) ?? []), flowEntry(k, v, json)]);
+    }
+    for (const [after, entries] of groups) this.insertFlowEntries(kept, after, entries);
+  }
+
+  private keyName(pair: Pair<unknown, unknown>): string {
+    return String(this.keyNode(pair).value);
+  }
+
+  /** Takes out each run of removed entries with the separator that joins it to the entries that stay. */
+  private removeFlowPairs(pairs: Array<Pair<unknown, unknown>>, kept: Array<Pair<unknown, unknown>>): void {
+    for (let i = 0; i < pairs.length; i++) {
+      if (kept.includes(pairs[i])) continue;
+      let j = i;
+      while (j + 1 < pairs.length && !kept.includes(pairs[j + 1])) j++;
+      // Up to the next entry that stays; a run at the end goes from the end of the entry before it.
+      const [start, end] = j + 1 < pairs.length ? [this.keyNode(pairs[i]).range![0], this.keyNode(pairs[j + 1]).range![0]] : [this.pairContentEnd(pairs[i - 1]), this.pairContentEnd(pairs[j])];
+      if (hasComment(this.text.slice(start, end))) throw new EditError('A comment sits between the entries of this flow-style mapping and would be lost; edit it in the text.');
+      this.replace(start, end, '');
+      i = j;
+    }
+  }
+
+  /** Inserts entries (text) after `kept[after]` (-1: before the first), separated like their neighbours. */
+  insertFlowEntries(kept: Array<Pair<unknown, unknown>>, after: number, entries: readonly string[]): void {
+    const sepBefore = (p: Pair<unknown, unknown>) => {
+      const key = this.keyNode(p).range![0];
+      return this.startsLine(key) ? this.eol + ' '.repeat(this.column(key)) : ' ';
+    };
+    const next = kept[after + 1];
+    if (next) {
+      const sep = sepBefore(next);
+      const at = this.keyNode(next).range![0];
+      this.replace(at, at, entries.map((e) => e + ',' + sep).join(''));
+    } else {
+      const sep = sepBefore(kept[after]);
+      const at = this.pairContentEnd(kept[after]);
+      this.replace(at, at, entries.map((e) => ',' + sep + e).join(''));
+    }
+  }
+
+  /** A collection added to a one-line flow mapping that sits in block context: the mapping is written as a block. */
+  private toBlock(ref: MapRef, map: YAMLMap, sets: readonly Change[], removes: Set<string>, placement: Placement): boolean {
     const source = this.text.slice(map.range![0], map.range![1]);
+    if (this.inFlow(ref.owner) || ref.owner.kind === 'root' || source.includes('\n') || sets.every(([, v]) => inlineText(v) !== undefined)) return false;
     if (hasComment(source)) throw new EditError('This flow-style mapping holds comments; edit it in the text.');
-    const entries: Array<{ key: string; text: string; value: unknown; fresh: boolean }> = [];
-    for (const p of pairs) {
+    const col = this.ownerColumn(ref.owner);
+    const inner = ref.owner.kind === 'item' ? col + 2 : col + this.indent.unit;
+    const entries: Array<{ key: string; lines: string[] }> = [];
+    for (const p of map.items as Array<Pair<unknown, unknown>>) {
       const key = this.keyNode(p);
       const k = String(key.value);
       if (removes.has(k)) continue;
       const set = sets.find(([sk]) => sk === k);
-      const keyText = this.text.slice(key.range![0], key.range![1]);
       const v = p.value as Node | null;
-      const valueText = set ? undefined : v?.range && v.range[1] > v.range[0] ? this.text.slice(v.range[0], v.range[1]) : '';
-      entries.push({ key: k, text: valueText === undefined ? '' : valueText === '' ? keyText : `${keyText}: ${valueText}`, value: set?.[1], fresh: set !== undefined });
+      const keyText = this.text.slice(key.range![0], key.range![1]);
+      const own = v?.range && v.range[1] > v.range[0] ? `${keyText}: ${this.text.slice(v.range[0], v.range[1])}` : keyText;
+      entries.push({ key: k, lines: set ? pairLines(k, set[1], inner, this.indent) : [' '.repeat(inner) + own] });
     }
     for (const [k, v] of sets) {
-      if (entries.some((e) => e.key === k)) continue;
+      if (this.find(map, k)) continue;
       const after = this.flowAnchor(entries.map((e) => e.key), k, placement);
-      entries.splice(after + 1, 0, { key: k, text: '', value: v, fresh: true });
+      entries.splice(after + 1, 0, { key: k, lines: pairLines(k, v, inner, this.indent) });
     }
-    // A collection added to a one-line flow mapping that sits in block context: write it as a block.
-    const toBlock = !this.inFlow(ref.owner) && ref.owner.kind !== 'root' && sets.some(([, v]) => inlineText(v) === undefined) && !source.includes('\n');
-    if (toBlock) {
-      const col = this.ownerColumn(ref.owner);
-      const inner = ref.owner.kind === 'item' ? col + 2 : col + this.indent.unit;
-      const lines = entries.flatMap((e) => (e.fresh ? pairLines(e.key, e.value, inner, this.indent) : [' '.repeat(inner) + e.text]));
-      if (!lines.length) {
-        this.replace(map.range![0], map.range![1], '{}');
-        return;
-      }
-      if (ref.owner.kind === 'pair') {
-        const colon = this.colonEnd(ref.owner.pair);
-        this.replace(colon, map.range![1], this.eol + lines.join(this.eol));
-      } else this.replace(map.range![0], map.range![1], [lines[0].slice(inner), ...lines.slice(1)].join(this.eol));
-      return;
-    }
-    const parts = entries.map((e) => (e.fresh ? `${stringScalar(e.key, true)}: ${flowText(e.value)}` : e.text));
-    const padded = /^\{\s/.test(source) || (!pairs.length && true);
-    this.replace(map.range![0], map.range![1], parts.length ? (padded ? `{ ${parts.join(', ')} }` : `{${parts.join(', ')}}`) : '{}');
+    const lines = entries.flatMap((e) => e.lines);
+    if (ref.owner.kind === 'pair') this.replace(this.colonEnd(ref.owner.pair), map.range![1], this.eol + lines.join(this.eol));
+    else this.replace(map.range![0], map.range![1], [lines[0].slice(inner), ...lines.slice(1)].join(this.eol));
+    return true;
   }
 
   private flowAnchor(keys: string[], key: string, placement: Placement): number {
@@ -600,6 +698,11 @@ export class YamlEditor {
     while (lines.length && lines[lines.length - 1].trim() === '') lines.pop();
     return { lines, col: this.column(key.range![0]) };
   }
+}
+
+/** True when every key of a (non-empty) mapping is double-quoted, as in a file written as JSON. */
+function isJsonStyle(map: YAMLMap): boolean {
+  return map.items.length > 0 && map.items.every((p) => isScalar(p.key) && p.key.type === 'QUOTE_DOUBLE');
 }
 
 /** True when a flow collection's text holds a comment (a '#' after a space, outside quotes). */

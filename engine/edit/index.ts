@@ -2,11 +2,13 @@
 // `vscode`, no DOM. The host applies the edits to the TextDocument (one undo step per operation);
 // every byte outside them stays as it was: comments, blank lines, quoting, flow style, key order,
 // line endings and indentation.
-import { parseDocument, type Document } from 'yaml';
+import { parseDocument, visit, type Document } from 'yaml';
 import type { TextEdit } from '../model/types';
 import { EditError, YamlEditor } from './editor';
+import { expandGesture, isGesture } from './gestures';
 import { copyStatesText, freeStateName, OPERATIONS, stateNames, wireEditTaskText, type Outcome } from './operations';
 import type { EditOperation, EditResult } from './types';
+import { validateOperation } from './validate';
 
 export * from './types';
 export { EditError } from './editor';
@@ -25,6 +27,7 @@ export function parseForEdit(text: string): Document {
  */
 export function editTask(text: string, op: EditOperation, doc?: Document): EditResult {
   try {
+    validateOperation(op);
     return run(text, op, doc);
   } catch (err) {
     if (err instanceof EditError) return { edits: [], error: err.message };
@@ -63,7 +66,6 @@ export function suggestStateName(text: string, base?: string, doc?: Document): s
 }
 
 function run(text: string, op: EditOperation, doc?: Document): EditResult {
-  if (!op || typeof op !== 'object' || typeof op.type !== 'string') throw new EditError('Not an edit operation.');
   if (op.type === 'batch') {
     let current = text;
     const result: EditResult = { edits: [] };
@@ -76,13 +78,17 @@ function run(text: string, op: EditOperation, doc?: Document): EditResult {
     result.edits = diffEdits(text, current);
     return result;
   }
+  if (isGesture(op)) {
+    const parsed = doc ?? parseForEdit(text);
+    return run(text, expandGesture(parsed, op), parsed);
+  }
   const fn = (OPERATIONS as Record<string, (ed: YamlEditor, op: EditOperation) => Outcome>)[op.type];
-  if (!fn) throw new EditError(`Unknown edit operation '${op.type}'.`);
   const parsed = doc ?? parseForEdit(text);
   if (parsed.errors.length) throw new EditError(`The YAML has errors; fix them first (${parsed.errors[0].message.split('\n')[0]}).`);
   const ed = new YamlEditor(text, parsed);
   const outcome = fn(ed, op);
   const edits = normalize(text, ed.edits);
+  checkAliases(parsed, applyEdits(text, edits));
   const result: EditResult = { edits };
   merge(result, outcome);
   if (outcome.next) {
@@ -93,6 +99,30 @@ function run(text: string, op: EditOperation, doc?: Document): EditResult {
     if (!result.state) result.state = r.state;
   }
   return result;
+}
+
+/** Refuses edits that leave an alias without its anchor (the text that defined `&name` was removed or replaced). */
+function checkAliases(before: Document, after: string): void {
+  const dangling = (doc: Document) => {
+    const names: string[] = [];
+    visit(doc, {
+      Alias(_, node) {
+        if (!node.resolve(doc)) names.push(node.source);
+      },
+    });
+    return names;
+  };
+  let aliased = false;
+  visit(before, {
+    Alias() {
+      aliased = true;
+      return visit.BREAK;
+    },
+  });
+  if (!aliased) return;
+  const already = new Set(dangling(before));
+  const lost = dangling(parseForEdit(after)).find((name) => !already.has(name));
+  if (lost !== undefined) throw new EditError(`This edit would remove the anchor &${lost} that *${lost} still uses; edit it in the text.`);
 }
 
 function merge(into: EditResult, from: Outcome | EditResult): void {

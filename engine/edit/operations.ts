@@ -5,6 +5,7 @@ import { isAlias, isMap, isScalar, isSeq, parseDocument, type Node, type Pair, t
 import { EditError, type MapRef, type YamlEditor } from './editor';
 import { TASK_NAME } from './names';
 import { flowText, itemLines, pairLines, reindent, stringScalar } from './render';
+import type { GestureOperation } from './gestures';
 import type { EditOperation, FieldPath, InstructionSpec, StateReference, TransitionCondition, TransitionList, TransitionRef } from './types';
 
 /** Where new keys go, so that a file written by the editor reads in the order of the format's docs. */
@@ -66,6 +67,7 @@ function statePair(ed: YamlEditor, name: string): { pair: Pair<Scalar, unknown>;
   const { map } = requireStates(ed);
   const pair = ed.find(map, name);
   if (!pair) throw new EditError(`There is no state '${name}'.`);
+  ed.keyNode(pair);
   return { pair, states: map };
 }
 
@@ -179,6 +181,7 @@ function spacedStates(ed: YamlEditor, map: YAMLMap): boolean {
   if (map.flow) return false;
   const pairs = map.items as Array<Pair<unknown, unknown>>;
   for (let i = 1; i < pairs.length; i++) {
+    if (!ed.isPlainEntry(pairs[i - 1]) || !ed.isPlainEntry(pairs[i])) continue;
     const gap = ed.text.slice(ed.pairExtent(pairs[i - 1]).end, ed.pairExtent(pairs[i]).start);
     if (gap.length && gap.trim() === '') return true;
   }
@@ -355,11 +358,11 @@ const duplicateState: Op<'duplicateState'> = (ed, op) => {
   const name = op.newName ?? freeStateName(stateNames(ed), `${op.state}-copy`);
   checkName(ed, name);
   if (states.flow) {
-    const top = rootMap(ed);
     const v = pair.value as Node | null;
-    const src = v?.range ? ed.text.slice(v.range[0], v.range[1]) : '';
-    if (!src) ed.editMap({ map: states, owner: { kind: 'pair', pair: ed.find(top, 'states')!, parent: top } }, [[name, {}]], { after: op.state });
-    else ed.replace(v!.range![1], v!.range![1], `, ${stringScalar(name, true)}: ${src}`);
+    const src = v?.range && v.range[1] > v.range[0] ? ed.text.slice(v.range[0], v.range[1]) : '{}';
+    const key = ed.keyNode(pair).type === 'QUOTE_DOUBLE' ? JSON.stringify(name) : stringScalar(name, true);
+    const pairs = states.items as Array<Pair<unknown, unknown>>;
+    ed.insertFlowEntries(pairs, pairs.indexOf(pair), [`${key}: ${src}`]);
     return { state: name };
   }
   const { lines } = ed.entryLines(pair, false);
@@ -418,8 +421,7 @@ const pasteStates: Op<'pasteStates'> = (ed, op) => {
   }
   const lines = wrapper.replace(/\n$/, '').split('\n').slice(1);
   while (lines.length && !lines[lines.length - 1].trim()) lines.pop();
-  const first = ed.find(states.map, stateNames(ed)[0]);
-  const col = first ? ed.column(ed.keyNode(first).range![0]) : ed.indent.unit;
+  const col = states.map.items.length ? ed.entryColumn(states.map.items as Array<Pair<unknown, unknown>>) : ed.indent.unit;
   const body = reindent(lines, 2, col);
   const pairs = states.map.items as Array<Pair<unknown, unknown>>;
   const anchor = op.after !== undefined ? ed.find(states.map, op.after)! : pairs[pairs.length - 1];
@@ -659,7 +661,7 @@ const setInstructionKind: Op<'setInstructionKind'> = (ed, op) => {
   return { state: op.state };
 };
 
-export const OPERATIONS: { [T in Exclude<EditOperation['type'], 'batch'>]: Op<T> } = {
+export const OPERATIONS: { [T in Exclude<EditOperation['type'], 'batch' | GestureOperation['type']>]: Op<T> } = {
   addState,
   deleteState,
   renameState,

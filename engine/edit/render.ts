@@ -42,14 +42,22 @@ function isEmptyCollection(value: unknown): boolean {
   return Array.isArray(value) ? value.length === 0 : isCollection(value) && Object.keys(value).length === 0;
 }
 
-/** A value in flow style on one line: `{ a: 1, b: [x, y] }`. */
-export function flowText(value: unknown): string {
-  if (Array.isArray(value)) return value.length ? `[ ${value.map(flowText).join(', ')} ]` : '[]';
+/**
+ * A value in flow style on one line: `{ a: 1, b: [x, y] }`. With `json`, strings and keys are
+ * double-quoted (`{ "a": "x" }`), for files written as JSON.
+ */
+export function flowText(value: unknown, json = false): string {
+  if (Array.isArray(value)) return value.length ? `[ ${value.map((v) => flowText(v, json)).join(', ')} ]` : '[]';
   if (isCollection(value)) {
     const entries = Object.entries(value).filter(([, v]) => v !== undefined);
-    return entries.length ? `{ ${entries.map(([k, v]) => `${stringScalar(k, true)}: ${flowText(v)}`).join(', ')} }` : '{}';
+    return entries.length ? `{ ${entries.map(([k, v]) => flowEntry(k, v, json)).join(', ')} }` : '{}';
   }
-  return scalarText(value, true);
+  return json && typeof value === 'string' ? JSON.stringify(value) : scalarText(value, true);
+}
+
+/** A mapping entry in flow style: `key: value`. */
+export function flowEntry(key: string, value: unknown, json = false): string {
+  return `${json ? JSON.stringify(key) : stringScalar(key, true)}: ${flowText(value, json)}`;
 }
 
 /** The value written after `key: ` on the same line, when it fits there (scalars, empty collections). */

@@ -92,6 +92,14 @@ export type EditOperation =
   | { type: 'updateInstruction'; state: string; index: number; path: FieldPath; value?: unknown }
   /** Changes an instruction's kind in place (its key and value), keeping `as`, `retry`, `timeout`. */
   | { type: 'setInstructionKind'; state: string; index: number; kind: string; args: unknown }
+  /**
+   * A drag from one state to another on the graph (engine/edit/gestures.ts): a state whose only way
+   * out is unconditional (`next: X`, or one `on` entry with no condition) is retargeted to `to`;
+   * otherwise a transition to `to` is added.
+   */
+  | { type: 'connect'; state: string; to: string }
+  /** A new state (`name`, else a free one) in the middle of a transition: `state` -> new -> the old target. */
+  | ({ type: 'insertState'; name?: string } & TransitionRef)
   /** Several operations as one edit (one undo step), each applied to the result of the previous. */
   | { type: 'batch'; operations: EditOperation[] };
 

@@ -1,6 +1,7 @@
 // JSONata expressions and `{{ }}` templates. Compiled expressions are cached by source text:
 // the same task is evaluated many times by a run, and by many runs.
 import jsonata from 'jsonata';
+import { MASK, stringsOf, tracker, type ScopeViews } from './taint';
 
 export interface ExpressionScope {
   input?: unknown;
@@ -61,6 +62,26 @@ export async function evaluate(source: string, scope: ExpressionScope): Promise<
   }
 }
 
+export interface Evaluated {
+  value: unknown;
+  /** The value was computed from a secret (see taint.ts). */
+  secret: boolean;
+}
+
+/** Evaluates over the clear view of a context, telling whether the value comes from a secret. */
+export async function evaluateViews(source: string, views: ScopeViews): Promise<Evaluated> {
+  const t = tracker(views);
+  let value: unknown;
+  try {
+    value = t.plain(await evaluate(source, t.scope));
+  } catch (err) {
+    // JSONata quotes the value it failed on ("Unable to cast value to a number: …").
+    if (t.tainted()) throw new ExpressionError(`Expression '${source}' failed on a value computed from a secret (its message, which may quote the value, is withheld).`, source);
+    throw err;
+  }
+  return { value, secret: t.tainted() };
+}
+
 const WHOLE = /^\s*=\{\{([\s\S]*)\}\}\s*$/;
 const EMBEDDED = /\{\{([\s\S]*?)\}\}/g;
 
@@ -75,34 +96,74 @@ export function hasTemplate(text: string): boolean {
   return text.includes('{{');
 }
 
-/** Resolves `={{ }}` and `{{ }}` in every string of a value, leaving the value's shape alone. */
-export async function resolveTemplates(value: unknown, scope: ExpressionScope): Promise<unknown> {
-  if (typeof value === 'string') return resolveString(value, scope);
-  if (Array.isArray(value)) {
-    const out: unknown[] = [];
-    for (const item of value) out.push(await resolveTemplates(item, scope));
-    return out;
-  }
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = await resolveTemplates(v, scope);
-    return out;
-  }
-  return value;
+export type ValuePath = Array<string | number>;
+
+export interface Resolved {
+  /** The value with every template replaced by its value. */
+  value: unknown;
+  /** The same, with each template computed from a secret replaced by the mask instead. */
+  shown: unknown;
+  /** Where in the value the strings that hold a value computed from a secret are. */
+  secret: ValuePath[];
+  /** The values computed from secrets, as text: what to look for in output the engine did not build. */
+  texts: string[];
 }
 
-async function resolveString(text: string, scope: ExpressionScope): Promise<unknown> {
-  if (!hasTemplate(text)) return text;
+/** Resolves `={{ }}` and `{{ }}` in every string of a value, leaving the value's shape alone. */
+export async function resolveTemplates(value: unknown, views: ScopeViews): Promise<Resolved> {
+  const secret: ValuePath[] = [];
+  const texts: string[] = [];
+  const walk = async (v: unknown, at: ValuePath): Promise<[unknown, unknown]> => {
+    if (typeof v === 'string') {
+      const r = await resolveString(v, views, texts);
+      if (r.secret) secret.push(at);
+      return [r.value, r.shown];
+    }
+    if (Array.isArray(v)) {
+      const clear: unknown[] = [];
+      const shown: unknown[] = [];
+      for (let i = 0; i < v.length; i++) {
+        const [c, s] = await walk(v[i], [...at, i]);
+        clear.push(c);
+        shown.push(s);
+      }
+      return [clear, shown];
+    }
+    if (v && typeof v === 'object') {
+      const clear: Record<string, unknown> = {};
+      const shown: Record<string, unknown> = {};
+      for (const [k, item] of Object.entries(v)) [clear[k], shown[k]] = await walk(item, [...at, k]);
+      return [clear, shown];
+    }
+    return [v, v];
+  };
+  const [clear, shown] = await walk(value, []);
+  return { value: clear, shown: secret.length ? shown : clear, secret, texts };
+}
+
+async function resolveString(text: string, views: ScopeViews, texts: string[]): Promise<{ value: unknown; shown: unknown; secret: boolean }> {
+  if (!hasTemplate(text)) return { value: text, shown: text, secret: false };
   const whole = WHOLE.exec(text);
-  if (whole) return evaluate(whole[1].trim(), scope);
-  let out = '';
+  if (whole) {
+    const e = await evaluateViews(whole[1].trim(), views);
+    if (e.secret) stringsOf(e.value, texts);
+    return { value: e.value, shown: e.secret ? MASK : e.value, secret: e.secret };
+  }
+  let value = '';
+  let shown = '';
+  let secret = false;
   let last = 0;
   for (const m of text.matchAll(EMBEDDED)) {
-    out += text.slice(last, m.index);
-    out += stringify(await evaluate(m[1].trim(), scope));
+    const literal = text.slice(last, m.index);
+    const e = await evaluateViews(m[1].trim(), views);
+    const piece = stringify(e.value);
+    value += literal + piece;
+    shown += literal + (e.secret ? MASK : piece);
+    if (e.secret) stringsOf(e.value, texts);
+    secret ||= e.secret;
     last = (m.index ?? 0) + m[0].length;
   }
-  return out + text.slice(last);
+  return { value: value + text.slice(last), shown: shown + text.slice(last), secret };
 }
 
 function stringify(value: unknown): string {

@@ -11,6 +11,11 @@ export interface CallResult {
 export interface InstructionContext {
   /** The instruction's value with every `{{ }}` template resolved. */
   args: unknown;
+  /**
+   * The same with each value computed from a secret replaced by the mask: what an instruction
+   * writes where others read it (the run's log, an event's data, a called task's input).
+   */
+  shownArgs: unknown;
   /** Aborts when the instruction times out, its state times out or the run is cancelled. */
   signal: AbortSignal;
   runId: string;

@@ -57,6 +57,12 @@ export type JournalEvent = Base &
         kind: string;
         as?: string;
         result: unknown;
+        /**
+         * Where in `result` values computed from secrets were (the result was the instruction's
+         * arguments, as with `set`): the journal holds the mask there, and a run continued from the
+         * journal computes them again from the task and its secrets.
+         */
+        secret?: Array<Array<string | number>>;
         mocked?: boolean;
         /** The result was not produced again but reused from the run this one was forked from. */
         replayed?: boolean;
@@ -98,7 +104,10 @@ export type JournalEvent = Base &
     | {
         type: 'poll-result';
         state: string;
+        /** Index in `on` of the polling transition. */
         transition: number;
+        /** Which poll of this transition since the state was entered: 1 for the first. */
+        attempt: number;
         /** The poll instruction's `as`: its result is stored at `data[as]`. */
         as?: string;
         result?: unknown;

@@ -1,8 +1,9 @@
 // Reads task YAML into the typed model. Never throws: whatever can be read is returned, and what
 // cannot becomes a diagnostic with a range, so editors and the debugger work on half-typed files.
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
-import { anchorTargets, forEachNode, keyText, plainValue } from '../schema/nodes';
+import { Composer, Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Parser, YAMLParseError, type CST, type Node, type Pair, type YAMLMap } from 'yaml';
+import { anchorTargets, forEachNode, keyText, newBudget, plainValue } from '../schema/nodes';
 import { schemaDiagnostics } from '../schema/validate';
+import { MAX_NESTING, tooDeepAt } from './nesting';
 import type {
   BranchModel,
   CatchModel,
@@ -37,7 +38,10 @@ export function parseTask(text: string): ParseResult {
 
 export function parseTaskDocument(text: string): ParsedDocument {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, keepSourceTokens: false, prettyErrors: false });
+  const tokens = [...new Parser(lineCounter.addNewLine).parse(text)];
+  const deep = tooDeepAt(tokens);
+  if (deep !== undefined) return tooDeep(text, lineCounter, deep);
+  const doc = compose(tokens, text);
   const anchors = anchorTargets(doc, text);
   const reader = new Reader(text, lineCounter, anchors);
   for (const e of doc.errors) reader.report('yaml-syntax', 'error', yamlMessage(e.code, e.message), e.pos[0], e.pos[1]);
@@ -46,6 +50,29 @@ export function parseTaskDocument(text: string): ParsedDocument {
   const model = reader.task(doc);
   reader.diagnostics.push(...schemaDiagnostics(doc, lineCounter, text));
   return { model, diagnostics: reader.diagnostics, text, doc, lineCounter };
+}
+
+/** The one document of the text, as yaml's parseDocument composes it (from tokens already read). */
+function compose(tokens: CST.Token[], text: string): Document {
+  let doc: Document | undefined;
+  for (const next of new Composer({ uniqueKeys: false, keepSourceTokens: false }).compose(tokens, true, text.length)) {
+    if (!doc) {
+      doc = next;
+      continue;
+    }
+    doc.errors.push(new YAMLParseError([next.range[0], next.range[1]], 'MULTIPLE_DOCS', 'Source contains multiple documents'));
+    break;
+  }
+  return doc ?? new Document(null);
+}
+
+/** A file nested too deeply to be read: one error where it gets too deep, and nothing else. */
+function tooDeep(text: string, lineCounter: LineCounter, offset: number): ParsedDocument {
+  const doc = new Document(null);
+  const reader = new Reader(text, lineCounter);
+  const end = Math.min(offset + 1, text.length);
+  reader.report('too-deep', 'error', `Mappings and lists are nested more than ${MAX_NESTING} levels deep here: a task file may nest at most ${MAX_NESTING} levels, so it was not read further. Flatten this value.`, offset, end);
+  return { model: reader.task(doc), diagnostics: reader.diagnostics, text, doc, lineCounter };
 }
 
 function yamlMessage(code: string, message: string): string {
@@ -73,6 +100,8 @@ export function makeRangeFactory(lineCounter: LineCounter, textLength: number) {
 
 class Reader {
   readonly diagnostics: Diagnostic[] = [];
+  /** One budget for every value read, so that aliases repeated in many places expand once in all. */
+  private readonly budget = newBudget();
   private readonly toRange: (start: number, end: number) => Range;
 
   constructor(
@@ -92,7 +121,7 @@ class Reader {
 
   /** Plain data of a node, aliases expanded, the first of repeated keys kept. */
   plain(node: Node | null | undefined): unknown {
-    return node ? plainValue(node, this.anchors) : null;
+    return node ? plainValue(node, this.anchors, this.budget) : null;
   }
 
   /**

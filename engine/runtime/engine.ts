@@ -1,6 +1,5 @@
 // The engine: starts, resumes and tracks runs over one store and one clock. Runs of an engine can
 // reach each other (`emit`, `call`); everything outside goes through the store.
-import { randomBytes } from 'node:crypto';
 import type { JournalEvent } from '../journal/events';
 import { replay, type RunState } from '../journal/replay';
 import { instructionRegistry } from '../instructions/registry';
@@ -10,6 +9,7 @@ import { memoryStore } from '../store/memory';
 import { realClock, type Clock } from './clock';
 import { loadTaskFile, resolveInput } from './load';
 import { mockSession, NO_MOCKS, type Mocks } from './mocks';
+import { newRunId } from './run-id';
 import { Run, type LoadedTask, type OutputChunk, type RecordedOutcomes, type ResumeJournal, type RunEnvironment, type RunHooks } from './run';
 
 export interface EngineOptions {
@@ -72,11 +72,6 @@ export interface Engine {
   onOutput(listener: OutputListener): () => void;
   /** Waits for every active run to end. */
   settle(): Promise<RunState[]>;
-}
-
-export function newRunId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
 export function createEngine(options: EngineOptions = {}): Engine {

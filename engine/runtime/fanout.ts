@@ -4,6 +4,7 @@
 // not succeed. The clock moves only when every running branch waits (each holds it while it works).
 import { durationMs } from '../expr/duration';
 import { resolveTemplates, type ExpressionScope } from '../expr/expression';
+import type { ScopeViews } from '../expr/taint';
 import type { BranchTag, JournalEvent, NewJournalEvent, RunError } from '../journal/events';
 import type { RunState } from '../journal/replay';
 import type { InstructionModel, StateModel } from '../model/types';
@@ -26,7 +27,8 @@ export interface FanoutHost {
   readonly clock: Clock;
   readonly mocks: MockSession;
   journal(event: NewJournalEvent): Promise<JournalEvent>;
-  scope(): ExpressionScope;
+  /** The run's context for expressions (clear and shown, see expr/taint.ts). */
+  views(): ScopeViews;
   /** Runs an instruction for real; failures are data, an abort of `signal` throws. */
   execute(ins: InstructionModel, signal: AbortSignal, branch: BranchRun): Promise<MockOutcome>;
   /** Waits while the run is paused; throws once it is cancelled. */
@@ -137,7 +139,10 @@ async function unitsOf(host: FanoutHost, st: StateModel, ins: InstructionModel):
   if (!items) {
     let resolved: unknown;
     try {
-      resolved = await resolveTemplates(f.items, host.scope());
+      const r = await resolveTemplates(f.items, host.views());
+      // The items are journaled, where a value computed from a secret would be masked.
+      if (r.secret.length) return { error: { kind: 'expression', message: `The items of ${where} are computed from secrets, and a map's items are journaled: map over names, and read the secrets inside 'do'.` } };
+      resolved = r.value;
     } catch (err) {
       return { error: { kind: 'expression', message: (err as Error).message } };
     }

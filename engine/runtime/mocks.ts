@@ -7,8 +7,11 @@ import type { BranchTag, JournalEvent, RunError } from '../journal/events';
 export type MockOutcome = { result: unknown } | { error: RunError };
 
 interface OutcomeMock {
-  /** `branch`/`item`: one branch or item of a `parallel`/`map` instruction, not the whole of it. */
-  target: { state: string; instruction: string | number; branch?: string; item?: number } | { state: string; poll: number };
+  /**
+   * `branch`/`item`: one branch or item of a `parallel`/`map` instruction, not the whole of it;
+   * `item: 'any'` answers every item (a test's last-resort mock, see testing/hermetic.ts).
+   */
+  target: { state: string; instruction: string | number; branch?: string; item?: number | 'any' } | { state: string; poll: number };
   results: MockOutcome[];
   times?: number;
 }
@@ -51,6 +54,15 @@ export function parseMocks(text: string, file = 'mocks'): Mocks {
   if (!isMap(root)) return fail(root, "a mocks file is a mapping with a 'mocks' list.");
   const list = root.get('mocks', true) as Node | undefined;
   if (list === undefined) return NO_MOCKS;
+  return parseMockList(list, lineCounter, file);
+}
+
+/** Reads a `mocks:` list node (of a mocks file, or of a test case) parsed with `lineCounter`. */
+export function parseMockList(list: Node, lineCounter: LineCounter, file = 'mocks'): Mocks {
+  const fail = (node: Node | null | undefined, detail: string): never => {
+    const pos = lineCounter.linePos(node?.range?.[0] ?? 0);
+    throw new MocksError(file, pos.line, pos.col, detail);
+  };
   if (!isSeq(list)) return fail(list, "'mocks' must be a list.");
   const mocks: Mocks = { outcomes: [], events: [] };
   list.items.forEach((item, index) => {
@@ -127,7 +139,7 @@ export function mockSession(mocks: Mocks, journal: readonly JournalEvent[] = [])
   const matchBranch = (state: string, index: number, as: string | undefined, tag: BranchTag) => (m: OutcomeMock) =>
     sameInstruction(m, state, index, as) &&
     'instruction' in m.target &&
-    (tag.branch !== undefined ? m.target.branch === tag.branch : m.target.item !== undefined && m.target.item === tag.item);
+    (tag.branch !== undefined ? m.target.branch === tag.branch : m.target.item !== undefined && (m.target.item === tag.item || m.target.item === 'any'));
   const matchPoll = (state: string, transition: number) => (m: OutcomeMock) =>
     'poll' in m.target && m.target.state === state && m.target.poll === transition;
 

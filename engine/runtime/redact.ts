@@ -1,24 +1,38 @@
-// Secrets never reach a journal, a log or a debugger view: their values are masked wherever
-// they appear in a string.
+// Masking by search, for text the engine did not build: a command's output, a response, an error
+// message, a given input. Values the engine computes from secrets are masked where they are
+// stored instead (see expr/taint.ts), whatever their length.
 
-export const MASK = '••••••';
+export { MASK } from '../expr/taint';
+import { MASK } from '../expr/taint';
+
+/**
+ * The shortest value searched for: one or two characters cannot be told apart from unrelated
+ * text, and masking every "a" would destroy the output.
+ */
+export const MIN_SEARCHED = 3;
 
 export function redact<T>(value: T, secrets: Record<string, string>): T {
-  const values = Object.values(secrets).filter((v) => typeof v === 'string' && v.length >= 3);
+  return redactTexts(value, Object.values(secrets));
+}
+
+/** Masks each of the texts (long enough to search for) in every string of a value. */
+export function redactTexts<T>(value: T, texts: Iterable<string>): T {
+  // Longest first: a value that holds a shorter one is masked whole.
+  const values = [...new Set(texts)].filter((v) => typeof v === 'string' && v.length >= MIN_SEARCHED).sort((a, b) => b.length - a.length);
   if (values.length === 0) return value;
   return mask(value, values) as T;
 }
 
-function mask(value: unknown, secrets: string[]): unknown {
+function mask(value: unknown, texts: string[]): unknown {
   if (typeof value === 'string') {
     let out = value;
-    for (const s of secrets) if (out.includes(s)) out = out.split(s).join(MASK);
+    for (const s of texts) if (out.includes(s)) out = out.split(s).join(MASK);
     return out;
   }
-  if (Array.isArray(value)) return value.map((v) => mask(v, secrets));
+  if (Array.isArray(value)) return value.map((v) => mask(v, texts));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = mask(v, secrets);
+    for (const [k, v] of Object.entries(value)) out[k] = mask(v, texts);
     return out;
   }
   return value;

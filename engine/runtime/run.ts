@@ -2,7 +2,7 @@
 // calls the hooks a debugger needs. It knows nothing of DAP or VS Code.
 import * as path from 'node:path';
 import { durationMs } from '../expr/duration';
-import { evaluate, resolveTemplates, type ExpressionScope } from '../expr/expression';
+import { evaluateViews, resolveTemplates, type Evaluated, type ExpressionScope, type ValuePath } from '../expr/expression';
 import type { JournalEvent, NewJournalEvent, ReceivedEvent, RunError, TransitionCause } from '../journal/events';
 import { applyEvent, emptyRunState, type RunState } from '../journal/replay';
 import { InstructionFailure, type CallResult, type InstructionContext } from '../instructions/types';
@@ -11,7 +11,7 @@ import { abortError, type Clock } from './clock';
 import type { MockOutcome, MockSession } from './mocks';
 import type { InstructionRegistry } from '../instructions/registry';
 import type { RunStore } from '../store/store';
-import { redact } from './redact';
+import { SecretState, type ClearResult } from './secret-state';
 import { runFanout, type BranchRun, type FanoutHost } from './fanout';
 
 export interface StepInfo {
@@ -108,12 +108,17 @@ interface EventSubscriber {
   fail(err: unknown): void;
 }
 
+/** An instruction's outcome; `secret` when its result is its arguments and some came from secrets. */
+type Outcome = MockOutcome & { secret?: { shown: unknown; paths: ValuePath[] } };
+
 type Decision =
   | { to: string; cause: TransitionCause; index: number; transition?: TransitionModel; catch?: CatchModel; event?: ReceivedEvent; error?: RunError }
   | { end: 'failed'; reason: string; error: RunError };
 
 export class Run {
+  /** The run as its journal has it (values computed from secrets masked): what every view shows. */
   readonly state: RunState = emptyRunState();
+  private readonly secrets: SecretState;
   readonly done: Promise<RunState>;
   private resolveDone!: (s: RunState) => void;
   private readonly runAbort = new AbortController();
@@ -144,6 +149,7 @@ export class Run {
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.statesByName = new Map(task.model.states.map((s) => [s.name, s]));
+    this.secrets = new SecretState(id, env.secrets);
     for (const e of history) applyEvent(this.state, e);
   }
 
@@ -206,9 +212,11 @@ export class Run {
           pid: process.pid,
         });
       } else if (this.forkedFrom) {
+        await this.secrets.recompute(this.history, this.statesByName);
         await this.journal({ type: 'run-forked', from: this.forkedFrom.runId, atSeq: this.forkedFrom.atSeq, pid: process.pid });
         if (this.state.paused) await this.journal({ type: 'run-resumed' });
       } else {
+        await this.secrets.recompute(this.history, this.statesByName);
         const as = this.resumeJournal;
         if (as === undefined) await this.journal({ type: 'run-recovered', pid: process.pid });
         else if (as) await this.journal({ type: 'run-recovered', pid: process.pid, reason: as.reason, worker: as.worker, attempt: as.attempt });
@@ -420,14 +428,18 @@ export class Run {
       const started = await this.journal({ type: 'instruction-started', state: st.name, index: ins.index, kind: ins.kind, attempt });
       const replayed = this.env.recorded?.instruction(st.name, ins.index, ins.kind, attempt);
       const mock = replayed ? undefined : this.env.mocks.instruction(st.name, ins.index, ins.as);
-      let outcome: MockOutcome;
+      let outcome: Outcome;
       if (replayed) outcome = replayed;
       else if (mock) outcome = mock;
       else if (ins.fanout) outcome = await this.idle(runFanout(this.fanoutHost(st), st, ins, stateSignal));
       else outcome = await this.execute(st, ins, stateSignal, started.seq);
       const how = { mocked: mock ? true : undefined, replayed: replayed ? true : undefined };
       if ('result' in outcome) {
-        await this.journal({ type: 'instruction-finished', state: st.name, index: ins.index, kind: ins.kind, as: ins.as, result: outcome.result, ...how });
+        const { secret } = outcome;
+        await this.journal(
+          { type: 'instruction-finished', state: st.name, index: ins.index, kind: ins.kind, as: ins.as, result: secret ? secret.shown : outcome.result, secret: secret?.paths, ...how },
+          secret && { result: outcome.result, paths: secret.paths },
+        );
         return undefined;
       }
       const error = outcome.error;
@@ -447,7 +459,7 @@ export class Run {
       clock: this.env.clock,
       mocks: this.env.mocks,
       journal: (e) => this.journal(e),
-      scope: () => this.scope(),
+      views: () => this.secrets.views(this.state),
       execute: (ins, signal, branch) => this.execute(st, ins, signal, undefined, branch),
       checkpoint: async () => (this.mustStop() ? this.gate() : undefined),
       retryDelay,
@@ -458,7 +470,7 @@ export class Run {
    * Runs an instruction for real, turning any failure (but a run or state interrupt) into data; a
    * fan-out's branch runs it with its own scope, clock hold and child id.
    */
-  private async execute(st: StateModel, ins: InstructionModel, stateSignal: AbortSignal, startedSeq = this.state.seq, branch?: BranchRun): Promise<MockOutcome> {
+  private async execute(st: StateModel, ins: InstructionModel, stateSignal: AbortSignal, startedSeq = this.state.seq, branch?: BranchRun): Promise<Outcome> {
     const handler = this.env.instructions.get(ins.kind);
     if (!handler) return { error: { kind: 'task', message: `Unknown instruction kind '${ins.kind}'.` } };
     const insAbort = new AbortController();
@@ -472,9 +484,12 @@ export class Run {
         .catch(() => undefined);
     }
     try {
-      const args = await resolveTemplates(ins.args, { ...this.scope(), ...branch?.scope });
-      const ctx = this.context(st, ins, args, insAbort.signal, startedSeq, branch);
+      const args = await resolveTemplates(ins.args, this.secrets.views(this.state, branch?.scope));
+      this.secrets.learn(args.texts);
+      const ctx = this.context(st, ins, args.value, args.shown, insAbort.signal, startedSeq, branch);
       const result = await raceAbort(handler(ctx), insAbort.signal);
+      // A result that is the arguments themselves (`set`) is shown as they are.
+      if (result === args.value && args.secret.length) return { result, secret: { shown: args.shown, paths: args.secret } };
       return { result: result === undefined ? null : result };
     } catch (err) {
       const reason = insAbort.signal.reason;
@@ -487,10 +502,11 @@ export class Run {
     }
   }
 
-  private context(st: StateModel, ins: InstructionModel, args: unknown, signal: AbortSignal, startedSeq: number, branch?: BranchRun): InstructionContext {
+  private context(st: StateModel, ins: InstructionModel, args: unknown, shownArgs: unknown, signal: AbortSignal, startedSeq: number, branch?: BranchRun): InstructionContext {
     const idle = branch?.idle ?? (<T>(p: Promise<T>) => this.idle(p));
     return {
       args,
+      shownArgs,
       signal,
       runId: this.id,
       state: st.name,
@@ -499,14 +515,14 @@ export class Run {
       clock: this.env.clock,
       log: async (message) => {
         await this.journal({ type: 'log', state: st.name, message, ...branch?.tag });
-        this.env.onOutput({ runId: this.id, state: st.name, stream: 'log', text: redact(message, this.env.secrets) });
+        this.env.onOutput({ runId: this.id, state: st.name, stream: 'log', text: this.secrets.hide(message) });
       },
       emit: async (event, data) => {
         await this.journal({ type: 'emitted', state: st.name, event, data });
         await this.env.broadcast(this.id, event, data);
       },
       sleep: (ms) => idle(this.env.clock.sleep(ms, signal)),
-      output: (stream, text) => this.env.onOutput({ runId: this.id, state: st.name, stream, text: redact(text, this.env.secrets) }),
+      output: (stream, text) => this.env.onOutput({ runId: this.id, state: st.name, stream, text: this.secrets.hide(text) }),
       // The child's id comes from the journal entry that started the call, so that a resumed
       // parent never reuses the id of a child started before the crash.
       callTask: (file, input) => idle(this.env.callTask(this, file, input, branch?.childId ?? `${this.id}.${startedSeq}`, signal)),
@@ -523,7 +539,7 @@ export class Run {
     try {
       for (const t of st.on) {
         if (transitionKind(t) !== 'when' || t.to === undefined) continue;
-        if (truthy(await evaluate(t.when!, this.scope()))) return { to: t.to, cause: 'when', index: t.index, transition: t };
+        if (truthy(await this.evaluateValue(t.when!))) return { to: t.to, cause: 'when', index: t.index, transition: t };
       }
       const armed = st.on.filter(isArmed);
       if (armed.length === 0) {
@@ -560,7 +576,7 @@ export class Run {
     if (kind === 'after') {
       const deadline = (this.state.stateEnteredAt ?? this.env.clock.now()) + durationMs(t.after!);
       await this.env.clock.sleep(Math.max(0, deadline - this.env.clock.now()), signal);
-      if (t.when !== undefined && !truthy(await this.held(() => evaluate(t.when!, this.scope())))) return waitForAbort(signal);
+      if (t.when !== undefined && !truthy(await this.held(() => this.evaluateValue(t.when!)))) return waitForAbort(signal);
       return { to, cause: 'after', index: t.index, transition: t };
     }
     if (kind === 'event') return this.waitForEvent(t, signal);
@@ -579,7 +595,7 @@ export class Run {
       const sub: EventSubscriber = {
         index: t.index,
         name,
-        matches: async (e) => t.when === undefined || truthy(await evaluate(t.when, { ...this.scope(), event: e })),
+        matches: async (e) => t.when === undefined || truthy(await this.evaluateValue(t.when, { event: e })),
         take: (e) => done(() => resolve({ to: t.to!, cause: 'event', index: t.index, transition: t, event: e })),
         fail: (err) => done(() => reject(err)),
       };
@@ -619,11 +635,12 @@ export class Run {
       if (this.mustStop()) await this.gate();
       const { outcome, mocked, replayed } = await this.pollAttempt(st, t, signal);
       const done = await this.held(async () => {
-        const ok = 'result' in outcome && (p.until === undefined || truthy(await evaluate(p.until, { ...this.scope(), result: outcome.result })));
+        const ok = 'result' in outcome && (p.until === undefined || truthy(await this.evaluateValue(p.until, { result: outcome.result })));
         await this.journal({
           type: 'poll-result',
           state: st.name,
           transition: t.index,
+          attempt: (this.state.polls[t.index]?.count ?? 0) + 1,
           as: p.do?.as,
           done: ok,
           mocked: mocked ? true : undefined,
@@ -710,16 +727,20 @@ export class Run {
    * Journals steps one at a time, in order, even when they come at once (fan-out branches, events
    * sent meanwhile): the live state is never ahead of what the store has.
    */
-  private journal(event: NewJournalEvent): Promise<JournalEvent> {
-    const turn = this.appending.then(() => this.journalNow(event));
+  private journal(event: NewJournalEvent, clear?: ClearResult): Promise<JournalEvent> {
+    const turn = this.appending.then(() => this.journalNow(event, clear));
     this.appending = turn.catch(() => undefined);
     return turn;
   }
 
-  /** Appends an event, applies it to the live state and resolves once the store has it. */
-  private async journalNow(event: NewJournalEvent): Promise<JournalEvent> {
+  /**
+   * Appends an event, applies it to the live state and resolves once the store has it. `clear`
+   * gives the values computed from secrets that the journaled result holds masked.
+   */
+  private async journalNow(event: NewJournalEvent, clear?: ClearResult): Promise<JournalEvent> {
     if (this.detachReason) throw this.detachReason;
-    const full = redact({ ...event, seq: this.state.seq + 1, at: this.env.clock.now() } as JournalEvent, this.env.secrets);
+    const full = this.secrets.hide({ ...event, seq: this.state.seq + 1, at: this.env.clock.now() } as JournalEvent);
+    this.secrets.record(this.state, full, clear);
     applyEvent(this.state, full);
     try {
       await this.env.store.append(this.id, [full]);
@@ -732,16 +753,17 @@ export class Run {
     return full;
   }
 
-  private scope(): ExpressionScope {
-    const s = this.state;
-    return {
-      input: s.input,
-      data: s.data,
-      result: s.result,
-      event: s.event,
-      run: { id: this.id, state: s.state, attempt: s.attempts + 1, startedAt: new Date(s.startedAt).toISOString() },
-      secrets: this.env.secrets,
-    };
+  /**
+   * Evaluates an expression over the run's context as its task does (with the values computed
+   * from secrets in clear); `secret` says whether the value is one of them, which a view must
+   * then show as the mask.
+   */
+  evaluate(source: string, over: Partial<ExpressionScope> = {}): Promise<Evaluated> {
+    return evaluateViews(source, this.secrets.views(this.state, over));
+  }
+
+  private async evaluateValue(source: string, over?: Partial<ExpressionScope>): Promise<unknown> {
+    return (await this.evaluate(source, over)).value;
   }
 
   /** Whether the run must wait at the gate (paused) or leave (cancelled) before its next step. */

@@ -1,8 +1,11 @@
 // A task document as plain data, with the YAML node behind every value indexed by JSON pointer.
 // Both the schema validation and the lint rules read it, so they see the same values as the model:
 // a repeated key keeps its first value (parse.ts reports the repeat and ignores it), keys are
-// strings, and aliases are expanded (within limits, so a crafted file cannot blow it up).
+// strings, and aliases are expanded. What the file itself writes is read whole, whatever its size
+// (parse.ts refuses nesting past MAX_NESTING); only what aliases add is bounded, so that aliases of
+// aliases cannot blow up, and whatever is left out for that is said (see `cut`).
 import { isAlias, isMap, isNode, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
+import { MAX_NESTING } from '../model/nesting';
 
 export type PathSegment = string | number;
 
@@ -20,11 +23,30 @@ export interface PlainDocument {
   nodes: { get(ptr: string): IndexedNode | undefined };
   /** The node behind a value by path segments: no pointer text to build, one map lookup a step. */
   nodeAt(path: readonly PathSegment[]): IndexedNode | undefined;
+  /** Values left out (null in `value`) because aliases expand too far: their pointers, and the first place. */
+  cut: { pointers: ReadonlySet<string>; first?: Cut };
 }
 
-const MAX_DEPTH = 256;
-const MAX_ALIASES = 100;
-const MAX_NODES = 200_000;
+export interface Cut {
+  /** The alias in the text whose expansion was cut. */
+  alias: Node;
+  why: 'expansion' | 'nesting';
+}
+
+/** How many values aliases may add to a document in all: far more than any real file. */
+export const MAX_EXPANDED = 200_000;
+
+/** What aliases may still add; one per document, shared by every value read from it. */
+export interface ExpansionBudget {
+  left: number;
+}
+
+export function newBudget(): ExpansionBudget {
+  return { left: MAX_EXPANDED };
+}
+
+// An alias's anchor is never an alias (YAML cannot anchor an alias); the bound is for safety only.
+const MAX_ALIAS_HOPS = 100;
 
 /** The JSON pointer of a path (`/states/a/do/0`), as ajv's `instancePath` writes it. */
 export function pointer(path: readonly PathSegment[]): string {
@@ -58,38 +80,57 @@ export function plainDocument(doc: Document): PlainDocument {
   if (cached) return cached;
   let anchors: Map<Node, Node> | undefined;
   const anchorOf = (alias: Node) => (anchors ??= anchorTargets(doc)).get(alias);
-  let aliases = 0;
-  let count = 0;
+  const budget = newBudget();
+  const cutPointers = new Set<string>();
+  let firstCut: Cut | undefined;
+  // The path of the value being read, and the outermost alias being expanded (where a cut is said).
+  const path: PathSegment[] = [];
+  let outerAlias: Node | undefined;
 
-  const walk = (node: unknown, depth: number, resolving: Set<Node>): unknown => {
-    if (!node || typeof node !== 'object') return null;
-    if (++count > MAX_NODES || depth > MAX_DEPTH) return null;
-    if (isAlias(node)) {
-      if (++aliases > MAX_ALIASES) return null;
-      const target = anchorOf(node);
-      if (!target || resolving.has(target)) return null;
-      resolving.add(target);
-      const value = walkChildren(target, depth, resolving);
-      resolving.delete(target);
-      return value;
-    }
-    return walkChildren(node as Node, depth, resolving);
+  const cut = (why: Cut['why']): null => {
+    cutPointers.add(pointer(path));
+    firstCut ??= { alias: outerAlias!, why };
+    return null;
   };
 
-  const walkChildren = (node: Node, depth: number, resolving: Set<Node>): unknown => {
+  const walk = (node: unknown, level: number, resolving: Set<Node>): unknown => {
+    if (!isNode(node)) return null;
+    if (outerAlias && --budget.left < 0) return cut('expansion');
+    if (isAlias(node)) {
+      const target = anchorOf(node);
+      // An unknown alias is reported by parse.ts; an alias inside its own anchor stands for nothing.
+      if (!target || resolving.has(target)) return null;
+      const outermost = !outerAlias;
+      if (outermost) outerAlias = node;
+      resolving.add(target);
+      const value = walk(target, level, resolving);
+      resolving.delete(target);
+      if (outermost) outerAlias = undefined;
+      return value;
+    }
     if (isScalar(node)) return plainScalar(node.value);
+    // Only aliases can nest past MAX_NESTING here: parse.ts does not build deeper text.
+    if ((isMap(node) || isSeq(node)) && level >= MAX_NESTING) return cut('nesting');
     if (isMap(node)) {
       const out: Record<string, unknown> = Object.create(null);
       for (const item of node.items) {
         if (!isPair(item)) continue;
         const k = keyText(item.key);
         if (k === undefined || Object.prototype.hasOwnProperty.call(out, k)) continue;
-        out[k] = walk(item.value ?? undefined, depth + 1, resolving);
+        path.push(k);
+        out[k] = walk(item.value, level + 1, resolving);
+        path.pop();
       }
       return out;
     }
-    if (isSeq(node)) return node.items.map((item) => walk(item, depth + 1, resolving));
-    if (isAlias(node)) return walk(node, depth + 1, resolving);
+    if (isSeq(node)) {
+      return node.items.map((item, i) => {
+        path.push(i);
+        const value = walk(item, level + 1, resolving);
+        path.pop();
+        return value;
+      });
+    }
     return null;
   };
 
@@ -127,7 +168,7 @@ export function plainDocument(doc: Document): PlainDocument {
 
   const step = (parent: Node, seg: string): IndexedNode | undefined => {
     let container: unknown = parent;
-    for (let hops = 0; isAlias(container) && hops < MAX_ALIASES; hops++) container = anchorOf(container);
+    for (let hops = 0; isAlias(container) && hops < MAX_ALIAS_HOPS; hops++) container = anchorOf(container);
     if (isMap(container)) {
       const entry = entries(container).get(seg);
       if (!entry || !entry.value || typeof entry.value !== 'object') return undefined;
@@ -151,7 +192,7 @@ export function plainDocument(doc: Document): PlainDocument {
   };
 
   const value = walk(doc.contents, 0, new Set());
-  const result: PlainDocument = { value, nodes: { get }, nodeAt };
+  const result: PlainDocument = { value, nodes: { get }, nodeAt, cut: { pointers: cutPointers, first: firstCut } };
   cache.set(doc, result);
   return result;
 }
@@ -205,35 +246,36 @@ function plainScalar(value: unknown): unknown {
 
 /**
  * A node as plain data, like `node.toJSON()` but with aliases expanded (`anchors` from
- * anchorTargets) and a repeated key keeping its first value. Objects are ordinary objects.
+ * anchorTargets) and a repeated key keeping its first value. Objects are ordinary objects. What
+ * aliases add is taken from `budget`; past it, or past MAX_NESTING, a value is null (the schema
+ * check says where).
  */
-export function plainValue(node: unknown, anchors: Map<Node, Node>): unknown {
-  let budget = { aliases: MAX_ALIASES, nodes: MAX_NODES };
-  const convert = (n: unknown, depth: number, resolving: Set<Node>): unknown => {
-    if (!n || typeof n !== 'object' || depth > MAX_DEPTH || --budget.nodes < 0) return null;
+export function plainValue(node: unknown, anchors: Map<Node, Node>, budget = newBudget()): unknown {
+  const convert = (n: unknown, level: number, resolving: Set<Node>): unknown => {
+    if (!isNode(n)) return null;
+    if (resolving.size && --budget.left < 0) return null;
     if (isAlias(n)) {
       const target = anchors.get(n);
-      if (!target || resolving.has(target) || --budget.aliases < 0) return null;
+      if (!target || resolving.has(target)) return null;
       resolving.add(target);
-      const v = convert(target, depth + 1, resolving);
+      const v = convert(target, level, resolving);
       resolving.delete(target);
       return v;
     }
     if (isScalar(n)) return plainScalar(n.value);
+    if ((isMap(n) || isSeq(n)) && level >= MAX_NESTING) return null;
     if (isMap(n)) {
       const out: Record<string, unknown> = {};
       for (const item of n.items) {
         if (!isPair(item)) continue;
         const k = keyText(item.key);
         if (k === undefined || Object.prototype.hasOwnProperty.call(out, k)) continue;
-        Object.defineProperty(out, k, { value: convert(item.value, depth + 1, resolving), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(out, k, { value: convert(item.value, level + 1, resolving), enumerable: true, writable: true, configurable: true });
       }
       return out;
     }
-    if (isSeq(n)) return n.items.map((item) => convert(item, depth + 1, resolving));
+    if (isSeq(n)) return n.items.map((item) => convert(item, level + 1, resolving));
     return null;
   };
-  const result = convert(node, 0, new Set());
-  budget = { aliases: 0, nodes: 0 };
-  return result;
+  return convert(node, 0, new Set());
 }

@@ -8,7 +8,8 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { isMap, isScalar, type Document, type LineCounter, type Node } from 'yaml';
 import type { Diagnostic, Fix, Range } from '../model/types';
-import { parsePointer, plainDocument, pointer, type IndexedNode, type PlainDocument } from './nodes';
+import { MAX_NESTING } from '../model/nesting';
+import { MAX_EXPANDED, parsePointer, plainDocument, pointer, type Cut, type IndexedNode, type PlainDocument } from './nodes';
 import { nearest } from './suggest';
 import schemaJson from './task.schema.json';
 import { firstLine, nodeSpan, replaceScalar } from './yamltext';
@@ -63,9 +64,50 @@ function validateDocument(doc: Document, lineCounter: LineCounter, text: string)
   }
   const plain = plainDocument(doc);
   const validate = compiled();
-  if (validate(plain.value)) return [];
+  const notice = plain.cut.first ? [cutNotice(plain.cut.first, lineCounter, text)] : [];
+  if (validate(plain.value)) return notice;
   const mapper = new ErrorMapper(plain, lineCounter, text);
-  return mapper.map(validate.errors ?? []);
+  return [...mapper.map(judged(validate.errors ?? [], plain.cut.pointers)), ...notice];
+}
+
+/** Where aliases were expanded too far: a warning that what they stand for was not checked. */
+function cutNotice(cut: Cut, lineCounter: LineCounter, text: string): Diagnostic {
+  const [s, e] = nodeSpan(cut.alias) ?? [0, 0];
+  const why =
+    cut.why === 'expansion'
+      ? `the aliases of this file stand for more than ${MAX_EXPANDED} values in all`
+      : `with its aliases expanded, this value nests more than ${MAX_NESTING} levels deep`;
+  return {
+    code: 'schema',
+    severity: 'warning',
+    message: `The schema check stopped at this alias: ${why}. What it stands for (and any alias expanded after it) was not checked.`,
+    range: rangeOf(lineCounter, text, s, e),
+  };
+}
+
+// Keywords whose verdict depends on the values below them.
+const CHOICES = new Set(['anyOf', 'oneOf', 'not', 'if']);
+
+/**
+ * The errors that do not depend on a value that was cut (null in the plain document): none at or
+ * under a cut value, and no choice between forms above one.
+ */
+function judged(errors: ErrorObject[], cut: ReadonlySet<string>): ErrorObject[] {
+  if (!cut.size) return errors;
+  const above = new Set<string>();
+  for (let ptr of cut) {
+    while (ptr) {
+      ptr = ptr.slice(0, ptr.lastIndexOf('/'));
+      above.add(ptr);
+    }
+  }
+  const underCut = (ptr: string): boolean => {
+    for (let p = ptr; ; p = p.slice(0, p.lastIndexOf('/'))) {
+      if (cut.has(p)) return true;
+      if (!p) return false;
+    }
+  };
+  return errors.filter((e) => !underCut(e.instancePath) && !(CHOICES.has(e.keyword) && above.has(e.instancePath)));
 }
 
 function rangeOf(lineCounter: LineCounter, text: string, start: number, end: number): Range {

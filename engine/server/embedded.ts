@@ -7,6 +7,7 @@ import { createEngine, type Engine } from '../runtime/engine';
 import { loadTaskFile } from '../runtime/load';
 import type { Mocks } from '../runtime/mocks';
 import type { LoadedTask } from '../runtime/run';
+import { newRunId } from '../runtime/run-id';
 import { UnknownRunError, type RunStore } from '../store/store';
 import {
   decodeCursor,
@@ -18,7 +19,7 @@ import {
   type RunService,
   type RunSummary,
 } from './service';
-import { ApiError, errorMessage, newServerRunId } from './support';
+import { ApiError, errorMessage } from './support';
 import { servedTask } from './served';
 import type { RegisteredTask, TaskRegistry } from './tasks';
 
@@ -73,7 +74,7 @@ export class EmbeddedService implements RunService {
   }
 
   async start(task: RegisteredTask, input: Record<string, unknown>): Promise<RunSummary> {
-    const run = this.engine.start(task.task, { input, runId: newServerRunId() });
+    const run = this.engine.start(task.task, { input, runId: newRunId() });
     // Answer once the store has the run's start, so that a GET right after finds it.
     for (let i = 0; i < 200; i++) {
       const journal = await this.o.store.read(run.id).catch(() => []);

@@ -5,6 +5,7 @@ import type { JournalEvent } from '../journal/events';
 import { replay } from '../journal/replay';
 import { resolveInput } from '../runtime/load';
 import { redact } from '../runtime/redact';
+import { newRunId } from '../runtime/run-id';
 import type { Listener, Pool } from '../store/postgres/db';
 import { coalescedRead } from '../store/postgres/coalesce';
 import { PgStore, RunEndedError } from '../store/postgres/store';
@@ -20,7 +21,7 @@ import {
   type RunStatus,
   type RunSummary,
 } from './service';
-import { ApiError, newServerRunId } from './support';
+import { ApiError } from './support';
 import type { RegisteredTask } from './tasks';
 
 interface Row {
@@ -108,7 +109,7 @@ export class PgService implements RunService {
   async start(task: RegisteredTask, given: Record<string, unknown>): Promise<RunSummary> {
     const input = resolveInput(task.task.model, given);
     for (let tries = 0; ; tries++) {
-      const id = newServerRunId();
+      const id = newRunId();
       const event = redact(
         {
           seq: 1,

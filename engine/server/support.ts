@@ -1,5 +1,4 @@
-// Small pieces shared by the server's parts: run ids, mocks per task, secrets, errors with a status.
-import { randomBytes } from 'node:crypto';
+// Small pieces shared by the server's parts: mocks per task, secrets, errors with a status.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseMocks, type Mocks } from '../runtime/mocks';
@@ -11,12 +10,6 @@ export class ApiError extends Error {
     super(message);
     this.name = 'ApiError';
   }
-}
-
-/** Like the CLI's run ids (time first, so they sort by start), with more randomness for busy servers. */
-export function newServerRunId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${stamp}-${randomBytes(5).toString('hex')}`;
 }
 
 export const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;

@@ -61,6 +61,22 @@ test('run prints states, results and transitions as text', () => {
   assert.doesNotMatch(r.stdout, /\x1b\[/, 'no colours when stdout is not a terminal');
 });
 
+test('run numbers the polls of each state from 1', () => {
+  const args = ['run', path.join(samples, 'deploy.task.yaml'), '--mocks', path.join(samples, 'deploy.mocks.yaml'), '--clock', 'virtual', '--store', 'memory'];
+  const r = stepwise(args, tempDir());
+  assert.equal(r.code, 0, r.stderr);
+  // Per state: the numbers of its poll lines, in order.
+  const polls: Record<string, string[]> = {};
+  let state = '';
+  for (const line of r.stdout.split('\n')) {
+    const entered = /● (\S+)/.exec(line);
+    if (entered) state = entered[1];
+    const poll = /poll #(\d+)/.exec(line);
+    if (poll) (polls[state] ??= []).push(poll[1]);
+  }
+  assert.deepEqual(polls, { 'wait-collected': ['1', '2', '3'], 'wait-merge': ['1', '2', '3', '4'], rollout: ['1', '2', '3'] });
+});
+
 test('run refuses a file with lint errors with exit 2 and says where', () => {
   const r = stepwise(['run', path.join(samples, 'broken.task.yaml')], tempDir());
   assert.equal(r.code, 2);

@@ -210,7 +210,15 @@ export class Dap {
 
   /** Disconnects (once); the adapter process (stdio) is then stopped. */
   close(): Promise<void> {
-    this.closing ??= withTimeout(this.dc.stop(), 8000, 'stop').catch(() => undefined);
+    this.closing ??= withTimeout(this.dc.stop(), 8000, 'stop');
+    return this.closing.catch(() => undefined);
+  }
+
+  /** Disconnects, failing unless the adapter answers within `ms`; then stops the adapter (close() has nothing left to do). */
+  disconnect(ms: number): Promise<void> {
+    // DebugClient.stop() would send a second disconnect, which a closed connection never answers.
+    const stopAdapter = () => (this.dc as unknown as { stopAdapter(): void }).stopAdapter();
+    this.closing ??= withTimeout(this.dc.disconnectRequest({}), ms, 'an answer to disconnect').then(() => undefined).finally(stopAdapter);
     return this.closing;
   }
 }

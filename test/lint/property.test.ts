@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { applyEdits, lintText } from '../../engine/lint/index';
 import type { Diagnostic, Range } from '../../engine/model/types';
+import { MAX_NESTING } from '../../engine/model/nesting';
 import { VALID } from './helpers';
 
 function checkRange(text: string, r: Range): void {
@@ -67,6 +68,28 @@ describe('lintText never throws', () => {
     );
   });
 
+  it('on mappings and lists nested up to 400 levels deep, in block and flow style', () => {
+    const levels = fc.array(fc.constantFrom('map', 'list', '{', '['), { maxLength: 400 });
+    // Where the value goes, and how many levels hold it there.
+    const places = [
+      { at: (v: string) => `${HEAD}data:\n  x:${v.replace(/\n/g, '\n    ')}\n`, holders: 2 },
+      { at: (v: string) => `${HEAD}  s:\n    do:\n      - http:\n          url: x\n          body:${v.replace(/\n/g, '\n            ')}\n`, holders: 6 },
+      { at: (v: string) => `${HEAD}  s:${v.replace(/\n/g, '\n    ')}\n`, holders: 2 },
+    ];
+    fc.assert(
+      fc.property(levels, fc.constantFrom(...places), (outerFirst, place) => {
+        const text = place.at(nested(outerFirst));
+        const { diagnostics } = lintText(text);
+        wellFormed(text, diagnostics);
+        assert.deepEqual(diagnostics.filter((d) => d.code === 'yaml-syntax'), []);
+        const deep = diagnostics.filter((d) => d.code === 'too-deep');
+        assert.equal(deep.length, outerFirst.length + place.holders > MAX_NESTING ? 1 : 0);
+        if (deep.length) assert.equal(diagnostics.length, 1);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('after applying any fix it offers', () => {
     const line = fc.nat();
     fc.assert(
@@ -88,3 +111,25 @@ describe('lintText never throws', () => {
     );
   });
 });
+
+const HEAD = 'version: 1\nname: deep\nstart: done\nstates:\n  done: { final: true }\n';
+
+/**
+ * A value nested as the levels say, outermost first: block mappings and lists ('map', 'list') or
+ * flow ones ('{', '['); inside a flow level every level is flow, as YAML requires. The text starts
+ * with a line break (block) or a space (flow), to follow a key's colon.
+ */
+function nested(outerFirst: string[]): string {
+  const firstFlow = outerFirst.findIndex((l) => l === '{' || l === '[');
+  const levels = outerFirst.map((l, i) => (firstFlow >= 0 && i > firstFlow ? (l === 'map' ? '{' : l === 'list' ? '[' : l) : l));
+  let flow = 'x';
+  let i = levels.length - 1;
+  for (; i >= 0 && (levels[i] === '{' || levels[i] === '['); i--) flow = levels[i] === '{' ? `{k: ${flow}}` : `[${flow}]`;
+  // Block levels, innermost first, as lines.
+  let lines = [flow];
+  for (; i >= 0; i--) {
+    if (levels[i] === 'map') lines = ['k:', ...lines.map((l) => `  ${l}`)];
+    else lines = [`- ${lines[0]}`, ...lines.slice(1).map((l) => `  ${l}`)];
+  }
+  return levels.length && (levels[0] === 'map' || levels[0] === 'list') ? `\n${lines.join('\n')}` : ` ${lines.join('\n')}`;
+}

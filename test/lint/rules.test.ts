@@ -12,6 +12,7 @@ const ROOT = path.resolve(__dirname, '../../..');
 const TRIGGERS: Record<string, string> = {
   'yaml-syntax': variant('  live: { next: done }', '  live: { next: done'),
   'yaml-warning': variant('name: deploy', 'name: !custom deploy'),
+  'too-deep': variant('timeout: 30m', `timeout: 30m\ndata: { x: ${'['.repeat(300)}${']'.repeat(300)} }`),
   schema: variant('description: Roll out a release', 'descripton: Roll out a release'),
   'duplicate-state': variant('  live: { next: done }', '  live: { next: done }\n  live: { next: done }'),
   'duplicate-key': variant('name: deploy', 'name: deploy\nname: deploy'),
@@ -88,6 +89,6 @@ describe('RULES', () => {
     for (const text of Object.values(TRIGGERS)) {
       assert.deepEqual(lintText(text).diagnostics.filter((d) => d.code === 'internal'), []);
     }
-    assert.equal(LINT_RULES.length + 5, RULES.length);
+    assert.equal(LINT_RULES.length + 6, RULES.length);
   });
 });

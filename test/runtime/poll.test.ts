@@ -43,11 +43,11 @@ describe('poll', () => {
     const { engine } = virtualEngine({ mocks });
     const { state, journal } = await runToEnd(engine, taskFrom(POLLER));
     const polls = ofType(journal, 'poll-result');
-    assert.deepEqual(polls.map((p) => [p.t, p.done, (p.result as { phase: string }).phase, p.as, p.transition]), [
-      [0, false, 'Pending', 'status', 0],
-      [10_000, false, 'Pending', 'status', 0],
-      [20_000, false, 'Pending', 'status', 0],
-      [30_000, true, 'Live', 'status', 0],
+    assert.deepEqual(polls.map((p) => [p.t, p.attempt, p.done, (p.result as { phase: string }).phase, p.as, p.transition]), [
+      [0, 1, false, 'Pending', 'status', 0],
+      [10_000, 2, false, 'Pending', 'status', 0],
+      [20_000, 3, false, 'Pending', 'status', 0],
+      [30_000, 4, true, 'Live', 'status', 0],
     ]);
     const [t] = ofType(journal, 'transition-taken');
     assert.deepEqual([t.to, t.cause, t.index, t.t], ['live', 'poll', 0, 30_000]);

@@ -102,6 +102,9 @@ function checkJournal(journal: JournalEvent[], label: string): void {
     }
   }
   assert.equal(journal.filter((e) => e.type === 'event-received').length, 1, `${label}: the mock event is received once`);
+  // Polls are counted across the resume: the one after the crash is the next, not the first.
+  const attempts = journal.flatMap((e) => (e.type === 'poll-result' ? [e.attempt] : []));
+  assert.deepEqual(attempts, attempts.map((_, i) => i + 1), `${label}: poll attempts`);
   assert.equal(journal.filter((e) => e.type === 'run-ended').length, 1, `${label}: one end`);
 }
 

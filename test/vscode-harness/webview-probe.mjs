@@ -47,9 +47,10 @@ async function center(locator) {
   return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
 }
 
-/** Carries out one request: `evaluate` an expression, `click` or `drag` between selectors. */
+/** Carries out one request: `evaluate` an expression, `click`, `drag` between selectors, `type` text, `press` a key, size the `viewport`, take a `screenshot`. */
 async function act(page, req) {
-  const frame = await webviewFrame(page, String(req.title));
+  // Keys, the window size and screenshots are the page's; the rest act in the webview.
+  const frame = ['press', 'viewport', 'screenshot'].includes(req.action) ? undefined : await webviewFrame(page, String(req.title));
   switch (req.action) {
     case 'evaluate':
       return frame.evaluate(String(req.expression));
@@ -68,6 +69,25 @@ async function act(page, req) {
       await page.mouse.move(to.x, to.y, { steps: 6 });
       await page.mouse.up();
       return true;
+    }
+    case 'type': {
+      // Keys as a person types them, `delay` ms apart, into the focused element of `selector`.
+      await frame.locator(String(req.selector)).first().pressSequentially(String(req.text), { delay: Number(req.delay ?? 10), timeout: 15_000 });
+      return true;
+    }
+    case 'press':
+      await page.keyboard.press(String(req.key));
+      return true;
+    case 'viewport':
+      await page.setViewportSize({ width: Number(req.width), height: Number(req.height) });
+      return true;
+    case 'screenshot': {
+      // Only into the git-ignored .scratch/ folder of the project.
+      const file = path.resolve(String(req.file));
+      if (!file.includes(`${path.sep}.scratch${path.sep}`)) throw new Error('screenshots go under .scratch/');
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      await page.screenshot({ path: file });
+      return file;
     }
     default:
       throw new Error(`unknown action '${req.action}'`);

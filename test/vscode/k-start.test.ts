@@ -158,7 +158,7 @@ describe('new task and getting started', () => {
     const walkthroughs = contributes.walkthroughs as { id: string; steps: { id: string; description: string; media: Record<string, string>; completionEvents?: string[] }[] }[];
     assert.equal(walkthroughs.length, 1);
     const steps = walkthroughs[0].steps;
-    assert.deepEqual(steps.map((s) => s.id), ['newTask', 'openGraph', 'runTask', 'debugTask', 'problems']);
+    assert.deepEqual(steps.map((s) => s.id), ['newTask', 'openGraph', 'runTask', 'debugTask', 'problems', 'testTask']);
     const commands = new Set(await vscode.commands.getCommands(false));
     for (const step of steps) {
       const media = step.media.markdown ?? step.media.image;

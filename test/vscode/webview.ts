@@ -33,6 +33,26 @@ export class WebviewDom {
     await this.request({ action: 'drag', from, to });
   }
 
+  /** Types `text` into the element matching `selector`, one key every `delay` ms. */
+  async type(selector: string, text: string, delay = 10): Promise<void> {
+    await this.request({ action: 'type', selector, text, delay });
+  }
+
+  /** Presses a key (e.g. 'Escape', 'Delete', 'Control+z') where the keyboard focus is. */
+  async press(key: string): Promise<void> {
+    await this.request({ action: 'press', key });
+  }
+
+  /** Sets the size of the browser window that shows the workbench. */
+  async viewport(width: number, height: number): Promise<void> {
+    await this.request({ action: 'viewport', width, height });
+  }
+
+  /** A screenshot of the workbench into `file` (under the project's .scratch/). */
+  async screenshot(file: string): Promise<string> {
+    return this.request<string>({ action: 'screenshot', file });
+  }
+
   /** Waits until the expression is truthy in the webview; returns its value. */
   waitFor<T>(what: string, expression: string, ms = 30_000): Promise<T> {
     return waitFor(what, async () => (await this.evaluate<T>(expression)) || undefined, ms);

@@ -126,9 +126,12 @@ describe('graph editor webview (Chromium)', { skip: available ? false : 'Chromiu
       await page.screenshot({ path: '/tmp/connect-failure.png' });
       throw err;
     });
-    assert.deepEqual(m.operation, { type: 'addTransition', state: 'first', to: 'done' });
-    await page.waitForFunction(() => (globalThis as unknown as { document: any }).document.querySelectorAll('.react-flow__edge').length === 4);
-    assert.match(host.text, /  first:\n    description: The first step\n    do:\n      - log: "hello"   # greet\n    on:\n      - to: second\n      - to: done\n/);
+    // `first` has one way out (`next: second`): the drag retargets it rather than adding a second
+    // unconditional transition that could never be taken.
+    assert.deepEqual(m.operation, { type: 'connect', state: 'first', to: 'done' });
+    await page.locator('.react-flow__edge[data-testid="rf__edge-on:0:first"]').waitFor();
+    await page.waitForFunction(() => (globalThis as unknown as { document: any }).document.querySelectorAll('.react-flow__edge').length === 3);
+    assert.match(host.text, /  first:\n    description: The first step\n    do:\n      - log: "hello"   # greet\n    next: done\n/);
     // Drag from `second` to an empty spot: a new state, connected, in one edit.
     await page.waitForTimeout(100);
     await host.waitForLayout();
@@ -140,7 +143,7 @@ describe('graph editor webview (Chromium)', { skip: available ? false : 'Chromiu
     await page.mouse.move(pane!.x + pane!.width * 0.8, pane!.y + 80, { steps: 12 });
     await page.mouse.up();
     const b = await host.waitFor('edit', (x) => x.operation.type === 'batch');
-    assert.deepEqual(b.operation, { type: 'batch', operations: [{ type: 'addState', name: 'state1', after: 'second', taskName: 'simple' }, { type: 'addTransition', state: 'second', to: 'state1' }] });
+    assert.deepEqual(b.operation, { type: 'batch', operations: [{ type: 'addState', name: 'state1', after: 'second', taskName: 'simple' }, { type: 'connect', state: 'second', to: 'state1' }] });
     await host.waitForNodes(4);
     assert.deepEqual(host.errors, []);
     await page.context().close();
@@ -244,10 +247,10 @@ describe('graph editor webview (Chromium)', { skip: available ? false : 'Chromiu
     const host = await ready(env, SIMPLE, 3);
     const page = host.page;
     await page.click(node('first'));
-    const description = page.locator('vscode-text-area[aria-label="Description"]');
+    const description = page.locator('textarea[aria-label="Description"]');
     await description.waitFor();
-    await description.locator('textarea').fill('Greets the user');
-    await description.locator('textarea').blur();
+    await description.fill('Greets the user');
+    await description.blur();
     assert.deepEqual((await host.waitFor('edit')).operation, { type: 'setDescription', state: 'first', description: 'Greets the user' });
     await page.waitForFunction(() => (globalThis as unknown as { document: any }).document.querySelector('.react-flow__node[data-id="first"] .sw-node-desc')?.textContent === 'Greets the user');
     await page.click('vscode-checkbox:has-text("Final state")');
@@ -259,12 +262,34 @@ describe('graph editor webview (Chromium)', { skip: available ? false : 'Chromiu
     await page.waitForFunction(() => (globalThis as unknown as { document: any }).document.querySelectorAll('.react-flow__node[data-id="first"] .sw-row').length === 2);
     // The transition's condition, from the edge's label.
     await page.click('.sw-edge-label:text("when data.ok = true")');
-    const when = page.locator('vscode-text-field[aria-label="When"]');
+    const when = page.locator('input[aria-label="When"]');
     await when.waitFor();
-    await when.locator('input').fill('data.ok = false');
-    await when.locator('input').press('Enter');
+    await when.fill('data.ok = false');
+    await when.press('Enter');
     assert.deepEqual((await host.waitFor('edit')).operation, { type: 'updateTransition', state: 'second', index: 0, list: 'on', path: ['when'], value: 'data.ok = false' });
     await page.locator('.sw-edge-label:text("when data.ok = false")').waitFor();
+    assert.deepEqual(host.errors, []);
+    await page.context().close();
+  });
+
+  it('a field edit committed by a click on another state leaves that state selected: Delete removes it, not the edited one', async () => {
+    const host = await ready(env, SIMPLE, 3);
+    const page = host.page;
+    await page.click(node('first'));
+    const description = page.locator('textarea[aria-label="Description"]');
+    await description.click();
+    await description.pressSequentially(' again', { delay: 10 });
+    await page.click(`${node('done')} .sw-node-name`);
+    assert.deepEqual((await host.waitFor('edit')).operation, { type: 'setDescription', state: 'first', description: 'The first step again' });
+    await page.waitForFunction(() => (globalThis as unknown as { document: any }).document.querySelector('.react-flow__node[data-id="first"] .sw-node-desc')?.textContent === 'The first step again');
+    // The host's answer named `first` (the state it changed); VS Code posts the document after
+    // that answer: the selection stays on `done` through it.
+    await host.sendDocument();
+    await page.locator(`${node('done')} .sw-node.sw-selected`).waitFor();
+    await page.waitForFunction(() => (globalThis as unknown as { document: any }).document.querySelectorAll('.react-flow__node.selected').length === 1);
+    await page.locator('.sw-canvas').focus();
+    await page.keyboard.press('Delete');
+    assert.deepEqual((await host.waitFor('edit')).operation, { type: 'deleteState', state: 'done' });
     assert.deepEqual(host.errors, []);
     await page.context().close();
   });

@@ -1,10 +1,12 @@
 // A state on the canvas: name, start marker, final status, description, instruction rows with
 // icons by kind, a diagnostics badge (messages on hover or focus) and a breakpoint dot.
-import { createContext, memo, useContext, useEffect, useRef, type KeyboardEvent } from 'react';
+import { createContext, memo, useContext } from 'react';
 import { Handle, Position, useStore, type NodeProps } from 'reactflow';
 import type { NodeDebug, NodeDiagnostic, StateNodeData } from '../graph/model';
 import type { LayoutDirection } from '../protocol';
+import { nameCheck, RENAME_FIELD, type FieldCommit } from '../designer/step';
 import { Icons, kindIcon } from './icons';
+import { TextInput } from './TextInput';
 
 export interface StateNodeProps {
   view: StateNodeData;
@@ -21,11 +23,9 @@ export interface StateNodeProps {
 
 export interface NodeActions {
   toggleBreakpoint(state: string): void;
-  commitRename(state: string, newName: string): void;
-  cancelRename(): void;
 }
 
-export const NodeActionsContext = createContext<NodeActions>({ toggleBreakpoint() {}, commitRename() {}, cancelRename() {} });
+export const NodeActionsContext = createContext<NodeActions>({ toggleBreakpoint() {} });
 
 function worst(list: NodeDiagnostic[]): 'error' | 'warning' | 'info' {
   if (list.some((d) => d.severity === 'error')) return 'error';
@@ -55,30 +55,14 @@ function DiagnosticsBadge({ list, state }: { list: NodeDiagnostic[]; state: stri
   );
 }
 
+/** The state's name as a field on the node (F2): Enter or leaving it renames, Escape does not. */
 function RenameInput({ name }: { name: string }) {
-  const actions = useContext(NodeActionsContext);
-  const ref = useRef<HTMLInputElement>(null);
-  const done = useRef(false);
-  useEffect(() => {
-    ref.current?.focus();
-    ref.current?.select();
-  }, []);
-  const commit = () => {
-    if (done.current) return;
-    done.current = true;
-    const value = ref.current?.value.trim() ?? '';
-    if (value && value !== name) actions.commitRename(name, value);
-    else actions.cancelRename();
+  const commit: FieldCommit = (v, element, elements) => {
+    const problem = nameCheck(v, element.id, elements.states);
+    if (problem) return { error: problem };
+    return v.trim() === element.id ? undefined : { operation: { type: 'renameState', state: element.id, newName: v.trim() }, label: 'Rename state' };
   };
-  const onKeyDown = (e: KeyboardEvent<HTMLInputElement>) => {
-    e.stopPropagation();
-    if (e.key === 'Enter') commit();
-    else if (e.key === 'Escape') {
-      done.current = true;
-      actions.cancelRename();
-    }
-  };
-  return <input ref={ref} className="sw-rename nodrag" defaultValue={name} aria-label={`New name for state ${name}`} onKeyDown={onKeyDown} onBlur={commit} spellCheck={false} />;
+  return <TextInput field={RENAME_FIELD} element={{ kind: 'state', id: name }} label={`New name for state ${name}`} value={name} commit={commit} className="sw-rename nodrag" visibleLabel={false} autoFocus />;
 }
 
 /** Below this zoom, nodes draw their name and markers only, and edges no labels (level of detail). */

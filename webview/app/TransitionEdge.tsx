@@ -1,7 +1,10 @@
 // A transition on the canvas: ELK's orthogonal route while both ends are where ELK put them (drawn
-// with rounded corners), else React Flow's smooth-step path; the label says the kind and condition.
-import { createContext, memo, useContext } from 'react';
-import { BaseEdge, EdgeLabelRenderer, getSmoothStepPath, useStore, type EdgeProps } from 'reactflow';
+// with rounded corners), else an orthogonal detour around the nodes in between (layout/detour.ts);
+// the label says the kind and condition.
+import { createContext, memo, useCallback, useContext } from 'react';
+import { BaseEdge, EdgeLabelRenderer, getSmoothStepPath, useStore, type EdgeProps, type ReactFlowState } from 'reactflow';
+import { detour } from '../layout/detour';
+import type { Box } from '../layout/fit';
 import { FAR_ZOOM } from './StateNode';
 import type { TransitionEdgeData } from '../graph/model';
 import type { EdgeRoute } from '../layout/elk-graph';
@@ -67,6 +70,12 @@ function selfLoop(sx: number, sy: number, tx: number, ty: number, down: boolean)
   return { path: roundedPath([{ x: sx, y: sy }, { x: sx + 20, y: sy }, { x: sx + 20, y: side }, { x: tx - 20, y: side }, { x: tx - 20, y: ty }, { x: tx, y: ty }], 10), label: { x: (sx + tx) / 2, y: side } };
 }
 
+function sameBoxes(a: Box[] | undefined, b: Box[] | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  return a.every((x, i) => x.x === b[i].x && x.y === b[i].y && x.width === b[i].width && x.height === b[i].height);
+}
+
 export interface EdgeActions {
   select(id: string): void;
   contextMenu(id: string, x: number, y: number): void;
@@ -77,6 +86,19 @@ export const EdgeActionsContext = createContext<EdgeActions>({ select() {}, cont
 function TransitionEdgeView({ id, source, target, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected }: EdgeProps<TransitionEdgeProps>) {
   const { select, contextMenu } = useContext(EdgeActionsContext);
   const far = useStore((s) => s.transform[2] < FAR_ZOOM);
+  const needsDetour = !!data && source !== target && !(data.route && data.route.points.length >= 2 && near(data.route.points[0], sourceX, sourceY) && near(data.route.points[data.route.points.length - 1], targetX, targetY));
+  // The other nodes' boxes, for an edge ELK did not route (not on large graphs: a detour per edge
+  // over every node would cost more than it shows).
+  const obstacles = useStore(
+    useCallback(
+      (s: ReactFlowState): Box[] | undefined => {
+        if (!needsDetour || s.nodeInternals.size > 300) return undefined;
+        return [...s.nodeInternals.values()].filter((n) => n.id !== source && n.id !== target && n.width && n.height).map((n) => ({ x: n.positionAbsolute?.x ?? n.position.x, y: n.positionAbsolute?.y ?? n.position.y, width: n.width!, height: n.height! }));
+      },
+      [needsDetour, source, target],
+    ),
+    sameBoxes,
+  );
   if (!data) return null;
   const { view, route, taken, related } = data;
   let path: string;
@@ -97,6 +119,10 @@ function TransitionEdgeView({ id, source, target, sourceX, sourceY, targetX, tar
     const loop = selfLoop(sourceX, sourceY, targetX, targetY, sourcePosition === 'bottom');
     path = loop.path;
     label = loop.label;
+  } else if (obstacles) {
+    const points = detour({ x: sourceX, y: sourceY }, { x: targetX, y: targetY }, obstacles, sourcePosition === 'bottom');
+    path = roundedPath(points);
+    label = midpoint(points);
   } else {
     const [p, lx, ly] = getSmoothStepPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, borderRadius: 8, offset: 18 });
     path = p;

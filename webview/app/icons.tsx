@@ -32,6 +32,9 @@ export const Icons = {
   chevronDown: (p: IconProps = {}) => svg(<path d="M3.5 6 8 10.5 12.5 6" {...stroke} />, p),
   start: (p: IconProps = {}) => svg(<path d="M5 3.5v9l7-4.5z" fill="currentColor" />, p),
   pin: (p: IconProps = {}) => svg(<path d="M6 2.5h4M7 2.5v4L4.5 9h7L9 6.5v-4M8 9v4.5" {...stroke} />, p),
+  zoomIn: (p: IconProps = {}) => svg(<path d="M7 2.5a4.5 4.5 0 1 0 0 9 4.5 4.5 0 0 0 0-9zM10.3 10.3l3.2 3.2M5 7h4M7 5v4" {...stroke} />, p),
+  zoomOut: (p: IconProps = {}) => svg(<path d="M7 2.5a4.5 4.5 0 1 0 0 9 4.5 4.5 0 0 0 0-9zM10.3 10.3l3.2 3.2M5 7h4" {...stroke} />, p),
+  map: (p: IconProps = {}) => svg(<path d="M2.5 3.5h11v9h-11zM8.5 8h4v3.5h-4z" {...stroke} />, p),
   copy: (p: IconProps = {}) => svg(<path d="M5.5 5.5h7v8h-7zM3.5 10.5v-8h7" {...stroke} />, p),
   // Instruction kinds
   http: (p: IconProps = {}) => svg(<path d="M8 2.5a5.5 5.5 0 1 0 0 11 5.5 5.5 0 0 0 0-11zM2.5 8h11M8 2.5c-1.6 1.6-2.3 3.4-2.3 5.5S6.4 11.9 8 13.5M8 2.5c1.6 1.6 2.3 3.4 2.3 5.5S9.6 11.9 8 13.5" {...stroke} />, p),

@@ -1,0 +1,216 @@
+// Going back: a run is its journal, so going back to an earlier step of the launched run forks a
+// new run from a prefix of the journal, at the nearest step where a run re-enters exactly (a state
+// entry or an instruction), and replays forward to the step asked for. Re-running the steps after
+// the fork point reproduces what the run did, but not what the user did while it was stopped (an
+// event sent, a value set): those are taken from the abandoned journal and done again at the same
+// place, so that going back and forth keeps the history. The outcomes the abandoned run recorded
+// can be reused while the new run takes the same steps.
+import type { JournalEvent } from '../journal/events';
+import type { MockOutcome } from '../runtime/mocks';
+import type { RecordedOutcomes } from '../runtime/run';
+
+/** A step of the launched run, remembered for step back. */
+export interface StepRecord {
+  /** The journal length at the step, and after what was done while stopped at it. */
+  seq: number;
+  kind: 'state' | 'instruction' | 'transition' | 'catch';
+  state: string;
+  index?: number;
+  /** A place a forked run re-enters exactly: a state entry, or an instruction. */
+  anchor: boolean;
+}
+
+/**
+ * The steps of the launched run, and the runs forked from it to go back: the run ids
+ * (`<first>-r<N>`) and the outcomes a fork may reuse.
+ */
+export class Timeline {
+  private list: StepRecord[] = [];
+  private base = '';
+  private forks = 0;
+  /** The outcomes the current fork may reuse (none before the first step back). */
+  private recorded?: RecordedQueue;
+  /** What the user did after the fork point, to do again (none before the first step back). */
+  private redo?: UserActions;
+
+  /** A new launched run: no steps, no forks. */
+  start(runId: string): void {
+    this.list = [];
+    this.base = runId;
+    this.forks = 0;
+    this.recorded = undefined;
+    this.redo = undefined;
+  }
+
+  get steps(): readonly StepRecord[] {
+    return this.list;
+  }
+
+  /** Remembers a step of the launched run at journal length `seq`; returns its index. */
+  record(kind: StepRecord['kind'], state: string, index: number | undefined, seq: number): number {
+    this.list.push({ seq, kind, state, index, anchor: kind === 'state' || kind === 'instruction' });
+    return this.list.length - 1;
+  }
+
+  /** What was done while stopped at a step (data set, events sent) belongs to the step. */
+  settle(step: number, seq: number): void {
+    const s = this.list[step];
+    if (s) s.seq = seq;
+  }
+
+  /**
+   * The user changed the run (a value set, an event sent): a new history starts, and neither the
+   * recorded outcomes nor what the user did in the abandoned one apply any more.
+   */
+  diverge(): void {
+    this.recorded?.diverge();
+    this.redo?.diverge();
+  }
+
+  /** A wait was skipped: time moves as it would have, but outcomes recorded with other timing are not reused. */
+  skipped(): void {
+    this.recorded?.diverge();
+  }
+
+  /** The launched run journaled `e`: what the user did right after the same entry in the abandoned run, to do again now. */
+  journaled(e: JournalEvent): UserAction[] {
+    return this.redo?.after(e) ?? [];
+  }
+
+  /**
+   * Going back to step `target` of a run with this journal: the fork re-enters at the nearest
+   * exact re-entry point at or before it (the anchor), continuing the journal up to there. The
+   * steps from the anchor on are forgotten (the fork takes them again).
+   */
+  rewind(target: number, journal: readonly JournalEvent[], reuseResults: boolean): { anchor: number; prefix: JournalEvent[]; runId: string; recorded?: RecordedOutcomes } {
+    let anchor = target;
+    while (anchor > 0 && !this.list[anchor].anchor) anchor--;
+    const at = this.list[anchor].seq;
+    this.list = this.list.slice(0, anchor);
+    const future = journal.filter((e) => e.seq > at);
+    this.recorded = reuseResults ? new RecordedQueue(future) : undefined;
+    this.redo = new UserActions(future);
+    return { anchor, prefix: journal.filter((e) => e.seq <= at), runId: `${this.base}-r${++this.forks}`, recorded: this.recorded };
+  }
+}
+
+export function describeStep(s: StepRecord): string {
+  return s.kind === 'state' ? `state ${s.state}` : `${s.kind} ${s.index} of ${s.state}`;
+}
+
+/** An entry the user made through the debugger. */
+export type UserAction = Extract<JournalEvent, { type: 'event-received' | 'data-set' }>;
+
+/** The debugger's own source of events and values (see DebugRuntime.sendEvent, setData). */
+export const BY_DEBUGGER = 'debugger';
+
+function isUserAction(e: JournalEvent): e is UserAction {
+  return (e.type === 'event-received' || e.type === 'data-set') && e.source === BY_DEBUGGER;
+}
+
+/** Entries about the process, not the run's steps: a fork does not take them again in step. */
+const BOOKKEEPING = new Set<JournalEvent['type']>(['run-forked', 'run-recovered', 'run-paused', 'run-resumed']);
+
+/** What identifies an entry when two runs take the same steps. */
+function stepSignature(e: JournalEvent): string {
+  const x = e as Partial<Record<'state' | 'index' | 'to' | 'name' | 'kind' | 'attempt' | 'transition', unknown>>;
+  return JSON.stringify([e.type, x.state, x.index, x.to, x.name, x.kind, x.attempt, x.transition]);
+}
+
+/**
+ * What the user did after the fork point of the abandoned run, each placed after the run's own
+ * entries that came before it. The forked run's entries are followed in step with the abandoned
+ * run's: when the forked run has journaled the same entries, the user's actions that came next are
+ * due. At the first entry that differs (the runs took different steps) the rest is dropped, as it
+ * is when the user does something new.
+ */
+class UserActions {
+  /** The abandoned run's own entries after the fork point, in order. */
+  private readonly steps: string[] = [];
+  /** The user's actions, each with how many of `steps` came before it. */
+  private readonly actions: Array<{ after: number; action: UserAction }> = [];
+  private seen = 0;
+  private next = 0;
+  private diverged = false;
+
+  constructor(future: readonly JournalEvent[]) {
+    for (const e of future) {
+      if (isUserAction(e)) this.actions.push({ after: this.steps.length, action: e });
+      else if (!BOOKKEEPING.has(e.type)) this.steps.push(stepSignature(e));
+    }
+  }
+
+  diverge(): void {
+    this.diverged = true;
+  }
+
+  /** The forked run journaled `e`; returns the actions due now. */
+  after(e: JournalEvent): UserAction[] {
+    if (this.diverged || isUserAction(e)) return [];
+    if (!BOOKKEEPING.has(e.type)) {
+      if (this.steps[this.seen] !== stepSignature(e)) {
+        this.diverged = true;
+        return [];
+      }
+      this.seen++;
+    }
+    const due: UserAction[] = [];
+    while (this.next < this.actions.length && this.actions[this.next].after <= this.seen) due.push(this.actions[this.next++].action);
+    return due;
+  }
+}
+
+/** Instruction kinds whose recorded results a forked run may reuse (their effects are outside the run). */
+const NOT_REUSED = new Set(['set', 'log', 'emit', 'sleep', 'call']);
+
+/**
+ * The outcomes a rewound run recorded after the fork point, offered in order to the forked run:
+ * reused while the forked run asks for the same instruction (or poll) in the same order, dropped
+ * at the first difference (or when the user changes data, sends an event or skips a wait).
+ * Mocked outcomes and instructions with effects inside the run (set, log, emit, sleep, call)
+ * are not reused: they run again and come out the same.
+ */
+class RecordedQueue implements RecordedOutcomes {
+  private readonly outcomes: JournalEvent[];
+  private i = 0;
+  private diverged = false;
+
+  constructor(future: readonly JournalEvent[]) {
+    this.outcomes = future.filter((e) => e.type === 'instruction-finished' || e.type === 'instruction-failed' || e.type === 'poll-result');
+  }
+
+  diverge(): void {
+    this.diverged = true;
+  }
+
+  instruction(state: string, index: number, kind: string, attempt: number): MockOutcome | undefined {
+    if (this.diverged) return undefined;
+    const e = this.outcomes[this.i];
+    const same =
+      e &&
+      (e.type === 'instruction-finished' || e.type === 'instruction-failed') &&
+      e.state === state &&
+      e.index === index &&
+      e.kind === kind &&
+      (e.type === 'instruction-finished' || e.attempt === attempt);
+    if (!same) {
+      this.diverged = true;
+      return undefined;
+    }
+    this.i++;
+    if (e.mocked || NOT_REUSED.has(kind)) return undefined;
+    return e.type === 'instruction-finished' ? { result: e.result } : { error: e.error };
+  }
+
+  poll(state: string, transition: number): MockOutcome | undefined {
+    if (this.diverged) return undefined;
+    const e = this.outcomes[this.i];
+    if (!e || e.type !== 'poll-result' || e.state !== state || e.transition !== transition) {
+      this.diverged = true;
+      return undefined;
+    }
+    this.i++;
+    if (e.mocked) return undefined;
+    return e.error ? { error: e.error } : { result: e.result };
+  }
+}

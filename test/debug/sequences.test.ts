@@ -1,0 +1,192 @@
+// Random DAP request sequences over a real transport (TCP): whatever the numbers and the order,
+// every request gets an answer (a result, or an error with a message) in bounded time, the
+// session disconnects at the end, and stepping back then forward returns to the same stop with the
+// same data and history, events sent and values set included.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import fc from 'fast-check';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { Dap, sample, TcpServer, withTimeout } from './helpers';
+
+const approval = sample('approval.task.yaml');
+/** Bound on one answer, and on the stop a step leads to. */
+const BOUND_MS = 5000;
+
+type Command =
+  | { kind: 'setBreakpoints'; lines: number[] }
+  | { kind: 'breakpointLocations'; line: number; endLine?: number }
+  | { kind: 'step'; request: 'next' | 'stepIn' | 'stepOut' | 'stepBack' | 'continue' | 'reverseContinue' }
+  | { kind: 'sendEvent'; name: 'approved' | 'rejected' | 'other'; by?: string }
+  | { kind: 'skipWait' }
+  | { kind: 'setVariable'; value: string }
+  | { kind: 'variables'; start: number; count: number }
+  | { kind: 'stackTrace'; startFrame: number; levels: number }
+  | { kind: 'evaluate'; expression: string }
+  | { kind: 'roundTrip' };
+
+const anyNumber = fc.oneof(fc.integer({ min: -5, max: 60 }), fc.constantFrom(0, 1e8, 2 ** 53, -(2 ** 53)), fc.double({ min: -100, max: 100, noNaN: true }));
+const command: fc.Arbitrary<Command> = fc.oneof(
+  fc.record({ kind: fc.constant('setBreakpoints' as const), lines: fc.array(anyNumber, { maxLength: 4 }) }),
+  fc.record({ kind: fc.constant('breakpointLocations' as const), line: anyNumber, endLine: fc.option(anyNumber, { nil: undefined }) }),
+  fc.record({ kind: fc.constant('step' as const), request: fc.constantFrom('next', 'stepIn', 'stepOut', 'stepBack', 'continue', 'reverseContinue') }),
+  fc.record({ kind: fc.constant('step' as const), request: fc.constantFrom('stepIn', 'stepBack') }),
+  fc.record({ kind: fc.constant('sendEvent' as const), name: fc.constantFrom('approved', 'rejected', 'other'), by: fc.option(fc.constantFrom('carol', 'dan'), { nil: undefined }) }),
+  fc.record({ kind: fc.constant('skipWait' as const) }),
+  fc.record({ kind: fc.constant('setVariable' as const), value: fc.constantFrom('"erin"', '42', 'input.change', '{"a": [1]}') }),
+  fc.record({ kind: fc.constant('variables' as const), start: anyNumber, count: anyNumber }),
+  fc.record({ kind: fc.constant('stackTrace' as const), startFrame: anyNumber, levels: anyNumber }),
+  fc.record({ kind: fc.constant('evaluate' as const), expression: fc.oneof(fc.constantFrom('data', 'data.approvedBy', 'run.state', 'event', '$count(['), fc.string({ maxLength: 8 })) }),
+  fc.record({ kind: fc.constant('roundTrip' as const) }),
+  fc.record({ kind: fc.constant('roundTrip' as const) }),
+);
+
+/** A stop as the user sees it: where, the data, the event, and the run's history. */
+interface Snapshot {
+  top: string;
+  line: number;
+  data: string;
+  event: Record<string, string>;
+  run: Record<string, string | undefined>;
+  history: Array<{ state: string; enteredAt: number }>;
+}
+
+class Driver {
+  private ended = false;
+
+  constructor(private readonly dap: Dap) {}
+
+  /** Sends a request; an error answer is fine if it says something, no answer in time is not. */
+  async request(command: string, args: object): Promise<DebugProtocol.Response | undefined> {
+    try {
+      return await withTimeout(this.dap.dc.customRequest(command, args), BOUND_MS, `an answer to '${command}' ${JSON.stringify(args)}`);
+    } catch (err) {
+      const message = (err as Error).message;
+      assert.doesNotMatch(message, /timed out after/);
+      assert.ok(message.trim().length > 0, `'${command}' failed without a message`);
+      return undefined;
+    }
+  }
+
+  private count(event: string): number {
+    return this.dap.log.filter((e) => e.event === event).length;
+  }
+
+  /** Runs `send`; when it answers and `moves`, waits (bounded) for the stop or the end it leads to. */
+  private async moving(send: () => Promise<DebugProtocol.Response | undefined>, moves: boolean): Promise<boolean> {
+    const stops = this.count('stopped');
+    const answered = (await send()) !== undefined;
+    if (!answered || !moves) return answered;
+    const deadline = Date.now() + BOUND_MS;
+    while (this.count('stopped') === stops && this.count('terminated') === 0) {
+      assert.ok(Date.now() < deadline, `no stop and no end within ${BOUND_MS} ms`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    this.ended = this.count('terminated') > 0;
+    return true;
+  }
+
+  private async top(): Promise<DebugProtocol.StackFrame | undefined> {
+    return (await this.request('stackTrace', { threadId: 1 }))?.body.stackFrames[0];
+  }
+
+  private async snapshot(): Promise<Snapshot | undefined> {
+    const top = await this.top();
+    if (!top) return undefined;
+    const value = async (expression: string) => (await this.dap.dc.evaluateRequest({ expression, frameId: top.id, context: 'clipboard' })).body.result;
+    const { run } = { run: await this.dap.scope('Run', top.id) };
+    const position = (await this.dap.dc.customRequest('position')).body;
+    return {
+      top: top.name,
+      line: top.line,
+      data: await value('data'),
+      event: await this.dap.scope('Event', top.id),
+      run: { state: run.state, phase: run.phase, history: run.history, pendingEvents: run.pendingEvents, transition: run.transition, waiting: run.waiting },
+      history: position.history.map((h: { state: string; enteredAt: number }) => ({ state: h.state, enteredAt: h.enteredAt })),
+    };
+  }
+
+  async run(c: Command): Promise<void> {
+    const stopped = !this.ended;
+    switch (c.kind) {
+      case 'setBreakpoints':
+        await this.request('setBreakpoints', { source: { path: approval }, breakpoints: c.lines.map((line) => ({ line })) });
+        return;
+      case 'breakpointLocations':
+        await this.request('breakpointLocations', { source: { path: approval }, line: c.line, endLine: c.endLine });
+        return;
+      case 'step':
+        await this.moving(() => this.request(c.request, { threadId: 1 }), stopped);
+        return;
+      case 'skipWait':
+        await this.moving(() => this.request('skipWait', {}), stopped);
+        return;
+      case 'sendEvent': {
+        // Only a run shown waiting in `wait` moves on at once, when a transition takes the event.
+        const waiting = stopped && (await this.top())?.name.startsWith('wait · waiting:') === true;
+        const taken = c.name === 'rejected' || (c.name === 'approved' && c.by !== undefined);
+        await this.moving(() => this.request('sendEvent', { name: c.name, data: c.by === undefined ? {} : { by: c.by } }), waiting && taken);
+        return;
+      }
+      case 'setVariable': {
+        const top = await this.top();
+        const scopes = top ? (await this.request('scopes', { frameId: top.id }))?.body.scopes : undefined;
+        const data = scopes?.find((s: DebugProtocol.Scope) => s.name === 'Data');
+        if (data) await this.request('setVariable', { variablesReference: data.variablesReference, name: 'approvedBy', value: c.value });
+        return;
+      }
+      case 'variables': {
+        const list = (await this.request('evaluate', { expression: '[1, 2, 3, 4]', context: 'watch' }))?.body;
+        if (list) await this.request('variables', { variablesReference: list.variablesReference, filter: 'indexed', start: c.start, count: c.count });
+        return;
+      }
+      case 'stackTrace':
+        await this.request('stackTrace', { threadId: 1, startFrame: c.startFrame, levels: c.levels });
+        return;
+      case 'evaluate':
+        await this.request('evaluate', { expression: c.expression, context: 'repl' });
+        return;
+      case 'roundTrip':
+        if (stopped) await this.roundTrip();
+        return;
+    }
+  }
+
+  /** Step back, then forward again: the same stop, data and history as before. */
+  private async roundTrip(): Promise<void> {
+    const before = await this.snapshot();
+    if (!before) return;
+    if (!(await this.moving(() => this.request('stepBack', { threadId: 1 }), true))) return;
+    assert.ok(!this.ended, 'step back ended the run');
+    // Step in goes to the very next step, stopping first where the run waits on a timer (then
+    // step in again fires it) unless the stop left was that wait.
+    for (let i = 0; i < 3; i++) {
+      assert.ok(await this.moving(() => this.request('stepIn', { threadId: 1 }), true), 'step in after step back was refused');
+      assert.ok(!this.ended, `the run ended instead of coming back to ${before.top}`);
+      const top = await this.top();
+      if (before.top.includes(' · waiting:') || !top?.name.includes(' · waiting:')) break;
+    }
+    assert.deepEqual(await this.snapshot(), before);
+  }
+}
+
+const server = new TcpServer();
+before(() => server.start());
+after(() => server.stop());
+
+test('random request sequences: every request is answered, the adapter disconnects, and step back then forward keeps the history', { timeout: 60_000 }, async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 12 }), async (commands) => {
+      const dap = await Dap.open('tcp', server);
+      try {
+        await dap.launch({ program: approval, clock: 'virtual', stopOnEntry: true });
+        await dap.stopped();
+        const driver = new Driver(dap);
+        for (const c of commands) await driver.run(c);
+        await dap.disconnect(BOUND_MS);
+      } finally {
+        await dap.close();
+      }
+    }),
+    { numRuns: 30, interruptAfterTimeLimit: 25_000, markInterruptAsFailure: true },
+  );
+});

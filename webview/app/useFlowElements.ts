@@ -1,0 +1,77 @@
+// React Flow's nodes and edges for the graph: positions from the layout, selection, search
+// matches, breakpoints and the debugger's picture as node and edge data.
+import { useMemo } from 'react';
+import type { Edge, Node } from 'reactflow';
+import { edgeTaken, nodeDebug, type GraphModel } from '../graph/model';
+import type { LayoutResult } from '../layout/elk-graph';
+import type { DebugView, LayoutDirection, Point } from '../protocol';
+import type { Selection } from '../designer/step';
+import type { ProxyNodeProps, StateNodeProps } from './StateNode';
+import type { TransitionEdgeProps } from './TransitionEdge';
+
+export interface FlowInputs {
+  graph: GraphModel | undefined;
+  position(id: string): Point;
+  layout: LayoutResult | undefined;
+  selection: Selection;
+  renaming: string | null;
+  connecting: boolean;
+  readOnly: boolean;
+  direction: LayoutDirection;
+  debug: DebugView | undefined;
+  breakpoints: ReadonlySet<string>;
+  matches: ReadonlySet<string>;
+}
+
+export function useFlowElements({ graph, position, layout, selection, renaming, connecting, readOnly, direction, debug, breakpoints, matches }: FlowInputs) {
+  const nodes: Node<StateNodeProps | ProxyNodeProps>[] = useMemo(() => {
+    if (!graph) return [];
+    return graph.nodes.map((n) =>
+      n.proxyOf
+        ? { id: n.name, type: 'proxy', position: position(n.name), data: { view: n, direction, connecting, readOnly }, draggable: true, connectable: !readOnly, deletable: false, width: n.width, height: n.height, ariaLabel: `Reference to state ${n.proxyOf}` }
+        : {
+            id: n.name,
+            type: 'state',
+            position: position(n.name),
+            data: { view: n, debug: nodeDebug(debug, n.name), breakpoint: breakpoints.has(n.name), direction, renaming: renaming === n.name, connecting, readOnly, match: matches.has(n.name) },
+            selected: selection?.kind === 'state' && selection.id === n.name,
+            draggable: true,
+            connectable: !readOnly && !n.missing,
+            deletable: false,
+            width: n.width,
+            height: n.height,
+            ariaLabel: `State ${n.name}`,
+          },
+    );
+  }, [graph, position, debug, breakpoints, direction, renaming, connecting, readOnly, matches, selection]);
+
+  const edges: Edge<TransitionEdgeProps>[] = useMemo(() => {
+    if (!graph) return [];
+    const selectedState = selection?.kind === 'state' ? selection.id : undefined;
+    return graph.edges.map((e) => {
+      const taken = edgeTaken(debug, e);
+      const related = !!selectedState && (e.source === selectedState || e.target === selectedState);
+      const classes = ['sw-edge', `sw-edge-${e.kind}`];
+      if (e.dashed) classes.push('sw-dashed');
+      if (taken) classes.push('sw-edge-taken');
+      if (related) classes.push('sw-edge-related');
+      return {
+        id: e.id,
+        source: e.source,
+        target: e.target,
+        sourceHandle: 'out',
+        targetHandle: 'in',
+        type: 'transition',
+        data: { view: e, route: layout?.routes[e.id], taken, related },
+        selected: selection?.kind === 'edge' && selection.id === e.id,
+        className: classes.join(' '),
+        ariaLabel: `${e.list === 'catch' ? 'Catch' : 'Transition'} from ${e.source} to ${e.hub ?? e.target}${e.title && e.label ? `, ${e.title}` : ''}`,
+        updatable: readOnly ? false : 'target',
+        deletable: false,
+        focusable: true,
+      } satisfies Edge<TransitionEdgeProps>;
+    });
+  }, [graph, debug, layout, selection, readOnly]);
+
+  return { nodes, edges };
+}
