@@ -2,6 +2,7 @@
 // Each branch (or item) journals its own steps with its name (or index), so that a resumed run runs
 // again only what has no outcome in the journal, and a retry of the whole instruction only what did
 // not succeed. The clock moves only when every running branch waits (each holds it while it works).
+import { setMaxListeners } from 'node:events';
 import { durationMs } from '../expr/duration';
 import { resolveTemplates, type ExpressionScope } from '../expr/expression';
 import type { ScopeViews } from '../expr/taint';
@@ -60,6 +61,8 @@ export async function runFanout(host: FanoutHost, st: StateModel, ins: Instructi
   // Held until the branches hold the clock themselves: resolving the items must not let time move.
   const release = host.clock.hold();
   const stop = new AbortController();
+  // Every running branch listens to it, and a map may run thousands at once.
+  setMaxListeners(0, stop.signal);
   const onAbort = () => stop.abort(signal.reason);
   signal.addEventListener('abort', onAbort, { once: true });
   if (signal.aborted) onAbort();

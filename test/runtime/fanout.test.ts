@@ -346,3 +346,12 @@ test('parallel and map are built in: a custom kind cannot take their names', () 
   const noop: InstructionHandler = async () => null;
   for (const name of ['parallel', 'map']) assert.throws(() => virtualEngine({ instructions: { [name]: noop } }), /is built in/);
 });
+
+test('a map refuses items computed from secrets: its items are journaled', async () => {
+  const { engine } = virtualEngine({ secrets: { token: 's3cr3t-value' } });
+  const yaml = mapTask('').replace('"={{ input.regions }}"', '"={{ [secrets.token] }}"');
+  const { state, journal } = await runToEnd(engine, taskFrom(yaml));
+  assert.equal(state.state, 'rolled-back');
+  assert.match(ofType(journal, 'instruction-failed')[0].error.message, /are computed from secrets, and a map's items are journaled/);
+  assert.ok(!JSON.stringify(journal).includes('s3cr3t-value'));
+});
