@@ -8,6 +8,7 @@ import { invalidExpression, undeclaredInput } from './expressions';
 import { finalWithTransitions, statusWithoutFinal } from './finals';
 import { noFinalReachable, noWayOut, unreachableState } from './graph';
 import { duplicateAs, unknownKind } from './instructions';
+import { invalidBranch, invalidConcurrency, itemOutsideMap, mapWithoutItems, singleBranchParallel } from './fanout';
 import { PARSE_RULES } from './parser';
 import type { Rule, RuleInfo } from './rule';
 import { missingStart, unknownTarget } from './targets';
@@ -34,6 +35,11 @@ export const LINT_RULES: readonly Rule[] = [
   undeclaredInput,
   duplicateAs,
   unknownKind,
+  invalidBranch,
+  mapWithoutItems,
+  invalidConcurrency,
+  singleBranchParallel,
+  itemOutsideMap,
 ];
 
 /** Every diagnostic code the linter can emit: id, severity, description, docs page. */

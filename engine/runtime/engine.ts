@@ -99,11 +99,21 @@ export function createEngine(options: EngineOptions = {}): Engine {
       await Promise.all(waiting.map((r) => r.send(name, data, `emit:${from}`)));
       if (options.broadcast) await options.broadcast(from, name, data);
     },
-    async callTask(parent, file, input, childId) {
+    async callTask(parent, file, input, childId, signal) {
       const task = await loadTask(file);
       const child = engine.start(task, { input, runId: childId, parentRunId: parent.id });
-      const final = await child.done;
-      return { status: final.status, data: final.data, runId: child.id };
+      // A parent that stops waiting (a sibling branch failed, a timeout, a cancel) cancels its child;
+      // a parent detached from this process leaves it to whoever continues the parent.
+      const onAbort = () => {
+        if (!parent.detached) child.cancel(`the calling run ${parent.id} stopped waiting for it`);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        const final = await child.done;
+        return { status: final.status, data: final.data, runId: child.id };
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+      }
     },
     onJournal(run, event) {
       for (const l of journalListeners) l(run, event);
