@@ -230,7 +230,7 @@ async function resumeCommand(runId: string, opts: { store: string; mocks?: strin
   });
   let run: Run;
   try {
-    run = await engine.resume(runId);
+    run = await engine.resume(runId, { onChanged: (message) => process.stderr.write(err.yellow(`warning: ${message}`) + '\n') });
   } catch (e) {
     if (e instanceof TaskLoadError) throw new CliError(e.message, 2);
     throw new CliError((e as Error).message, 1);

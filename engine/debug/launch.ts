@@ -122,7 +122,7 @@ export function loadTask(files: FileAccess, file: string, fail: (message: string
     const lines = errors.map((d) => `${file}:${d.range.start.line + 1}:${d.range.start.column + 1}: ${d.message} [${d.code}]`);
     throw fail(`${file} does not lint clean (${errors.length} error${errors.length === 1 ? '' : 's'}), so it cannot run:\n${lines.join('\n')}`, first.range.start.line, first.range.start.column);
   }
-  return { model, file };
+  return { model, file, source: text };
 }
 
 export function defaultOpenStore(spec: string, cwd: string): RunStore {

@@ -64,7 +64,7 @@ export class EmbeddedService implements RunService {
       if (s.phase === 'ended' || s.paused || s.parentRunId || this.engine.get(id)) continue;
       if (s.pid !== undefined && s.pid !== process.pid && alive(s.pid)) continue;
       try {
-        await this.engine.resume(id);
+        await this.engine.resume(id, { onChanged: (message) => this.o.log?.(message) });
         n++;
       } catch (err) {
         this.o.log?.(`cannot resume run ${id}: ${errorMessage(err)}`);

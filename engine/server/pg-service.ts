@@ -118,6 +118,7 @@ export class PgService implements RunService {
           runId: id,
           task: task.name,
           file: task.file,
+          taskHash: task.hash,
           input,
           data: structuredClone(task.task.model.data),
           clock: this.o.clock,
