@@ -19,6 +19,7 @@ import type { RunStore } from '../store/store';
 import { dapCommand } from './dap';
 import { expandFiles } from './files';
 import { flatten, formatSarif, formatText, type FileFindings } from './lint-output';
+import { retryCommand, type RetryCliOptions } from './retry';
 import { serveCommand } from './serve';
 import { testCommand } from './test';
 import { describeEvent, displayStatus, style, useColour } from './report';
@@ -320,6 +321,25 @@ export function program(): Command {
     .option('--json', 'print the journal events as JSON lines')
     .action(async (runId: string, opts: { store: string; mocks?: string; clock?: 'real' | 'virtual'; json?: boolean }) => {
       process.exitCode = await resumeCommand(runId, opts);
+    });
+  cmd
+    .command('retry')
+    .description("start a new run that takes a run's journal up to its last entry into a state, and goes on from there")
+    .argument('<run-id>')
+    .option('--from <state>', 'the state to enter again (default: the state the run failed in)')
+    .addOption(storeOption())
+    .option('--mocks <file>', 'mocks file')
+    .addOption(clockOption())
+    .option('--json', 'print the journal events as JSON lines')
+    .action(async (runId: string, opts: RetryCliOptions) => {
+      process.exitCode = await retryCommand(runId, opts, {
+        openStore,
+        readMocks,
+        secrets: secretsFromEnv,
+        follow,
+        warn: (text) => process.stderr.write(err.yellow(text) + '\n'),
+        fail: (message, code) => new CliError(message, code),
+      });
     });
   cmd
     .command('send')

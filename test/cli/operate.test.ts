@@ -64,3 +64,59 @@ test('resume of an unchanged file says nothing about versions', async () => {
   assert.equal(resumed.code, 0, resumed.stderr);
   assert.doesNotMatch(resumed.stderr, /changed|pinned/);
 });
+
+const NODE = process.execPath.replace(/\\/g, '/');
+
+/** prep appends a line to side.txt (the side effect); work fails until a file `ok` exists. */
+const flakyTask = [
+  'version: 1',
+  'name: flaky',
+  'start: prep',
+  'states:',
+  '  prep:',
+  `    do: [ { exec: { command: "${NODE}", args: [ "-e", "require('fs').appendFileSync('side.txt', 'prep\\\\n')" ] } } ]`,
+  '    next: work',
+  '  work:',
+  `    do: [ { exec: { command: "${NODE}", args: [ "-e", "process.exit(require('fs').existsSync('ok') ? 0 : 3)" ] } } ]`,
+  '    next: done',
+  '  done: { final: true }',
+  '',
+].join('\n');
+
+test('retry continues the failed run from the state it failed in, without doing again what came before', () => {
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'stepwise-retry-'));
+  const task = path.join(cwd, 'flaky.task.yaml');
+  fs.writeFileSync(task, flakyTask);
+  const failed = stepwise(['run', task, '--json'], cwd);
+  assert.equal(failed.code, 1, failed.stderr);
+  const runId = journalLines(failed.stdout)[0].runId as string;
+  assert.equal(fs.readFileSync(path.join(cwd, 'side.txt'), 'utf8'), 'prep\n');
+
+  fs.writeFileSync(path.join(cwd, 'ok'), '');
+  const retried = stepwise(['retry', runId], cwd);
+  assert.equal(retried.code, 0, retried.stderr + retried.stdout);
+  const newId = new RegExp(`^run (\\S+) retries ${runId} from state work$`, 'm').exec(retried.stdout)?.[1];
+  assert.ok(newId, retried.stdout);
+  assert.equal(fs.readFileSync(path.join(cwd, 'side.txt'), 'utf8'), 'prep\n', 'prep is taken from the journal, not run again');
+
+  const journal = journalLines(stepwise(['show', newId, '--json'], cwd).stdout);
+  assert.equal(journal[0].runId, newId);
+  assert.equal(journal[0].retryOf, runId);
+  const forked = journal.findIndex((e) => e.type === 'run-forked');
+  assert.deepEqual(journal[forked], { ...journal[forked], from: runId });
+  assert.deepEqual(journal.slice(forked + 1).filter((e) => e.type === 'state-entered').map((e) => e.state), ['work', 'done']);
+  assert.equal(journal[journal.length - 1].status, 'succeeded');
+});
+
+test('retry --from an earlier state does it again; a state the run never entered is a usage error', () => {
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'stepwise-retry-'));
+  const task = path.join(cwd, 'flaky.task.yaml');
+  fs.writeFileSync(task, flakyTask);
+  const runId = journalLines(stepwise(['run', task, '--json'], cwd).stdout)[0].runId as string;
+  const unknown = stepwise(['retry', runId, '--from', 'nowhere'], cwd);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /never entered state 'nowhere'; it entered: prep, work/);
+  const again = stepwise(['retry', runId, '--from', 'prep'], cwd);
+  assert.equal(again.code, 1, 'work still fails');
+  assert.equal(fs.readFileSync(path.join(cwd, 'side.txt'), 'utf8'), 'prep\nprep\n');
+});
