@@ -41,6 +41,11 @@ export interface LaunchConfig {
   reuseResults?: boolean;
   /** Run without debugging (VS Code's Ctrl+F5): no stops at all. */
   noDebug?: boolean;
+  /**
+   * Replay the recorded run with this id (from `store`, default .stepwise/runs) instead of starting
+   * one: nothing is executed; `program` is not needed (the run names its task). See replay.ts.
+   */
+  replay?: string;
 }
 
 /** A launch that cannot start: the message names the file, line and problem. */
@@ -101,10 +106,15 @@ export function loadLaunch(config: LaunchConfig, files: FileAccess, env: Record<
     if (err instanceof InputError) throw new LaunchError(`Invalid input for ${file}:\n  ${err.message.split('\n').join('\n  ')}`, file);
     throw err;
   }
+  return { config, cwd, task, mocks, input, secrets: launchSecrets(config, env) };
+}
+
+/** The values of `secrets.*`: STEPWISE_SECRET_* from the environment, then the launch's own. */
+export function launchSecrets(config: LaunchConfig, env: Record<string, string | undefined>): Record<string, string> {
   const secrets: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (k.startsWith(SECRET_PREFIX) && typeof v === 'string') secrets[k.slice(SECRET_PREFIX.length)] = v;
   if (config.secrets && typeof config.secrets === 'object') for (const [k, v] of Object.entries(config.secrets)) if (typeof v === 'string') secrets[k] = v;
-  return { config, cwd, task, mocks, input, secrets };
+  return secrets;
 }
 
 /** Reads and lints a task file; `fail` makes the error for a file that is missing or not clean. */
