@@ -19,6 +19,7 @@ import type { RunStore } from '../store/store';
 import { dapCommand } from './dap';
 import { expandFiles } from './files';
 import { flatten, formatText, type FileFindings } from './lint-output';
+import { retryCommand, type RetryCliOptions } from './retry';
 import { formatSarif, gitRoot, withPages } from './sarif';
 import { serveCommand } from './serve';
 import { testCommand } from './test';
@@ -240,7 +241,7 @@ async function resumeCommand(runId: string, opts: { store: string; mocks?: strin
   });
   let run: Run;
   try {
-    run = await engine.resume(runId);
+    run = await engine.resume(runId, { onChanged: (message) => process.stderr.write(err.yellow(`warning: ${message}`) + '\n') });
   } catch (e) {
     if (e instanceof TaskLoadError) throw new CliError(e.message, 2);
     throw new CliError((e as Error).message, 1);
@@ -331,6 +332,25 @@ export function program(): Command {
     .option('--json', 'print the journal events as JSON lines')
     .action(async (runId: string, opts: { store: string; mocks?: string; clock?: 'real' | 'virtual'; json?: boolean }) => {
       process.exitCode = await resumeCommand(runId, opts);
+    });
+  cmd
+    .command('retry')
+    .description("start a new run that takes a run's journal up to its last entry into a state, and goes on from there")
+    .argument('<run-id>')
+    .option('--from <state>', 'the state to enter again (default: the state the run failed in)')
+    .addOption(storeOption())
+    .option('--mocks <file>', 'mocks file')
+    .addOption(clockOption())
+    .option('--json', 'print the journal events as JSON lines')
+    .action(async (runId: string, opts: RetryCliOptions) => {
+      process.exitCode = await retryCommand(runId, opts, {
+        openStore,
+        readMocks,
+        secrets: secretsFromEnv,
+        follow,
+        warn: (text) => process.stderr.write(err.yellow(text) + '\n'),
+        fail: (message, code) => new CliError(message, code),
+      });
     });
   cmd
     .command('send')

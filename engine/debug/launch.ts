@@ -46,6 +46,11 @@ export interface LaunchConfig {
   test?: { file: string; case: string };
   /** With `test`: stop where the run enters a state other than the one the case's `path` has there. */
   stopOnDivergence?: boolean;
+  /**
+   * Replay the recorded run with this id (from `store`, default .stepwise/runs) instead of starting
+   * one: nothing is executed; `program` is not needed (the run names its task). See replay.ts.
+   */
+  replay?: string;
 }
 
 /** A launch that cannot start: the message names the file, line and problem. */
@@ -119,11 +124,16 @@ export function loadLaunch(config: LaunchConfig, files: FileAccess, env: Record<
     if (err instanceof InputError) throw new LaunchError(`Invalid input for ${file}:\n  ${err.message.split('\n').join('\n  ')}`, file);
     throw err;
   }
+  const expectedPath = config.stopOnDivergence === true ? testCase?.path : undefined;
+  return { config, cwd, task, mocks, input, secrets: launchSecrets(config, env), expectedPath };
+}
+
+/** The values of `secrets.*`: STEPWISE_SECRET_* from the environment, then the launch's own. */
+export function launchSecrets(config: LaunchConfig, env: Record<string, string | undefined>): Record<string, string> {
   const secrets: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (k.startsWith(SECRET_PREFIX) && typeof v === 'string') secrets[k.slice(SECRET_PREFIX.length)] = v;
   if (config.secrets && typeof config.secrets === 'object') for (const [k, v] of Object.entries(config.secrets)) if (typeof v === 'string') secrets[k] = v;
-  const expectedPath = config.stopOnDivergence === true ? testCase?.path : undefined;
-  return { config, cwd, task, mocks, input, secrets, expectedPath };
+  return secrets;
 }
 
 /** Reads and lints a task file; `fail` makes the error for a file that is missing or not clean. */
@@ -141,7 +151,7 @@ export function loadTask(files: FileAccess, file: string, fail: (message: string
     const lines = errors.map((d) => `${file}:${d.range.start.line + 1}:${d.range.start.column + 1}: ${d.message} [${d.code}]`);
     throw fail(`${file} does not lint clean (${errors.length} error${errors.length === 1 ? '' : 's'}), so it cannot run:\n${lines.join('\n')}`, first.range.start.line, first.range.start.column);
   }
-  return { model, file };
+  return { model, file, source: text };
 }
 
 export function defaultOpenStore(spec: string, cwd: string): RunStore {

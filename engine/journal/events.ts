@@ -42,6 +42,10 @@ export type JournalEvent = Base &
         runId: string;
         task: string;
         file?: string;
+        /** sha256 of the task's text, which the store keeps: the version the run is pinned to. */
+        taskHash?: string;
+        /** The run this one retries: its entries before `run-forked` are a copy of that run's (see runtime/retry.ts). */
+        retryOf?: string;
         input: Record<string, unknown>;
         data: Record<string, unknown>;
         clock: 'real' | 'virtual';

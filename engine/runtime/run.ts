@@ -13,6 +13,7 @@ import type { InstructionRegistry } from '../instructions/registry';
 import type { RunStore } from '../store/store';
 import { SecretState, type ClearResult } from './secret-state';
 import { runFanout, type BranchRun, type FanoutHost } from './fanout';
+import { pinSource } from './pinned';
 
 export interface StepInfo {
   runId: string;
@@ -82,6 +83,8 @@ export interface LoadedTask {
   model: TaskModel;
   /** Absolute path of the task file; relative paths in the task start at its folder. */
   file?: string;
+  /** The text the model was parsed from: a run started with it is pinned to it (see pinned.ts). */
+  source?: string;
 }
 
 /**
@@ -200,11 +203,13 @@ export class Run {
     try {
       if (this.history.length === 0) {
         if (!start) throw new Error('a new run needs its input and data');
+        const taskHash = await pinSource(this.env.store, this.task);
         await this.journal({
           type: 'run-started',
           runId: this.id,
           task: this.task.model.name ?? 'task',
           file: this.task.file,
+          taskHash,
           input: start.input,
           data: start.data,
           clock: this.env.clock.kind,
