@@ -307,7 +307,7 @@ export async function journey({ page, workspace, screenshots, step }) {
     const walkthrough = page.locator('.gettingStartedContainer');
     await walkthrough.locator('.getting-started-step', { hasText: 'Create a task from a template' }).first().waitFor({ timeout: 30_000 });
     const titles = await walkthrough.locator('.getting-started-step .step-title').allInnerTexts();
-    const want = ['Create a task from a template', 'See it as a graph', 'Run it', 'Debug it with a breakpoint', 'Fix what the linter finds'];
+    const want = ['Create a task from a template', 'See it as a graph', 'Run it', 'Debug it with a breakpoint', 'Fix what the linter finds', 'Test it'];
     if (JSON.stringify(titles.map((t) => t.trim())) !== JSON.stringify(want)) throw new Error(`the walkthrough's steps: ${titles.join(' | ')}`);
     // The button, as a person clicks it: a template pick, then the name (health.task.yaml exists, so health-2).
     await walkthrough.locator('.getting-started-step.expanded', { hasText: 'Create a task from a template' }).getByRole('button', { name: 'New Task…' }).click();
