@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { applyOperation } from '../../engine/edit/index';
 import { parseTask } from '../../engine/model/parse';
-import { edgeId } from '../../webview/graph/model';
+import { edgeId } from '../../engine/graph/model';
 import { documentEvent, INITIAL, RENAME_FIELD, step, type DesignerState, type Element, type FieldCommit, type Proposal, type UiEvent } from '../../webview/designer/step';
 
 const rename: FieldCommit = (value, element, elements) => {

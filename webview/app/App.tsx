@@ -5,8 +5,8 @@ import { useCallback, useEffect, useMemo, useRef, useState, type MouseEvent as R
 import ReactFlow, { Background, BackgroundVariant, MiniMap, Panel, ReactFlowProvider, useReactFlow, type Connection, type Edge, type Node, type NodeChange, type OnConnectStartParams } from 'reactflow';
 import { VSCodeButton } from '@vscode/webview-ui-toolkit/react';
 import { taskNameFor } from '../../engine/edit/names';
-import { graphOf, realTarget, searchStates, withProxies, type GraphModel } from '../graph/model';
-import { renameInLayout, type LayoutResult } from '../layout/elk-graph';
+import { graphOf, realTarget, searchStates, withProxies, type GraphModel } from '../../engine/graph/model';
+import { renameInLayout, type LayoutResult } from '../../engine/graph/layout';
 import { isBrokenYaml, DEFAULT_VIEW_STATE, type GraphViewState, type Point, type StateOutline, type WebviewMessage } from '../protocol';
 import { documentEvent, type Proposal, type Selection } from '../designer/step';
 import { useDesigner } from '../designer/useDesigner';

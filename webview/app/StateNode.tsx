@@ -2,7 +2,7 @@
 // icons by kind, a diagnostics badge (messages on hover or focus) and a breakpoint dot.
 import { createContext, memo, useContext } from 'react';
 import { Handle, Position, useStore, type NodeProps } from 'reactflow';
-import type { NodeDebug, NodeDiagnostic, StateNodeData } from '../graph/model';
+import type { NodeDebug, NodeDiagnostic, StateNodeData } from '../../engine/graph/model';
 import type { LayoutDirection } from '../protocol';
 import { nameCheck, RENAME_FIELD, type FieldCommit } from '../designer/step';
 import { Icons, kindIcon } from './icons';

@@ -6,8 +6,8 @@ import { BaseEdge, EdgeLabelRenderer, getSmoothStepPath, useStore, type EdgeProp
 import { detour } from '../layout/detour';
 import type { Box } from '../layout/fit';
 import { FAR_ZOOM } from './StateNode';
-import type { TransitionEdgeData } from '../graph/model';
-import type { EdgeRoute } from '../layout/elk-graph';
+import type { TransitionEdgeData } from '../../engine/graph/model';
+import type { EdgeRoute } from '../../engine/graph/layout';
 import type { Point } from '../protocol';
 
 export interface TransitionEdgeProps {

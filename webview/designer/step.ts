@@ -5,7 +5,7 @@
 // pending field edit (on the element it was started on), then acts; a gesture names only elements
 // that exist. Components turn DOM events into these events; nothing here touches the DOM.
 import type { EditOperation } from '../../engine/edit/types';
-import { edgeId, parseEdgeId } from '../graph/model';
+import { edgeId, parseEdgeId } from '../../engine/graph/model';
 import type { Point, TaskOutline, WebviewMessage } from '../protocol';
 
 export type Element = { kind: 'state'; id: string } | { kind: 'edge'; id: string };

@@ -1,8 +1,8 @@
 // The graph view model: the task model as nodes and edges with everything the canvas draws, and
 // their sizes (known before render, so that ELK lays out what React Flow paints). Pure: no DOM,
 // no React; tested in Node.
-import type { Diagnostic, Severity } from '../../engine/model/types';
-import type { DebugView, StateOutline, TaskOutline, TransitionKey, TransitionOutline } from '../protocol';
+import type { Diagnostic, Severity } from '../model/types';
+import type { DebugView, StateOutline, TaskOutline, TransitionKey, TransitionOutline } from './types';
 
 export type EdgeKind = 'when' | 'after' | 'poll' | 'event' | 'else' | 'next' | 'catch';
 
