@@ -12,7 +12,7 @@ export type { EditOperation, StateReference, TransitionList } from '../engine/ed
 /** VS Code's theme kinds (the webview also reads the body class VS Code sets: `vscode-dark`, …). */
 export type ThemeKind = 'light' | 'dark' | 'high-contrast' | 'high-contrast-light';
 
-export type { CatchOutline, DebugView, InstructionOutline, LayoutDirection, Point, StateOutline, TaskOutline, TransitionKey, TransitionOutline } from '../engine/graph/types';
+export type { CatchOutline, DebugView, InstructionOutline, LayoutDirection, Point, ShownRun, StateOutline, StateRunInfo, TaskOutline, TransitionKey, TransitionOutline } from '../engine/graph/types';
 export { outlineOf } from '../engine/graph/types';
 
 /**

@@ -19,9 +19,12 @@ export interface TransitionKey {
   list: TransitionList;
 }
 
-/** The debugger's picture of the run, for the graph. */
+/**
+ * A run's picture on the graph: the debugged run, or a run shown from the Runs view (`run`). Any
+ * other source of visited states and taken transitions (e.g. test coverage) can use it as well.
+ */
 export interface DebugView {
-  /** A debug session runs for this file. */
+  /** The run is live: a debug session runs for this file, or the shown run has not ended. */
   active: boolean;
   /** The state the run is in (lit on the graph). */
   current?: string;
@@ -37,6 +40,40 @@ export interface DebugView {
   failed?: string[];
   /** How the run ended, once it has. */
   status?: 'succeeded' | 'failed' | 'cancelled';
+  /** Per state: visits, timing, the data it found and its instructions' results (a run read from its journal). */
+  states?: Record<string, StateRunInfo>;
+  /** The run shown from the Runs view (absent: the debugger's run, or none). */
+  run?: ShownRun;
+}
+
+/** A run shown on the graph from its journal: a local one or one on the server. */
+export interface ShownRun {
+  id: string;
+  task: string;
+  where: 'local' | 'server';
+}
+
+/** What one state did in a run: the last visit's data, results and timing, and how often it was entered. */
+export interface StateRunInfo {
+  visits: number;
+  /** When the last visit began (ms since the epoch on the run's clock). */
+  enteredAt: number;
+  /** How long the last visit took; absent while the run is in the state. */
+  durationMs?: number;
+  /** All visits together (the one going on counted until the journal's last entry). */
+  totalMs: number;
+  /** `data` as the last visit found it (large values are cut short, see runPath). */
+  input: unknown;
+  /** The last visit's instruction outcomes, in order. */
+  results: InstructionOutcome[];
+}
+
+export interface InstructionOutcome {
+  index: number;
+  kind: string;
+  result?: unknown;
+  /** The last attempt's error, when the instruction failed. */
+  error?: string;
 }
 
 // ------------------------------------------------------------------ the model, as the graph needs it

@@ -13,6 +13,7 @@ import { useDesigner } from '../designer/useDesigner';
 import { ContextMenu, type MenuEntry } from './ContextMenu';
 import { Icons } from './icons';
 import { StateInspector, TaskInspector, TransitionInspector } from './Inspector';
+import { RunBanner } from './RunPanel';
 import { menuFor, type MenuTarget } from './menus';
 import { NodeActionsContext, ProxyNode, StateNode, type NodeActions, type StateNodeProps } from './StateNode';
 import { FieldsContext } from './TextInput';
@@ -374,6 +375,7 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
             </div>
           ) : null}
           {!doc ? <div className="sw-loading">Loading…</div> : null}
+          {debug ? <RunBanner debug={debug} /> : null}
           <NodeActionsContext.Provider value={nodeActions}>
             <EdgeActionsContext.Provider value={edgeActions}>
               <ReactFlow
@@ -488,7 +490,7 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
         {inspector ? (
           <aside className="sw-inspector" aria-label="Inspector">
             {model && selectedState ? (
-              <StateInspector model={model} state={selectedState} propose={propose} readOnly={readOnly} />
+              <StateInspector model={model} state={selectedState} propose={propose} readOnly={readOnly} debug={debug} />
             ) : model && edgeState && selectedEdge ? (
               <TransitionInspector model={model} state={edgeState} list={selectedEdge.list} index={selectedEdge.index} propose={propose} readOnly={readOnly} />
             ) : model ? (
