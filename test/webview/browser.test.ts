@@ -10,6 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { lintText } from '../../engine/lint/index';
 import { outlineOf } from '../../webview/protocol';
+import { runPath } from '../../engine/graph/runPath';
+import { mocksFrom, runToEnd, taskFrom, virtualEngine } from '../helpers/tasks';
 import { chromiumPath, openEditor, readSample, ROOT, startEnv, type FakeHost, type TestEnv } from './harness';
 
 const available = !!chromiumPath();
@@ -382,11 +384,17 @@ describe('graph editor webview (Chromium)', { skip: available ? false : 'Chromiu
     // docs/images/ only when asked (npm run screenshots): a test run leaves tracked files alone.
     const dir = path.resolve(ROOT, process.env.STEPWISE_SCREENSHOTS || path.join('.scratch', 'screenshots'));
     fs.mkdirSync(dir, { recursive: true });
-    const shots: Array<{ theme: 'light' | 'dark' | 'high-contrast'; file: string; debug?: boolean }> = [
+    // A run of deploy (its mocks, the virtual clock) as "Show on Graph" shows it.
+    const { engine } = virtualEngine({ mocks: mocksFrom(readSample('deploy.mocks.yaml')) });
+    const { state: ran, journal } = await runToEnd(engine, taskFrom(readSample('deploy.task.yaml')), { version: '1.2.3' });
+    const shownRun = runPath(journal, { id: ran.runId, where: 'local' });
+    const shots: Array<{ theme: 'light' | 'dark' | 'high-contrast'; file: string; debug?: boolean; run?: boolean }> = [
       { theme: 'light', file: 'graph-light.png' },
       { theme: 'dark', file: 'graph-dark.png' },
       { theme: 'high-contrast', file: 'graph-high-contrast.png' },
       { theme: 'dark', file: 'graph-debug-dark.png', debug: true },
+      { theme: 'light', file: 'graph-run-light.png', run: true },
+      { theme: 'dark', file: 'graph-run-dark.png', run: true },
     ];
     for (const shot of shots) {
       const host = await openEditor(env, { text: readSample('deploy.task.yaml'), fileName: 'deploy.task.yaml', theme: shot.theme, width: 1440, height: 900, breakpoints: ['open-pr'] });
@@ -402,6 +410,11 @@ describe('graph editor webview (Chromium)', { skip: available ? false : 'Chromiu
           debug: { active: true, paused: true, current: 'open-pr', visited: ['collect', 'wait-collected', 'compare', 'open-pr'], taken: [{ state: 'collect', index: 0, list: 'on' }, { state: 'wait-collected', index: 0, list: 'on' }, { state: 'compare', index: 0, list: 'on' }], counts: { collect: 1, 'wait-collected': 1, compare: 1, 'open-pr': 1 } },
         });
         await page.keyboard.press('ArrowDown');
+      }
+      if (shot.run) {
+        await host.send({ type: 'debug', debug: shownRun });
+        await page.waitForSelector(`${node('validate')} .sw-node[data-visits="1"]`);
+        await page.locator(`${node('validate')} .sw-node-name`).click();
       }
       await page.waitForTimeout(400);
       const name = await center(page, `${node('compare')} .sw-node-name`);
