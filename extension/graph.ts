@@ -15,6 +15,7 @@ import { graphIsDefaultEditor } from './config';
 import { taskEdits } from './lazy';
 import type { StepwiseDebugger } from './debug';
 import { GraphOverlays } from './graphOverlay';
+import { GraphExports, type ExportedGraph } from './graphExport';
 import { keepGraphsInView } from './graphTabs';
 import { taskFileFor } from './taskFile';
 import type { TaskModels } from './models';
@@ -44,6 +45,7 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vsc
   private readonly disposables: vscode.Disposable[] = [];
   /** What each file's graph shows of a run: the debugged one, or one shown from the Runs view. */
   readonly overlays: GraphOverlays;
+  private readonly exports = new GraphExports();
   private readonly posted = new vscode.EventEmitter<{ uri: vscode.Uri; message: HostMessage }>();
   /** Fires with every message posted to a graph webview (for tests and tools). */
   readonly onDidPost = this.posted.event;
@@ -67,6 +69,7 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vsc
       this.overlays,
       this.overlays.onDidChange((file) => this.postDebugFor(file)),
       vscode.commands.registerCommand('stepwise.openGraph', (uri?: vscode.Uri) => this.openGraph(uri)),
+      vscode.commands.registerCommand('stepwise.exportGraph', (uri?: vscode.Uri, target?: vscode.Uri) => this.exportGraph(uri, target)),
       keepGraphsInView(GRAPH_VIEW_TYPE),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('stepwise.graph.defaultEditor') && void syncDefaultEditor()),
     );
@@ -173,10 +176,32 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vsc
     return versions.length ? Math.max(...versions) : undefined;
   }
 
+  /** Brings a file's graph editor into view: the one open already, else a new one beside. */
+  async revealGraph(uri: vscode.Uri): Promise<void> {
+    const open = this.panelsOf(uri)[0];
+    if (open) open.panel.reveal(open.panel.viewColumn, false);
+    else await this.openGraph(uri);
+  }
+
   async openGraph(uri?: vscode.Uri): Promise<void> {
     const target = await taskFileFor(uri, 'Open the graph of');
     if (!target) return;
     await vscode.commands.executeCommand('vscode.openWith', target, GRAPH_VIEW_TYPE, vscode.ViewColumn.Beside);
+  }
+
+  /**
+   * Exports the graph of a task file (`uri`, else the active graph editor's) as an SVG and a PNG:
+   * to `target` when given, else where the save dialog says (next to the task file by default).
+   */
+  async exportGraph(uri?: vscode.Uri, target?: vscode.Uri): Promise<ExportedGraph | undefined> {
+    const ready = [...this.panels].filter((p) => p.ready);
+    const p = uri ? ready.find((x) => x.document.uri.toString() === uri.toString()) : (ready.find((x) => x.panel.active) ?? ready.find((x) => x.panel.visible));
+    const task = p?.document.uri ?? uri;
+    if (!task) {
+      void vscode.window.showErrorMessage('Stepwise: open the graph of a task file to export it.');
+      return undefined;
+    }
+    return this.exports.run(task, () => (p ? (this.post(p, { type: 'command', command: 'exportGraph' }), true) : false), target);
   }
 
   // ---------------------------------------------------------------- messages
@@ -215,6 +240,9 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vsc
         return;
       case 'openText':
         await vscode.window.showTextDocument(p.document, { viewColumn: this.besideColumn(p), preserveFocus: false, preview: false });
+        return;
+      case 'export':
+        await this.exports.received(uri, m.svg, m.png);
         return;
       case 'log':
         this.log(`graph ${m.level}: ${m.message}`);

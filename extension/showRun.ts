@@ -54,7 +54,7 @@ export function registerShowOnGraph(deps: ShowOnGraphDeps): vscode.Disposable {
     if (!file) return undefined;
     stopFollowing(file);
     deps.graph.overlays.show(file, runPath(events, { id: n.runId, where: source.where }));
-    await deps.graph.openGraph(vscode.Uri.file(file));
+    await deps.graph.revealGraph(vscode.Uri.file(file));
     if (!events.some((e) => e.type === 'run-ended')) follows.set(file, follow(deps, source, file, n.runId, () => stopFollowing(file)));
     return { file, runId: n.runId };
   };

@@ -12,7 +12,7 @@ export type { EditOperation, StateReference, TransitionList } from '../engine/ed
 /** VS Code's theme kinds (the webview also reads the body class VS Code sets: `vscode-dark`, …). */
 export type ThemeKind = 'light' | 'dark' | 'high-contrast' | 'high-contrast-light';
 
-export type { CatchOutline, DebugView, InstructionOutline, LayoutDirection, Point, ShownRun, StateOutline, StateRunInfo, TaskOutline, TransitionKey, TransitionOutline } from '../engine/graph/types';
+export type { Box, CatchOutline, DebugView, InstructionOutline, LayoutDirection, Point, ShownRun, StateOutline, StateRunInfo, TaskOutline, TransitionKey, TransitionOutline } from '../engine/graph/types';
 export { outlineOf } from '../engine/graph/types';
 
 /**
@@ -71,7 +71,7 @@ export type HostMessage =
   /** A command run from VS Code (editor title, palette, keybinding) that the webview carries out. */
   | { type: 'command'; command: WebviewCommand };
 
-export type WebviewCommand = 'addState' | 'fitView' | 'relayout' | 'find' | 'toggleDirection';
+export type WebviewCommand = 'addState' | 'fitView' | 'relayout' | 'find' | 'toggleDirection' | 'exportGraph';
 
 // ------------------------------------------------------------------ webview -> host
 
@@ -91,12 +91,17 @@ export type WebviewMessage =
   | { type: 'redo' }
   /** Open the YAML in a text editor beside the graph. */
   | { type: 'openText' }
+  /** The graph drawn for Export (the toolbar's button, or the host's `exportGraph` command): write both files. */
+  | { type: 'export'; svg: string; png: string }
   /** A message for the extension's log (webview errors, layout fallbacks). */
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
 export type WebviewMessageType = WebviewMessage['type'];
 
-const WEBVIEW_TYPES: ReadonlySet<string> = new Set<WebviewMessageType>(['ready', 'edit', 'reveal', 'toggleBreakpoint', 'viewState', 'undo', 'redo', 'openText', 'log']);
+/** How an exported PNG starts (a data: URL of base64 bytes). */
+export const PNG_DATA_URL = 'data:image/png;base64,';
+
+const WEBVIEW_TYPES: ReadonlySet<string> = new Set<WebviewMessageType>(['ready', 'edit', 'reveal', 'toggleBreakpoint', 'viewState', 'undo', 'redo', 'openText', 'export', 'log']);
 
 /**
  * Checks a message posted by the webview before the host acts on it (the webview runs untrusted
@@ -118,6 +123,8 @@ export function asWebviewMessage(data: unknown): WebviewMessage | undefined {
     }
     case 'log':
       return typeof m.message === 'string' ? (m as unknown as WebviewMessage) : undefined;
+    case 'export':
+      return typeof m.svg === 'string' && m.svg.startsWith('<svg') && typeof m.png === 'string' && m.png.startsWith(PNG_DATA_URL) ? (m as unknown as WebviewMessage) : undefined;
     default:
       return m as unknown as WebviewMessage;
   }

@@ -18,6 +18,7 @@ import { memoryStore } from '../store/memory';
 import type { RunStore } from '../store/store';
 import { dapCommand } from './dap';
 import { expandFiles } from './files';
+import { graphCommand } from './graph';
 import { flatten, formatSarif, formatText, type FileFindings } from './lint-output';
 import { serveCommand } from './serve';
 import { testCommand } from './test';
@@ -334,6 +335,7 @@ export function program(): Command {
   cmd.addCommand(dapCommand());
   cmd.addCommand(serveCommand());
   cmd.addCommand(testCommand());
+  cmd.addCommand(graphCommand());
   return cmd;
 }
 

@@ -12,6 +12,13 @@ export interface Point {
   y: number;
 }
 
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
 /** A transition of a state, as the model numbers it (`next:` is index 0 of `on`). */
 export interface TransitionKey {
   state: string;

@@ -3,6 +3,7 @@
 // assistive tool) sees it: each node's data-visits, the taken transitions, the failing state, and
 // the selected state's data and results in the inspector. A run that has not ended updates live.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunNode } from '../../extension/runsView';
@@ -112,5 +113,33 @@ describe('runs on the graph (webview DOM)', () => {
     assert.ok((await dom.classes(edgeSelector('wait', 0))).includes('sw-edge-taken'));
     await dom.waitFor('the current mark to go', `document.querySelectorAll('.sw-node.sw-current').length === 0`);
     assert.match(await dom.evaluate<string>(`document.querySelector('.sw-run-banner').textContent`), /succeeded/);
+  });
+
+  it('Export Graph… from the toolbar writes an SVG and a PNG next to the task file, with the shown run', async () => {
+    const uri = writeFile(LOOP_FILE, LOOP);
+    const svgFile = path.join(workspaceDir(), 'graph-runs.svg');
+    const pngFile = path.join(workspaceDir(), 'graph-runs.png');
+    for (const f of [svgFile, pngFile]) fs.rmSync(f, { force: true });
+    const outcome = (await vscode.commands.executeCommand('stepwise.runTask', uri, { noPrompt: true })) as RunOutcome;
+    await vscode.commands.executeCommand('stepwise.runs.showOnGraph', await runNode(outcome.runId, 'failed'));
+    const dom = new WebviewDom(LOOP_FILE);
+    await dom.waitFor('the run on the graph', `document.querySelector('.sw-run-banner')?.getAttribute('data-run') === ${JSON.stringify(outcome.runId)} && document.querySelector('main.sw-canvas[data-busy="false"]')`);
+    // The toolbar's button, then the save dialog's default (beside the task file), accepted with Enter.
+    await dom.click('[aria-label="Export the graph as SVG and PNG"]');
+    // The dialog takes the keyboard focus from the graph: then Enter accepts its default.
+    await dom.waitFor('the save dialog to open', '!document.hasFocus()');
+    await dom.press('Enter');
+    await waitFor('both files', () => fs.existsSync(svgFile) && fs.existsSync(pngFile));
+    const svg = await waitFor('the SVG written', () => {
+      const text = fs.readFileSync(svgFile, 'utf8');
+      return text.trimEnd().endsWith('</svg>') && text;
+    });
+    for (const state of ['init', 'step', 'boom', 'broken', 'done']) assert.ok(svg.includes(`>${state}</text>`), `${state} is named in the SVG`);
+    // The run's marks: the visits, and the failing state.
+    assert.match(svg, /data-state="step" data-visits="3"/);
+    assert.match(svg, /class="node visited failed" data-state="broken"/);
+    const png = fs.readFileSync(pngFile);
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG file');
+    assert.ok(png.length > 5000, 'the PNG holds a picture');
   });
 });

@@ -422,6 +422,14 @@ describe('graph editor webview (Chromium)', { skip: available ? false : 'Chromiu
       await page.waitForTimeout(300);
       const file = path.join(dir, shot.file);
       await page.screenshot({ path: file });
+      if (shot.run) {
+        // Export, as the toolbar's button does it: the PNG the host writes, in this theme, with the run.
+        const exported = host.waitFor('export');
+        await page.locator('[aria-label="Export the graph as SVG and PNG"]').first().click();
+        const { png, svg } = await exported;
+        assert.match(svg, /data-state="validate" data-visits="1"/);
+        fs.writeFileSync(path.join(dir, `graph-export-${shot.theme}.png`), Buffer.from(png.slice('data:image/png;base64,'.length), 'base64'));
+      }
       assert.ok(fs.statSync(file).size > 20_000, `${file} looks empty`);
       assert.deepEqual(host.errors, []);
       await page.context().close();
