@@ -388,13 +388,15 @@ describe('graph editor webview (Chromium)', { skip: available ? false : 'Chromiu
     const { engine } = virtualEngine({ mocks: mocksFrom(readSample('deploy.mocks.yaml')) });
     const { state: ran, journal } = await runToEnd(engine, taskFrom(readSample('deploy.task.yaml')), { version: '1.2.3' });
     const shownRun = runPath(journal, { id: ran.runId, where: 'local' });
-    const shots: Array<{ theme: 'light' | 'dark' | 'high-contrast'; file: string; debug?: boolean; run?: boolean }> = [
+    const shots: Array<{ theme: 'light' | 'dark' | 'high-contrast'; file: string; debug?: boolean; run?: boolean; palette?: boolean }> = [
       { theme: 'light', file: 'graph-light.png' },
       { theme: 'dark', file: 'graph-dark.png' },
       { theme: 'high-contrast', file: 'graph-high-contrast.png' },
       { theme: 'dark', file: 'graph-debug-dark.png', debug: true },
       { theme: 'light', file: 'graph-run-light.png', run: true },
       { theme: 'dark', file: 'graph-run-dark.png', run: true },
+      { theme: 'light', file: 'graph-palette-light.png', palette: true },
+      { theme: 'dark', file: 'graph-palette-dark.png', palette: true },
     ];
     for (const shot of shots) {
       const host = await openEditor(env, { text: readSample('deploy.task.yaml'), fileName: 'deploy.task.yaml', theme: shot.theme, width: 1440, height: 900, breakpoints: ['open-pr'] });
@@ -420,8 +422,20 @@ describe('graph editor webview (Chromium)', { skip: available ? false : 'Chromiu
       const name = await center(page, `${node('compare')} .sw-node-name`);
       await page.mouse.move(name.x, name.y);
       await page.waitForTimeout(300);
+      if (shot.palette) {
+        // Mid-drag: an http instruction carried from the palette over compare.
+        const from = await center(page, '.sw-palette-item[data-item="http"]');
+        await page.mouse.move(from.x, from.y);
+        await page.mouse.down();
+        await page.mouse.move(name.x, name.y + 20, { steps: 8 });
+      }
       const file = path.join(dir, shot.file);
       await page.screenshot({ path: file });
+      if (shot.palette) {
+        await page.mouse.up();
+        const added = await host.waitFor('edit');
+        assert.deepEqual(added.operation, { type: 'addInstruction', state: 'compare', instruction: { kind: 'http', args: { method: 'GET', url: 'https://example.com' } } });
+      }
       if (shot.run) {
         // Export, as the toolbar's button does it: the PNG the host writes, in this theme, with the run.
         const exported = host.waitFor('export');

@@ -15,6 +15,7 @@ import { Icons } from './icons';
 import { StateInspector, TaskInspector, TransitionInspector } from './Inspector';
 import { RunBanner } from './RunPanel';
 import { EmptyTask, ToastView } from './Notices';
+import { Palette, usePaletteActions } from './Palette';
 import { exportSvg, svgToPng } from './exportGraph';
 import { menuFor, type MenuTarget } from './menus';
 import { NodeActionsContext, ProxyNode, StateNode, type NodeActions, type StateNodeProps } from './StateNode';
@@ -330,6 +331,7 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
     );
   }, [graph, position, layout, direction, debug, good, doc, post, setToast]);
 
+  const palette = usePaletteActions(dispatch, selection, flowPoint, visibleCenter, doc ? taskNameFor(doc.fileName) : undefined);
   const runCommand = useRef<(c: string) => void>(() => undefined);
   runCommand.current = (c: string) => {
     if (c === 'addState') addState();
@@ -388,6 +390,7 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
           ) : null}
           {!doc ? <div className="sw-loading">Loading…</div> : null}
           {debug ? <RunBanner debug={debug} /> : null}
+          {doc && !readOnly ? <Palette drop={palette.drop} apply={palette.apply} /> : null}
           <NodeActionsContext.Provider value={nodeActions}>
             <EdgeActionsContext.Provider value={edgeActions}>
               <ReactFlow
