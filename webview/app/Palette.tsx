@@ -80,7 +80,7 @@ export function Palette({ drop, apply }: { drop(item: PaletteItem, target: DropT
           type="button"
           className="sw-palette-item"
           data-item={item}
-          title={item === 'state' ? 'A new state: drop it on the canvas, or on a transition to insert it' : `${item}: drop it on a state to add it, on the canvas for a new state with it`}
+          title={item === 'state' ? 'New state: drop it on the canvas, or on a transition to insert it there' : `${item}: drop it on a state to add it there, on the canvas for a new state with it`}
           aria-label={item === 'state' ? 'New state' : `${item} instruction`}
           onPointerDown={(e) => {
             if (e.button !== 0) return;
@@ -94,8 +94,7 @@ export function Palette({ drop, apply }: { drop(item: PaletteItem, target: DropT
             apply(item);
           }}
         >
-          {item === 'state' ? Icons.add({ size: 14 }) : kindIcon(item, { size: 14 })}
-          <span>{item}</span>
+          {item === 'state' ? Icons.add({ size: 16 }) : kindIcon(item, { size: 16 })}
         </button>
       ))}
       {drag ? (
