@@ -16,6 +16,7 @@ import { benchDebug } from './debug';
 import { benchGraph } from './graph';
 import { benchServer } from './server';
 import { benchTesting } from './testing';
+import { benchFanout } from './fanout';
 import { generateTask, linearTask } from './generate';
 import { cpuTime, median, row } from './measure';
 
@@ -116,6 +117,7 @@ async function main(): Promise<void> {
   await benchGraph();
   await benchServer();
   await benchTesting();
+  await benchFanout();
 }
 
 main().catch((e) => {

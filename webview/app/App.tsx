@@ -5,8 +5,9 @@ import { useCallback, useEffect, useMemo, useRef, useState, type MouseEvent as R
 import ReactFlow, { Background, BackgroundVariant, MiniMap, Panel, ReactFlowProvider, useReactFlow, type Connection, type Edge, type Node, type NodeChange, type OnConnectStartParams } from 'reactflow';
 import { VSCodeButton } from '@vscode/webview-ui-toolkit/react';
 import { taskNameFor } from '../../engine/edit/names';
-import { graphOf, realTarget, searchStates, withProxies, type GraphModel } from '../../engine/graph/model';
+import { graphOf, NODE_WIDTH_MIN, realTarget, searchStates, withProxies, type GraphModel } from '../../engine/graph/model';
 import { renameInLayout, type LayoutResult } from '../../engine/graph/layout';
+import { freeSpot } from '../layout/free-spot';
 import { isBrokenYaml, DEFAULT_VIEW_STATE, type GraphViewState, type Point, type StateOutline, type WebviewMessage } from '../protocol';
 import { documentEvent, type Proposal, type Selection } from '../designer/step';
 import { useDesigner } from '../designer/useDesigner';
@@ -42,6 +43,8 @@ interface Saved {
 
 const nodeTypes = { state: StateNode, proxy: ProxyNode };
 const edgeTypes = { transition: TransitionEdge };
+/** The size a state added from the toolbar is given room for (a state with a short name and no instructions). */
+const NEW_STATE = { width: NODE_WIDTH_MIN, height: 60 };
 
 /** The YAML text of a state, at column 0 (for copy). */
 export function stateSnippet(text: string, state: StateOutline): string {
@@ -190,15 +193,17 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
   );
   useDebugFollow(debug, graph, position, flow, wrapper, center);
 
-  /** Where a state added from the toolbar goes: the middle of the visible canvas. */
+  /** Where a state added from the toolbar goes: the middle of the visible canvas, or below it where a state is drawn there. */
   const visibleCenter = useCallback((): Point | undefined => {
     const el = wrapper.current;
     if (!el) return undefined;
     const r = el.getBoundingClientRect();
     const inset = overlayInsets(el);
     const at = flow.screenToFlowPosition({ x: r.left + r.width / 2, y: r.top + inset.top + (r.height - inset.top - inset.bottom) / 2 });
-    return { x: Math.round(at.x - 100), y: Math.round(at.y - 20) };
-  }, [flow]);
+    const taken = (graph?.nodes ?? []).map((n) => ({ ...position(n.name), width: n.width, height: n.height }));
+    const spot = freeSpot({ x: at.x - NEW_STATE.width / 2, y: at.y - NEW_STATE.height / 2 }, NEW_STATE, taken);
+    return { x: Math.round(spot.x), y: Math.round(spot.y) };
+  }, [flow, graph, position]);
   const addState = useCallback((at?: Point) => dispatch({ type: 'addState', at: at ?? visibleCenter(), taskName: doc ? taskNameFor(doc.fileName) : undefined }), [dispatch, visibleCenter, doc]);
 
   const copyState = useCallback(
