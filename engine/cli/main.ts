@@ -18,6 +18,7 @@ import { memoryStore } from '../store/memory';
 import type { RunStore } from '../store/store';
 import { dapCommand } from './dap';
 import { expandFiles } from './files';
+import { graphCommand } from './graph';
 import { flatten, formatText, type FileFindings } from './lint-output';
 import { retryCommand, type RetryCliOptions } from './retry';
 import { formatSarif, gitRoot, withPages } from './sarif';
@@ -365,6 +366,7 @@ export function program(): Command {
   cmd.addCommand(dapCommand());
   cmd.addCommand(serveCommand());
   cmd.addCommand(testCommand());
+  cmd.addCommand(graphCommand());
   return cmd;
 }
 
