@@ -19,6 +19,7 @@ import { benchGraph } from './graph';
 import { benchPostgres } from './pg';
 import { benchServer } from './server';
 import { benchTesting } from './testing';
+import { benchFanout } from './fanout';
 import { generateTask, linearTask } from './generate';
 import { cpuTime, loadAverage, median, row } from './measure';
 
@@ -120,6 +121,7 @@ const GROUPS: Record<string, () => void | Promise<void>> = {
   graph: benchGraph,
   server: benchServer,
   testing: benchTesting,
+  fanout: benchFanout,
   cli: benchCli,
   postgres: benchPostgres,
 };

@@ -102,7 +102,9 @@ export class StepwiseDebugger implements vscode.Disposable, vscode.DebugConfigur
       }
       return { type: DEBUG_TYPE, request: 'launch', name: `Debug ${path.basename(activeTask.fsPath)}`, program: activeTask.fsPath };
     }
-    if (!config.program) {
+    // A test case's launch (the Test Explorer's Debug) names its test file and case instead; a
+    // replay names a recorded run, which names its task.
+    if (!config.program && !config.test && !config.replay) {
       if (!activeTask) {
         void vscode.window.showErrorMessage(`Stepwise: the configuration '${config.name ?? DEBUG_TYPE}' has no 'program' (the task file to debug), and the active editor is not a task file.`);
         return undefined;

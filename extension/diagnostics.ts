@@ -183,15 +183,17 @@ export class LintQuickFixes implements vscode.CodeActionProvider {
       const where = new vscode.Range(doc.positionAt(d.range.start.offset), doc.positionAt(d.range.end.offset));
       if (!where.intersection(range)) continue;
       const shown = context.diagnostics.find((cd) => cd.source === SOURCE && codeOf(cd) === d.code && cd.range.intersection(where));
-      const action = new vscode.CodeAction(d.fix.title, vscode.CodeActionKind.QuickFix);
-      const edit = new vscode.WorkspaceEdit();
-      for (const e of d.fix.edits) edit.replace(doc.uri, new vscode.Range(doc.positionAt(e.start), doc.positionAt(e.end)), e.newText);
-      action.edit = edit;
-      if (shown) action.diagnostics = [shown];
-      action.isPreferred = true;
-      // Re-lint right after the edit, so the fixed problem leaves the Problems panel without a save.
-      action.command = { title: 'Lint', command: 'stepwise.lintDocument', arguments: [doc.uri] };
-      actions.push(action);
+      for (const [i, fix] of [d.fix, ...(d.otherFixes ?? [])].entries()) {
+        const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
+        const edit = new vscode.WorkspaceEdit();
+        for (const e of fix.edits) edit.replace(doc.uri, new vscode.Range(doc.positionAt(e.start), doc.positionAt(e.end)), e.newText);
+        action.edit = edit;
+        if (shown) action.diagnostics = [shown];
+        action.isPreferred = i === 0;
+        // Re-lint right after the edit, so the fixed problem leaves the Problems panel without a save.
+        action.command = { title: 'Lint', command: 'stepwise.lintDocument', arguments: [doc.uri] };
+        actions.push(action);
+      }
     }
     return actions;
   }

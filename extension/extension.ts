@@ -18,6 +18,8 @@ import { RunsTree } from './server/runsTree';
 import { ServerTokens } from './server/settings';
 import { taskFileFor } from './taskFile';
 import { ServerRunsTree } from './server/tree';
+import { registerShowOnGraph } from './showRun';
+import { registerTaskTests, type TaskTestsParts } from './testing/index';
 
 /** What `activate` returns: the extension's parts, for other extensions and the integration tests. */
 export interface StepwiseApi {
@@ -33,6 +35,8 @@ export interface StepwiseApi {
   debug: StepwiseDebugger;
   /** The graph editor (custom editor `stepwise.graph`): the webview's intents, callable directly. */
   graph: GraphEditorProvider;
+  /** Task tests: the Test Explorer's controller and profiles, and the test files' problems. */
+  testing: TaskTestsParts;
 }
 
 export function activate(context: vscode.ExtensionContext): StepwiseApi {
@@ -51,6 +55,8 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
   context.subscriptions.push(server, serverTree, runsTree, journals, vscode.workspace.registerTextDocumentContentProvider(JOURNAL_SCHEME, journals));
   context.subscriptions.push(...registerServerCommands({ connection: server, serverTree, view: tree, models, runs, taskFile: taskFileFor }));
   context.subscriptions.push(registerNewTask(context.extensionUri));
+  context.subscriptions.push(registerShowOnGraph({ runs, server, graph, models, pick: () => pickRun(runsView, 'Show which run on its graph?') }));
+  const testing = registerTaskTests(context, { lint: diagnostics, runs, runsView, server });
 
   const command = (id: string, handler: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, handler));
 
@@ -109,7 +115,7 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
     }
   });
 
-  return { models, diagnostics, runs, runsView, runsTree, server, debug, graph };
+  return { models, diagnostics, runs, runsView, runsTree, server, debug, graph, testing };
 }
 
 export function deactivate(): void {

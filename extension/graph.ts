@@ -8,13 +8,14 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { EditOperation, EditResult } from '../engine/edit/types';
-import type { RunPosition } from '../engine/debug/show';
 import type { Range as ModelRange, StateModel, TaskModel } from '../engine/model/types';
 import { webviewHtml, makeNonce } from '../webview/html';
-import { asPanels, asWebviewMessage, DEFAULT_VIEW_STATE, outlineOf, type DebugView, type GraphViewState, type HostMessage, type ThemeKind, type TransitionKey, type WebviewMessage } from '../webview/protocol';
+import { asPanels, asWebviewMessage, DEFAULT_VIEW_STATE, outlineOf, type GraphViewState, type HostMessage, type ThemeKind, type TransitionKey, type WebviewMessage } from '../webview/protocol';
 import { graphIsDefaultEditor } from './config';
 import { taskEdits } from './lazy';
-import type { DebugStateEvent, StepwiseDebugger } from './debug';
+import type { StepwiseDebugger } from './debug';
+import { GraphOverlays } from './graphOverlay';
+import { GraphExports, type ExportedGraph } from './graphExport';
 import { keepGraphsInView } from './graphTabs';
 import { taskFileFor } from './taskFile';
 import type { TaskModels } from './models';
@@ -37,20 +38,14 @@ interface Panel {
   model?: TaskModel;
 }
 
-interface DebugRecord {
-  file: string;
-  view: DebugView;
-  /** The last state entered (to find the transition taken to the next). */
-  last?: string;
-}
-
 export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vscode.Disposable {
   private readonly panels = new Set<Panel>();
   /** The edit running or last queued per document (see applyIntent). */
   private readonly editQueue = new Map<string, Promise<void>>();
   private readonly disposables: vscode.Disposable[] = [];
-  /** The debug picture per task file (fsPath), kept after a session ends (the last run's result). */
-  private readonly debugViews = new Map<string, DebugRecord>();
+  /** What each file's graph shows of a run: the debugged one, or one shown from the Runs view. */
+  readonly overlays: GraphOverlays;
+  private readonly exports = new GraphExports();
   private readonly posted = new vscode.EventEmitter<{ uri: vscode.Uri; message: HostMessage }>();
   /** Fires with every message posted to a graph webview (for tests and tools). */
   readonly onDidPost = this.posted.event;
@@ -61,6 +56,7 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vsc
     private readonly debug: StepwiseDebugger,
     private readonly log: (line: string) => void,
   ) {
+    this.overlays = new GraphOverlays(debug, (file) => [...this.panels].find((p) => p.model && sameFsPath(p.document.uri, file))?.model);
     this.disposables.push(
       this.posted,
       vscode.window.registerCustomEditorProvider(GRAPH_VIEW_TYPE, this, { webviewOptions: { retainContextWhenHidden: true }, supportsMultipleEditorsPerDocument: true }),
@@ -70,9 +66,10 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vsc
       vscode.window.onDidChangeTextEditorSelection((e) => this.onSelection(e)),
       vscode.debug.onDidChangeBreakpoints(() => this.postBreakpointsAll()),
       vscode.window.onDidChangeActiveColorTheme(() => this.broadcast(() => ({ type: 'theme', kind: themeKind() }))),
-      debug.onDidChangeState((e) => this.onDebugState(e)),
-      vscode.debug.onDidTerminateDebugSession((s) => this.onDebugEnd(s)),
+      this.overlays,
+      this.overlays.onDidChange((file) => this.postDebugFor(file)),
       vscode.commands.registerCommand('stepwise.openGraph', (uri?: vscode.Uri) => this.openGraph(uri)),
+      vscode.commands.registerCommand('stepwise.exportGraph', (uri?: vscode.Uri, target?: vscode.Uri) => this.exportGraph(uri, target)),
       keepGraphsInView(GRAPH_VIEW_TYPE),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('stepwise.graph.defaultEditor') && void syncDefaultEditor()),
     );
@@ -179,10 +176,32 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vsc
     return versions.length ? Math.max(...versions) : undefined;
   }
 
+  /** Brings a file's graph editor into view: the one open already, else a new one beside. */
+  async revealGraph(uri: vscode.Uri): Promise<void> {
+    const open = this.panelsOf(uri)[0];
+    if (open) open.panel.reveal(open.panel.viewColumn, false);
+    else await this.openGraph(uri);
+  }
+
   async openGraph(uri?: vscode.Uri): Promise<void> {
     const target = await taskFileFor(uri, 'Open the graph of');
     if (!target) return;
     await vscode.commands.executeCommand('vscode.openWith', target, GRAPH_VIEW_TYPE, vscode.ViewColumn.Beside);
+  }
+
+  /**
+   * Exports the graph of a task file (`uri`, else the active graph editor's) as an SVG and a PNG:
+   * to `target` when given, else where the save dialog says (next to the task file by default).
+   */
+  async exportGraph(uri?: vscode.Uri, target?: vscode.Uri): Promise<ExportedGraph | undefined> {
+    const ready = [...this.panels].filter((p) => p.ready);
+    const p = uri ? ready.find((x) => x.document.uri.toString() === uri.toString()) : (ready.find((x) => x.panel.active) ?? ready.find((x) => x.panel.visible));
+    const task = p?.document.uri ?? uri;
+    if (!task) {
+      void vscode.window.showErrorMessage('Stepwise: open the graph of a task file to export it.');
+      return undefined;
+    }
+    return this.exports.run(task, () => (p ? (this.post(p, { type: 'command', command: 'exportGraph' }), true) : false), target);
   }
 
   // ---------------------------------------------------------------- messages
@@ -221,6 +240,9 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vsc
         return;
       case 'openText':
         await vscode.window.showTextDocument(p.document, { viewColumn: this.besideColumn(p), preserveFocus: false, preview: false });
+        return;
+      case 'export':
+        await this.exports.received(uri, m.svg, m.png);
         return;
       case 'log':
         this.log(`graph ${m.level}: ${m.message}`);
@@ -342,61 +364,12 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vsc
 
   // ---------------------------------------------------------------- debugging
 
-  private onDebugState(e: DebugStateEvent): void {
-    const pos: RunPosition = e.position;
-    // The launched file's run (called tasks' runs show on their own files' graphs).
-    const file = pos.file ? path.resolve(pos.file) : undefined;
-    if (!file) return;
-    const key = `${e.session.id}\u0000${file}`;
-    let rec = this.debugViews.get(key);
-    if (!rec || rec.view.visited.length === 0 && !rec.view.active) {
-      rec = { file, view: { active: true, visited: [], taken: [], counts: {}, failed: [] } };
-      // A new session replaces the previous run's picture of this file.
-      for (const [k, r] of this.debugViews) if (r.file === file && k !== key) this.debugViews.delete(k);
-      this.debugViews.set(key, rec);
-    }
-    const v = rec.view;
-    v.active = true;
-    v.current = pos.state;
-    v.paused = pos.stopped;
-    const model = this.panels.size ? [...this.panels].find((p) => p.model && sameFsPath(p.document.uri, file))?.model : undefined;
-    const take = (from: string | undefined, to: string) => {
-      const k = from && model ? transitionBetween(model, from, to) : undefined;
-      if (k && !v.taken.some((x) => x.state === k.state && x.index === k.index && x.list === k.list)) v.taken.push(k);
-    };
-    for (const h of pos.history ?? []) {
-      if (!v.visited.includes(h.state)) v.visited.push(h.state);
-      v.counts![h.state] = (v.counts![h.state] ?? 0) + 1;
-      take(rec.last, h.state);
-      rec.last = h.state;
-    }
-    // Stopped at a breakpoint on a state, the run has taken the transition but not entered the
-    // state yet (it is not in the history): the transition is taken all the same.
-    if (pos.state && pos.state !== rec.last) take(rec.last, pos.state);
-    if (pos.status === 'succeeded' || pos.status === 'failed' || pos.status === 'cancelled') {
-      v.status = pos.status;
-      if (pos.status === 'failed' && pos.state && !v.failed!.includes(pos.state)) v.failed!.push(pos.state);
-    }
-    this.postDebugFor(file);
-  }
-
-  private onDebugEnd(session: vscode.DebugSession): void {
-    for (const [k, rec] of this.debugViews) {
-      if (!k.startsWith(`${session.id}\u0000`)) continue;
-      rec.view.active = false;
-      rec.view.paused = false;
-      rec.view.current = undefined;
-      this.postDebugFor(rec.file);
-    }
-  }
-
   private postDebugFor(file: string): void {
     for (const p of this.panels) if (p.ready && sameFsPath(p.document.uri, file)) this.postDebug(p);
   }
 
   private postDebug(p: Panel): void {
-    const rec = [...this.debugViews.values()].reverse().find((r) => sameFsPath(p.document.uri, r.file));
-    this.post(p, { type: 'debug', debug: rec ? { ...rec.view, visited: [...rec.view.visited], taken: [...rec.view.taken] } : { active: false, visited: [], taken: [] } });
+    this.post(p, { type: 'debug', debug: p.document.uri.scheme === 'file' ? this.overlays.viewFor(path.resolve(p.document.uri.fsPath)) : { active: false, visited: [], taken: [] } });
   }
 
   dispose(): void {
@@ -409,15 +382,6 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vsc
 
 function within(r: ModelRange, offset: number): boolean {
   return offset >= r.start.offset && offset <= r.end.offset;
-}
-
-/** The transition (or catch) of `from` that leads to `to`: the first one, as the model orders them. */
-function transitionBetween(model: TaskModel, from: string, to: string): TransitionKey | undefined {
-  const state = model.states.find((s) => s.name === from);
-  const t = state?.on.find((x) => x.to === to);
-  if (t) return { state: from, index: t.index, list: 'on' };
-  const c = state?.catch.find((x) => x.to === to);
-  return c ? { state: from, index: c.index, list: 'catch' } : undefined;
 }
 
 /** The state whose key or value holds the offset. */

@@ -31,11 +31,19 @@ const lazyCommands = {
   },
 };
 
+const graphLayoutApart = {
+  name: 'graph-layout-apart',
+  setup(b) {
+    b.onResolve({ filter: /\/graph\/elkNode(\.js)?$/ }, (args) => (args.importer.endsWith('elkNode.ts') ? undefined : { path: './graphLayout.js', external: true }));
+  },
+};
+
 await Promise.all([
   buildWebview(),
+  // `stepwise graph` loads ELK from a bundle of its own (dist/graphLayout.js), next to the CLI's.
   build({
-    entryPoints: { cli: 'engine/cli/main.ts', debugAdapter: 'engine/debug/main.ts', ...Object.fromEntries(LAZY_COMMANDS.map((n) => [n, `engine/cli/${n}.ts`])) },
-    plugins: [lazyCommands],
+    entryPoints: { cli: 'engine/cli/main.ts', debugAdapter: 'engine/debug/main.ts', graphLayout: 'engine/graph/elkNode.ts', ...Object.fromEntries(LAZY_COMMANDS.map((n) => [n, `engine/cli/${n}.ts`])) },
+    plugins: [lazyCommands, graphLayoutApart],
     outdir: 'dist',
     bundle: true,
     platform: 'node',

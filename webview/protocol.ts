@@ -4,19 +4,16 @@
 // objects of engine/edit), which the host turns into text edits with `editTask` and applies.
 // Types only (plus small guards): no `vscode`, no DOM, no React.
 import type { EditOperation, StateReference, TransitionList } from '../engine/edit/types';
-import type { CatchModel, Diagnostic, FinalStatus, InstructionModel, Range, TaskModel } from '../engine/model/types';
+import type { Diagnostic } from '../engine/model/types';
+import type { DebugView, LayoutDirection, Point, TaskOutline, TransitionKey } from '../engine/graph/types';
 
 export type { EditOperation, StateReference, TransitionList } from '../engine/edit/types';
 
 /** VS Code's theme kinds (the webview also reads the body class VS Code sets: `vscode-dark`, …). */
 export type ThemeKind = 'light' | 'dark' | 'high-contrast' | 'high-contrast-light';
 
-export type LayoutDirection = 'DOWN' | 'RIGHT';
-
-export interface Point {
-  x: number;
-  y: number;
-}
+export type { Box, CatchOutline, DebugView, InstructionOutline, LayoutDirection, Point, ShownRun, StateOutline, StateRunInfo, TaskOutline, TransitionKey, TransitionOutline } from '../engine/graph/types';
+export { outlineOf } from '../engine/graph/types';
 
 /**
  * What the graph keeps per file outside the task YAML (never written into it): the positions of
@@ -39,109 +36,6 @@ export interface GraphPanels {
 export function asPanels(value: unknown): GraphPanels | undefined {
   const p = value as Partial<GraphPanels> | null | undefined;
   return p && typeof p === 'object' && typeof p.minimap === 'boolean' && typeof p.inspector === 'boolean' ? { minimap: p.minimap, inspector: p.inspector } : undefined;
-}
-
-/** A transition of a state, as the model numbers it (`next:` is index 0 of `on`). */
-export interface TransitionKey {
-  state: string;
-  index: number;
-  list: TransitionList;
-}
-
-/** The debugger's picture of the run, for the graph. */
-export interface DebugView {
-  /** A debug session runs for this file. */
-  active: boolean;
-  /** The state the run is in (lit on the graph). */
-  current?: string;
-  /** True while the run is stopped (breakpoint, step, pause). */
-  paused?: boolean;
-  /** States entered so far, each once. */
-  visited: string[];
-  /** Transitions taken so far. */
-  taken: TransitionKey[];
-  /** How often each state was entered (the last run's result, shown after it ends too). */
-  counts?: Record<string, number>;
-  /** States where an instruction failed. */
-  failed?: string[];
-  /** How the run ended, once it has. */
-  status?: 'succeeded' | 'failed' | 'cancelled';
-}
-
-// ------------------------------------------------------------------ the model, as the graph needs it
-
-/**
- * The part of the parsed model the graph and its inspector read. `outlineOf(model)` is what the host
- * posts: the full TaskModel carries a range for every key (about 20× the text's size as JSON) and
- * costs the webview tens of milliseconds to receive on a large file. A TaskModel is an outline too.
- */
-export interface TaskOutline {
-  version?: number;
-  name?: string;
-  description?: string;
-  timeout?: string;
-  start?: string;
-  states: StateOutline[];
-}
-
-export interface StateOutline {
-  name: string;
-  description?: string;
-  timeout?: string;
-  final: boolean;
-  status?: FinalStatus;
-  /** The state's key, and its value: what a diagnostic's position is matched against, and what copy takes. */
-  keyRange: Range;
-  range: Range;
-  do: InstructionOutline[];
-  on: TransitionOutline[];
-  catch: CatchOutline[];
-}
-
-export type InstructionOutline = Pick<InstructionModel, 'index' | 'kind' | 'args' | 'as' | 'retry' | 'timeout'>;
-
-export interface TransitionOutline {
-  index: number;
-  to?: string;
-  when?: string;
-  after?: string;
-  event?: string;
-  poll?: { every?: string; until?: string; do?: { kind: string; args: unknown } };
-  /** Written as `next: target`. */
-  shorthand: boolean;
-}
-
-export type CatchOutline = Pick<CatchModel, 'index' | 'to' | 'error'>;
-
-/** The outline of a parsed model (plain data, no field ranges): what the host posts to the webview. */
-export function outlineOf(model: TaskModel): TaskOutline {
-  const out: TaskOutline = { states: [] };
-  if (model.version !== undefined) out.version = model.version;
-  if (model.name !== undefined) out.name = model.name;
-  if (model.description !== undefined) out.description = model.description;
-  if (model.timeout !== undefined) out.timeout = model.timeout;
-  if (model.start !== undefined) out.start = model.start;
-  out.states = model.states.map((s) => ({
-    name: s.name,
-    description: s.description,
-    timeout: s.timeout,
-    final: s.final,
-    status: s.status,
-    keyRange: s.keyRange,
-    range: s.range,
-    do: s.do.map((i) => ({ index: i.index, kind: i.kind, args: i.args, as: i.as, retry: i.retry, timeout: i.timeout })),
-    on: s.on.map((t) => ({
-      index: t.index,
-      to: t.to,
-      when: t.when,
-      after: t.after,
-      event: t.event,
-      poll: t.poll ? { every: t.poll.every, until: t.poll.until, do: t.poll.do ? { kind: t.poll.do.kind, args: t.poll.do.args } : undefined } : undefined,
-      shorthand: t.shorthand,
-    })),
-    catch: s.catch.map((c) => ({ index: c.index, to: c.to, error: c.error })),
-  }));
-  return out;
 }
 
 // ------------------------------------------------------------------ host -> webview
@@ -177,7 +71,7 @@ export type HostMessage =
   /** A command run from VS Code (editor title, palette, keybinding) that the webview carries out. */
   | { type: 'command'; command: WebviewCommand };
 
-export type WebviewCommand = 'addState' | 'fitView' | 'relayout' | 'find' | 'toggleDirection';
+export type WebviewCommand = 'addState' | 'fitView' | 'relayout' | 'find' | 'toggleDirection' | 'exportGraph';
 
 // ------------------------------------------------------------------ webview -> host
 
@@ -197,12 +91,17 @@ export type WebviewMessage =
   | { type: 'redo' }
   /** Open the YAML in a text editor beside the graph. */
   | { type: 'openText' }
+  /** The graph drawn for Export (the toolbar's button, or the host's `exportGraph` command): write both files. */
+  | { type: 'export'; svg: string; png: string }
   /** A message for the extension's log (webview errors, layout fallbacks). */
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
 export type WebviewMessageType = WebviewMessage['type'];
 
-const WEBVIEW_TYPES: ReadonlySet<string> = new Set<WebviewMessageType>(['ready', 'edit', 'reveal', 'toggleBreakpoint', 'viewState', 'undo', 'redo', 'openText', 'log']);
+/** How an exported PNG starts (a data: URL of base64 bytes). */
+export const PNG_DATA_URL = 'data:image/png;base64,';
+
+const WEBVIEW_TYPES: ReadonlySet<string> = new Set<WebviewMessageType>(['ready', 'edit', 'reveal', 'toggleBreakpoint', 'viewState', 'undo', 'redo', 'openText', 'export', 'log']);
 
 /**
  * Checks a message posted by the webview before the host acts on it (the webview runs untrusted
@@ -224,6 +123,8 @@ export function asWebviewMessage(data: unknown): WebviewMessage | undefined {
     }
     case 'log':
       return typeof m.message === 'string' ? (m as unknown as WebviewMessage) : undefined;
+    case 'export':
+      return typeof m.svg === 'string' && m.svg.startsWith('<svg') && typeof m.png === 'string' && m.png.startsWith(PNG_DATA_URL) ? (m as unknown as WebviewMessage) : undefined;
     default:
       return m as unknown as WebviewMessage;
   }

@@ -1,5 +1,4 @@
-// Lint results as text, JSON or SARIF 2.1.0 (for code-scanning tools).
-import * as path from 'node:path';
+// Lint results as text or JSON (SARIF: sarif.ts).
 import type { Diagnostic } from '../model/types';
 import type { Style } from './report';
 
@@ -51,37 +50,4 @@ export function formatText(results: FileFindings[], st: Style): string {
       : `${files} file${files === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}.`,
   );
   return lines.join('\n');
-}
-
-export function formatSarif(results: FileFindings[], rules: ReadonlyArray<{ id: string; description: string }>): string {
-  const level = (s: Diagnostic['severity']) => (s === 'error' ? 'error' : s === 'warning' ? 'warning' : 'note');
-  const sarif = {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: 'stepwise',
-            informationUri: 'https://github.com/stepwise/stepwise',
-            rules: rules.map((r) => ({ id: r.id, shortDescription: { text: r.description } })),
-          },
-        },
-        results: flatten(results).map((f) => ({
-          ruleId: f.code,
-          level: level(f.severity),
-          message: { text: f.message },
-          locations: [
-            {
-              physicalLocation: {
-                artifactLocation: { uri: f.file.split(path.sep).join('/') },
-                region: { startLine: f.line, startColumn: f.column, endLine: f.endLine, endColumn: f.endColumn },
-              },
-            },
-          ],
-        })),
-      },
-    ],
-  };
-  return JSON.stringify(sarif, null, 2);
 }

@@ -18,7 +18,10 @@ import { memoryStore } from '../store/memory';
 import type { RunStore } from '../store/store';
 import { dapCommand } from './dap';
 import { expandFiles } from './files';
-import { flatten, formatSarif, formatText, type FileFindings } from './lint-output';
+import { graphCommand } from './graph';
+import { flatten, formatText, type FileFindings } from './lint-output';
+import { retryCommand, type RetryCliOptions } from './retry';
+import { formatSarif, gitRoot, withPages } from './sarif';
 import { serveCommand } from './serve';
 import { testCommand } from './test';
 import { describeEvent, displayStatus, style, useColour } from './report';
@@ -159,12 +162,21 @@ async function runCommand(file: string, opts: RunOptions): Promise<number> {
   return follow(engine, run, Boolean(opts.json));
 }
 
-async function lintCommand(patterns: string[], opts: { format: 'text' | 'json' | 'sarif' }): Promise<number> {
+interface LintOptions {
+  format: 'text' | 'json' | 'sarif';
+  sarifRoot?: string;
+}
+
+async function lintCommand(patterns: string[], opts: LintOptions): Promise<number> {
   const { files, missing } = expandFiles(patterns);
   if (missing.length) throw new CliError(`No task file matches: ${missing.join(', ')}`, 2);
   const results: FileFindings[] = files.map((file) => ({ file, diagnostics: lintText(fs.readFileSync(file, 'utf8')).diagnostics }));
   if (opts.format === 'json') process.stdout.write(JSON.stringify(flatten(results), null, 2) + '\n');
-  else if (opts.format === 'sarif') process.stdout.write(formatSarif(results, RULES) + '\n');
+  else if (opts.format === 'sarif') {
+    const cwd = process.cwd();
+    const root = path.resolve(cwd, opts.sarifRoot ?? gitRoot(cwd) ?? cwd);
+    process.stdout.write(formatSarif(results, withPages(RULES), { root, cwd, toolVersion: VERSION }) + '\n');
+  }
   else process.stdout.write(formatText(results, st) + '\n');
   return results.some((r) => r.diagnostics.some((d) => d.severity === 'error')) ? 1 : 0;
 }
@@ -230,7 +242,7 @@ async function resumeCommand(runId: string, opts: { store: string; mocks?: strin
   });
   let run: Run;
   try {
-    run = await engine.resume(runId);
+    run = await engine.resume(runId, { onChanged: (message) => process.stderr.write(err.yellow(`warning: ${message}`) + '\n') });
   } catch (e) {
     if (e instanceof TaskLoadError) throw new CliError(e.message, 2);
     throw new CliError((e as Error).message, 1);
@@ -290,7 +302,8 @@ export function program(): Command {
     .description('check task files; exit 0 when clean, 1 on errors')
     .argument('<files...>', 'files, folders or globs')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
-    .action(async (files: string[], opts: { format: 'text' | 'json' | 'sarif' }) => {
+    .option('--sarif-root <dir>', 'SARIF file locations are relative to this folder (default: the git repository root, else the current folder)')
+    .action(async (files: string[], opts: LintOptions) => {
       process.exitCode = await lintCommand(files, opts);
     });
   cmd
@@ -322,6 +335,25 @@ export function program(): Command {
       process.exitCode = await resumeCommand(runId, opts);
     });
   cmd
+    .command('retry')
+    .description("start a new run that takes a run's journal up to its last entry into a state, and goes on from there")
+    .argument('<run-id>')
+    .option('--from <state>', 'the state to enter again (default: the state the run failed in)')
+    .addOption(storeOption())
+    .option('--mocks <file>', 'mocks file')
+    .addOption(clockOption())
+    .option('--json', 'print the journal events as JSON lines')
+    .action(async (runId: string, opts: RetryCliOptions) => {
+      process.exitCode = await retryCommand(runId, opts, {
+        openStore,
+        readMocks,
+        secrets: secretsFromEnv,
+        follow,
+        warn: (text) => process.stderr.write(err.yellow(text) + '\n'),
+        fail: (message, code) => new CliError(message, code),
+      });
+    });
+  cmd
     .command('send')
     .description('send an event to a run (running here, in another process, or interrupted)')
     .argument('<run-id>')
@@ -334,6 +366,7 @@ export function program(): Command {
   cmd.addCommand(dapCommand());
   cmd.addCommand(serveCommand());
   cmd.addCommand(testCommand());
+  cmd.addCommand(graphCommand());
   return cmd;
 }
 

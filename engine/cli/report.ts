@@ -1,6 +1,6 @@
 // How a run's journal reads on a terminal: one line per step, colours only on a TTY.
 import { formatDuration } from '../expr/duration';
-import type { JournalEvent } from '../journal/events';
+import type { BranchTag, JournalEvent } from '../journal/events';
 import type { RunState } from '../journal/replay';
 
 export interface Style {
@@ -49,8 +49,18 @@ export function describeEvent(e: JournalEvent, st: Style, startedAt: number): st
       const retry = e.retryInMs !== undefined ? st.yellow(` (attempt ${e.attempt}, retry in ${formatDuration(e.retryInMs)})`) : '';
       return `${t}   ${st.red('✗')} ${e.kind} failed [${e.error.kind}]: ${e.error.message}${retry}${e.mocked ? st.dim(' (mocked)') : ''}`;
     }
+    case 'branch-finished': {
+      const result = e.result === null ? '' : ` → ${brief(e.result)}`;
+      return `${t}   ${st.green('✓')} ${branchLabel(e)} ${e.kind}${result}${e.mocked ? st.dim(' (mocked)') : ''}`;
+    }
+    case 'branch-failed': {
+      const retry = e.retryInMs !== undefined ? st.yellow(` (attempt ${e.attempt}, retry in ${formatDuration(e.retryInMs)})`) : '';
+      return `${t}   ${st.red('✗')} ${branchLabel(e)} ${e.kind} failed [${e.error.kind}]: ${e.error.message}${retry}${e.mocked ? st.dim(' (mocked)') : ''}`;
+    }
+    case 'branch-cancelled':
+      return `${t}   ${st.yellow('■')} ${branchLabel(e)} cancelled`;
     case 'log':
-      return `${t}   ${st.dim('log')} ${e.message}`;
+      return `${t}   ${st.dim('log')} ${e.branch !== undefined || e.item !== undefined ? `${branchLabel(e)} ` : ''}${e.message}`;
     case 'emitted':
       return `${t}   ${st.dim('emit')} ${e.event} ${brief(e.data)}`;
     case 'poll-result':
@@ -71,6 +81,11 @@ export function describeEvent(e: JournalEvent, st: Style, startedAt: number): st
       return `${t} ${st.bold(mark)}${why}`;
     }
   }
+}
+
+/** `[web]` for a branch of a parallel, `[#3]` for an item of a map. */
+function branchLabel(tag: BranchTag): string {
+  return tag.branch !== undefined ? `[${tag.branch}]` : `[#${tag.item}]`;
 }
 
 export type DisplayStatus = RunState['status'] | 'interrupted' | 'paused';

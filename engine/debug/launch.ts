@@ -10,6 +10,7 @@ import type { LoadedTask } from '../runtime/run';
 import { fileStore } from '../store/file';
 import { memoryStore } from '../store/memory';
 import type { RunStore } from '../store/store';
+import { caseMocks, CaseLaunchError, loadCaseLaunch, type CaseLaunch } from './test-case';
 
 /** How the debugger reads files: the extension passes one that sees unsaved editors. */
 export interface FileAccess {
@@ -41,6 +42,15 @@ export interface LaunchConfig {
   reuseResults?: boolean;
   /** Run without debugging (VS Code's Ctrl+F5): no stops at all. */
   noDebug?: boolean;
+  /** Debug a case of a test file instead of `program`: its task, input and mocks, on the virtual clock. */
+  test?: { file: string; case: string };
+  /** With `test`: stop where the run enters a state other than the one the case's `path` has there. */
+  stopOnDivergence?: boolean;
+  /**
+   * Replay the recorded run with this id (from `store`, default .stepwise/runs) instead of starting
+   * one: nothing is executed; `program` is not needed (the run names its task). See replay.ts.
+   */
+  replay?: string;
 }
 
 /** A launch that cannot start: the message names the file, line and problem. */
@@ -59,6 +69,8 @@ export interface Launch {
   mocks: Mocks;
   input: Record<string, unknown>;
   secrets: Record<string, string>;
+  /** With `test` and `stopOnDivergence`: the case's `path`, to stop where the run leaves it. */
+  expectedPath?: string[];
 }
 
 const SECRET_PREFIX = 'STEPWISE_SECRET_';
@@ -66,6 +78,17 @@ const SECRET_PREFIX = 'STEPWISE_SECRET_';
 /** Reads, lints and checks everything a launch names; throws LaunchError. */
 export function loadLaunch(config: LaunchConfig, files: FileAccess, env: Record<string, string | undefined>): Launch {
   if (!config || typeof config !== 'object') throw new LaunchError('The launch configuration must be an object.');
+  let testCase: CaseLaunch | undefined;
+  if (config.test !== undefined) {
+    try {
+      testCase = loadCaseLaunch(config.test, path.resolve(typeof config.cwd === 'string' && config.cwd ? config.cwd : '.'), (f) => files.readFile(f));
+    } catch (err) {
+      if (err instanceof CaseLaunchError) throw new LaunchError(err.message, err.file, err.line);
+      throw err;
+    }
+    // A case runs as `stepwise test` runs it: its own task, input and mocks, on the virtual clock.
+    config = { ...config, program: testCase.taskFile, input: testCase.input, mocks: undefined, clock: 'virtual' };
+  }
   if (typeof config.program !== 'string' || !config.program.trim()) {
     throw new LaunchError("The launch configuration needs 'program': the *.task.yaml file to debug.");
   }
@@ -78,7 +101,7 @@ export function loadLaunch(config: LaunchConfig, files: FileAccess, env: Record<
   const cwd = path.resolve(typeof config.cwd === 'string' && config.cwd ? config.cwd : path.dirname(path.resolve(config.program)));
   const file = path.resolve(cwd, config.program);
   const task = loadTask(files, file, (message, line, column) => new LaunchError(message, file, line, column));
-  let mocks = NO_MOCKS;
+  let mocks = testCase ? caseMocks(testCase, task.model) : NO_MOCKS;
   if (config.mocks) {
     const mocksFile = path.resolve(cwd, config.mocks);
     let text: string;
@@ -101,10 +124,16 @@ export function loadLaunch(config: LaunchConfig, files: FileAccess, env: Record<
     if (err instanceof InputError) throw new LaunchError(`Invalid input for ${file}:\n  ${err.message.split('\n').join('\n  ')}`, file);
     throw err;
   }
+  const expectedPath = config.stopOnDivergence === true ? testCase?.path : undefined;
+  return { config, cwd, task, mocks, input, secrets: launchSecrets(config, env), expectedPath };
+}
+
+/** The values of `secrets.*`: STEPWISE_SECRET_* from the environment, then the launch's own. */
+export function launchSecrets(config: LaunchConfig, env: Record<string, string | undefined>): Record<string, string> {
   const secrets: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (k.startsWith(SECRET_PREFIX) && typeof v === 'string') secrets[k.slice(SECRET_PREFIX.length)] = v;
   if (config.secrets && typeof config.secrets === 'object') for (const [k, v] of Object.entries(config.secrets)) if (typeof v === 'string') secrets[k] = v;
-  return { config, cwd, task, mocks, input, secrets };
+  return secrets;
 }
 
 /** Reads and lints a task file; `fail` makes the error for a file that is missing or not clean. */
@@ -122,7 +151,7 @@ export function loadTask(files: FileAccess, file: string, fail: (message: string
     const lines = errors.map((d) => `${file}:${d.range.start.line + 1}:${d.range.start.column + 1}: ${d.message} [${d.code}]`);
     throw fail(`${file} does not lint clean (${errors.length} error${errors.length === 1 ? '' : 's'}), so it cannot run:\n${lines.join('\n')}`, first.range.start.line, first.range.start.column);
   }
-  return { model, file };
+  return { model, file, source: text };
 }
 
 export function defaultOpenStore(spec: string, cwd: string): RunStore {

@@ -32,6 +32,8 @@ export class Timeline {
   private recorded?: RecordedQueue;
   /** What the user did after the fork point, to do again (none before the first step back). */
   private redo?: UserActions;
+  /** The recorded run a replay walks through (see replay.ts); rewinds restart from its beginning. */
+  private recording?: readonly JournalEvent[];
 
   /** A new launched run: no steps, no forks. */
   start(runId: string): void {
@@ -40,6 +42,28 @@ export class Timeline {
     this.forks = 0;
     this.recorded = undefined;
     this.redo = undefined;
+    this.recording = undefined;
+  }
+
+  /**
+   * A replay of a recorded run: its outcomes are all taken from the recording (nothing outside the
+   * run is done again), and the events and values it received are given again at the same places.
+   */
+  replay(runId: string, recording: readonly JournalEvent[]): RecordedOutcomes {
+    this.start(runId);
+    this.recording = recording;
+    return this.replayFromStart();
+  }
+
+  get replaying(): boolean {
+    return this.recording !== undefined;
+  }
+
+  private replayFromStart(): RecordedOutcomes {
+    const after = this.recording!.slice(1);
+    this.redo = new UserActions(after, isReceived);
+    this.recorded = new RecordedQueue(after, true);
+    return this.recorded;
   }
 
   get steps(): readonly StepRecord[] {
@@ -83,6 +107,11 @@ export class Timeline {
    * steps from the anchor on are forgotten (the fork takes them again).
    */
   rewind(target: number, journal: readonly JournalEvent[], reuseResults: boolean): { anchor: number; prefix: JournalEvent[]; runId: string; recorded?: RecordedOutcomes } {
+    if (this.recording) {
+      // A replay costs nothing to run again: it restarts from the recording's first entry.
+      this.list = [];
+      return { anchor: 0, prefix: [this.recording[0]], runId: `${this.base}-r${++this.forks}`, recorded: this.replayFromStart() };
+    }
     let anchor = target;
     while (anchor > 0 && !this.list[anchor].anchor) anchor--;
     const at = this.list[anchor].seq;
@@ -105,7 +134,12 @@ export type UserAction = Extract<JournalEvent, { type: 'event-received' | 'data-
 export const BY_DEBUGGER = 'debugger';
 
 function isUserAction(e: JournalEvent): e is UserAction {
-  return (e.type === 'event-received' || e.type === 'data-set') && e.source === BY_DEBUGGER;
+  return isReceived(e) && e.source === BY_DEBUGGER;
+}
+
+/** An event or value the run received from outside, whoever sent it: what a replay gives again. */
+function isReceived(e: JournalEvent): e is UserAction {
+  return e.type === 'event-received' || e.type === 'data-set';
 }
 
 /** Entries about the process, not the run's steps: a fork does not take them again in step. */
@@ -125,6 +159,7 @@ function stepSignature(e: JournalEvent): string {
  * is when the user does something new.
  */
 class UserActions {
+  private readonly isAction: (e: JournalEvent) => e is UserAction;
   /** The abandoned run's own entries after the fork point, in order. */
   private readonly steps: string[] = [];
   /** The user's actions, each with how many of `steps` came before it. */
@@ -133,9 +168,10 @@ class UserActions {
   private next = 0;
   private diverged = false;
 
-  constructor(future: readonly JournalEvent[]) {
+  constructor(future: readonly JournalEvent[], isAction: (e: JournalEvent) => e is UserAction = isUserAction) {
+    this.isAction = isAction;
     for (const e of future) {
-      if (isUserAction(e)) this.actions.push({ after: this.steps.length, action: e });
+      if (isAction(e)) this.actions.push({ after: this.steps.length, action: e });
       else if (!BOOKKEEPING.has(e.type)) this.steps.push(stepSignature(e));
     }
   }
@@ -146,7 +182,7 @@ class UserActions {
 
   /** The forked run journaled `e`; returns the actions due now. */
   after(e: JournalEvent): UserAction[] {
-    if (this.diverged || isUserAction(e)) return [];
+    if (this.diverged || this.isAction(e)) return [];
     if (!BOOKKEEPING.has(e.type)) {
       if (this.steps[this.seen] !== stepSignature(e)) {
         this.diverged = true;
@@ -163,6 +199,9 @@ class UserActions {
 /** Instruction kinds whose recorded results a forked run may reuse (their effects are outside the run). */
 const NOT_REUSED = new Set(['set', 'log', 'emit', 'sleep', 'call']);
 
+/** Instruction kinds a replay runs again: their effects stay inside the replayed run. */
+const INSIDE_THE_RUN = new Set(['set', 'log', 'emit', 'sleep']);
+
 /**
  * The outcomes a rewound run recorded after the fork point, offered in order to the forked run:
  * reused while the forked run asks for the same instruction (or poll) in the same order, dropped
@@ -175,7 +214,11 @@ class RecordedQueue implements RecordedOutcomes {
   private i = 0;
   private diverged = false;
 
-  constructor(future: readonly JournalEvent[]) {
+  /**
+   * `strict` (a replay): every outcome comes from the recording, mocked or not, `call` included; at
+   * a difference the instruction fails instead of running, so a replay never does anything outside.
+   */
+  constructor(future: readonly JournalEvent[], private readonly strict = false) {
     this.outcomes = future.filter((e) => e.type === 'instruction-finished' || e.type === 'instruction-failed' || e.type === 'poll-result');
   }
 
@@ -183,8 +226,14 @@ class RecordedQueue implements RecordedOutcomes {
     this.diverged = true;
   }
 
+  private departed(what: string): MockOutcome | undefined {
+    this.diverged = true;
+    if (!this.strict) return undefined;
+    return { error: { kind: 'replay', message: `The replay left the recorded run at ${what}: it is not run, since a replay does nothing outside the run.` } };
+  }
+
   instruction(state: string, index: number, kind: string, attempt: number): MockOutcome | undefined {
-    if (this.diverged) return undefined;
+    if (this.diverged) return this.strict ? this.departed(`instruction ${index} (${kind}) of state '${state}'`) : undefined;
     const e = this.outcomes[this.i];
     const same =
       e &&
@@ -193,24 +242,19 @@ class RecordedQueue implements RecordedOutcomes {
       e.index === index &&
       e.kind === kind &&
       (e.type === 'instruction-finished' || e.attempt === attempt);
-    if (!same) {
-      this.diverged = true;
-      return undefined;
-    }
+    if (!same) return this.departed(`instruction ${index} (${kind}) of state '${state}'`);
     this.i++;
-    if (e.mocked || NOT_REUSED.has(kind)) return undefined;
+    if (this.strict ? INSIDE_THE_RUN.has(kind) : e.mocked || NOT_REUSED.has(kind)) return undefined;
     return e.type === 'instruction-finished' ? { result: e.result } : { error: e.error };
   }
 
   poll(state: string, transition: number): MockOutcome | undefined {
-    if (this.diverged) return undefined;
+    const what = `the poll of transition ${transition} of state '${state}'`;
+    if (this.diverged) return this.strict ? this.departed(what) : undefined;
     const e = this.outcomes[this.i];
-    if (!e || e.type !== 'poll-result' || e.state !== state || e.transition !== transition) {
-      this.diverged = true;
-      return undefined;
-    }
+    if (!e || e.type !== 'poll-result' || e.state !== state || e.transition !== transition) return this.departed(what);
     this.i++;
-    if (e.mocked) return undefined;
+    if (e.mocked && !this.strict) return undefined;
     return e.error ? { error: e.error } : { result: e.result };
   }
 }

@@ -32,7 +32,9 @@ import { MASK, redact } from '../runtime/redact';
 import type { LoadedTask, OutputChunk, Run, RunHooks } from '../runtime/run';
 import type { RunStore } from '../store/store';
 import { Breakpoints, type BreakpointResult, type FunctionBreakpointSpec, type LineBreakpointSpec } from './breakpoints';
-import { defaultOpenStore, loadLaunch, loadTask, nodeFileAccess, type FileAccess, type LaunchConfig } from './launch';
+import { memoryStore } from '../store/memory';
+import { defaultOpenStore, launchSecrets, loadLaunch, loadTask, nodeFileAccess, type FileAccess, type LaunchConfig } from './launch';
+import { livePrefix, loadReplay, replayedFiles } from './replay';
 import { BY_DEBUGGER, describeStep, Timeline, type UserAction } from './rewind';
 import { consoleLine, evaluateIn, expressionScope, innermost, outputPlace, runContexts, runPosition, stackFrames, type Frame, type RunContexts, type RunPosition, type View } from './show';
 import { Stepper } from './stepping';
@@ -94,6 +96,8 @@ export class DebugRuntime {
   private rootDone?: Promise<unknown>;
   /** History entries already sent in position events, per run. */
   private readonly historySent = new Map<string, number>();
+  /** Set while replaying a recorded run (see replay.ts): the recording, its store, the clock a live run takes. */
+  private replaying?: { recording: JournalEvent[]; store: RunStore; liveClock: 'real' | 'virtual' };
 
   constructor(private readonly options: DebugRuntimeOptions = {}) {
     this.files = options.files ?? nodeFileAccess;
@@ -134,16 +138,50 @@ export class DebugRuntime {
   /** Reads, lints and checks everything a launch names; throws LaunchError. Does not start the run. */
   load(config: LaunchConfig): void {
     const launch = loadLaunch(config, this.files, this.options.env ?? process.env);
+    // A test case's launch names its task, input, mocks and clock for it.
+    config = launch.config;
     this.config = config;
     this.task = launch.task;
     this.mocks = launch.mocks;
     this.input = launch.input;
     this.secrets = launch.secrets;
     this.stepper.stopOnEntry = config.stopOnEntry === true && config.noDebug !== true;
+    this.stepper.expectedPath = launch.expectedPath;
     this.stepper.noDebug = config.noDebug === true;
     this.located = locateTaskFiles(launch.task.file!, (f) => this.files.readFile(f), launch.task.model);
     this.store ??= (this.options.openStore ?? defaultOpenStore)(config.store ?? 'memory', launch.cwd);
     for (const f of this.breakpoints.files()) for (const r of this.breakpoints.refresh(f)) this.emit('breakpoint', r);
+  }
+
+  /**
+   * Opens a recorded run to replay (the launch names it with `replay`); throws LaunchError. The
+   * replay runs in a store of its own on the virtual clock and stops on entry.
+   */
+  async loadReplay(config: LaunchConfig): Promise<void> {
+    const r = await loadReplay(config, this.files, this.options.openStore ?? defaultOpenStore);
+    const started = r.recording[0] as Extract<JournalEvent, { type: 'run-started' }>;
+    this.replaying = { recording: r.recording, store: r.store, liveClock: config.clock ?? started.clock };
+    this.config = { ...config, program: r.task.file!, clock: 'virtual', mocks: undefined };
+    this.task = r.task;
+    this.mocks = NO_MOCKS;
+    this.input = started.input;
+    this.secrets = launchSecrets(config, this.options.env ?? process.env);
+    this.stepper.stopOnEntry = true;
+    this.stepper.expectedPath = undefined;
+    this.stepper.noDebug = false;
+    this.located = replayedFiles(r.task, this.files);
+    this.store = memoryStore();
+    if (r.changed) this.emit('output', { category: 'important', text: r.changed + '\n' });
+    for (const f of this.breakpoints.files()) for (const r of this.breakpoints.refresh(f)) this.emit('breakpoint', r);
+  }
+
+  /** The recorded run being replayed, if this is a replay. */
+  get replayOf(): string | undefined {
+    return this.replaying ? (this.replaying.recording[0] as Extract<JournalEvent, { type: 'run-started' }>).runId : undefined;
+  }
+
+  private refuseInReplay(what: string): void {
+    if (this.replaying) throw new Error(`This is a replay of run ${this.replayOf}: it does not ${what}. Use Continue Live to fork a real run from here.`);
   }
 
   /** The file being debugged (after load). */
@@ -161,11 +199,50 @@ export class DebugRuntime {
     this.finished = false;
     this.stepper.mode = { kind: 'run' };
     this.stepper.silent = false;
+    if (this.replaying) return this.startReplay(this.replaying.recording);
     const engine = this.newEngine(Date.now());
     const run = engine.start(this.task, { input: this.input, runId: newRunId() });
     this.rootRunId = run.id;
     this.timeline.start(run.id);
     this.watchRoot(run);
+  }
+
+  private startReplay(recording: JournalEvent[]): void {
+    const engine = this.newEngine(recording[0].at);
+    const runId = `${this.replayOf}-replay-${newRunId()}`;
+    const recorded = this.timeline.replay(runId, recording);
+    this.rootRunId = runId;
+    engine.fork(this.task!, [recording[0]], { runId, recorded }).then(
+      (run) => this.watchRoot(run),
+      (err: Error) => this.emit('output', { category: 'important', text: `Cannot replay run ${this.replayOf}: ${err.message}\n` }),
+    );
+  }
+
+  /**
+   * Continue Live: forks a real run, in the recorded run's store, from the step the replay stands
+   * at, and debugs it from there (it stops at once). Resolves with the new run's id.
+   */
+  async continueLive(): Promise<{ runId: string }> {
+    const replaying = this.replaying;
+    if (!replaying) throw new Error('Continue Live forks a real run from a replay; this session is not replaying one.');
+    this.stepper.requireStop();
+    const prefix = livePrefix(replaying.recording, await this.store!.read(this.rootRunId));
+    if (prefix.some((e) => e.type === 'run-ended')) throw new Error(`Run ${this.replayOf} had ended at this step; there is nothing to continue.`);
+    await this.disposeRuns('continued live');
+    await this.store?.close();
+    this.replaying = undefined;
+    this.store = replaying.store;
+    this.config = { ...this.config!, clock: replaying.liveClock };
+    this.finished = false;
+    const runId = newRunId();
+    this.stepper.mode = { kind: 'replay', remaining: 0, reason: 'entry', description: `Continuing live as run ${runId}` };
+    this.stepper.silent = false;
+    const engine = this.newEngine(Math.max(Date.now(), prefix[prefix.length - 1].at));
+    this.rootRunId = runId;
+    this.timeline.start(runId);
+    const run = await engine.fork(this.task!, prefix, { runId });
+    this.watchRoot(run);
+    return { runId };
   }
 
   /** How the engine loads a task a `call` names: through the same file access, linted. */
@@ -320,12 +397,14 @@ export class DebugRuntime {
 
   /** "Skip wait": fires the next timer of the virtual clock now, then stops at the next step or wait. */
   skipWait(): { skipped: string; due: number } {
+    this.refuseInReplay('skip waits');
     return this.stepper.skipWait();
   }
 
   /** Delivers an event to the innermost run (or the one named). */
   async sendEvent(name: string, data: unknown, runId?: string): Promise<{ runId: string; seq: number }> {
     if (typeof name !== 'string' || !name) throw new Error("sendEvent needs a 'name'.");
+    this.refuseInReplay('take events');
     const run = runId ? this.engine?.get(runId) : innermost(this.engine, this.rootRunId);
     if (!run || run.ended) throw new Error(runId ? `No active run '${runId}'.` : 'No run is active.');
     this.timeline.diverge();
@@ -337,6 +416,7 @@ export class DebugRuntime {
   async setData(runId: string, dataPath: Array<string | number>, value: unknown): Promise<void> {
     const run = this.engine?.get(runId);
     if (!run || run.ended) throw new Error('The run has ended; its data can no longer change.');
+    this.refuseInReplay('change data');
     if (!this.stepper.stop) throw new Error('Pause the run before changing its data.');
     this.timeline.diverge();
     await run.setData(dataPath, value, BY_DEBUGGER);
@@ -395,6 +475,11 @@ export class DebugRuntime {
   /** Restarts the run from the start (reloading the file and mocks); throws LaunchError. */
   async restart(config?: LaunchConfig): Promise<void> {
     await this.disposeRuns('restarted by the debugger');
+    if (this.replaying) {
+      this.breakpoints.resetHits();
+      this.stepper.stopOnEntry = true;
+      return this.start();
+    }
     this.load(config ?? this.config!);
     this.breakpoints.resetHits();
     this.start();
@@ -417,6 +502,7 @@ export class DebugRuntime {
     const store = this.store;
     this.store = undefined;
     await store?.close();
+    await this.replaying?.store.close();
   }
 
   private async disposeRuns(reason: string): Promise<void> {

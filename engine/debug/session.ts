@@ -45,7 +45,7 @@ export interface StepwiseDebugSessionOptions extends DebugRuntimeOptions {
 }
 
 /** Custom requests: `skipWait`, `sendEvent` {name, data?, runId?}, `journal` {runId?}, `position`. */
-export const CUSTOM_REQUESTS = ['skipWait', 'sendEvent', 'journal', 'position'] as const;
+export const CUSTOM_REQUESTS = ['skipWait', 'sendEvent', 'journal', 'position', 'continueLive'] as const;
 /** Custom event with the run's current state and history, for the graph editor. */
 export const POSITION_EVENT = 'stepwise/state';
 
@@ -244,12 +244,29 @@ export class StepwiseDebugSession extends DebugSession {
 
   protected override launchRequest(response: DebugProtocol.LaunchResponse, args: DebugProtocol.LaunchRequestArguments & LaunchConfig): void {
     if (this.launched) return this.error(response, 'This session has already launched a task; start another session.');
+    const config = args ?? ({} as LaunchConfig);
+    const refused = (err: unknown) => this.error(response, message(err), err instanceof LaunchError ? 1001 : 3000);
+    if (config.replay !== undefined) {
+      this.launched = true;
+      this.runtime.loadReplay(config).then(
+        () => this.launch(response),
+        (err) => {
+          this.launched = false;
+          refused(err);
+        },
+      );
+      return;
+    }
     try {
-      this.runtime.load(args ?? ({} as LaunchConfig));
+      this.runtime.load(config);
     } catch (err) {
-      return this.error(response, message(err), err instanceof LaunchError ? 1001 : 3000);
+      return refused(err);
     }
     this.launched = true;
+    this.launch(response);
+  }
+
+  private launch(response: DebugProtocol.LaunchResponse): void {
     // Breakpoints come after `initialized`, once the file and the files it calls are known.
     this.sendEvent(new InitializedEvent());
     const wait = new Promise<void>((resolve) => setTimeout(resolve, 3000).unref?.());
@@ -529,6 +546,12 @@ export class StepwiseDebugSession extends DebugSession {
         return this.answer(response, async () => {
           this.requireLaunch();
           response.body = { events: await this.runtime.journal(typeof args?.runId === 'string' ? args.runId : undefined) };
+        });
+      case 'continueLive':
+        return this.answer(response, async () => {
+          this.requireLaunch();
+          this.handles.reset();
+          response.body = await this.runtime.continueLive();
         });
       case 'position':
         return this.answer(response, () => {

@@ -48,6 +48,8 @@ export class Stepper {
   /** True while a rewind replays forward to its target: no output, breakpoints or stops. */
   silent = false;
   stopOnEntry = false;
+  /** A test case's `path`, while the run is to stop where it leaves it (stopOnDivergence). */
+  expectedPath?: string[];
   noDebug = false;
   private exceptionFilters = new Set<string>(EXCEPTION_FILTERS.filter((f) => f.default).map((f) => f.filter));
 
@@ -82,6 +84,10 @@ export class Stepper {
       this.mode = { kind: 'run' };
       return this.stopAt(p, mode.reason, mode.description, mode.hitBreakpointIds, step);
     }
+    if (isRoot && p.kind === 'state' && this.expectedPath) {
+      const left = this.leavesPath(p.state.name);
+      if (left) return this.stopAt(p, 'breakpoint', left, undefined, step);
+    }
     const reason = stepReason(mode, p, isRoot, this.stopOnEntry);
     if (reason === 'entry') this.stopOnEntry = false;
     const { breakpoints } = this.host;
@@ -94,6 +100,17 @@ export class Stepper {
       for (const text of messages) this.host.console(text, pointPlace(this.host.engine()?.get(p.runId), p));
       if (stop) return this.stopAt(p, stop.reason, stop.description, stop.hitBreakpointIds, step);
     });
+  }
+
+  /** Where the run leaves the case's path, as the stop says it; once per launch. */
+  private leavesPath(state: string): string | undefined {
+    const expected = this.expectedPath!;
+    const at = this.host.timeline.steps.filter((s) => s.kind === 'state').length - 1;
+    if (expected[at] === state) return undefined;
+    this.expectedPath = undefined;
+    return at >= expected.length
+      ? `The run leaves the case's path: it enters '${state}' after the path's last state, '${expected[expected.length - 1]}'`
+      : `The run leaves the case's path: it enters '${state}' where the path has '${expected[at]}'`;
   }
 
   private stopAt(p: Point, reason: StopReason, description: string, hitBreakpointIds: number[] | undefined, step: number | undefined): Promise<void> {

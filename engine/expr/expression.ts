@@ -10,6 +10,9 @@ export interface ExpressionScope {
   event?: unknown;
   run?: unknown;
   secrets?: unknown;
+  /** Inside a `map`'s `do` only: the item and its 0-based index. */
+  item?: unknown;
+  index?: number;
 }
 
 export class ExpressionError extends Error {

@@ -3,6 +3,7 @@ import { call, emit, log, set, sleep } from './builtins';
 import { exec } from './exec';
 import { http } from './http';
 import type { InstructionHandler } from './types';
+import { FANOUT_KINDS } from '../model/types';
 
 export const BUILTIN_KINDS = ['http', 'exec', 'set', 'log', 'emit', 'sleep', 'call'] as const;
 
@@ -19,7 +20,7 @@ export function instructionRegistry(custom: Record<string, InstructionHandler> =
     ['call', call],
   ]);
   for (const [name, handler] of Object.entries(custom)) {
-    if (registry.has(name)) throw new Error(`Instruction kind '${name}' is built in and cannot be replaced.`);
+    if (registry.has(name) || (FANOUT_KINDS as readonly string[]).includes(name)) throw new Error(`Instruction kind '${name}' is built in and cannot be replaced.`);
     if (!/^[a-z][a-z0-9_-]*$/.test(name)) throw new Error(`Invalid instruction kind '${name}': use lowercase letters, digits, '_' and '-'.`);
     registry.set(name, handler);
   }

@@ -7,6 +7,16 @@ export interface RunError {
   /** `http`, `exec`, `timeout`, `expression`, `call`, `cancelled`, or a custom instruction's kind. */
   kind: string;
   message: string;
+  /** The failing branch of a `parallel`. */
+  branch?: string;
+  /** The failing item of a `map`. */
+  index?: number;
+}
+
+/** Which branch of a `parallel` (its name) or item of a `map` (its index) a step belongs to. */
+export interface BranchTag {
+  branch?: string;
+  item?: number;
 }
 
 export type TransitionCause = 'when' | 'after' | 'poll' | 'event' | 'else' | 'catch';
@@ -32,6 +42,10 @@ export type JournalEvent = Base &
         runId: string;
         task: string;
         file?: string;
+        /** sha256 of the task's text, which the store keeps: the version the run is pinned to. */
+        taskHash?: string;
+        /** The run this one retries: its entries before `run-forked` are a copy of that run's (see runtime/retry.ts). */
+        retryOf?: string;
         input: Record<string, unknown>;
         data: Record<string, unknown>;
         clock: 'real' | 'virtual';
@@ -70,7 +84,26 @@ export type JournalEvent = Base &
         mocked?: boolean;
         replayed?: boolean;
       }
-    | { type: 'log'; state: string; message: string }
+    | ({ type: 'log'; state: string; message: string } & BranchTag)
+    /** The list a `map` runs over, resolved once when the instruction first starts. */
+    | { type: 'map-items'; state: string; index: number; items: unknown[] }
+    /** A branch or item of the `parallel`/`map` at `index` starts an attempt; `as` is the instruction's. */
+    | ({ type: 'branch-started'; state: string; index: number; as?: string; kind: string; attempt: number } & BranchTag)
+    | ({ type: 'branch-finished'; state: string; index: number; as?: string; kind: string; result: unknown; mocked?: boolean } & BranchTag)
+    | ({
+        type: 'branch-failed';
+        state: string;
+        index: number;
+        as?: string;
+        kind: string;
+        attempt: number;
+        error: RunError;
+        /** Set when another attempt of the branch follows after this delay. */
+        retryInMs?: number;
+        mocked?: boolean;
+      } & BranchTag)
+    /** A branch stopped because a sibling failed; it has no outcome and runs again on a retry. */
+    | ({ type: 'branch-cancelled'; state: string; index: number } & BranchTag)
     | { type: 'emitted'; state: string; event: string; data: unknown }
     | {
         type: 'poll-result';

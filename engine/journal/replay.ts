@@ -1,6 +1,7 @@
 // Rebuilds a run's state from its journal. The live runner folds each event it appends through
 // the same `applyEvent`, so a replay of any prefix is, by construction, the state the run had.
 import type { FinalRunStatus, JournalEvent, ReceivedEvent, RunError } from './events';
+import { applyFanoutEvent, type FanoutState } from './fanout';
 
 /** `between`: before the first state, or after a transition and before its target is entered. */
 export type RunPhase = 'between' | 'instructions' | 'ended';
@@ -37,6 +38,8 @@ export interface RunState {
   retryAt?: number;
   /** Polls made and time of the last one, per transition index of the current state. */
   polls: Record<number, { count: number; lastAt: number }>;
+  /** The `parallel` or `map` under way in the current state. */
+  fanout?: FanoutState;
   /** Events received and not yet consumed by a transition. */
   pendingEvents: ReceivedEvent[];
   history: HistoryEntry[];
@@ -81,6 +84,7 @@ export function replay(events: readonly JournalEvent[]): RunState {
 /** Applies one journal event to a run state, in place. */
 export function applyEvent(s: RunState, e: JournalEvent): RunState {
   s.seq = e.seq;
+  applyFanoutEvent(s, e);
   switch (e.type) {
     case 'run-started':
       s.runId = e.runId;

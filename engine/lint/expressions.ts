@@ -1,8 +1,9 @@
 // JSONata expressions: `when`, `until`, and `{{ }}` / `={{ }}` templates in instruction arguments.
-import { expressionProblem } from '../expr/expression';
+import { compileExpression, expressionProblem } from '../expr/expression';
 import type { Fix } from '../model/types';
 import { nearest } from '../schema/suggest';
-import type { ExpressionSite } from './context';
+import type { ExpressionSite, LintContext } from './context';
+import { addSection, addToMap } from './edits';
 import { rule, type Finding } from './rule';
 
 const LOOKS_LIKE_TEMPLATE = /^=?\{\{([\s\S]*)\}\}$/;
@@ -26,11 +27,43 @@ export function compileError(source: string): string | undefined {
   return problem.message.startsWith(prefix) ? problem.message.slice(prefix.length) : problem.message;
 }
 
-export const invalidExpression = rule('invalid-expression', 'error', 'A `when`, `until` or `{{ }}` template that is not a valid JSONata expression.', (_model, ctx) => {
+/** JSONata's built-in functions (jsonata 2): a call of any other name that the expression does not bind fails. */
+export const JSONATA_FUNCTIONS = [
+  'sum', 'count', 'max', 'min', 'average', 'string', 'substring', 'substringBefore', 'substringAfter', 'lowercase', 'uppercase',
+  'length', 'trim', 'pad', 'match', 'contains', 'replace', 'split', 'join', 'formatNumber', 'formatBase', 'formatInteger',
+  'parseInteger', 'number', 'floor', 'ceil', 'round', 'abs', 'sqrt', 'power', 'random', 'boolean', 'not', 'map', 'zip', 'filter',
+  'single', 'reduce', 'sift', 'keys', 'lookup', 'append', 'exists', 'spread', 'merge', 'reverse', 'each', 'error', 'assert', 'type',
+  'sort', 'shuffle', 'distinct', 'base64encode', 'base64decode', 'encodeUrlComponent', 'encodeUrl', 'decodeUrlComponent',
+  'decodeUrl', 'eval', 'toMillis', 'fromMillis', 'clone', 'now', 'millis',
+] as const;
+
+/** Calls `$name(...)` of a compiled expression whose name is neither built in nor bound in it (`:=`, lambda arguments). */
+export function unknownCalls(source: string): Array<{ name: string; index: number }> {
+  const bound = new Set<string>(JSONATA_FUNCTIONS);
+  const calls: Array<{ name: string; end: number }> = [];
+  const walk = (node: unknown, depth: number): void => {
+    if (!node || typeof node !== 'object' || depth > 200) return;
+    if (Array.isArray(node)) return node.forEach((n) => walk(n, depth + 1));
+    const n = node as { type?: string; lhs?: { type?: string; value?: unknown }; arguments?: Array<{ value?: unknown }>; procedure?: { type?: string; value?: unknown; position?: number } };
+    if (n.type === 'bind' && n.lhs?.type === 'variable') bound.add(String(n.lhs.value));
+    if (n.type === 'lambda') for (const a of n.arguments ?? []) bound.add(String(a.value));
+    if ((n.type === 'function' || n.type === 'partial') && n.procedure?.type === 'variable' && typeof n.procedure.value === 'string' && typeof n.procedure.position === 'number') {
+      calls.push({ name: n.procedure.value, end: n.procedure.position });
+    }
+    for (const v of Object.values(n)) walk(v, depth + 1);
+  };
+  walk(compileExpression(source).ast(), 0);
+  return calls.filter((c) => c.name && !bound.has(c.name)).map((c) => ({ name: c.name, index: c.end - c.name.length - 1 }));
+}
+
+export const invalidExpression = rule('invalid-expression', 'error', 'A `when`, `until` or `{{ }}` template that is not a valid JSONata expression, or that calls a function JSONata does not have.', (_model, ctx) => {
   const out: Finding[] = [];
   for (const site of ctx.expressions()) {
     const error = compileError(site.source);
-    if (!error) continue;
+    if (!error) {
+      out.push(...unknownCallFindings(ctx, site));
+      continue;
+    }
     let message = `${label(site)} does not compile: ${error}.`;
     let fix: Fix | undefined;
     const bare = site.where !== 'template' ? LOOKS_LIKE_TEMPLATE.exec(site.source) : null;
@@ -45,6 +78,16 @@ export const invalidExpression = rule('invalid-expression', 'error', 'A `when`, 
   }
   return out;
 });
+
+function unknownCallFindings(ctx: LintContext, site: ExpressionSite): Finding[] {
+  return unknownCalls(site.source).map(({ name, index }) => {
+    const suggestion = nearest(name, JSONATA_FUNCTIONS);
+    const at = site.locate(index, name.length + 1);
+    const message = `'$${name}' is not a JSONata function${suggestion ? `: did you mean '$${suggestion}'?` : ' (nor is it bound with := in the expression).'}`;
+    const fix: Fix | undefined = suggestion && at.exact ? { title: `Change to '$${suggestion}'`, edits: [{ start: at.start + 1, end: at.end, newText: suggestion }] } : undefined;
+    return { message, range: ctx.range(at.start, at.end), fix };
+  });
+}
 
 /** `input.name` references in an expression (not inside string literals), with their positions. */
 export function inputReferences(source: string): Array<{ name: string; index: number; length: number }> {
@@ -71,6 +114,10 @@ export const undeclaredInput = rule('undeclared-input', 'error', 'An expression 
       if (suggestion) {
         const name = site.locate(ref.index + ref.length - ref.name.length, ref.name.length);
         if (name.exact) fix = { title: `Change to 'input.${suggestion}'`, edits: [{ start: name.start, end: name.end, newText: suggestion }] };
+      } else {
+        // An empty declaration takes any value: the user adds its type and default after.
+        const declare = model.fields.input ? addToMap(ctx, ['input'], ref.name, '{}') : addSection(ctx, 'input', `${ref.name}: {}`);
+        if (declare) fix = { title: `Declare input '${ref.name}'`, edits: [declare] };
       }
       out.push({ message, range: ctx.range(at.start, at.end), fix });
     }

@@ -1,6 +1,8 @@
 // The state graph: what can be reached from `start`, and whether a run can end.
-import type { StateModel, TaskModel } from '../model/types';
+import type { Fix, StateModel, TaskModel } from '../model/types';
+import { renderScalar } from '../schema/yamltext';
 import type { LintContext } from './context';
+import { addState, addToState, deleteState, scalarSpan, transitionInto } from './edits';
 import { rule, type Finding } from './rule';
 
 /** The states a state can go to: its transitions (unless it is final) and its catch targets. */
@@ -35,9 +37,13 @@ export const unreachableState = rule('unreachable-state', 'warning', 'A state th
   const out: Finding[] = [];
   for (const s of ctx.states.values()) {
     if (reachable.has(s.name)) continue;
+    const into = transitionInto(ctx, [...reachable].map((n) => ctx.states.get(n) as StateModel), s.name);
+    const remove = deleteState(ctx, s.name);
     out.push({
       message: `State '${s.name}' is never entered: no transition, 'next' or 'catch' from the start state '${model.start}' leads to it.`,
       range: s.keyRange,
+      fix: into && { title: `Add a transition from '${into.from}'`, edits: [into.edit] },
+      otherFixes: [remove && { title: `Delete state '${s.name}'`, edits: [remove] }],
     });
   }
   return out;
@@ -49,9 +55,13 @@ export const noWayOut = rule('no-way-out', 'error', 'A state that is not final a
     if (s.final || s.on.length || s.catch.length) continue;
     const value = ctx.value(['states', s.name]);
     if (!value || typeof value !== 'object' || Array.isArray(value)) continue; // the schema reports a state that is not a mapping
+    const final = [...ctx.states.values()].find((f) => f.final);
+    const next = final && !s.fields.on ? addToState(ctx, s.name, 'next', renderScalar(final.name)) : undefined;
     out.push({
       message: `State '${s.name}' has no way out: it is not final and has no 'on', 'next' or 'catch', so a run that enters it waits forever. Add a transition, or 'final: true'.`,
       range: s.keyRange,
+      fix: markFinal(ctx, s),
+      otherFixes: [next && { title: `Add 'next: ${final?.name}'`, edits: [next] }],
     });
   }
   return out;
@@ -65,5 +75,24 @@ export const noFinalReachable = rule('no-final-reachable', 'error', 'No final st
   const message = finals.length
     ? `No final state can be reached from the start state '${model.start}' (final: ${finals.join(', ')}): a run can never end.`
     : `No state is final, so a run can never end: add a state with 'final: true' and a transition to it.`;
-  return [{ message, range: model.fields.start.value }];
+  return [{ message, range: model.fields.start.value, fix: addReachableFinal(ctx, reachable) }];
 });
+
+/** `final: true` on a state: `final: false` turned true, or the key added. */
+function markFinal(ctx: LintContext, s: StateModel): Fix | undefined {
+  const title = "Mark it final ('final: true')";
+  const span = s.fields.final ? scalarSpan(ctx, ['states', s.name, 'final']) : undefined;
+  if (s.fields.final) return span && span[1] > span[0] ? { title, edits: [{ start: span[0], end: span[1], newText: 'true' }] } : undefined;
+  const edit = addToState(ctx, s.name, 'final', 'true');
+  return edit && { title, edits: [edit] };
+}
+
+/** A new final state `done` (or `done-2`, …) and a transition to it from a reachable state. */
+function addReachableFinal(ctx: LintContext, reachable: Set<string>): Fix | undefined {
+  let name = 'done';
+  for (let i = 2; ctx.states.has(name); i++) name = `done-${i}`;
+  const into = transitionInto(ctx, [...reachable].map((n) => ctx.states.get(n) as StateModel), name);
+  const state = addState(ctx, name, ['final: true']);
+  if (!into || !state) return undefined;
+  return { title: `Add a final state '${name}' and a transition to it from '${into.from}'`, edits: [into.edit, state] };
+}

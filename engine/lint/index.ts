@@ -1,13 +1,14 @@
 // The linter: parse (YAML + shape + schema), then every rule over the model. Never throws.
 import type { LineCounter } from 'yaml';
 import { parseTaskDocument, type ParsedDocument } from '../model/parse';
-import type { Diagnostic, Severity, TaskModel } from '../model/types';
+import type { Diagnostic, Fix, Severity, TaskModel } from '../model/types';
 import { LintContext, type LintOptions } from './context';
 import { invalidDuration } from './durations';
 import { invalidExpression, undeclaredInput } from './expressions';
 import { finalWithTransitions, statusWithoutFinal } from './finals';
 import { noFinalReachable, noWayOut, unreachableState } from './graph';
 import { duplicateAs, unknownKind } from './instructions';
+import { invalidBranch, invalidConcurrency, itemOutsideMap, mapWithoutItems, singleBranchParallel } from './fanout';
 import { PARSE_RULES } from './parser';
 import type { Rule, RuleInfo } from './rule';
 import { missingStart, unknownTarget } from './targets';
@@ -34,6 +35,11 @@ export const LINT_RULES: readonly Rule[] = [
   undeclaredInput,
   duplicateAs,
   unknownKind,
+  invalidBranch,
+  mapWithoutItems,
+  invalidConcurrency,
+  singleBranchParallel,
+  itemOutsideMap,
 ];
 
 /** Every diagnostic code the linter can emit: id, severity, description, docs page. */
@@ -74,7 +80,9 @@ function runRule(r: Rule, model: TaskModel, context: LintContext): Diagnostic[] 
   try {
     return r.check(model, context).map((f) => {
       const d: Diagnostic = { code: r.id, severity: f.severity ?? r.severity, message: f.message, range: f.range };
-      if (f.fix && f.fix.edits.length) d.fix = f.fix;
+      const fixes = [f.fix, ...(f.otherFixes ?? [])].filter((x): x is Fix => x !== undefined && x.edits.length > 0);
+      if (fixes.length) d.fix = fixes[0];
+      if (fixes.length > 1) d.otherFixes = fixes.slice(1);
       return d;
     });
   } catch (err) {

@@ -7,6 +7,7 @@ export interface Finding {
   message: string;
   range: Range;
   fix?: Fix;
+  otherFixes?: Array<Fix | undefined>;
   /** Overrides the rule's severity for this finding. */
   severity?: Severity;
 }

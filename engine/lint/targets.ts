@@ -4,6 +4,7 @@ import type { Fix, Range, StateModel, TaskModel } from '../model/types';
 import type { PathSegment } from '../schema/nodes';
 import { nearest } from '../schema/suggest';
 import { lineStart, nodeSpan, renderScalar, replaceScalar } from '../schema/yamltext';
+import { addState } from './edits';
 import { rule, type Finding } from './rule';
 
 export interface TargetRef {
@@ -49,7 +50,9 @@ export const unknownTarget = rule('unknown-target', 'error', "A `start`, `to` or
       const edit = replaceScalar(node, suggestion);
       if (edit) fix = { title: `Change to '${suggestion}'`, edits: [edit] };
     }
-    out.push({ message, range: ref.range, fix });
+    // A final state is the stub that lints: the user fills it in (or turns it into a step) after.
+    const created = suggestion ? undefined : addState(ctx, ref.name, ['final: true']);
+    out.push({ message, range: ref.range, fix: fix ?? (created && { title: `Create state '${ref.name}' (final)`, edits: [created] }) });
   }
   return out;
 });

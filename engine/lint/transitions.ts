@@ -4,6 +4,7 @@ import { ERROR_KINDS, transitionKind, type Fix, type StateModel, type Transition
 import { nearest } from '../schema/suggest';
 import { firstLine, lineEnd, lineStart, replaceScalar } from '../schema/yamltext';
 import type { LintContext } from './context';
+import { deleteItem } from './edits';
 import { rule, type Finding } from './rule';
 
 export const shadowedTransition = rule(
@@ -48,9 +49,12 @@ export const elseNeverTaken = rule(
         if (transitionKind(t) !== 'else') continue;
         const what = armed.after !== undefined && transitionKind(armed) === 'after' ? `a timer (after: ${armed.after})` : transitionKind(armed) === 'poll' ? 'a poll' : `an event (${armed.event})`;
         const [start, end] = firstLine(ctx.text, t.range.start.offset, t.range.end.offset);
+        // Removing it changes nothing the run does: the engine never takes it.
+        const remove = deleteItem(ctx, ['states', s.name, 'on'], t.index);
         out.push({
           message: `The transition to '${t.to ?? '?'}' has no condition, but state '${s.name}' also waits for ${what}: when no 'when' is true the engine waits for that, so this else branch is never taken. Give it a condition, or turn it into a timer ('after:').`,
           range: ctx.range(start, end),
+          fix: remove && { title: 'Remove it (it is never taken)', edits: [remove] },
         });
       }
     }

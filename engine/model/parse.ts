@@ -5,8 +5,10 @@ import { anchorTargets, forEachNode, keyText, newBudget, plainValue } from '../s
 import { schemaDiagnostics } from '../schema/validate';
 import { MAX_NESTING, tooDeepAt } from './nesting';
 import type {
+  BranchModel,
   CatchModel,
   Diagnostic,
+  FanoutModel,
   FieldRanges,
   FinalStatus,
   InputDecl,
@@ -343,7 +345,26 @@ class Reader {
       if (typeof r.max_delay === 'string') policy.max_delay = r.max_delay;
       ins.retry = policy;
     }
+    if (kindKey === 'parallel' || kindKey === 'map') ins.fanout = this.fanout(kindKey, values.get(kindKey), index);
     return ins;
+  }
+
+  /** The nested instructions of a `parallel` or `map`; they take the index of the instruction that holds them. */
+  fanout(kind: 'parallel' | 'map', node: Node | null | undefined, index: number): FanoutModel {
+    if (kind === 'parallel') {
+      const branches: BranchModel[] = [];
+      if (isMap(node)) {
+        for (const { key, pair, keyRange } of this.entries(node)) {
+          const ins = this.instruction(this.deref(pair.value), index);
+          if (ins) branches.push({ name: key, ins, keyRange });
+        }
+      }
+      return { kind, branches };
+    }
+    if (!isMap(node)) return { kind };
+    const { values } = this.fields(node);
+    const plain = (k: string) => (values.has(k) ? this.plain(values.get(k)) : undefined);
+    return { kind, items: plain('items'), concurrency: plain('concurrency'), tolerate: plain('tolerate'), do: this.instruction(values.get('do') ?? null, index) };
   }
 
   transition(map: YAMLMap, index: number): TransitionModel {

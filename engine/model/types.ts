@@ -42,7 +42,10 @@ export interface Diagnostic {
   severity: Severity;
   message: string;
   range: Range;
+  /** The preferred fix. */
   fix?: Fix;
+  /** Other fixes, offered after it (a choice the user makes: e.g. mark final, or add a transition). */
+  otherFixes?: Fix[];
 }
 
 export type InputType = 'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array';
@@ -80,7 +83,31 @@ export interface InstructionModel {
   range: Range;
   kindRange: Range;
   fields: FieldRanges;
+  /** The instructions a `parallel` or `map` runs concurrently. */
+  fanout?: FanoutModel;
 }
+
+/** A `parallel` branch: its name and its one instruction (whose `index` is the `parallel`'s). */
+export interface BranchModel {
+  name: string;
+  ins: InstructionModel;
+  keyRange: Range;
+}
+
+/** `parallel` and `map` as written; their fields' validity is the linter's (lint/fanout.ts). */
+export type FanoutModel =
+  | { kind: 'parallel'; branches: BranchModel[] }
+  | {
+      kind: 'map';
+      /** A `={{ expr }}` template or a literal list. */
+      items?: unknown;
+      concurrency?: unknown;
+      tolerate?: unknown;
+      /** The instruction run once per item (its `index` is the `map`'s). */
+      do?: InstructionModel;
+    };
+
+export const FANOUT_KINDS = ['parallel', 'map'] as const;
 
 export interface PollModel {
   every?: string;

@@ -9,6 +9,7 @@ import { memoryStore } from '../store/memory';
 import { realClock, type Clock } from './clock';
 import { loadTaskFile, resolveInput } from './load';
 import { mockSession, NO_MOCKS, type Mocks } from './mocks';
+import { pinnedTask } from './pinned';
 import { newRunId } from './run-id';
 import { Run, type LoadedTask, type OutputChunk, type RecordedOutcomes, type ResumeJournal, type RunEnvironment, type RunHooks } from './run';
 
@@ -35,8 +36,10 @@ export interface EngineOptions {
 export interface ResumeOptions {
   /** The run's journal, when the caller has just read it. */
   history?: JournalEvent[];
-  /** The task to continue with, instead of loading the file named in the journal. */
+  /** The task to continue with, instead of the version the run is pinned to. */
   task?: LoadedTask;
+  /** Told when the task file differs from the run's pinned version (see pinned.ts). */
+  onChanged?: (message: string) => void;
   /** What the run journals as it continues (default: a `run-recovered` entry). */
   journal?: ResumeJournal;
 }
@@ -99,11 +102,21 @@ export function createEngine(options: EngineOptions = {}): Engine {
       await Promise.all(waiting.map((r) => r.send(name, data, `emit:${from}`)));
       if (options.broadcast) await options.broadcast(from, name, data);
     },
-    async callTask(parent, file, input, childId) {
+    async callTask(parent, file, input, childId, signal) {
       const task = await loadTask(file);
       const child = engine.start(task, { input, runId: childId, parentRunId: parent.id });
-      const final = await child.done;
-      return { status: final.status, data: final.data, runId: child.id };
+      // A parent that stops waiting (a sibling branch failed, a timeout, a cancel) cancels its child;
+      // a parent detached from this process leaves it to whoever continues the parent.
+      const onAbort = () => {
+        if (!parent.detached) child.cancel(`the calling run ${parent.id} stopped waiting for it`);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        const final = await child.done;
+        return { status: final.status, data: final.data, runId: child.id };
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+      }
     },
     onJournal(run, event) {
       for (const l of journalListeners) l(run, event);
@@ -133,8 +146,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
       const history = opts.history ?? (await store.read(runId));
       const state = replay(history);
       if (state.phase === 'ended') throw new Error(`Run '${runId}' has already ended (${state.status}); nothing to resume.`);
-      if (!opts.task && !state.file) throw new Error(`Run '${runId}' has no task file in its journal, so it cannot be resumed.`);
-      const task = opts.task ?? (await loadTask(state.file!));
+      let task = opts.task;
+      if (!task) {
+        const pinned = await pinnedTask(store, history, loadTask);
+        if (pinned.changed) opts.onChanged?.(pinned.changed);
+        task = pinned.task;
+      }
       if (runs.has(runId)) throw new Error(`Run '${runId}' is already running here.`);
       const run = new Run(runId, task, environment(history, undefined, task), history, undefined, opts.journal);
       runs.set(runId, run);

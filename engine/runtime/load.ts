@@ -29,7 +29,7 @@ export function loadTaskFile(file: string): LoadedTask & { warnings: Diagnostic[
   const { model, diagnostics } = lintText(text);
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) throw new TaskLoadError(abs, errors);
-  return { model, file: abs, warnings: diagnostics.filter((d) => d.severity !== 'error') };
+  return { model, file: abs, source: text, warnings: diagnostics.filter((d) => d.severity !== 'error') };
 }
 
 export class InputError extends Error {

@@ -2,12 +2,16 @@
 // debugging. A mocks file is read once; each run counts its own uses.
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { parseDuration } from '../expr/duration';
-import type { JournalEvent, RunError } from '../journal/events';
+import type { BranchTag, JournalEvent, RunError } from '../journal/events';
 
 export type MockOutcome = { result: unknown } | { error: RunError };
 
 interface OutcomeMock {
-  target: { state: string; instruction: string | number } | { state: string; poll: number };
+  /**
+   * `branch`/`item`: one branch or item of a `parallel`/`map` instruction, not the whole of it;
+   * `item: 'any'` answers every item (a test's last-resort mock, see testing/hermetic.ts).
+   */
+  target: { state: string; instruction: string | number; branch?: string; item?: number | 'any' } | { state: string; poll: number };
   results: MockOutcome[];
   times?: number;
 }
@@ -74,7 +78,19 @@ export function parseMockList(list: Node, lineCounter: LineCounter, file = 'mock
     if (typeof m.state !== 'string') return fail(node, "a mock needs a 'state' (or an 'event').");
     let target: OutcomeMock['target'];
     if (typeof m.poll === 'number') target = { state: m.state, poll: m.poll };
-    else if (typeof m.instruction === 'number' || typeof m.instruction === 'string') target = { state: m.state, instruction: m.instruction };
+    else if (typeof m.instruction === 'number' || typeof m.instruction === 'string') {
+      const one: { state: string; instruction: string | number; branch?: string; item?: number } = { state: m.state, instruction: m.instruction };
+      target = one;
+      if (m.branch !== undefined && m.index !== undefined) return fail(node, "a mock names a 'branch' of a parallel or an 'index' of a map, not both.");
+      if (m.branch !== undefined) {
+        if (typeof m.branch !== 'string' || !m.branch) return fail(node, "'branch' must be the name of a branch of the parallel.");
+        one.branch = m.branch;
+      }
+      if (m.index !== undefined) {
+        if (!Number.isInteger(m.index) || (m.index as number) < 0) return fail(node, "'index' must be an item's 0-based index in the map's items.");
+        one.item = m.index as number;
+      }
+    }
     else return fail(node, "a state mock needs 'instruction' (its `as` name or index) or 'poll' (the transition's index).");
     const results: MockOutcome[] = [];
     if (Array.isArray(m.results)) for (const r of m.results) results.push({ result: r });
@@ -99,6 +115,8 @@ function toRunError(value: unknown): RunError {
 export interface MockSession {
   instruction(state: string, index: number, as: string | undefined): MockOutcome | undefined;
   poll(state: string, transition: number): MockOutcome | undefined;
+  /** A branch (`branch`) or item (`item`) of the `parallel`/`map` at `index`. */
+  branch(state: string, index: number, as: string | undefined, tag: BranchTag): MockOutcome | undefined;
   events: readonly EventMock[];
 }
 
@@ -114,8 +132,14 @@ export function mockSession(mocks: Mocks, journal: readonly JournalEvent[] = [])
     }
     return undefined;
   };
-  const matchInstruction = (state: string, index: number, as: string | undefined) => (m: OutcomeMock) =>
+  const sameInstruction = (m: OutcomeMock, state: string, index: number, as: string | undefined) =>
     'instruction' in m.target && m.target.state === state && (m.target.instruction === index || (as !== undefined && m.target.instruction === as));
+  const matchInstruction = (state: string, index: number, as: string | undefined) => (m: OutcomeMock) =>
+    sameInstruction(m, state, index, as) && 'instruction' in m.target && m.target.branch === undefined && m.target.item === undefined;
+  const matchBranch = (state: string, index: number, as: string | undefined, tag: BranchTag) => (m: OutcomeMock) =>
+    sameInstruction(m, state, index, as) &&
+    'instruction' in m.target &&
+    (tag.branch !== undefined ? m.target.branch === tag.branch : m.target.item !== undefined && (m.target.item === tag.item || m.target.item === 'any'));
   const matchPoll = (state: string, transition: number) => (m: OutcomeMock) =>
     'poll' in m.target && m.target.state === state && m.target.poll === transition;
 
@@ -125,11 +149,14 @@ export function mockSession(mocks: Mocks, journal: readonly JournalEvent[] = [])
       take(matchInstruction(e.state, e.index, e.as));
     } else if (e.type === 'poll-result' && e.mocked) {
       take(matchPoll(e.state, e.transition));
+    } else if ((e.type === 'branch-finished' || e.type === 'branch-failed') && e.mocked) {
+      take(matchBranch(e.state, e.index, e.as, e));
     }
   }
   return {
     instruction: (state, index, as) => take(matchInstruction(state, index, as)),
     poll: (state, transition) => take(matchPoll(state, transition)),
+    branch: (state, index, as, tag) => take(matchBranch(state, index, as, tag)),
     events: mocks.events,
   };
 }

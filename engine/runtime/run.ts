@@ -12,6 +12,8 @@ import type { MockOutcome, MockSession } from './mocks';
 import type { InstructionRegistry } from '../instructions/registry';
 import type { RunStore } from '../store/store';
 import { SecretState, type ClearResult } from './secret-state';
+import { runFanout, type BranchRun, type FanoutHost } from './fanout';
+import { pinSource } from './pinned';
 
 export interface StepInfo {
   runId: string;
@@ -70,7 +72,8 @@ export interface RunEnvironment {
   hooks: RunHooks;
   /** Another run of the engine sent an event (`emit`). */
   broadcast(from: string, name: string, data: unknown): Promise<void>;
-  callTask(parent: Run, file: string, input: Record<string, unknown>, childId: string): Promise<CallResult>;
+  /** Runs a child run; an abort of `signal` cancels it. */
+  callTask(parent: Run, file: string, input: Record<string, unknown>, childId: string, signal: AbortSignal): Promise<CallResult>;
   onJournal(run: Run, event: JournalEvent): void;
   onOutput(chunk: OutputChunk): void;
   onEnd(run: Run): void;
@@ -80,6 +83,8 @@ export interface LoadedTask {
   model: TaskModel;
   /** Absolute path of the task file; relative paths in the task start at its folder. */
   file?: string;
+  /** The text the model was parsed from: a run started with it is pinned to it (see pinned.ts). */
+  source?: string;
 }
 
 /**
@@ -129,6 +134,7 @@ export class Run {
   private readonly cleanups: Array<() => void> = [];
   private readonly statesByName: ReadonlyMap<string, StateModel>;
   private parkedDepth = 0;
+  private appending: Promise<unknown> = Promise.resolve();
   private checkedHistoryFailure = false;
   private detachReason: Interrupt | undefined;
   /** Why the run was detached: the store's error when an append failed, else the reason given. */
@@ -197,11 +203,13 @@ export class Run {
     try {
       if (this.history.length === 0) {
         if (!start) throw new Error('a new run needs its input and data');
+        const taskHash = await pinSource(this.env.store, this.task);
         await this.journal({
           type: 'run-started',
           runId: this.id,
           task: this.task.model.name ?? 'task',
           file: this.task.file,
+          taskHash,
           input: start.input,
           data: start.data,
           clock: this.env.clock.kind,
@@ -428,6 +436,7 @@ export class Run {
       let outcome: Outcome;
       if (replayed) outcome = replayed;
       else if (mock) outcome = mock;
+      else if (ins.fanout) outcome = await this.idle(runFanout(this.fanoutHost(st), st, ins, stateSignal));
       else outcome = await this.execute(st, ins, stateSignal, started.seq);
       const how = { mocked: mock ? true : undefined, replayed: replayed ? true : undefined };
       if ('result' in outcome) {
@@ -448,8 +457,25 @@ export class Run {
     }
   }
 
-  /** Runs an instruction for real, turning any failure (but a run or state interrupt) into data. */
-  private async execute(st: StateModel, ins: InstructionModel, stateSignal: AbortSignal, startedSeq = this.state.seq): Promise<Outcome> {
+  private fanoutHost(st: StateModel): FanoutHost {
+    return {
+      runId: this.id,
+      state: this.state,
+      clock: this.env.clock,
+      mocks: this.env.mocks,
+      journal: (e) => this.journal(e),
+      views: () => this.secrets.views(this.state),
+      execute: (ins, signal, branch) => this.execute(st, ins, signal, undefined, branch),
+      checkpoint: async () => (this.mustStop() ? this.gate() : undefined),
+      retryDelay,
+    };
+  }
+
+  /**
+   * Runs an instruction for real, turning any failure (but a run or state interrupt) into data; a
+   * fan-out's branch runs it with its own scope, clock hold and child id.
+   */
+  private async execute(st: StateModel, ins: InstructionModel, stateSignal: AbortSignal, startedSeq = this.state.seq, branch?: BranchRun): Promise<Outcome> {
     const handler = this.env.instructions.get(ins.kind);
     if (!handler) return { error: { kind: 'task', message: `Unknown instruction kind '${ins.kind}'.` } };
     const insAbort = new AbortController();
@@ -463,9 +489,9 @@ export class Run {
         .catch(() => undefined);
     }
     try {
-      const args = await resolveTemplates(ins.args, this.secrets.views(this.state));
+      const args = await resolveTemplates(ins.args, this.secrets.views(this.state, branch?.scope));
       this.secrets.learn(args.texts);
-      const ctx = this.context(st, ins, args.value, args.shown, insAbort.signal, startedSeq);
+      const ctx = this.context(st, ins, args.value, args.shown, insAbort.signal, startedSeq, branch);
       const result = await raceAbort(handler(ctx), insAbort.signal);
       // A result that is the arguments themselves (`set`) is shown as they are.
       if (result === args.value && args.secret.length) return { result, secret: { shown: args.shown, paths: args.secret } };
@@ -481,7 +507,8 @@ export class Run {
     }
   }
 
-  private context(st: StateModel, ins: InstructionModel, args: unknown, shownArgs: unknown, signal: AbortSignal, startedSeq: number): InstructionContext {
+  private context(st: StateModel, ins: InstructionModel, args: unknown, shownArgs: unknown, signal: AbortSignal, startedSeq: number, branch?: BranchRun): InstructionContext {
+    const idle = branch?.idle ?? (<T>(p: Promise<T>) => this.idle(p));
     return {
       args,
       shownArgs,
@@ -492,18 +519,18 @@ export class Run {
       baseDir: this.task.file ? path.dirname(this.task.file) : process.cwd(),
       clock: this.env.clock,
       log: async (message) => {
-        await this.journal({ type: 'log', state: st.name, message });
+        await this.journal({ type: 'log', state: st.name, message, ...branch?.tag });
         this.env.onOutput({ runId: this.id, state: st.name, stream: 'log', text: this.secrets.hide(message) });
       },
       emit: async (event, data) => {
         await this.journal({ type: 'emitted', state: st.name, event, data });
         await this.env.broadcast(this.id, event, data);
       },
-      sleep: (ms) => this.idle(this.env.clock.sleep(ms, signal)),
+      sleep: (ms) => idle(this.env.clock.sleep(ms, signal)),
       output: (stream, text) => this.env.onOutput({ runId: this.id, state: st.name, stream, text: this.secrets.hide(text) }),
       // The child's id comes from the journal entry that started the call, so that a resumed
       // parent never reuses the id of a child started before the crash.
-      callTask: (file, input) => this.idle(this.env.callTask(this, file, input, `${this.id}.${startedSeq}`)),
+      callTask: (file, input) => idle(this.env.callTask(this, file, input, branch?.childId ?? `${this.id}.${startedSeq}`, signal)),
     };
   }
 
@@ -702,10 +729,20 @@ export class Run {
   }
 
   /**
+   * Journals steps one at a time, in order, even when they come at once (fan-out branches, events
+   * sent meanwhile): the live state is never ahead of what the store has.
+   */
+  private journal(event: NewJournalEvent, clear?: ClearResult): Promise<JournalEvent> {
+    const turn = this.appending.then(() => this.journalNow(event, clear));
+    this.appending = turn.catch(() => undefined);
+    return turn;
+  }
+
+  /**
    * Appends an event, applies it to the live state and resolves once the store has it. `clear`
    * gives the values computed from secrets that the journaled result holds masked.
    */
-  private async journal(event: NewJournalEvent, clear?: ClearResult): Promise<JournalEvent> {
+  private async journalNow(event: NewJournalEvent, clear?: ClearResult): Promise<JournalEvent> {
     if (this.detachReason) throw this.detachReason;
     const full = this.secrets.hide({ ...event, seq: this.state.seq + 1, at: this.env.clock.now() } as JournalEvent);
     this.secrets.record(this.state, full, clear);

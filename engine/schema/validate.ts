@@ -18,13 +18,16 @@ import { firstLine, nodeSpan, replaceScalar } from './yamltext';
 /** The JSON Schema of the task format (draft-07). */
 export const TASK_SCHEMA = schemaJson;
 
-export const BUILTIN_KINDS = ['http', 'exec', 'set', 'log', 'emit', 'sleep', 'call'] as const;
+export const BUILTIN_KINDS = ['http', 'exec', 'set', 'log', 'emit', 'sleep', 'call', 'parallel', 'map'] as const;
 export const INSTRUCTION_OPTIONS = ['as', 'retry', 'timeout'] as const;
 
 type Schema = Record<string, unknown>;
 const defs = schemaJson.definitions as unknown as Record<string, Schema>;
 const stateProps = defs.state.properties as Record<string, Schema>;
 const catchProps = defs.catch.properties as Record<string, Schema>;
+
+/** Keywords of the schema that only editors read (completion, hovers, messages), not validators. */
+export const EDITOR_KEYWORDS = ['markdownDescription', 'enumDescriptions', 'markdownEnumDescriptions', 'defaultSnippets', 'patternErrorMessage', 'errorMessage'] as const;
 
 // ajv's code for the schema, generated ahead by scripts/generate-validator.mjs: compiling it at
 // run time was most of the CLI's start.
@@ -191,8 +194,10 @@ class ErrorMapper {
       }
     }
     const oneKindParts = schemaParts(defs.oneKind);
+    const wayOutParts = schemaParts(defs.state.anyOf); // no-way-out says it
     for (const e of errors) {
-      if (oneKindParts.has(e.parentSchema as object)) continue;
+      if (oneKindParts.has(e.parentSchema as object) || wayOutParts.has(e.parentSchema as object)) continue;
+      if (e.keyword === 'anyOf' && e.parentSchema === defs.state) continue;
       const choice = doChoices.get(e.instancePath);
       if (choice) {
         // `do` is a list of instructions or one instruction: keep the errors of the branch that
@@ -293,21 +298,22 @@ class ErrorMapper {
       }
       case 'type': {
         const ps = e.parentSchema;
-        if (ps === defs.duration && scalarValue) return; // invalid-duration
-        if (ps === defs.stateName && scalarValue) return; // unknown-target
+        if (refersTo(ps, 'duration') && scalarValue) return; // invalid-duration
+        if (refersTo(ps, 'stateName') && scalarValue) return; // unknown-target
         if (ps === catchProps.error && scalarValue) return; // unknown-error-kind
         if (e.instancePath === '/start' && (value === null || value === undefined)) return; // missing-start
         const types = Array.isArray(params.type) ? (params.type as string[]) : String(params.type).split(',');
         let expected = quoteList(types.map((t) => TYPE_WORDS[t] ?? t));
-        if (ps === defs.duration) expected = 'a duration such as 10s, 5m or 1h30m';
-        else if (ps === defs.stateName) expected = 'the name of a state';
-        else if (ps === defs.expression) expected = 'a JSONata expression (a string)';
+        if (refersTo(ps, 'duration')) expected = 'a duration such as 10s, 5m or 1h30m';
+        else if (refersTo(ps, 'stateName')) expected = 'the name of a state';
+        else if (refersTo(ps, 'expression')) expected = 'a JSONata expression (a string)';
         else if (ps === defs.instruction) expected = "a mapping with one kind key, such as '- log: hello'";
         else if (ps === defs.state) expected = 'a mapping (do, on, next, catch, timeout, final, ...)';
         this.push(e.instancePath, 'value', `${subj.title} must be ${expected} (found ${typeOf(value)}).`);
         return;
       }
       case 'enum': {
+        if (e.parentSchema === catchProps.error && scalarValue) return; // unknown-error-kind
         const allowedValues = (params.allowedValues as unknown[]) ?? [];
         // An enum that takes a word in two cases (http methods) is said once, in capitals.
         const allowed = allowedValues.filter((a) => typeof a !== 'string' || a === a.toUpperCase() || !allowedValues.includes(a.toUpperCase()));
@@ -332,6 +338,7 @@ class ErrorMapper {
         return;
       }
       case 'pattern': {
+        if (e.parentSchema === defs.duration) return; // invalid-duration
         if (e.instancePath === '/name') {
           this.push(e.instancePath, 'value', "'name' must start with a letter and use only letters, digits, '_' and '-'.");
         } else {
@@ -393,6 +400,16 @@ class ErrorMapper {
       keySpan,
     );
   }
+}
+
+/**
+ * A definition, or a property that refers to it (`allOf: [{ $ref }]` beside its own `type`, which
+ * editors read to complete `key: `): both report a wrong type, said once as the definition's.
+ */
+function refersTo(schema: unknown, name: string): boolean {
+  if (schema === defs[name]) return true;
+  const allOf = (schema as Schema | undefined)?.allOf;
+  return Array.isArray(allOf) && allOf.some((s) => (s as Schema).$ref === `#/definitions/${name}`);
 }
 
 function requiredPhrase(path: string[], prop: string): string {

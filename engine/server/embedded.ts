@@ -7,6 +7,7 @@ import { createEngine, type Engine } from '../runtime/engine';
 import { loadTaskFile } from '../runtime/load';
 import type { Mocks } from '../runtime/mocks';
 import type { LoadedTask } from '../runtime/run';
+import { RetryError, retryRun } from '../runtime/retry';
 import { newRunId } from '../runtime/run-id';
 import { UnknownRunError, type RunStore } from '../store/store';
 import {
@@ -64,7 +65,7 @@ export class EmbeddedService implements RunService {
       if (s.phase === 'ended' || s.paused || s.parentRunId || this.engine.get(id)) continue;
       if (s.pid !== undefined && s.pid !== process.pid && alive(s.pid)) continue;
       try {
-        await this.engine.resume(id);
+        await this.engine.resume(id, { onChanged: (message) => this.o.log?.(message) });
         n++;
       } catch (err) {
         this.o.log?.(`cannot resume run ${id}: ${errorMessage(err)}`);
@@ -75,13 +76,33 @@ export class EmbeddedService implements RunService {
 
   async start(task: RegisteredTask, input: Record<string, unknown>): Promise<RunSummary> {
     const run = this.engine.start(task.task, { input, runId: newRunId() });
-    // Answer once the store has the run's start, so that a GET right after finds it.
+    await this.journaled(run.id);
+    return this.summary(run.id, run.state);
+  }
+
+  /** Answers once the store has the run's start, so that a GET right after finds it. */
+  private async journaled(id: string): Promise<void> {
     for (let i = 0; i < 200; i++) {
-      const journal = await this.o.store.read(run.id).catch(() => []);
+      const journal = await this.o.store.read(id).catch(() => []);
       if (journal.length > 0) break;
       await new Promise((r) => setImmediate(r));
     }
-    return this.summary(run.id, run.state);
+  }
+
+  async retry(id: string, from?: string): Promise<{ run: RunSummary; retryOf: string; from: string }> {
+    await this.journal(id);
+    try {
+      const r = await retryRun(this.engine, id, {
+        from,
+        loadTask: (file) => (this.o.registry ? servedTask(this.o.registry, file) : loadTaskFile(file)),
+        onChanged: (message) => this.o.log?.(message),
+      });
+      await this.journaled(r.run.id);
+      return { run: this.summary(r.run.id, r.run.state), retryOf: id, from: r.from };
+    } catch (err) {
+      if (err instanceof RetryError) throw new ApiError(409, 'cannot-retry', err.message);
+      throw err;
+    }
   }
 
   /** A run's journal; an unknown (or impossible) run id is the API's 404. */

@@ -4,6 +4,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { JournalEvent } from '../journal/events';
 import { InputError } from '../runtime/load';
+import { bulkAction, bulkRequest } from './bulk';
 import { CROSS_SITE_MESSAGE, crossSite, hostAllowed, hostRefusal, type HostPolicy } from './guard';
 import openapi from './openapi.json';
 import { RUN_STATUSES, type ControlAction, type RunService, type RunStatus } from './service';
@@ -238,6 +239,17 @@ export function buildApp(o: HttpOptions): FastifyInstance {
       return result;
     });
   }
+
+  app.post('/v1/runs/:id/retry', async (req, reply) => {
+    const id = runId(req);
+    const b = body(req, ['from']);
+    if (b.from !== undefined && (typeof b.from !== 'string' || !b.from)) throw new ApiError(400, 'invalid-request', "'from' must be a state name.");
+    const result = await o.service.retry(id, b.from as string | undefined);
+    reply.code(201).header('location', `/v1/runs/${result.run.id}`);
+    return result;
+  });
+
+  app.post('/v1/runs/bulk', async (req) => bulkAction(o.service, bulkRequest(body(req, ['action', 'task', 'status', 'state', 'from', 'reason'], ['action']))));
 
   app.get('/v1/runs/:id/watch', async (req, reply) => {
     const id = runId(req);

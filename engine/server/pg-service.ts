@@ -4,7 +4,9 @@
 import type { JournalEvent } from '../journal/events';
 import { replay } from '../journal/replay';
 import { resolveInput } from '../runtime/load';
+import { lintText } from '../lint/index';
 import { redact } from '../runtime/redact';
+import { RetryError, retryPrefix } from '../runtime/retry';
 import { newRunId } from '../runtime/run-id';
 import type { Listener, Pool } from '../store/postgres/db';
 import { coalescedRead } from '../store/postgres/coalesce';
@@ -67,11 +69,27 @@ const START_SQL = `
 WITH src AS (
   INSERT INTO task_sources (hash, name, file, source) VALUES ($5, $2, $3, $6) ON CONFLICT (hash) DO NOTHING
 ), r AS (
+  -- The copied prefix is one append: seq 1 to its last (the journal's steps are numbered from 1).
   INSERT INTO runs (id, task, task_hash, task_file, clock, status, next_due_at, last_seq)
   VALUES ($1, $2, $5, $3, $4, 'running', now(), 1)
   RETURNING ${COLUMNS}
 ), j AS (
   INSERT INTO journal (run_id, seq, last_seq, worker, epoch, events) SELECT id, 1, 1, 'api', 0, jsonb_build_array($7::jsonb) FROM r
+)
+SELECT r.*, pg_notify('stepwise_wake', r.id) FROM r`;
+
+/** A retry: a new run row of the same task version, with its journal copied up to the fork point. */
+const RETRY_SQL = `
+WITH src AS (
+  SELECT task, task_hash, task_file, clock FROM runs WHERE id = $1
+), r AS (
+  -- The copied prefix is one append: seq 1 to its last (the journal's steps are numbered from 1).
+  INSERT INTO runs (id, task, task_hash, task_file, clock, status, next_due_at, last_seq)
+  SELECT $2, task, task_hash, task_file, clock, 'running', now(), $3 FROM src
+  RETURNING ${COLUMNS}
+), j AS (
+  INSERT INTO journal (run_id, seq, last_seq, worker, epoch, events)
+  SELECT r.id, 1, $3, 'api', 0, $4::jsonb FROM r
 )
 SELECT r.*, pg_notify('stepwise_wake', r.id) FROM r`;
 
@@ -118,6 +136,7 @@ export class PgService implements RunService {
           runId: id,
           task: task.name,
           file: task.file,
+          taskHash: task.hash,
           input,
           data: structuredClone(task.task.model.data),
           clock: this.o.clock,
@@ -128,6 +147,39 @@ export class PgService implements RunService {
       try {
         const r = await this.o.pool.query<Row>(START_SQL, [id, task.name, task.file, this.o.clock, task.hash, task.source, JSON.stringify(event)]);
         return summary(r.rows[0]);
+      } catch (err) {
+        if ((err as { code?: string }).code === '23505' && tries < 3) continue;
+        throw err;
+      }
+    }
+  }
+
+  async retry(id: string, from?: string): Promise<{ run: RunSummary; retryOf: string; from: string }> {
+    await this.row(id);
+    const journal = await this.store.read(id);
+    let plan: ReturnType<typeof retryPrefix>;
+    try {
+      plan = retryPrefix(journal, from);
+    } catch (err) {
+      if (err instanceof RetryError) throw new ApiError(409, 'cannot-retry', err.message);
+      throw err;
+    }
+    const started = plan.prefix[0] as Extract<JournalEvent, { type: 'run-started' }>;
+    const source = started.taskHash ? await this.store.readSource(started.taskHash) : undefined;
+    if (source !== undefined && !lintText(source).model.states.some((st) => st.name === plan.from)) {
+      throw new ApiError(409, 'cannot-retry', `State '${plan.from}' is not in the task version run ${id} started with.`);
+    }
+    for (let tries = 0; ; tries++) {
+      const newId = newRunId();
+      const last = plan.prefix[plan.prefix.length - 1];
+      const events: JournalEvent[] = [
+        { ...started, runId: newId },
+        ...plan.prefix.slice(1),
+        { seq: last.seq + 1, at: Math.max(Date.now(), last.at), type: 'run-forked', from: id, atSeq: last.seq, pid: process.pid },
+      ];
+      try {
+        const r = await this.o.pool.query<Row>(RETRY_SQL, [id, newId, events.length, JSON.stringify(events)]);
+        return { run: summary(r.rows[0]), retryOf: id, from: plan.from };
       } catch (err) {
         if ((err as { code?: string }).code === '23505' && tries < 3) continue;
         throw err;

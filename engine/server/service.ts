@@ -61,6 +61,11 @@ export interface RunService {
   /** Applies a control; `applied` false when the run has not acted on it yet (it will). */
   control(id: string, action: ControlAction, reason?: string): Promise<{ run: RunSummary; applied: boolean }>;
   /**
+   * Starts a new run of `id`'s pinned task that takes its journal up to the last entry into `from`
+   * (default: the state it failed in); see runtime/retry.ts. Throws ApiError 404 or 409.
+   */
+  retry(id: string, from?: string): Promise<{ run: RunSummary; retryOf: string; from: string }>;
+  /**
    * Calls back with the run's journal entries after `afterSeq`, in order, then with each new one;
    * throws ApiError 404 for an unknown run.
    */

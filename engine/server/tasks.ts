@@ -1,11 +1,11 @@
 // The task files a server can start: every `*.task.yaml` (or `.yml`) under a folder, linted; a file
 // with lint errors is rejected (and listed with its errors), the others are registered by the
 // task's `name`. The folder is watched and read again when a file changes.
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { lintText } from '../lint/index';
 import type { Diagnostic } from '../model/types';
+import { sourceHash } from '../runtime/pinned';
 import type { LoadedTask } from '../runtime/run';
 
 export interface TaskError {
@@ -33,10 +33,6 @@ export interface RejectedTask {
 
 const TASK_FILE = /\.task\.ya?ml$/;
 
-export function hashSource(source: string): string {
-  return createHash('sha256').update(source).digest('hex');
-}
-
 export function toTaskErrors(diagnostics: Diagnostic[]): TaskError[] {
   return diagnostics.map((d) => ({ line: d.range.start.line + 1, column: d.range.start.column + 1, code: d.code, message: d.message }));
 }
@@ -47,7 +43,7 @@ export function compileTask(source: string, file: string): { ok: RegisteredTask 
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) return { errors: toTaskErrors(errors), name: model.name };
   const name = model.name ?? path.basename(file).replace(TASK_FILE, '');
-  return { ok: { name, file, source, hash: hashSource(source), task: { model, file }, description: model.description } };
+  return { ok: { name, file, source, hash: sourceHash(source), task: { model, file, source }, description: model.description } };
 }
 
 export class TaskRegistry {

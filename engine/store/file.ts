@@ -17,6 +17,10 @@ export interface FileStoreOptions {
 
 export const DEFAULT_RUNS_DIR = path.join('.stepwise', 'runs');
 
+/** Task versions (see RunStore.keepSource) live beside the journals, one file per hash. */
+const SOURCES_DIR = 'sources';
+const HASH = /^[0-9a-f]{64}$/;
+
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 /**
  * Journals kept open at once. A journal stays open while its run is live (closed when it ends), so
@@ -27,6 +31,10 @@ const MAX_OPEN_FILES = 8192;
 
 export function checkRunId(runId: string): void {
   if (!RUN_ID.test(runId)) throw new Error(`Invalid run id '${runId}': use letters, digits, '.', '_' and '-'.`);
+}
+
+function checkHash(hash: string): void {
+  if (!HASH.test(hash)) throw new Error(`Invalid task version '${hash}': expected a sha256 in hex.`);
 }
 
 interface Pending {
@@ -47,6 +55,7 @@ export function fileStore(dir: string, options: FileStoreOptions = {}): RunStore
 
   const journalPath = (runId: string) => path.join(dir, `${runId}.jsonl`);
   const inboxPath = (runId: string) => path.join(dir, `${runId}.inbox.jsonl`);
+  const sourcePath = (hash: string) => path.join(dir, SOURCES_DIR, `${hash}.task.yaml`);
 
   const ensureDir = () => {
     if (dirReady) return;
@@ -164,6 +173,31 @@ export function fileStore(dir: string, options: FileStoreOptions = {}): RunStore
       const ids = names.filter((n) => n.endsWith('.jsonl') && !n.endsWith('.inbox.jsonl')).map((n) => n.slice(0, -'.jsonl'.length));
       const started = new Map(ids.map((id) => [id, createdAt(journalPath(id))]));
       return ids.sort((a, b) => started.get(a)! - started.get(b)! || (a < b ? -1 : a > b ? 1 : 0));
+    },
+    async keepSource(s) {
+      checkHash(s.hash);
+      const file = sourcePath(s.hash);
+      if (fs.existsSync(file)) return;
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      // Written whole under a temporary name, then renamed: a crash never leaves half a version.
+      const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
+      const fd = fs.openSync(tmp, 'w');
+      try {
+        fs.writeSync(fd, s.source);
+        if (options.fsync) fs.fdatasyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.renameSync(tmp, file);
+    },
+    async readSource(hash) {
+      checkHash(hash);
+      try {
+        return fs.readFileSync(sourcePath(hash), 'utf8');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw err;
+      }
     },
     async sendEvent(runId, name, data) {
       checkRunId(runId);

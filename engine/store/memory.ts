@@ -7,6 +7,7 @@ export function memoryStore(): RunStore {
   const journals = new Map<string, JournalEvent[]>();
   const inboxes = new Map<string, InboxEvent[]>();
   const watchers = new Map<string, Set<(e: InboxEvent) => void>>();
+  const sources = new Map<string, string>();
 
   return {
     async append(runId, events) {
@@ -21,6 +22,12 @@ export function memoryStore(): RunStore {
     },
     async list() {
       return [...journals.keys()];
+    },
+    async keepSource(s) {
+      if (!sources.has(s.hash)) sources.set(s.hash, s.source);
+    },
+    async readSource(hash) {
+      return sources.get(hash);
     },
     async sendEvent(runId, name, data) {
       if (!journals.has(runId)) throw new UnknownRunError(runId);

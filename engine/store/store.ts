@@ -8,12 +8,26 @@ export interface InboxEvent {
   data: unknown;
 }
 
+/** The text of a task version, kept by its hash so that a run always continues the version it started with. */
+export interface TaskSource {
+  /** sha256 of `source` (see runtime/pinned.ts). */
+  hash: string;
+  source: string;
+  /** The task's name. */
+  name: string;
+  file?: string;
+}
+
 export interface RunStore {
   /** Appends events to a run's journal; resolves once they survive a crash of this process. */
   append(runId: string, events: readonly JournalEvent[]): Promise<void>;
   read(runId: string): Promise<JournalEvent[]>;
   /** Ids of every run in the store, oldest first. */
   list(): Promise<string[]>;
+  /** Keeps a task version (idempotent: a hash already kept is left alone). */
+  keepSource(source: TaskSource): Promise<void>;
+  /** The text of a task version, or undefined when the store does not have it. */
+  readSource(hash: string): Promise<string | undefined>;
   /** Leaves an event for a run, possibly owned by another process. */
   sendEvent(runId: string, name: string, data: unknown): Promise<InboxEvent>;
   /** Calls back for each event left for the run (those already waiting first) until unsubscribed. */

@@ -16,7 +16,8 @@ export interface ForeignMocks {
   at: Range;
 }
 
-export function lintTestModel(model: TestFileModel, task: TaskModel | undefined, defaultMocks?: ForeignMocks): Diagnostic[] {
+/** `callees`: the tasks the task calls, whose runs the mocks answer too. */
+export function lintTestModel(model: TestFileModel, task: TaskModel | undefined, defaultMocks?: ForeignMocks, callees: readonly TaskModel[] = []): Diagnostic[] {
   const out: Diagnostic[] = [];
   const error = (code: string, message: string, range: Range) => out.push({ code, severity: 'error', message, range });
   for (const c of model.cases) {
@@ -38,7 +39,7 @@ export function lintTestModel(model: TestFileModel, task: TaskModel | undefined,
   };
   const checkMock = (m: MockEntry, report: (message: string) => void) => {
     if (m.state === undefined) return;
-    const st = states.get(m.state);
+    const st = states.get(m.state) ?? callees.flatMap((c) => c.states).find((s) => s.name === m.state);
     if (!st) {
       const near = nearest(m.state, states.keys());
       return report(`the mock names state '${m.state}', which task '${task.name}' does not have${near ? `: did you mean '${near}'?` : '.'}`);

@@ -7,6 +7,7 @@ import { sortDiagnostics } from '../lint/index';
 import { makeRangeFactory } from '../model/parse';
 import type { Diagnostic, TaskModel } from '../model/types';
 import { MocksError, NO_MOCKS, parseMocks, type Mocks } from '../runtime/mocks';
+import { calledTasks } from './callees';
 import { lintTestModel, taskErrors, type ForeignMocks } from './lint';
 import type { TestFileModel } from './model';
 import { mockEntries, parseTestFile } from './parse';
@@ -64,7 +65,8 @@ export function loadTestFile(file: string, readText: ReadText = readFile, text?:
       }
     }
   }
-  diagnostics.push(...lintTestModel(model, out.task, foreign));
+  const callees = out.task && out.taskFile ? calledTasks(out.task, out.taskFile, readText) : [];
+  diagnostics.push(...lintTestModel(model, out.task, foreign, callees));
   sortDiagnostics(diagnostics);
   return out;
 

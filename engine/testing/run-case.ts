@@ -69,7 +69,7 @@ export async function runCase(task: LoadedTask, options: CaseOptions): Promise<C
     let entry = journals.get(run.id);
     if (!entry) journals.set(run.id, (entry = { file: run.task.file, journal: [] }));
     entry.journal.push(e);
-    if ((e.type === 'instruction-failed' || e.type === 'poll-result') && e.mocked && e.error?.kind === UNMOCKED) {
+    if ((e.type === 'instruction-failed' || e.type === 'poll-result' || e.type === 'branch-failed') && e.mocked && e.error?.kind === UNMOCKED) {
       halt({ kind: 'unmocked', message: e.error.message });
     } else if (e.type !== 'run-ended' && e.at - EPOCH > limitMs) {
       const where = `at +${formatDuration(e.at - EPOCH)} it was still in state '${run.state.state ?? run.state.target}'`;

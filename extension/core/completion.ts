@@ -42,9 +42,21 @@ export const INSTRUCTION_KEYS: KeyInfo[] = [
   { key: 'emit', detail: 'send an event to waiting runs' },
   { key: 'sleep', detail: 'wait a duration' },
   { key: 'call', detail: 'run another task as a child run' },
+  { key: 'parallel', detail: 'run branches at once: name -> instruction' },
+  { key: 'map', detail: 'run an instruction per item of a list' },
   { key: 'as', detail: 'store the result at data.<as>' },
   { key: 'retry', detail: 'attempts, delay, backoff, max_delay' },
   { key: 'timeout', detail: "the instruction's limit" },
+];
+
+/** A `parallel` branch or a `map`'s `do`: one instruction that returns its result (no set, no as). */
+const BRANCH_KEYS: KeyInfo[] = INSTRUCTION_KEYS.filter((k) => !['set', 'as', 'parallel', 'map'].includes(k.key));
+
+const MAP_KEYS: KeyInfo[] = [
+  { key: 'items', detail: 'the list: "={{ expr }}" or a YAML list' },
+  { key: 'concurrency', detail: 'at most this many items at once' },
+  { key: 'tolerate', detail: 'item failures tolerated (default 0)' },
+  { key: 'do', detail: 'the instruction run per item (sees item, index)' },
 ];
 
 export const CONDITION_KEYS: KeyInfo[] = [
@@ -186,6 +198,8 @@ function keysFor(path: readonly string[]): KeyInfo[] | undefined {
     case 'states/*/do/retry':
       return RETRY_KEYS;
   }
+  const fanout = /^states\/\*\/do(?:\/-)?\/(map|map\/do|parallel\/[^/]+)(\/retry)?$/.exec(p);
+  if (fanout) return fanout[2] ? RETRY_KEYS : fanout[1] === 'map' ? MAP_KEYS : BRANCH_KEYS;
   const last = path[path.length - 1];
   if (path[0] === 'states' && last && ARG_KEYS[last] && (path.includes('do'))) return ARG_KEYS[last];
   return undefined;

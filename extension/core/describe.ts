@@ -1,5 +1,5 @@
 // Markdown that describes a state, for hovers: what it does on entry and where it can go. Pure.
-import { transitionKind, type InstructionModel, type StateModel, type TransitionModel } from '../../engine/model/types';
+import { transitionKind, type FanoutModel, type InstructionModel, type StateModel, type TransitionModel } from '../../engine/model/types';
 
 const MAX_ITEMS = 12;
 
@@ -20,8 +20,14 @@ function brief(value: unknown, max = 60): string {
 
 export function describeInstruction(ins: InstructionModel): string {
   const what = ins.kind || '(no kind)';
-  const args = ins.args === undefined || ins.args === null ? '' : ` ${brief(ins.args)}`;
+  const args = ins.fanout ? fanoutArgs(ins.fanout) : ins.args === undefined || ins.args === null ? '' : ` ${brief(ins.args)}`;
   return `${code(what)}${args ? ' ' + code(args.trim()) : ''}${ins.as ? ` as ${code(ins.as)}` : ''}${ins.retry ? ` (retry ×${ins.retry.attempts})` : ''}`;
+}
+
+function fanoutArgs(f: FanoutModel): string {
+  if (f.kind === 'parallel') return ` ${f.branches.map((b) => `${b.name}: ${b.ins.kind}`).join(', ')}`;
+  const limit = typeof f.concurrency === 'number' ? `, ${f.concurrency} at once` : '';
+  return ` ${f.do?.kind ?? '(no do)'} per item of ${brief(f.items ?? '(no items)')}${limit}`;
 }
 
 export function describeTransition(t: TransitionModel): string {

@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { detour } from '../../webview/layout/detour';
+import { detour } from '../../engine/graph/detour';
 import type { Box } from '../../webview/layout/fit';
 
 function hits(points: { x: number; y: number }[], b: Box): boolean {

@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { applyOperation } from '../../engine/edit/index';
 import { parseTask } from '../../engine/model/parse';
-import { edgeId } from '../../webview/graph/model';
+import { edgeId } from '../../engine/graph/model';
 import { documentEvent, INITIAL, RENAME_FIELD, step, type DesignerState, type Element, type FieldCommit, type Proposal, type UiEvent } from '../../webview/designer/step';
 
 const rename: FieldCommit = (value, element, elements) => {
@@ -134,6 +134,16 @@ describe('designer step: canvas gestures', () => {
     ]);
     assert.deepEqual(r.state.selection, state('state1'));
   });
+  it('a palette drop: onto a state adds the instruction; onto the canvas or a transition a new state with it, in one edit', () => {
+    const http = { kind: 'http', args: { url: 'https://example.com' } };
+    assert.deepEqual(run(DOC, [{ type: 'addInstruction', state: 'alerts', instruction: http }]).proposals, [{ operation: { type: 'addInstruction', state: 'alerts', instruction: http }, label: 'Add instruction' }]);
+    assert.deepEqual(run(DOC, [{ type: 'addInstruction', state: 'ghost', instruction: http }]).proposals, []);
+    assert.deepEqual(run(DOC, [{ type: 'addState', at: { x: 1, y: 2 }, instruction: http }]).proposals[0].operation, { type: 'batch', operations: [{ type: 'addState', name: 'state1' }, { type: 'addInstruction', state: 'state1', instruction: http }] });
+    assert.deepEqual(run(DOC, [{ type: 'insertOnEdge', edge: edgeId('alerts', 'on', 0), instruction: http }]).proposals[0].operation, {
+      type: 'batch',
+      operations: [{ type: 'insertState', state: 'alerts', index: 0, list: 'on', name: 'state1' }, { type: 'addInstruction', state: 'state1', instruction: http }],
+    });
+  });
   it('names no element that is not there and does nothing read-only', () => {
     assert.deepEqual(run(DOC, [{ type: 'select', selection: state('ghost'), reveal: true }, { type: 'delete' }, { type: 'connect', source: 'ghost', target: 'done' }]).proposals, []);
     const ro = step(DOC, { ...documentOf(TEXT), readOnly: true }).state;
@@ -150,7 +160,7 @@ const SAMPLES = fs
 
 type Pick = (n: number) => number;
 const gestureArb = fc.array(
-  fc.tuple(fc.constantFrom('input', 'commit', 'cancel', 'select', 'selectEdge', 'delete', 'connect', 'retarget', 'renameStart', 'add', 'insert', 'undo', 'deliver'), fc.nat(), fc.nat(), fc.constantFrom('name', 'desc', RENAME_FIELD), fc.stringMatching(/^[a-z -]{0,6}$/)),
+  fc.tuple(fc.constantFrom('input', 'commit', 'cancel', 'select', 'selectEdge', 'delete', 'connect', 'retarget', 'renameStart', 'add', 'insert', 'drop', 'undo', 'deliver'), fc.nat(), fc.nat(), fc.constantFrom('name', 'desc', RENAME_FIELD), fc.stringMatching(/^[a-z -]{0,6}$/)),
   { maxLength: 40 },
 );
 
@@ -181,7 +191,8 @@ describe('designer step: random gestures on the samples', () => {
           else if (kind === 'retarget') event = { type: 'retarget', edge: anyEdge, target: other };
           else if (kind === 'renameStart') event = { type: 'renameStart', state: anyState };
           else if (kind === 'add') event = { type: 'addState', from: b % 2 ? anyState : undefined, after: anyState };
-          else if (kind === 'insert') event = { type: 'insertOnEdge', edge: anyEdge };
+          else if (kind === 'insert') event = { type: 'insertOnEdge', edge: anyEdge, instruction: b % 2 ? { kind: 'log', args: value } : undefined };
+          else if (kind === 'drop') event = b % 3 ? { type: 'addInstruction', state: anyState, instruction: { kind: 'sleep', args: '5s' } } : { type: 'addState', at: { x: a, y: b }, instruction: { kind: 'set', args: { k: value } } };
           else if (kind === 'undo') event = { type: 'undo' };
           else {
             shown = documentOf(text);

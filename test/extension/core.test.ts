@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { lintText } from '../../engine/lint/index';
 import { completionSite } from '../../extension/core/completion';
+import { describeState } from '../../extension/core/describe';
 import { invalidStateName, nameSpan, referencesTo, stateSiteAt } from '../../extension/core/states';
 
 /** Completion at the `|` of a text. */
@@ -51,6 +52,30 @@ describe('completion sites', () => {
     assert.ok(state?.kind === 'key' && state.keys.some((k) => k.key === 'on'));
     const top = at('version: 1\n|');
     assert.ok(top?.kind === 'key' && top.keys.some((k) => k.key === 'states'));
+  });
+
+  it('fan-out keys: map fields under map, branch instructions (no set, no as) under a branch and a map do', () => {
+    const keys = (text: string) => {
+      const site = at(text);
+      return site?.kind === 'key' ? site.keys.map((k) => k.key) : undefined;
+    };
+    const doList = keys(TASK.replace('        as: x\n', '        as: x\n      - |\n'));
+    assert.ok(doList?.includes('parallel') && doList.includes('map'));
+    const mapKeys = keys('states:\n  a:\n    do:\n      - map:\n          |\n');
+    assert.deepEqual(mapKeys, ['items', 'concurrency', 'tolerate', 'do']);
+    for (const text of ['states:\n  a:\n    do:\n      - parallel:\n          web:\n            |\n', 'states:\n  a:\n    do:\n      - map:\n          do:\n            |\n']) {
+      const branch = keys(text) ?? [];
+      assert.ok(branch?.includes('call') && branch.includes('retry'), text);
+      assert.ok(!branch.includes('set') && !branch.includes('as') && !branch.includes('parallel'), text);
+    }
+    assert.deepEqual(keys('states:\n  a:\n    do:\n      - parallel:\n          web:\n            retry:\n              |\n'), ['attempts', 'delay', 'backoff', 'max_delay']);
+  });
+
+  it('a state hover lists a fan-out by its branches or items', () => {
+    const text = TASK.replace('      - log: hi\n        as: x\n', '      - parallel: { web: { call: { task: ./w.task.yaml } }, api: { http: { url: "https://x" } } }\n      - map: { items: "={{ data.r }}", concurrency: 2, do: { call: { task: ./r.task.yaml } } }\n');
+    const md = describeState(lintText(text).model.states[0], true);
+    assert.match(md, /`parallel` `web: call, api: http`/);
+    assert.match(md, /`map` `call per item of =\{\{ data.r \}\}, 2 at once`/);
   });
 
   it('values after error: and status:; nothing inside free text', () => {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inputReferences } from '../../engine/lint/expressions';
-import { assertRange, fixClears, none, one, only, VALID, variant } from './helpers';
+import { assertRange, fixClears, fixed, none, one, only, VALID, variant } from './helpers';
 
 describe('invalid-expression', () => {
   it('is quiet for expressions and templates that compile', () => {
@@ -69,7 +69,8 @@ describe('undeclared-input', () => {
     assert.equal(d.severity, 'error');
     assert.equal(d.message, "'input.region' is not declared: the task has no input 'region' (inputs: env, version). Declare it under 'input:'.");
     assertRange(text, d.range, 'input.region');
-    assert.equal(d.fix, undefined);
+    assert.equal(d.fix?.title, "Declare input 'region'");
+    none(fixed(text, d), 'undeclared-input');
   });
 
   it("reports references in 'when' and 'until', and suggests a near name", () => {

@@ -31,6 +31,11 @@ const TRIGGERS: Record<string, string> = {
   'undeclared-input': variant('collect/{{ input.env }}"', 'collect/{{ input.zone }}"'),
   'duplicate-as': variant('        as: push', '        as: push\n      - log: again\n        as: push'),
   'unknown-kind': variant('      - sleep: 1s', '      - sleeep: 1s'),
+  'invalid-branch': variant('      - sleep: 1s', '      - parallel: { a: { set: { x: 1 } }, b: { log: b } }'),
+  'map-without-items': variant('      - sleep: 1s', '      - map: { do: { log: "{{ item }}" } }'),
+  'invalid-concurrency': variant('      - sleep: 1s', '      - map: { items: [a, b], concurrency: 0, do: { log: "{{ item }}" } }'),
+  'single-branch-parallel': variant('      - sleep: 1s', '      - parallel: { only: { log: one } }'),
+  'item-outside-map': variant('      - sleep: 1s', '      - log: "{{ item }}"'),
 };
 
 describe('RULES', () => {

@@ -2,25 +2,29 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Ajv from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
-import { schemaDiagnostics, TASK_SCHEMA } from '../../engine/schema/validate';
+import { EDITOR_KEYWORDS, schemaDiagnostics, TASK_SCHEMA } from '../../engine/schema/validate';
 import { assertRange, diagnostics, fixClears, none, one, only, pos, VALID, variant, yaml } from './helpers';
 
 describe('task.schema.json', () => {
   it('is a draft-07 schema that ajv compiles', () => {
     assert.equal(TASK_SCHEMA.$schema, 'http://json-schema.org/draft-07/schema#');
     const ajv = new Ajv({ strictTypes: false, allowUnionTypes: true });
+    ajv.addVocabulary([...EDITOR_KEYWORDS]);
     const validate = ajv.compile(TASK_SCHEMA);
     assert.equal(typeof validate, 'function');
   });
 
-  it('describes every property (hovers in the YAML extension show the descriptions)', () => {
+  it('describes every property in text and markdown (hovers in the YAML extension show the markdown)', () => {
     const missing: string[] = [];
     const walk = (schema: unknown, where: string): void => {
       if (!schema || typeof schema !== 'object') return;
       const s = schema as Record<string, unknown>;
       if (s.properties && typeof s.properties === 'object') {
         for (const [name, prop] of Object.entries(s.properties as Record<string, unknown>)) {
-          if (typeof (prop as Record<string, unknown>).description !== 'string') missing.push(`${where}.${name}`);
+          const p = prop as Record<string, unknown>;
+          if (typeof p.description !== 'string' || typeof p.markdownDescription !== 'string') missing.push(`${where}.${name}`);
+          // The plain text is shown where markdown is not: no backticks in it.
+          if (typeof p.description === 'string' && p.description.includes('`')) missing.push(`${where}.${name} (backticks in description)`);
         }
       }
       for (const [k, v] of Object.entries(s)) {
@@ -217,6 +221,19 @@ describe('schema diagnostics', () => {
     const target = variant('  live: { next: done }', '  live: { next: 42 }');
     none(target, 'schema');
     one(target, 'unknown-target');
+    // The schema also says these for editors that read only it (a duration pattern, the error
+    // kinds as an enum, a state's way out); here the rules say them.
+    const words = variant('timeout: 30m', 'timeout: 30 minutes');
+    none(words, 'schema');
+    one(words, 'invalid-duration');
+    const network = variant('error: http', 'error: network');
+    none(network, 'schema');
+    one(network, 'unknown-error-kind');
+    for (const stuck of ['  live: { description: stuck }', '  live: { final: false }']) {
+      const text = variant('  live: { next: done }', stuck);
+      none(text, 'schema');
+      one(text, 'no-way-out');
+    }
   });
 
   it('says once that a document must be a mapping, and nothing more after a YAML error', () => {

@@ -38,10 +38,11 @@ describe('unknown-target', () => {
     assert.equal(fixed(text, one(text, 'unknown-target')), variant('  live: { next: done }', `  live: { next: 'done' }`));
   });
 
-  it('offers no fix when no state name is close, and lists the states', () => {
+  it('offers to create the state when no state name is close, and lists the states', () => {
     const text = variant('  live: { next: done }', '  live: { next: elsewhere }');
     const d = one(text, 'unknown-target');
-    assert.equal(d.fix, undefined);
+    assert.equal(d.fix?.title, "Create state 'elsewhere' (final)");
+    assert.ok(fixed(text, d).endsWith('  failed:  { final: true, status: failed }\n  elsewhere:\n    final: true\n'));
     assert.match(d.message, /is not a state \(states: collect, compare, deploy, live, rollback, done, failed\)/);
   });
 

@@ -205,17 +205,64 @@ export async function journey({ page, workspace, screenshots, step }) {
   await step('dragging from the new state\'s handle to done connects them: the transition is in the text', async () => {
     const graph = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
     const node = (name) => graph.locator(`.react-flow__node[data-id="${name}"]`);
+    const zoomLabel = graph.locator('button.sw-zoom');
+    const zoom = async () => Number(/(\d+) %/.exec((await zoomLabel.getAttribute('aria-label')) ?? '')?.[1] ?? NaN);
+    // Whether the middle of `locator` is what the mouse would hit there: on the canvas and under
+    // no toolbar, minimap or other state.
+    const uncovered = (locator) => locator.evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+      return !!hit && (hit === el || el.contains(hit));
+    });
+    const middle = async (locator) => {
+      const b = await locator.boundingBox();
+      if (!b) throw new Error('not on screen');
+      return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+    };
+    // deploy.task.yaml is taller than the canvas at a readable zoom (Fit stops there): the new state
+    // is near the top, done at the bottom. A person hides the minimap, zooms out until both are in
+    // sight, drags state1 by its title to below done, finds done (which zooms in on it), and then
+    // drags from state1's handle to done.
+    await graph.locator('[aria-label="Hide the minimap"]').first().click();
+    await graph.locator('.react-flow__minimap').waitFor({ state: 'detached', timeout: 10_000 });
     await graph.locator('[aria-label="Fit the graph to the view"]').first().click();
-    await page.waitForTimeout(500);
-    // The mouse as a person moves it: press on state1's handle, move in steps, release on done's.
-    const from = await node('state1').locator('.sw-handle-out').boundingBox();
-    const to = await node('done').locator('.sw-handle-in').boundingBox();
-    if (!from || !to) throw new Error('the handles of state1 and done are not on screen');
+    await page.waitForTimeout(300);
+    for (let i = 0; !((await uncovered(node('state1'))) && (await uncovered(node('done').locator('.sw-node-name')))); i++) {
+      if (i === 12) throw new Error(`state1 and done are not both in sight at ${await zoom()} %`);
+      const was = await zoom();
+      await graph.locator('[aria-label="Zoom out"]').first().click();
+      for (let j = 0; j < 50 && (await zoom()) === was; j++) await page.waitForTimeout(50);
+      await page.waitForTimeout(200);
+    }
+    const doneBox = await node('done').boundingBox();
+    const from1 = await middle(node('state1').locator('.sw-node-name'));
+    // Below done, where nothing is drawn (done is final: the last rank).
+    const below = { x: doneBox.x + doneBox.width / 2, y: doneBox.y + doneBox.height * 2.5 };
+    await page.mouse.move(from1.x, from1.y);
+    await page.mouse.down();
+    await page.mouse.move((from1.x + below.x) / 2, (from1.y + below.y) / 2, { steps: 8 });
+    await page.mouse.move(below.x, below.y, { steps: 8 });
+    await page.mouse.up();
+    // Find done: the graph centres it at a readable zoom, with state1 just below it.
+    await graph.locator('.sw-search').first().click();
+    await page.keyboard.type('done');
+    await page.keyboard.press('Enter');
+    await graph.locator('.react-flow__node.selected[data-id="done"]').waitFor({ timeout: 10_000 });
+    for (let i = 0; i < 50 && (await zoom()) < 85; i++) await page.waitForTimeout(50);
+    await page.keyboard.press('Escape');
+    await page.waitForTimeout(400);
+    const handle = node('state1').locator('.sw-handle-out');
+    await node('state1').hover();
+    if (!(await uncovered(handle))) throw new Error('state1\'s handle is covered or off the canvas');
+    if (!(await uncovered(node('done').locator('.sw-node-name')))) throw new Error('done is covered or off the canvas');
+    // The mouse as a person moves it: press on state1's handle, move in steps, release on done.
+    const from = await middle(handle);
+    const to = await middle(node('done'));
     const edgesBefore = await graph.locator('.react-flow__edge').count();
-    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await page.mouse.move(from.x, from.y);
     await page.mouse.down();
     await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 8 });
-    await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 8 });
+    await page.mouse.move(to.x, to.y, { steps: 8 });
     await page.mouse.up();
     await graph.locator('.react-flow__edge[data-testid="rf__edge-on:0:state1"]').waitFor({ timeout: 15_000 });
     const edgesAfter = await graph.locator('.react-flow__edge').count();
@@ -239,9 +286,8 @@ export async function journey({ page, workspace, screenshots, step }) {
       await page.mouse.move(right.x - 330, right.y + 300, { steps: 8 });
       await page.mouse.up();
     }
+    await graph.locator('[aria-label="Show the minimap"]').first().click();
     await page.waitForTimeout(500);
-    await graph.locator('[aria-label="Fit the graph to the view"]').first().click();
-    await page.waitForTimeout(800);
     // A click on the node shows its YAML in the text beside the graph.
     await node('state1').locator('.sw-node-name').click();
     await page.locator('.monaco-editor .view-line', { hasText: 'state1:' }).first().waitFor({ timeout: 15_000 });
@@ -261,7 +307,7 @@ export async function journey({ page, workspace, screenshots, step }) {
     const walkthrough = page.locator('.gettingStartedContainer');
     await walkthrough.locator('.getting-started-step', { hasText: 'Create a task from a template' }).first().waitFor({ timeout: 30_000 });
     const titles = await walkthrough.locator('.getting-started-step .step-title').allInnerTexts();
-    const want = ['Create a task from a template', 'See it as a graph', 'Run it', 'Debug it with a breakpoint', 'Fix what the linter finds'];
+    const want = ['Create a task from a template', 'See it as a graph', 'Run it', 'Debug it with a breakpoint', 'Fix what the linter finds', 'Test it'];
     if (JSON.stringify(titles.map((t) => t.trim())) !== JSON.stringify(want)) throw new Error(`the walkthrough's steps: ${titles.join(' | ')}`);
     // The button, as a person clicks it: a template pick, then the name (health.task.yaml exists, so health-2).
     await walkthrough.locator('.getting-started-step.expanded', { hasText: 'Create a task from a template' }).getByRole('button', { name: 'New Task…' }).click();

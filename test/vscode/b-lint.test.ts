@@ -89,6 +89,22 @@ describe('lint', () => {
     await waitFor('the fixed diagnostics to go, the other one to stay', () => stepwiseDiagnostics(uri).map(codeOf).join() === 'invalid-duration');
   });
 
+  it("offers each of a diagnostic's fixes, the first one preferred", async () => {
+    const uri = writeFile('fixes.task.yaml', CLEAN.replace('  process:\n    next: done\n', '  process:\n    do:\n      - log: x\n'));
+    const editor = await open(uri);
+    const stuck = await waitFor('a no-way-out diagnostic', () => stepwiseDiagnostics(uri).find((d) => codeOf(d) === 'no-way-out'));
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, stuck.range, vscode.CodeActionKind.QuickFix.value);
+    const final = actions.find((a) => a.title === "Mark it final ('final: true')");
+    const next = actions.find((a) => a.title === "Add 'next: done'");
+    assert.ok(final && next, `both fixes among: ${actions.map((a) => a.title).join(', ')}`);
+    assert.equal(final.isPreferred, true);
+    assert.equal(next.isPreferred, false);
+    assert.ok(next.edit && (await vscode.workspace.applyEdit(next.edit)));
+    if (next.command) await vscode.commands.executeCommand(next.command.command, ...(next.command.arguments ?? []));
+    assert.match(editor.document.getText(), /      - log: x\n    next: done\n/);
+    await waitFor('no diagnostics left', () => stepwiseDiagnostics(uri).length === 0);
+  });
+
   it('lints while typing when stepwise.lint.run is onType, and clears everything when off', async () => {
     await setSetting('lint.run', 'onType');
     const uri = writeFile('ontype.task.yaml', CLEAN);

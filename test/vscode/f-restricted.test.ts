@@ -61,6 +61,30 @@ describe('restricted mode', () => {
     assert.equal(vscode.debug.activeDebugSession, undefined);
   });
 
+  it('lists task test cases and shows test file problems, but refuses to run or debug a case', async () => {
+    const tests = (await api()).testing.tests;
+    await tests.discover();
+    const file = tests.controller.items.get(workspaceFile('hello.test.yaml').toString());
+    assert.ok(file && file.children.size >= 2, 'the cases of hello.test.yaml are listed');
+    const typo = workspaceFile('hello.test.yaml');
+    const editor = await open(typo);
+    await editor.edit((e) => e.replace(new vscode.Range(positionOf(editor.document, 'path: [greet, done]', 14), positionOf(editor.document, 'path: [greet, done]', 18)), 'dnoe'));
+    await waitFor('the test file problem in Restricted Mode', () => stepwiseDiagnostics(typo).some((d) => codeOf(d) === 'unknown-state'));
+    const request = new vscode.TestRunRequest([...file.children].map(([, item]) => item));
+    let reported = false;
+    const sub = tests.onDidReport(() => (reported = true));
+    try {
+      assert.equal(await tests.run(request, undefined, 'run'), undefined);
+      assert.equal(await tests.run(request, undefined, 'coverage'), undefined);
+      assert.equal(await tests.debug(request, true), false);
+    } finally {
+      sub.dispose();
+    }
+    assert.equal(reported, false, 'no case ran');
+    assert.equal(vscode.debug.activeDebugSession, undefined);
+    await closeAll();
+  });
+
   it('refuses to resume or run again a journaled run, and leaves its journal alone', async () => {
     const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepwise-restricted-'));
     const runId = '20261202T000000Z-restricted';

@@ -37,8 +37,22 @@ describe('graph editor gestures (real workbench)', () => {
   let doc: vscode.TextDocument;
 
   const states = () => parseTask(doc.getText()).model.states;
+  /**
+   * Clicks a state's name as a person would: Fit first (an earlier test may have left the view
+   * scrolled, the state under the toolbar), then only once nothing covers the name. Without `fit`
+   * when the click itself is the gesture under test (a pending field edit meets it).
+   */
+  const clickState = async (state: string, fit = true) => {
+    const name = `${nodeSelector(state)} .sw-node-name`;
+    if (fit) await dom.click('[aria-label="Fit the graph to the view"]');
+    await dom.waitFor(
+      `${state}'s name uncovered`,
+      `(() => { const el = document.querySelector(${JSON.stringify(name)}); if (!el) return false; const r = el.getBoundingClientRect(); const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2); return !!hit && (hit === el || el.contains(hit)); })()`,
+    );
+    await dom.click(name);
+  };
   const select = async (state: string) => {
-    await dom.click(`${nodeSelector(state)} .sw-node-name`);
+    await clickState(state);
     await dom.waitFor(`${state} in the inspector`, `document.querySelector('input[aria-label="Name"]')?.value === ${JSON.stringify(state)}`);
   };
   /** One undo takes the document back to `before` exactly. */
@@ -88,7 +102,7 @@ describe('graph editor gestures (real workbench)', () => {
     await dom.type('textarea[aria-label="Description"]', ' and the pager', 10);
     await dom.press('Escape');
     await dom.waitFor('the field restored', `document.querySelector('textarea[aria-label="Description"]')?.value === 'Tell the team'`);
-    await dom.click(`${nodeSelector('done')} .sw-node-name`);
+    await clickState('done');
     await dom.waitFor('done selected', `document.querySelector('input[aria-label="Name"]')?.value === 'done'`);
     assert.equal(doc.getText(), TEXT);
   });
@@ -97,7 +111,7 @@ describe('graph editor gestures (real workbench)', () => {
     await select('review');
     await dom.click('textarea[aria-label="Description"]');
     await dom.type('textarea[aria-label="Description"]', 'Someone looks', 10);
-    await dom.click(`${nodeSelector('done')} .sw-node-name`);
+    await clickState('done', false);
     await waitFor('the description on review', () => states().find((s) => s.name === 'review')?.description === 'Someone looks');
     const described = doc.getText();
     await dom.waitFor('done in the inspector', `document.querySelector('input[aria-label="Name"]')?.value === 'done'`);

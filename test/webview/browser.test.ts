@@ -10,6 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { lintText } from '../../engine/lint/index';
 import { outlineOf } from '../../webview/protocol';
+import { runPath } from '../../engine/graph/runPath';
+import { mocksFrom, runToEnd, taskFrom, virtualEngine } from '../helpers/tasks';
 import { chromiumPath, openEditor, readSample, ROOT, startEnv, type FakeHost, type TestEnv } from './harness';
 
 const available = !!chromiumPath();
@@ -382,11 +384,19 @@ describe('graph editor webview (Chromium)', { skip: available ? false : 'Chromiu
     // docs/images/ only when asked (npm run screenshots): a test run leaves tracked files alone.
     const dir = path.resolve(ROOT, process.env.STEPWISE_SCREENSHOTS || path.join('.scratch', 'screenshots'));
     fs.mkdirSync(dir, { recursive: true });
-    const shots: Array<{ theme: 'light' | 'dark' | 'high-contrast'; file: string; debug?: boolean }> = [
+    // A run of deploy (its mocks, the virtual clock) as "Show on Graph" shows it.
+    const { engine } = virtualEngine({ mocks: mocksFrom(readSample('deploy.mocks.yaml')) });
+    const { state: ran, journal } = await runToEnd(engine, taskFrom(readSample('deploy.task.yaml')), { version: '1.2.3' });
+    const shownRun = runPath(journal, { id: ran.runId, where: 'local' });
+    const shots: Array<{ theme: 'light' | 'dark' | 'high-contrast'; file: string; debug?: boolean; run?: boolean; palette?: boolean }> = [
       { theme: 'light', file: 'graph-light.png' },
       { theme: 'dark', file: 'graph-dark.png' },
       { theme: 'high-contrast', file: 'graph-high-contrast.png' },
       { theme: 'dark', file: 'graph-debug-dark.png', debug: true },
+      { theme: 'light', file: 'graph-run-light.png', run: true },
+      { theme: 'dark', file: 'graph-run-dark.png', run: true },
+      { theme: 'light', file: 'graph-palette-light.png', palette: true },
+      { theme: 'dark', file: 'graph-palette-dark.png', palette: true },
     ];
     for (const shot of shots) {
       const host = await openEditor(env, { text: readSample('deploy.task.yaml'), fileName: 'deploy.task.yaml', theme: shot.theme, width: 1440, height: 900, breakpoints: ['open-pr'] });
@@ -403,12 +413,37 @@ describe('graph editor webview (Chromium)', { skip: available ? false : 'Chromiu
         });
         await page.keyboard.press('ArrowDown');
       }
+      if (shot.run) {
+        await host.send({ type: 'debug', debug: shownRun });
+        await page.waitForSelector(`${node('validate')} .sw-node[data-visits="1"]`);
+        await page.locator(`${node('validate')} .sw-node-name`).click();
+      }
       await page.waitForTimeout(400);
       const name = await center(page, `${node('compare')} .sw-node-name`);
       await page.mouse.move(name.x, name.y);
       await page.waitForTimeout(300);
+      if (shot.palette) {
+        // Mid-drag: an http instruction carried from the palette over compare.
+        const from = await center(page, '.sw-palette-item[data-item="http"]');
+        await page.mouse.move(from.x, from.y);
+        await page.mouse.down();
+        await page.mouse.move(name.x, name.y + 20, { steps: 8 });
+      }
       const file = path.join(dir, shot.file);
       await page.screenshot({ path: file });
+      if (shot.palette) {
+        await page.mouse.up();
+        const added = await host.waitFor('edit');
+        assert.deepEqual(added.operation, { type: 'addInstruction', state: 'compare', instruction: { kind: 'http', args: { method: 'GET', url: 'https://example.com' } } });
+      }
+      if (shot.run) {
+        // Export, as the toolbar's button does it: the PNG the host writes, in this theme, with the run.
+        const exported = host.waitFor('export');
+        await page.locator('[aria-label="Export the graph as SVG and PNG"]').first().click();
+        const { png, svg } = await exported;
+        assert.match(svg, /data-state="validate" data-visits="1"/);
+        fs.writeFileSync(path.join(dir, `graph-export-${shot.theme}.png`), Buffer.from(png.slice('data:image/png;base64,'.length), 'base64'));
+      }
       assert.ok(fs.statSync(file).size > 20_000, `${file} looks empty`);
       assert.deepEqual(host.errors, []);
       await page.context().close();

@@ -5,14 +5,19 @@ import { useCallback, useEffect, useMemo, useRef, useState, type MouseEvent as R
 import ReactFlow, { Background, BackgroundVariant, MiniMap, Panel, ReactFlowProvider, useReactFlow, type Connection, type Edge, type Node, type NodeChange, type OnConnectStartParams } from 'reactflow';
 import { VSCodeButton } from '@vscode/webview-ui-toolkit/react';
 import { taskNameFor } from '../../engine/edit/names';
-import { graphOf, realTarget, searchStates, withProxies, type GraphModel } from '../graph/model';
-import { renameInLayout, type LayoutResult } from '../layout/elk-graph';
+import { graphOf, NODE_WIDTH_MIN, realTarget, searchStates, withProxies, type GraphModel } from '../../engine/graph/model';
+import { renameInLayout, type LayoutResult } from '../../engine/graph/layout';
+import { freeSpot } from '../layout/free-spot';
 import { isBrokenYaml, DEFAULT_VIEW_STATE, type GraphViewState, type Point, type StateOutline, type WebviewMessage } from '../protocol';
 import { documentEvent, type Proposal, type Selection } from '../designer/step';
 import { useDesigner } from '../designer/useDesigner';
 import { ContextMenu, type MenuEntry } from './ContextMenu';
 import { Icons } from './icons';
 import { StateInspector, TaskInspector, TransitionInspector } from './Inspector';
+import { RunBanner } from './RunPanel';
+import { EmptyTask, ToastView } from './Notices';
+import { Palette, usePaletteActions } from './Palette';
+import { exportSvg, svgToPng } from './exportGraph';
 import { menuFor, type MenuTarget } from './menus';
 import { NodeActionsContext, ProxyNode, StateNode, type NodeActions, type StateNodeProps } from './StateNode';
 import { FieldsContext } from './TextInput';
@@ -38,6 +43,8 @@ interface Saved {
 
 const nodeTypes = { state: StateNode, proxy: ProxyNode };
 const edgeTypes = { transition: TransitionEdge };
+/** The size a state added from the toolbar is given room for (a state with a short name and no instructions). */
+const NEW_STATE = { width: NODE_WIDTH_MIN, height: 60 };
 
 /** The YAML text of a state, at column 0 (for copy). */
 export function stateSnippet(text: string, state: StateOutline): string {
@@ -186,15 +193,17 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
   );
   useDebugFollow(debug, graph, position, flow, wrapper, center);
 
-  /** Where a state added from the toolbar goes: the middle of the visible canvas. */
+  /** Where a state added from the toolbar goes: the middle of the visible canvas, or below it where a state is drawn there. */
   const visibleCenter = useCallback((): Point | undefined => {
     const el = wrapper.current;
     if (!el) return undefined;
     const r = el.getBoundingClientRect();
     const inset = overlayInsets(el);
     const at = flow.screenToFlowPosition({ x: r.left + r.width / 2, y: r.top + inset.top + (r.height - inset.top - inset.bottom) / 2 });
-    return { x: Math.round(at.x - 100), y: Math.round(at.y - 20) };
-  }, [flow]);
+    const taken = (graph?.nodes ?? []).map((n) => ({ ...position(n.name), width: n.width, height: n.height }));
+    const spot = freeSpot({ x: at.x - NEW_STATE.width / 2, y: at.y - NEW_STATE.height / 2 }, NEW_STATE, taken);
+    return { x: Math.round(spot.x), y: Math.round(spot.y) };
+  }, [flow, graph, position]);
   const addState = useCallback((at?: Point) => dispatch({ type: 'addState', at: at ?? visibleCenter(), taskName: doc ? taskNameFor(doc.fileName) : undefined }), [dispatch, visibleCenter, doc]);
 
   const copyState = useCallback(
@@ -318,6 +327,16 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
 
   useKeyboard({ wrapper, searchRef, menuOpen: !!menu, selection, graph, position, dispatch, post, center, copy: copyState, paste });
 
+  const exportGraph = useCallback(() => {
+    if (!graph) return;
+    const svg = exportSvg({ graph, position, routes: layout?.routes ?? {}, direction, overlay: debug, title: good?.model.name ?? doc?.fileName ?? 'task' });
+    svgToPng(svg).then(
+      (png) => post({ type: 'export', svg, png }),
+      (err: Error) => setToast({ kind: 'error', message: `The graph could not be exported: ${err.message}` }),
+    );
+  }, [graph, position, layout, direction, debug, good, doc, post, setToast]);
+
+  const palette = usePaletteActions(dispatch, selection, flowPoint, visibleCenter, doc ? taskNameFor(doc.fileName) : undefined);
   const runCommand = useRef<(c: string) => void>(() => undefined);
   runCommand.current = (c: string) => {
     if (c === 'addState') addState();
@@ -325,6 +344,7 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
     else if (c === 'relayout') relayout();
     else if (c === 'toggleDirection') toggleDirection();
     else if (c === 'find') searchRef.current?.focus();
+    else if (c === 'exportGraph') exportGraph();
   };
 
   const findNext = useCallback(
@@ -374,6 +394,8 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
             </div>
           ) : null}
           {!doc ? <div className="sw-loading">Loading…</div> : null}
+          {debug ? <RunBanner debug={debug} /> : null}
+          {doc && !readOnly ? <Palette drop={palette.drop} apply={palette.apply} /> : null}
           <NodeActionsContext.Provider value={nodeActions}>
             <EdgeActionsContext.Provider value={edgeActions}>
               <ReactFlow
@@ -456,6 +478,7 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
                       wrapper.current?.focus();
                     }}
                     openText={() => post({ type: 'openText' })}
+                    exportGraph={exportGraph}
                     setMinimap={(on) => setPanels({ minimap: on, inspector })}
                     setInspector={(on) => setPanels({ minimap, inspector: on })}
                   />
@@ -463,32 +486,13 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
               </ReactFlow>
             </EdgeActionsContext.Provider>
           </NodeActionsContext.Provider>
-          {good && good.model.states.length === 0 ? (
-            <div className="sw-empty">
-              <div className="sw-empty-card">
-                <h2>{good.model.name ? `${good.model.name} has no states yet` : 'This task has no states yet'}</h2>
-                <p>A task is a state machine: each state runs its instructions (HTTP calls, commands, logs), then a transition leads to the next state, and a final state ends the run.</p>
-                <p>Add the first state, then drag from a state's handle to another to connect them, or onto the canvas for a new one. The graph writes the YAML for you.</p>
-                <VSCodeButton onClick={() => addState()} disabled={readOnly}>
-                  Add the first state
-                </VSCodeButton>
-              </div>
-            </div>
-          ) : null}
-          {toast ? (
-            <div className={`sw-toast sw-toast-${toast.kind}`} role={toast.kind === 'error' ? 'alert' : 'status'}>
-              {toast.kind === 'error' ? Icons.error({ size: 16 }) : toast.kind === 'warning' ? Icons.warning({ size: 16 }) : Icons.info({ size: 16 })}
-              <span>{toast.message}</span>
-              <VSCodeButton appearance="icon" aria-label="Dismiss" onClick={() => setToast(null)}>
-                {Icons.close({ size: 14 })}
-              </VSCodeButton>
-            </div>
-          ) : null}
+          {good && good.model.states.length === 0 ? <EmptyTask name={good.model.name} readOnly={readOnly} addState={() => addState()} /> : null}
+          {toast ? <ToastView toast={toast} dismiss={() => setToast(null)} /> : null}
         </main>
         {inspector ? (
           <aside className="sw-inspector" aria-label="Inspector">
             {model && selectedState ? (
-              <StateInspector model={model} state={selectedState} propose={propose} readOnly={readOnly} />
+              <StateInspector model={model} state={selectedState} propose={propose} readOnly={readOnly} debug={debug} />
             ) : model && edgeState && selectedEdge ? (
               <TransitionInspector model={model} state={edgeState} list={selectedEdge.list} index={selectedEdge.index} propose={propose} readOnly={readOnly} />
             ) : model ? (

@@ -2,12 +2,13 @@
 // instructions, transitions, catch entries), the selected transition, or the task.
 import { useState } from 'react';
 import { VSCodeButton, VSCodeDropdown, VSCodeOption } from '@vscode/webview-ui-toolkit/react';
-import type { StateOutline, TaskOutline } from '../protocol';
+import type { DebugView, StateOutline, TaskOutline } from '../protocol';
+import { StateRunSection } from './RunPanel';
 import { nameCheck } from '../designer/step';
 import { Icons } from './icons';
 import { Check, defaultInstruction, durationCheck, Field, InstructionItem, KINDS, Section, Select, TransitionFields, TransitionItem, valueOf, type AnyEvent, type Propose } from './InspectorFields';
 
-export function StateInspector({ model, state, propose, readOnly }: { model: TaskOutline; state: StateOutline; propose: Propose; readOnly: boolean }) {
+export function StateInspector({ model, state, propose, readOnly, debug }: { model: TaskOutline; state: StateOutline; propose: Propose; readOnly: boolean; debug?: DebugView }) {
   const [kind, setKind] = useState<string>('http');
   const names = model.states.map((s) => s.name);
   const isStart = model.start === state.name;
@@ -18,6 +19,7 @@ export function StateInspector({ model, state, propose, readOnly }: { model: Tas
         {state.final ? Icons.succeeded({ size: 16 }) : Icons.start({ size: 12 })}
         <span>{state.name}</span>
       </h2>
+      {debug ? <StateRunSection debug={debug} state={state.name} /> : null}
       <Section title="State">
         <Field field="name" state={state.name} label="Name" value={state.name} what="Rename state" parse={nameCheck} make={(v, s) => (v.trim() === s ? undefined : { type: 'renameState', state: s, newName: v.trim() })} />
         <Field field="description" state={state.name} label="Description" multiline value={state.description ?? ''} what="Edit description" make={(v, s) => ({ type: 'setDescription', state: s, description: v })} />

@@ -6,7 +6,7 @@ import { VSCodeButton, VSCodeCheckbox, VSCodeDropdown, VSCodeOption } from '@vsc
 import type { InstructionOutline, TransitionOutline } from '../protocol';
 import type { EditOperation, FieldPath, InstructionSpec, TransitionCondition } from '../../engine/edit/types';
 import type { FieldCommit } from '../designer/step';
-import { instructionSummary, kindOf } from '../graph/model';
+import { instructionSummary, kindOf } from '../../engine/graph/model';
 import { Icons, KIND_LABELS, kindIcon } from './icons';
 import { TextInput } from './TextInput';
 

@@ -2,11 +2,12 @@
 // icons by kind, a diagnostics badge (messages on hover or focus) and a breakpoint dot.
 import { createContext, memo, useContext } from 'react';
 import { Handle, Position, useStore, type NodeProps } from 'reactflow';
-import type { NodeDebug, NodeDiagnostic, StateNodeData } from '../graph/model';
+import type { NodeDebug, NodeDiagnostic, StateNodeData } from '../../engine/graph/model';
 import type { LayoutDirection } from '../protocol';
 import { nameCheck, RENAME_FIELD, type FieldCommit } from '../designer/step';
 import { Icons, kindIcon } from './icons';
 import { TextInput } from './TextInput';
+import { visitSummary } from './RunPanel';
 
 export interface StateNodeProps {
   view: StateNodeData;
@@ -91,12 +92,14 @@ function StateNodeView({ data, selected }: NodeProps<StateNodeProps>) {
     view.missing ? 'not declared' : '',
     breakpoint ? 'breakpoint set' : '',
     debug?.current ? 'current state of the debugged run' : '',
+    debug?.count ? `entered ${debug.count} time${debug.count > 1 ? 's' : ''} in the run` : '',
+    debug?.failed ? 'the run failed here' : '',
     view.diagnostics.length ? `${view.diagnostics.length} problems` : '',
   ]
     .filter(Boolean)
     .join(', ');
   return (
-    <div className={classes.join(' ')} style={{ width: view.width, height: view.height }} aria-label={label} data-state={view.name} title={view.description ?? undefined}>
+    <div className={classes.join(' ')} style={{ width: view.width, height: view.height }} aria-label={label} data-state={view.name} data-visits={debug?.shown ? (debug.count ?? 0) : undefined} title={view.description ?? undefined}>
       <Handle type="target" id="in" position={down ? Position.Top : Position.Left} className="sw-handle sw-handle-in" isConnectableStart={false} />
       {connecting && !readOnly ? <Handle type="target" id="drop" position={down ? Position.Top : Position.Left} className="sw-drop-target" isConnectableStart={false} /> : null}
       <div className="sw-node-header">
@@ -121,7 +124,7 @@ function StateNodeView({ data, selected }: NodeProps<StateNodeProps>) {
         ) : null}
         {renaming ? <RenameInput name={view.name} /> : <span className="sw-node-name">{view.missing ? `${view.name}?` : view.name}</span>}
         {debug?.count ? (
-          <span className="sw-chip sw-count" title={`Entered ${debug.count} time${debug.count > 1 ? 's' : ''}`}>
+          <span className="sw-chip sw-count" title={visitSummary(debug.info, debug.count)}>
             ×{debug.count}
           </span>
         ) : null}

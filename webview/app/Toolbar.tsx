@@ -24,6 +24,7 @@ export interface ToolbarProps {
   findNext(back: boolean): void;
   endSearch(): void;
   openText(): void;
+  exportGraph(): void;
   setMinimap(on: boolean): void;
   setInspector(on: boolean): void;
 }
@@ -90,6 +91,9 @@ export function Toolbar(p: ToolbarProps) {
       <span className="sw-toolbar-sep" />
       <Tool label="Show the YAML beside the graph" title="Show YAML" onClick={p.openText}>
         {Icons.code()}
+      </Tool>
+      <Tool label="Export the graph as SVG and PNG" title="Export Graph…" onClick={p.exportGraph}>
+        {Icons.export()}
       </Tool>
       <Tool label={p.minimap ? 'Hide the minimap' : 'Show the minimap'} title="Minimap" pressed={p.minimap} onClick={() => p.setMinimap(!p.minimap)}>
         {Icons.map()}

@@ -27,6 +27,7 @@ export const Icons = {
   fit: (p: IconProps = {}) => svg(<path d="M2.5 6V2.5H6M10 2.5h3.5V6M13.5 10v3.5H10M6 13.5H2.5V10M5.5 5.5h5v5h-5z" {...stroke} />, p),
   search: (p: IconProps = {}) => svg(<path d="M9.5 9.5 13.5 13.5M10.5 6.5a4 4 0 1 1-8 0 4 4 0 0 1 8 0z" {...stroke} />, p),
   code: (p: IconProps = {}) => svg(<path d="M9.5 2.5h-6v11h9V5.5zM9.5 2.5v3h3M6.5 8 5 9.5 6.5 11M9.5 8 11 9.5 9.5 11" {...stroke} />, p),
+  export: (p: IconProps = {}) => svg(<path d="M8 2.5v7.5M5 7l3 3 3-3M3 10.5v3h10v-3" {...stroke} />, p),
   close: (p: IconProps = {}) => svg(<path d="M4 4l8 8M12 4l-8 8" {...stroke} />, p),
   chevronRight: (p: IconProps = {}) => svg(<path d="M6 3.5 10.5 8 6 12.5" {...stroke} />, p),
   chevronDown: (p: IconProps = {}) => svg(<path d="M3.5 6 8 10.5 12.5 6" {...stroke} />, p),

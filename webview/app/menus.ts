@@ -1,6 +1,6 @@
 // The context menus of the canvas, a state and a transition: each item is a designer event (so a
 // pending field edit resolves first) or a view command.
-import { parseEdgeId, type GraphModel } from '../graph/model';
+import { parseEdgeId, type GraphModel } from '../../engine/graph/model';
 import type { EditOperation } from '../../engine/edit/types';
 import type { GraphViewState, Point, TaskOutline, WebviewMessage } from '../protocol';
 import type { UiEvent } from '../designer/step';

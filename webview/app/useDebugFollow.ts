@@ -1,7 +1,7 @@
 // Follows the debugger: the state the run is in is brought into view when it is outside it.
 import { useEffect, type RefObject } from 'react';
 import type { ReactFlowInstance } from 'reactflow';
-import type { GraphModel } from '../graph/model';
+import type { GraphModel } from '../../engine/graph/model';
 import type { DebugView, Point } from '../protocol';
 
 export function useDebugFollow(debug: DebugView | undefined, graph: GraphModel | undefined, position: (id: string) => Point, flow: ReactFlowInstance, wrapper: RefObject<HTMLElement>, center: (id: string) => void): void {

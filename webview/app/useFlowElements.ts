@@ -2,8 +2,8 @@
 // matches, breakpoints and the debugger's picture as node and edge data.
 import { useMemo } from 'react';
 import type { Edge, Node } from 'reactflow';
-import { edgeTaken, nodeDebug, type GraphModel } from '../graph/model';
-import type { LayoutResult } from '../layout/elk-graph';
+import { edgeTaken, nodeDebug, type GraphModel } from '../../engine/graph/model';
+import type { LayoutResult } from '../../engine/graph/layout';
 import type { DebugView, LayoutDirection, Point } from '../protocol';
 import type { Selection } from '../designer/step';
 import type { ProxyNodeProps, StateNodeProps } from './StateNode';

@@ -1,7 +1,7 @@
 // The canvas's keys (Delete/Backspace, F2, Enter, Escape, arrows, Ctrl+Z/Y/D/F) and the webview's
 // undo, copy and paste outside text fields. Text fields own their keys (see TextInput).
 import { useEffect, useRef, type RefObject } from 'react';
-import { nearestInDirection, parseEdgeId, type GraphModel } from '../graph/model';
+import { nearestInDirection, parseEdgeId, type GraphModel } from '../../engine/graph/model';
 import type { Point, WebviewMessage } from '../protocol';
 import type { Selection, UiEvent } from '../designer/step';
 

@@ -2,8 +2,8 @@
 // places of nodes kept across edits (a delete or a new transition moves no other node), and Fit.
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import type { ReactFlowInstance } from 'reactflow';
-import { structureKey, type GraphModel } from '../graph/model';
-import { layoutInput, mergeLayout, quickLayout, type LayoutResult } from '../layout/elk-graph';
+import { structureKey, type GraphModel } from '../../engine/graph/model';
+import { layoutInput, mergeLayout, quickLayout, type LayoutResult } from '../../engine/graph/layout';
 import { createLayoutEngine, type LayoutEngine } from '../layout/engine';
 import { readableFit, type Insets } from '../layout/fit';
 import type { GraphViewState, LayoutDirection, Point } from '../protocol';
@@ -21,7 +21,7 @@ export interface LayoutOptions {
   drag: Record<string, Point>;
 }
 
-/** The canvas margins that the toolbar, the minimap and React Flow's attribution cover. */
+/** The canvas margins that the toolbar, the minimap and React Flow's attribution cover (the palette is a narrow strip of icons, left over the canvas). */
 export function overlayInsets(canvas: HTMLElement): Insets {
   const c = canvas.getBoundingClientRect();
   const toolbar = canvas.querySelector('.sw-toolbar')?.getBoundingClientRect();

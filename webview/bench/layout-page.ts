@@ -4,7 +4,7 @@
 import ELK from 'elkjs/lib/elk.bundled.js';
 import workerSource from 'elk-worker-source';
 import { createLayoutEngine } from '../layout/engine';
-import { toElk, type LayoutInput } from '../layout/elk-graph';
+import { toElk, type LayoutInput } from '../../engine/graph/layout';
 
 interface Measure {
   ms: number;

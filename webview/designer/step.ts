@@ -4,8 +4,8 @@
 // whole typed value; Escape restores it and proposes nothing; a canvas gesture first resolves the
 // pending field edit (on the element it was started on), then acts; a gesture names only elements
 // that exist. Components turn DOM events into these events; nothing here touches the DOM.
-import type { EditOperation } from '../../engine/edit/types';
-import { edgeId, parseEdgeId } from '../graph/model';
+import type { EditOperation, InstructionSpec } from '../../engine/edit/types';
+import { edgeId, parseEdgeId } from '../../engine/graph/model';
 import type { Point, TaskOutline, WebviewMessage } from '../protocol';
 
 export type Element = { kind: 'state'; id: string } | { kind: 'edge'; id: string };
@@ -70,9 +70,11 @@ export type UiEvent =
   | { type: 'connect'; source: string; target: string }
   | { type: 'retarget'; edge: string; target: string }
   | { type: 'renameStart'; state: string }
-  /** A new state (after `after`, connected from `from`, placed at `at`). */
-  | { type: 'addState'; at?: Point; after?: string; from?: string; taskName?: string }
-  | { type: 'insertOnEdge'; edge: string; at?: Point }
+  /** A new state (after `after`, connected from `from`, placed at `at`), with `instruction` when one is dropped from the palette. */
+  | { type: 'addState'; at?: Point; after?: string; from?: string; taskName?: string; instruction?: InstructionSpec }
+  | { type: 'insertOnEdge'; edge: string; at?: Point; instruction?: InstructionSpec }
+  /** An instruction dropped from the palette onto a state. */
+  | { type: 'addInstruction'; state: string; instruction: InstructionSpec }
   /** Any other edit a gesture asks for (a menu item, an inspector button or dropdown). */
   | { type: 'propose'; proposal: Proposal }
   | { type: 'undo' }
@@ -180,7 +182,8 @@ function gesture(state: DesignerState, event: Exclude<UiEvent, { type: 'document
       const after = event.after && elements.states.has(event.after) ? event.after : state.selection?.kind === 'state' ? state.selection.id : undefined;
       const add: EditOperation = { type: 'addState', name, ...(after ? { after } : {}), ...(event.taskName ? { taskName: event.taskName } : {}) };
       const from = event.from && elements.states.has(event.from) ? event.from : undefined;
-      const operation: EditOperation = from ? { type: 'batch', operations: [add, { type: 'connect', state: from, to: name }] } : add;
+      const operations: EditOperation[] = [add, ...(from ? [{ type: 'connect', state: from, to: name } as const] : []), ...withInstruction(name, event.instruction)];
+      const operation: EditOperation = operations.length > 1 ? { type: 'batch', operations } : add;
       propose(out, { operation, label: 'Add state', place: event.at ? { state: name, at: event.at } : undefined });
       out.state = { ...out.state, selection: { kind: 'state', id: name } };
       return out;
@@ -189,10 +192,14 @@ function gesture(state: DesignerState, event: Exclude<UiEvent, { type: 'document
       const k = parseEdgeId(event.edge);
       if (!editable || !k || !elements.edges.has(event.edge)) return out;
       const name = freeName(elements.states);
-      propose(out, { operation: { type: 'insertState', ...k, name }, label: 'Insert state', place: event.at ? { state: name, at: event.at } : undefined });
+      const insert: EditOperation = { type: 'insertState', ...k, name };
+      propose(out, { operation: event.instruction ? { type: 'batch', operations: [insert, ...withInstruction(name, event.instruction)] } : insert, label: 'Insert state', place: event.at ? { state: name, at: event.at } : undefined });
       out.state = { ...out.state, selection: { kind: 'state', id: name } };
       return out;
     }
+    case 'addInstruction':
+      if (editable && elements.states.has(event.state)) propose(out, { operation: { type: 'addInstruction', state: event.state, instruction: event.instruction }, label: 'Add instruction' });
+      return out;
     case 'propose':
       if (editable && names(event.proposal.operation).every((n) => elements.states.has(n))) propose(out, event.proposal);
       return out;
@@ -301,6 +308,7 @@ function underNewNames(aliases: ReadonlyMap<string, string>, e: UiEvent): UiEven
     case 'retarget':
       return { ...e, edge: renameIn(aliases, { kind: 'edge', id: e.edge }).id, target: n(e.target) };
     case 'renameStart':
+    case 'addInstruction':
       return { ...e, state: n(e.state) };
     case 'addState':
       return { ...e, after: n_(e.after), from: n_(e.from) };
@@ -344,6 +352,11 @@ export function nameCheck(v: string, state: string, names: ReadonlySet<string>):
   const name = v.trim();
   if (!name) return 'A state needs a name.';
   return name !== state && names.has(name) ? `There is already a state '${name}'.` : undefined;
+}
+
+/** The operation that gives a new state its first instruction (none without one). */
+function withInstruction(state: string, instruction: InstructionSpec | undefined): EditOperation[] {
+  return instruction ? [{ type: 'addInstruction', state, instruction }] : [];
 }
 
 export function freeName(taken: ReadonlySet<string>): string {

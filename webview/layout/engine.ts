@@ -5,9 +5,9 @@
 // clones ELK's large JSON graphs nor builds them (its longest stall stays small). If the worker
 // cannot start or fails, ELK would never answer: the engine listens for errors, times out, and
 // falls back to the quick layout so the graph still shows.
-import { ELK_OPTIONS, expandCompact, packInput, quickLayout, type CompactLayout, type LayoutInput, type LayoutResult } from './elk-graph';
+import { ELK_OPTIONS, expandCompact, packInput, quickLayout, type CompactLayout, type LayoutInput, type LayoutResult } from '../../engine/graph/layout';
 import { layoutWorkerSource } from './worker-source';
-import { LABEL_HEIGHT } from '../graph/model';
+import { LABEL_HEIGHT } from '../../engine/graph/model';
 
 export interface LayoutEngine {
   layout(input: LayoutInput): Promise<LayoutResult>;

@@ -1,14 +1,9 @@
 // Where Fit puts the graph: inside the part of the canvas no overlay covers (toolbar, minimap,
 // zoom controls), and never smaller than the zoom at which state names stay readable. A graph
 // too large for that is shown from its top (the start) and scrolls, instead of shrinking away.
-import type { Point } from '../protocol';
+import type { Box, Point } from '../protocol';
 
-export interface Box {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
+export type { Box };
 
 /** The canvas margins covered by overlays, in CSS pixels. */
 export interface Insets {

@@ -6,7 +6,7 @@
 // the statement as a duplicate key (stepwise_next_seq): no step is journaled twice whatever happens.
 import { randomUUID } from 'node:crypto';
 import type { JournalEvent } from '../../journal/events';
-import { UnknownRunError, type InboxEvent, type RunStore } from '../store';
+import { UnknownRunError, type InboxEvent, type RunStore, type TaskSource } from '../store';
 import type { Listener, Pool } from './db';
 import { coalescedRead } from './coalesce';
 
@@ -309,6 +309,20 @@ export class PgStore implements RunStore {
       return;
     }
     this.settle(p, r.rows[0].moved === 1);
+  }
+
+  async keepSource(s: TaskSource): Promise<void> {
+    await this.pool.query('INSERT INTO task_sources (hash, name, file, source) VALUES ($1, $2, $3, $4) ON CONFLICT (hash) DO NOTHING', [
+      s.hash,
+      s.name,
+      s.file ?? null,
+      s.source,
+    ]);
+  }
+
+  async readSource(hash: string): Promise<string | undefined> {
+    const r = await this.pool.query<{ source: string }>('SELECT source FROM task_sources WHERE hash = $1', [hash]);
+    return r.rows[0]?.source;
   }
 
   async read(runId: string): Promise<JournalEvent[]> {

@@ -1,8 +1,8 @@
 // The graph view model: the task model as nodes and edges with everything the canvas draws, and
 // their sizes (known before render, so that ELK lays out what React Flow paints). Pure: no DOM,
 // no React; tested in Node.
-import type { Diagnostic, Severity } from '../../engine/model/types';
-import type { DebugView, StateOutline, TaskOutline, TransitionKey, TransitionOutline } from '../protocol';
+import type { Diagnostic, Severity } from '../model/types';
+import type { DebugView, StateOutline, StateRunInfo, TaskOutline, TransitionKey, TransitionOutline } from './types';
 
 export type EdgeKind = 'when' | 'after' | 'poll' | 'event' | 'else' | 'next' | 'catch';
 
@@ -343,6 +343,10 @@ export interface NodeDebug {
   visited: boolean;
   failed: boolean;
   count?: number;
+  /** A run shown from its journal: what the state did in it. */
+  info?: StateRunInfo;
+  /** A run shown from its journal is on the graph (every node then says its visits, 0 included). */
+  shown: boolean;
 }
 
 export function nodeDebug(debug: DebugView | undefined, name: string): NodeDebug | undefined {
@@ -352,6 +356,8 @@ export function nodeDebug(debug: DebugView | undefined, name: string): NodeDebug
     visited: debug.visited.includes(name),
     failed: !!debug.failed?.includes(name),
     count: debug.counts?.[name],
+    info: debug.states?.[name],
+    shown: !!debug.run,
   };
 }
 

@@ -2,8 +2,8 @@
 // port and one output port at the middle of the sides React Flow puts its handles on, so that
 // ELK's orthogonal routes start and end exactly where the canvas draws the edges.
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
-import type { LayoutDirection, Point } from '../protocol';
-import { LABEL_HEIGHT, labelWidth, type GraphModel } from '../graph/model';
+import type { LayoutDirection, Point } from './types';
+import { LABEL_HEIGHT, labelWidth, type GraphModel } from './model';
 
 export interface LayoutNodeInput {
   id: string;

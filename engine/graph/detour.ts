@@ -1,8 +1,7 @@
 // An orthogonal path for an edge that has no route from ELK (its ends moved since the layout, or
 // it was added while the nodes kept their places): through the middle when that crosses no other
 // node, else around the nodes in between, by the nearer side.
-import type { Point } from '../protocol';
-import type { Box } from './fit';
+import type { Box, Point } from './types';
 
 const GAP = 18;
 const CLEAR = 8;
