@@ -1,6 +1,13 @@
 // What the benchmarks measure and print with: medians, CPU time (steadier than wall time when
 // other processes share the cores), and one row per figure with its reference and goal.
 
+import * as os from 'node:os';
+
+/** The 1, 5 and 15 minute load averages: what else the machine ran while the figures were taken. */
+export function loadAverage(): string {
+  return os.loadavg().map((l) => l.toFixed(2)).join(' ');
+}
+
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];

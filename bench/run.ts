@@ -1,6 +1,7 @@
 // `npm run bench`: speed figures, each with the ratio to a reference measured in the same run.
+// `npm run bench -- cli lint`: only those groups (the names of GROUPS below).
 // Goals (issue #2): lint ≤ 1.25× bare `yaml` parseDocument; engine ≥ 0.5× an XState 5 actor;
-// file store ≥ 5,000 journaled steps/s over 100 concurrent runs.
+// file store CPU per journaled event flat from 128 to 1,024 concurrent runs (issue #15).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,13 +13,15 @@ import { virtualClock } from '../engine/runtime/clock';
 import { createEngine } from '../engine/runtime/engine';
 import { fileStore } from '../engine/store/file';
 import { memoryStore } from '../engine/store/memory';
+import { benchCli } from './cli';
 import { benchDebug } from './debug';
 import { benchGraph } from './graph';
+import { benchPostgres } from './pg';
 import { benchServer } from './server';
 import { benchTesting } from './testing';
 import { benchFanout } from './fanout';
 import { generateTask, linearTask } from './generate';
-import { cpuTime, median, row } from './measure';
+import { cpuTime, loadAverage, median, row } from './measure';
 
 function benchLint(): void {
   for (const states of [100, 1000]) {
@@ -77,47 +80,62 @@ async function benchEngine(): Promise<void> {
   row(`engine transitions/s (${n} states, memory store)`, `${Math.round(a).toLocaleString('en')}/s`, `${Math.round(b).toLocaleString('en')}/s`, a / b, '≥ 0.5× XState', a / b >= 0.5);
 }
 
-async function benchFileStore(): Promise<void> {
-  const concurrent = 100;
-  const statesPerRun = 100;
-  const model = parseTask(linearTask(statesPerRun)).model;
+/** CPU µs per journaled event of `concurrent` runs of a 20-state chain on the file store. */
+async function fileStoreCpuPerEvent(concurrent: number): Promise<number> {
+  const model = parseTask(linearTask(20)).model;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepwise-bench-'));
   try {
     const store = fileStore(dir);
     const engine = createEngine({ store, clock: virtualClock() });
-    let steps = 0;
-    engine.onJournal(() => steps++);
-    const t0 = performance.now();
-    const runs = Array.from({ length: concurrent }, () => engine.start({ model }));
-    await Promise.all(runs.map((r) => r.done));
-    const seconds = (performance.now() - t0) / 1000;
+    let events = 0;
+    engine.onJournal(() => events++);
+    const t0 = process.cpuUsage();
+    await Promise.all(Array.from({ length: concurrent }, () => engine.start({ model }).done));
     await store.close();
-    const rate = steps / seconds;
-    // Reference: the same number of lines appended with one synchronous write each, no batching.
-    const refDir = path.join(dir, 'ref');
-    fs.mkdirSync(refDir);
-    const line = JSON.stringify({ type: 'state-entered', state: 's42', seq: 1, at: Date.now() }) + '\n';
-    const fds = Array.from({ length: concurrent }, (_, i) => fs.openSync(path.join(refDir, `${i}.jsonl`), 'a'));
-    const t1 = performance.now();
-    for (let i = 0; i < steps; i++) fs.writeSync(fds[i % concurrent], line);
-    const refRate = steps / ((performance.now() - t1) / 1000);
-    for (const fd of fds) fs.closeSync(fd);
-    row(`file store steps/s (${concurrent} concurrent runs)`, `${Math.round(rate).toLocaleString('en')}/s`, `${Math.round(refRate).toLocaleString('en')}/s`, rate / refRate, '≥ 5,000/s', rate >= 5000);
+    const d = process.cpuUsage(t0);
+    return (d.user + d.system) / events;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
+// CPU per journaled event must stay flat as runs grow past the journals one process keeps open.
+async function benchFileStore(): Promise<void> {
+  await fileStoreCpuPerEvent(128);
+  const small: number[] = [];
+  const large: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    small.push(await fileStoreCpuPerEvent(128));
+    large.push(await fileStoreCpuPerEvent(1024));
+  }
+  const a = median(large);
+  const b = median(small);
+  row('file store CPU per event (1,024 vs 128 runs)', `${a.toFixed(1)} µs`, `${b.toFixed(1)} µs`, a / b, '≤ 1.5× at 128 runs', a / b <= 1.5);
+}
+
+const GROUPS: Record<string, () => void | Promise<void>> = {
+  lint: benchLint,
+  engine: benchEngine,
+  file: benchFileStore,
+  debug: benchDebug,
+  graph: benchGraph,
+  server: benchServer,
+  testing: benchTesting,
+  fanout: benchFanout,
+  cli: benchCli,
+  postgres: benchPostgres,
+};
+
 async function main(): Promise<void> {
+  const asked = process.argv.slice(2);
+  const unknown = asked.filter((g) => !(g in GROUPS));
+  if (unknown.length) throw new Error(`No bench group ${unknown.join(', ')}; the groups: ${Object.keys(GROUPS).join(', ')}.`);
   console.log(`Stepwise benchmarks — node ${process.version}, ${os.cpus().length} cpus, ${os.cpus()[0]?.model ?? ''}`);
-  benchLint();
-  await benchEngine();
-  await benchFileStore();
-  await benchDebug();
-  await benchGraph();
-  await benchServer();
-  await benchTesting();
-  await benchFanout();
+  for (const name of asked.length ? asked : Object.keys(GROUPS)) {
+    console.log(`[${name}] load average ${loadAverage()}`);
+    await GROUPS[name]();
+  }
+  console.log(`load average at the end ${loadAverage()}`);
 }
 
 main().catch((e) => {

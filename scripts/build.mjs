@@ -20,6 +20,17 @@ function buildWebview() {
   });
 }
 
+// The CLI's `serve` and `dap` bring fastify, pg and the debug adapter: they are bundles of their own
+// (dist/serve-run.js, dist/dap-run.js) that dist/cli.js requires only when that command runs, so that
+// `run` and `lint` start without compiling them.
+const LAZY_COMMANDS = ['serve-run', 'dap-run'];
+const lazyCommands = {
+  name: 'lazy-commands',
+  setup(b) {
+    b.onResolve({ filter: new RegExp(`^\\./(${LAZY_COMMANDS.join('|')})$`) }, (args) => ({ path: `${args.path}.js`, external: true }));
+  },
+};
+
 const graphLayoutApart = {
   name: 'graph-layout-apart',
   setup(b) {
@@ -31,8 +42,8 @@ await Promise.all([
   buildWebview(),
   // `stepwise graph` loads ELK from a bundle of its own (dist/graphLayout.js), next to the CLI's.
   build({
-    entryPoints: { cli: 'engine/cli/main.ts', debugAdapter: 'engine/debug/main.ts', graphLayout: 'engine/graph/elkNode.ts' },
-    plugins: [graphLayoutApart],
+    entryPoints: { cli: 'engine/cli/main.ts', debugAdapter: 'engine/debug/main.ts', graphLayout: 'engine/graph/elkNode.ts', ...Object.fromEntries(LAZY_COMMANDS.map((n) => [n, `engine/cli/${n}.ts`])) },
+    plugins: [lazyCommands, graphLayoutApart],
     outdir: 'dist',
     bundle: true,
     platform: 'node',

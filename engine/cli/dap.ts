@@ -1,8 +1,6 @@
 // `stepwise dap`: the debug adapter over stdio; `stepwise dap --port N`: a TCP server (port 0
 // picks a free port); it prints the port it listens on.
 import { Command, InvalidArgumentError } from 'commander';
-import { serveTcp } from '../debug/server';
-import { runStdio } from '../debug/stdio';
 
 function port(value: string): number {
   const n = Number(value);
@@ -17,11 +15,8 @@ export function dapCommand(): Command {
     .option('--port <port>', 'listen on this TCP port instead of stdio (0 picks a free one)', port)
     .option('--host <host>', 'the address to listen on with --port', '127.0.0.1')
     .action(async (opts: { port?: number; host: string }) => {
-      if (opts.port === undefined) {
-        runStdio();
-        return;
-      }
-      const server = await serveTcp(opts.port, opts.host);
-      process.stdout.write(`Stepwise debug adapter listening on ${server.host}:${server.port}\n`);
+      // Required here, not imported at the top: other commands never load the debug adapter (dap-run.ts).
+      const { runDap } = require('./dap-run') as typeof import('./dap-run');
+      await runDap(opts);
     });
 }

@@ -1,32 +1,7 @@
 // `stepwise serve`: the REST service and its workers. Settings come from --config FILE (YAML), with
-// every key also a flag, and STEPWISE_TOKEN for the token.
+// every key also a flag, and STEPWISE_TOKEN for the token. The command's work lives in serve-run.ts.
 import { Command, Option } from 'commander';
-import { ConfigError, resolveConfig } from '../server/config';
-import { startServer } from '../server/serve';
-
-interface ServeFlags {
-  config?: string;
-  store?: string;
-  tasks?: string;
-  host?: string;
-  port?: string;
-  token?: string;
-  allowedHosts?: string;
-  api?: boolean;
-  workers?: string;
-  concurrency?: string;
-  clock?: string;
-  mocks?: string;
-  retention?: string;
-  recoveryRetryAfter?: string;
-  recoveryMaxAttempts?: string;
-  recoveryExclude?: string;
-  recoveryScanEvery?: string;
-  leaseTtl?: string;
-  releaseAfter?: string;
-  pollEvery?: string;
-  quiet?: boolean;
-}
+import type { ServeFlags } from './serve-run';
 
 export function serveCommand(): Command {
   return new Command('serve')
@@ -55,68 +30,8 @@ export function serveCommand(): Command {
     .option('--poll-every <duration>', 'how often idle workers look for due runs [1s]')
     .option('-q, --quiet', 'print only the address and errors')
     .action(async (flags: ServeFlags, cmd: Command) => {
-      const given = (name: keyof ServeFlags) => {
-        const src = cmd.getOptionValueSource(name);
-        return src === 'cli' || src === 'env' ? flags[name] : undefined;
-      };
-      let config;
-      try {
-        config = resolveConfig({
-          file: flags.config,
-          flags: {
-            store: given('store'),
-            tasks: given('tasks'),
-            host: given('host'),
-            port: given('port'),
-            token: given('token'),
-            allowedHosts: given('allowedHosts'),
-            api: given('api'),
-            workers: given('workers'),
-            concurrency: given('concurrency'),
-            clock: given('clock'),
-            mocks: given('mocks'),
-            retention: given('retention'),
-            'recovery.retryAfter': given('recoveryRetryAfter'),
-            'recovery.maxAttempts': given('recoveryMaxAttempts'),
-            'recovery.exclude': given('recoveryExclude'),
-            'recovery.scanEvery': given('recoveryScanEvery'),
-            'lease.ttl': given('leaseTtl'),
-            releaseAfter: given('releaseAfter'),
-            pollEvery: given('pollEvery'),
-          },
-        });
-      } catch (e) {
-        if (e instanceof ConfigError) {
-          process.stderr.write(`error: ${e.message}\n`);
-          process.exitCode = 2;
-          return;
-        }
-        throw e;
-      }
-      const log = flags.quiet ? () => undefined : (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
-      let server;
-      try {
-        server = await startServer(config, log);
-      } catch (e) {
-        process.stderr.write(`error: ${(e as Error).message}\n`);
-        process.exitCode = e instanceof ConfigError ? 2 : 1;
-        return;
-      }
-      if (server.url) process.stdout.write(`Stepwise listening on ${server.url}\n`);
-      else process.stdout.write(`Stepwise workers running (${server.workers.map((w) => w.owner).join(', ')})\n`);
-      // Keep the process alive until a signal, then release the runs held and close.
-      const keepAlive = setInterval(() => undefined, 1 << 30);
-      let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) process.exit(130);
-        stopping = true;
-        log(`${signal}: releasing runs and stopping`);
-        void server.close().then(() => {
-          clearInterval(keepAlive);
-          process.exit(0);
-        });
-      };
-      process.on('SIGINT', () => stop('SIGINT'));
-      process.on('SIGTERM', () => stop('SIGTERM'));
+      // Required here, not imported at the top: other commands never load the server (serve-run.ts).
+      const { runServe } = require('./serve-run') as typeof import('./serve-run');
+      await runServe(flags, cmd);
     });
 }

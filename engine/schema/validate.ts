@@ -5,13 +5,14 @@
 // What the lint rules report is left to them (no double reports): a missing `start`
 // (missing-start), a duration that does not parse (invalid-duration), a catch `error` that is not
 // a known kind (unknown-error-kind), a state name that names no state (unknown-target).
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { isMap, isScalar, type Document, type LineCounter, type Node } from 'yaml';
 import type { Diagnostic, Fix, Range } from '../model/types';
 import { MAX_NESTING } from '../model/nesting';
 import { MAX_EXPANDED, parsePointer, plainDocument, pointer, type Cut, type IndexedNode, type PlainDocument } from './nodes';
 import { nearest } from './suggest';
 import schemaJson from './task.schema.json';
+import generatedValidator from './task-validator';
 import { firstLine, nodeSpan, replaceScalar } from './yamltext';
 
 /** The JSON Schema of the task format (draft-07). */
@@ -28,17 +29,9 @@ const catchProps = defs.catch.properties as Record<string, Schema>;
 /** Keywords of the schema that only editors read (completion, hovers, messages), not validators. */
 export const EDITOR_KEYWORDS = ['markdownDescription', 'enumDescriptions', 'markdownEnumDescriptions', 'defaultSnippets', 'patternErrorMessage', 'errorMessage'] as const;
 
-let validator: ValidateFunction | undefined;
-
-function compiled(): ValidateFunction {
-  if (!validator) {
-    // strictTypes off: the "exactly one kind" branches use required/minProperties without a type.
-    const ajv = new Ajv({ allErrors: true, verbose: true, strictTypes: false, allowUnionTypes: true });
-    ajv.addVocabulary([...EDITOR_KEYWORDS]);
-    validator = ajv.compile(schemaJson);
-  }
-  return validator;
-}
+// ajv's code for the schema, generated ahead by scripts/generate-validator.mjs: compiling it at
+// run time was most of the CLI's start.
+const validate = generatedValidator as unknown as ValidateFunction;
 
 /** Schema diagnostics of a parsed document; never throws. */
 export function schemaDiagnostics(doc: Document, lineCounter: LineCounter, text: string): Diagnostic[] {
@@ -67,7 +60,6 @@ function validateDocument(doc: Document, lineCounter: LineCounter, text: string)
     ];
   }
   const plain = plainDocument(doc);
-  const validate = compiled();
   const notice = plain.cut.first ? [cutNotice(plain.cut.first, lineCounter, text)] : [];
   if (validate(plain.value)) return notice;
   const mapper = new ErrorMapper(plain, lineCounter, text);

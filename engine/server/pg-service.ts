@@ -69,11 +69,12 @@ const START_SQL = `
 WITH src AS (
   INSERT INTO task_sources (hash, name, file, source) VALUES ($5, $2, $3, $6) ON CONFLICT (hash) DO NOTHING
 ), r AS (
+  -- The copied prefix is one append: seq 1 to its last (the journal's steps are numbered from 1).
   INSERT INTO runs (id, task, task_hash, task_file, clock, status, next_due_at, last_seq)
   VALUES ($1, $2, $5, $3, $4, 'running', now(), 1)
   RETURNING ${COLUMNS}
 ), j AS (
-  INSERT INTO journal (run_id, seq, worker, epoch, event) SELECT id, 1, 'api', 0, $7::jsonb FROM r
+  INSERT INTO journal (run_id, seq, last_seq, worker, epoch, events) SELECT id, 1, 1, 'api', 0, jsonb_build_array($7::jsonb) FROM r
 )
 SELECT r.*, pg_notify('stepwise_wake', r.id) FROM r`;
 
@@ -82,12 +83,13 @@ const RETRY_SQL = `
 WITH src AS (
   SELECT task, task_hash, task_file, clock FROM runs WHERE id = $1
 ), r AS (
+  -- The copied prefix is one append: seq 1 to its last (the journal's steps are numbered from 1).
   INSERT INTO runs (id, task, task_hash, task_file, clock, status, next_due_at, last_seq)
   SELECT $2, task, task_hash, task_file, clock, 'running', now(), $3 FROM src
   RETURNING ${COLUMNS}
 ), j AS (
-  INSERT INTO journal (run_id, seq, worker, epoch, event)
-  SELECT r.id, (e->>'seq')::integer, 'api', 0, e FROM r CROSS JOIN LATERAL jsonb_array_elements($4::jsonb) AS e
+  INSERT INTO journal (run_id, seq, last_seq, worker, epoch, events)
+  SELECT r.id, 1, $3, 'api', 0, $4::jsonb FROM r
 )
 SELECT r.*, pg_notify('stepwise_wake', r.id) FROM r`;
 
@@ -292,13 +294,15 @@ export class JournalFeed {
   private readonly unsubscribe: () => void;
 
   constructor(private readonly store: PgStore, private readonly listener: Listener, private readonly pollMs = 2_000) {
+    // One notification per append statement: 'run:seq-last_seq' of each run appended to, comma-separated.
     this.unsubscribe = listener.subscribe('stepwise_journal', (payload) => {
-      const i = payload.lastIndexOf(':');
-      if (i <= 0) return;
-      const runId = payload.slice(0, i);
-      const seq = Number(payload.slice(i + 1));
-      for (const poke of this.perRun.get(runId) ?? []) poke();
-      if (this.globals.size) this.globalNotify(runId, seq);
+      for (const appended of payload.split(',')) {
+        const m = /^(.+):(\d+)-(\d+)$/.exec(appended);
+        if (!m) continue;
+        const runId = m[1];
+        for (const poke of this.perRun.get(runId) ?? []) poke();
+        if (this.globals.size) this.globalNotify(runId, Number(m[2]), Number(m[3]));
+      }
     });
   }
 
@@ -337,12 +341,12 @@ export class JournalFeed {
     };
   }
 
-  private globalNotify(runId: string, seq: number): void {
+  private globalNotify(runId: string, seq: number, lastSeq: number): void {
     if (!this.globalCursors.has(runId)) this.globalCursors.set(runId, seq - 1);
     const prev = this.globalChains.get(runId) ?? Promise.resolve();
     const next = prev.then(async () => {
       const cursor = this.globalCursors.get(runId);
-      if (cursor === undefined || cursor >= seq) return;
+      if (cursor === undefined || cursor >= lastSeq) return;
       let events: JournalEvent[];
       try {
         events = await this.store.readAfter(runId, cursor);

@@ -566,7 +566,8 @@ export class Worker {
       if ('data' in m) json = JSON.stringify(m.data ?? null);
       else {
         const r = await this.o.pool.query<{ data: unknown }>(
-          `SELECT event->'data' AS data FROM journal WHERE run_id = $1 AND event->>'type' = 'emitted' AND event->>'event' = $2 ORDER BY seq DESC LIMIT 1`,
+          `SELECT x.event->'data' AS data FROM journal j CROSS JOIN LATERAL jsonb_array_elements(j.events) WITH ORDINALITY AS x(event, n)
+            WHERE j.run_id = $1 AND x.event->>'type' = 'emitted' AND x.event->>'event' = $2 ORDER BY j.seq DESC, x.n DESC LIMIT 1`,
           [m.from, m.name],
         );
         json = JSON.stringify(r.rows[0]?.data ?? null);

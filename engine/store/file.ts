@@ -22,7 +22,12 @@ const SOURCES_DIR = 'sources';
 const HASH = /^[0-9a-f]{64}$/;
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const MAX_OPEN_FILES = 256;
+/**
+ * Journals kept open at once. A journal stays open while its run is live (closed when it ends), so
+ * that a write is one system call; past this many live runs the least recently written is closed
+ * (node raises its descriptor limit to the system's hard limit, usually far above this).
+ */
+const MAX_OPEN_FILES = 8192;
 
 export function checkRunId(runId: string): void {
   if (!RUN_ID.test(runId)) throw new Error(`Invalid run id '${runId}': use letters, digits, '.', '_' and '-'.`);
@@ -35,11 +40,15 @@ function checkHash(hash: string): void {
 interface Pending {
   chunks: string[];
   waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }>;
+  /** The run ended with this append: its journal is closed once written. */
+  ended: boolean;
 }
 
 export function fileStore(dir: string, options: FileStoreOptions = {}): RunStore {
   const pending = new Map<string, Pending>();
   const fds = new Map<string, number>();
+  /** Journals whose tail this process has checked for a torn line, while their run is live. */
+  const tailChecked = new Set<string>();
   const inboxListeners = new Map<string, Set<(e: InboxEvent) => void>>();
   let flushScheduled = false;
   let dirReady = false;
@@ -64,15 +73,34 @@ export function fileStore(dir: string, options: FileStoreOptions = {}): RunStore
     }
     ensureDir();
     const file = journalPath(runId);
-    dropTornTail(file);
-    fd = fs.openSync(file, 'a');
-    fds.set(runId, fd);
-    if (fds.size > MAX_OPEN_FILES) {
-      const [oldest, oldFd] = fds.entries().next().value as [string, number];
-      fds.delete(oldest);
-      fs.closeSync(oldFd);
+    // Only what this process did not write can end in a torn line: checked once, at the first open.
+    if (!tailChecked.has(runId)) {
+      dropTornTail(file);
+      tailChecked.add(runId);
     }
+    fd = openAppend(file);
+    fds.set(runId, fd);
+    if (fds.size > MAX_OPEN_FILES) closeJournal(fds.keys().next().value as string);
     return fd;
+  };
+
+  /** Opens for appending; out of descriptors, closes the least recently written half and tries again. */
+  const openAppend = (file: string): number => {
+    try {
+      return fs.openSync(file, 'a');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if ((code !== 'EMFILE' && code !== 'ENFILE') || fds.size === 0) throw err;
+      for (const runId of [...fds.keys()].slice(0, Math.ceil(fds.size / 2))) closeJournal(runId);
+      return fs.openSync(file, 'a');
+    }
+  };
+
+  const closeJournal = (runId: string) => {
+    const fd = fds.get(runId);
+    if (fd === undefined) return;
+    fds.delete(runId);
+    fs.closeSync(fd);
   };
 
   const flush = () => {
@@ -84,6 +112,10 @@ export function fileStore(dir: string, options: FileStoreOptions = {}): RunStore
         const fd = openJournal(runId);
         fs.writeSync(fd, p.chunks.join(''));
         if (options.fsync) fs.fdatasyncSync(fd);
+        if (p.ended) {
+          closeJournal(runId);
+          tailChecked.delete(runId);
+        }
         for (const w of p.waiters) w.resolve();
       } catch (err) {
         for (const w of p.waiters) w.reject(err);
@@ -112,8 +144,11 @@ export function fileStore(dir: string, options: FileStoreOptions = {}): RunStore
       checkRunId(runId);
       return new Promise<void>((resolve, reject) => {
         let p = pending.get(runId);
-        if (!p) pending.set(runId, (p = { chunks: [], waiters: [] }));
-        for (const e of events) p.chunks.push(JSON.stringify(e) + '\n');
+        if (!p) pending.set(runId, (p = { chunks: [], waiters: [], ended: false }));
+        for (const e of events) {
+          p.chunks.push(JSON.stringify(e) + '\n');
+          if (e.type === 'run-ended') p.ended = true;
+        }
         p.waiters.push({ resolve, reject });
         if (!flushScheduled) {
           flushScheduled = true;
@@ -229,11 +264,8 @@ export function fileStore(dir: string, options: FileStoreOptions = {}): RunStore
         }
         // The last write of a finished run is its `run-ended` entry: its time is the file's.
         if (mtime >= cutoff || !endsWithRunEnded(file)) continue;
-        const fd = fds.get(runId);
-        if (fd !== undefined) {
-          fds.delete(runId);
-          fs.closeSync(fd);
-        }
+        closeJournal(runId);
+        tailChecked.delete(runId);
         fs.rmSync(file, { force: true });
         fs.rmSync(inboxPath(runId), { force: true });
         deleted++;
@@ -244,6 +276,7 @@ export function fileStore(dir: string, options: FileStoreOptions = {}): RunStore
       if (pending.size > 0) flush();
       for (const fd of fds.values()) fs.closeSync(fd);
       fds.clear();
+      tailChecked.clear();
     },
   };
 }

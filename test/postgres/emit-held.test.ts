@@ -98,7 +98,7 @@ test('emit from a run on worker C reaches runs held (not released) by worker B, 
   procs.push(c);
   const pinger = await start('pinger');
   assert.equal((await ended(pinger)).status, 'succeeded');
-  const pingerWorkers = (await client.query(`SELECT DISTINCT worker FROM journal WHERE run_id = $1 AND worker <> 'api'`, [pinger])).rows.map((r) => r.worker);
+  const pingerWorkers = (await client.query(`SELECT DISTINCT worker FROM journal_entries WHERE run_id = $1 AND worker <> 'api'`, [pinger])).rows.map((r) => r.worker);
   assert.deepEqual(pingerWorkers, [c.workers[0]], 'the pinger ran on worker C');
 
   for (const id of listeners) {
@@ -106,7 +106,7 @@ test('emit from a run on worker C reaches runs held (not released) by worker B, 
     assert.equal(run.status, 'succeeded', `listener ${id} heard the ping`);
     assert.equal(run.data.from, 'pinger');
     assert.equal(run.journal.filter((e) => e.type === 'event-received' && e.name === 'ping').length, 1, 'the event arrived once');
-    const workers = (await client.query(`SELECT DISTINCT worker FROM journal WHERE run_id = $1 AND worker <> 'api'`, [id])).rows.map((r) => r.worker);
+    const workers = (await client.query(`SELECT DISTINCT worker FROM journal_entries WHERE run_id = $1 AND worker <> 'api'`, [id])).rows.map((r) => r.worker);
     assert.deepEqual(workers, [workerB], 'the listener never left worker B');
   }
 });

@@ -130,7 +130,7 @@ test('retention deletes runs that ended longer ago than the setting, with their 
       ('old-1', 't', 'succeeded', now() - interval '40 days', now() - interval '31 days'),
       ('new-1', 't', 'failed', now() - interval '2 days', now() - interval '1 day'),
       ('live-1', 't', 'running', now() - interval '60 days', NULL)`);
-    await c.query(`INSERT INTO journal (run_id, seq, worker, epoch, event) VALUES ('old-1', 1, 'x', 1, '{}'), ('new-1', 1, 'x', 1, '{}')`);
+    await c.query(`INSERT INTO journal (run_id, seq, last_seq, worker, epoch, events) VALUES ('old-1', 1, 1, 'x', 1, '[{}]'), ('new-1', 1, 1, 'x', 1, '[{}]')`);
     const scanner = new RecoveryScanner({ url: db.url, pool, owner: 'r', retryAfterMs: 60_000, maxAttempts: 3, scanEveryMs: 1000, retentionMs: 30 * 86_400_000 });
     await scanner.scan();
     const ids = (await c.query<{ id: string }>(`SELECT id FROM runs WHERE id IN ('old-1', 'new-1', 'live-1') ORDER BY id`)).rows.map((r) => r.id);

@@ -92,7 +92,7 @@ test('a run waiting on a timer is released, then continued when it is due', { ti
   assert.equal(taken?.type === 'transition-taken' && taken.cause, 'after');
   // Continued without a recovery entry: a release is not a crash.
   assert.equal((run.journal as JournalEvent[]).filter((e) => e.type === 'run-recovered').length, 0);
-  const epochs = (await client.query('SELECT DISTINCT epoch FROM journal WHERE run_id = $1 AND worker <> $2', [id, 'api'])).rows;
+  const epochs = (await client.query('SELECT DISTINCT epoch FROM journal_entries WHERE run_id = $1 AND worker <> $2', [id, 'api'])).rows;
   assert.equal(epochs.length, 2, 'two claims: before and after the wait');
 });
 

@@ -57,7 +57,7 @@ test('a worker appends only under its lease; a stale worker cannot, and no seq i
   await assert.rejects(b.append('r1', [entered(3, 'again')]), LeaseLostError);
   const journal = await b.read('r1');
   assert.deepEqual(journal.map((e) => [e.seq, e.type === 'state-entered' ? e.state : e.type]), [[1, 'run-started'], [2, 'one'], [3, 'from-b']]);
-  const rows = (await pool.query('SELECT seq, worker, epoch FROM journal WHERE run_id = $1 ORDER BY seq', ['r1'])).rows;
+  const rows = (await pool.query('SELECT seq, worker, epoch FROM journal_entries WHERE run_id = $1 ORDER BY seq', ['r1'])).rows;
   assert.deepEqual(rows.map((x) => [x.seq, x.worker]), [[1, 'worker-a'], [2, 'worker-a'], [3, 'worker-b']]);
   // The end moves the row and drops the lease in the same statement.
   await b.append('r1', [{ seq: 4, at: 2000, type: 'run-ended', status: 'failed', reason: 'timeout' }]);

@@ -85,7 +85,7 @@ test('3 workers, 300 runs of the samples, one worker SIGKILLed: every run ends a
     }
 
     const runs = await client.query<{ id: string; status: string; attempts: number; lease_owner: string | null }>('SELECT id, status, attempts, lease_owner FROM runs');
-    const rows = await client.query<Row>('SELECT run_id, seq, worker, epoch, appended_at, event FROM journal ORDER BY run_id, seq');
+    const rows = await client.query<Row>('SELECT run_id, seq, worker, epoch, appended_at, event FROM journal_entries ORDER BY run_id, seq');
     const journals = new Map<string, Row[]>();
     for (const row of rows.rows) {
       let j = journals.get(row.run_id);

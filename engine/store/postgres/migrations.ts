@@ -149,4 +149,66 @@ END
 $fn$;
 `,
   },
+  {
+    version: 2,
+    name: 'journal: one row per append',
+    sql: `
+-- One row per append: the entries of consecutive steps seq..last_seq, in order, in one jsonb array.
+-- A journal of many steps is then a few wide rows instead of one narrow row per step, each with its
+-- header, key and notification. The append's own statement keeps the guarantees the per-row key and
+-- foreign key gave: it inserts only where it moved the run's row, under this worker's lease, and
+-- only steps that follow runs.last_seq (stepwise_next_seq: a step is never journaled twice); prune deletes a
+-- run's journal with the run.
+CREATE TABLE journal_appends (
+  run_id       text NOT NULL,
+  seq          integer NOT NULL,
+  last_seq     integer NOT NULL,
+  worker       text NOT NULL,
+  epoch        integer NOT NULL,
+  appended_at  timestamptz NOT NULL DEFAULT clock_timestamp(),
+  events       jsonb NOT NULL,
+  PRIMARY KEY (run_id, seq)
+);
+INSERT INTO journal_appends (run_id, seq, last_seq, worker, epoch, appended_at, events)
+  SELECT run_id, seq, seq, worker, epoch, appended_at, jsonb_build_array(event) FROM journal;
+DROP TABLE journal;
+DROP FUNCTION stepwise_journal_notify();
+ALTER TABLE journal_appends RENAME TO journal;
+ALTER INDEX journal_appends_pkey RENAME TO journal_pkey;
+
+-- The run's last_seq after an append of the steps p_seq..p_last: steps that do not follow the last
+-- one journaled fail the append as a duplicate key would (somebody journaled them, or some before).
+CREATE FUNCTION stepwise_next_seq(p_run text, p_current integer, p_seq integer, p_last integer)
+RETURNS integer LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF p_seq <> p_current + 1 THEN
+    RAISE unique_violation USING MESSAGE = format('run %s: step %s does not follow step %s, the last journaled', p_run, p_seq, p_current);
+  END IF;
+  RETURN p_last;
+END
+$fn$;
+
+-- Each entry with the worker and lease epoch that appended it, for reading by hand.
+CREATE VIEW journal_entries AS
+  SELECT j.run_id, (x.event->>'seq')::integer AS seq, j.worker, j.epoch, j.appended_at, x.event
+    FROM journal j CROSS JOIN LATERAL jsonb_array_elements(j.events) AS x(event);
+
+-- Watchers hear of appends: one notification per statement (per 100 runs appended to), naming the
+-- steps journaled as 'run:seq-last_seq', comma-separated.
+CREATE FUNCTION stepwise_journal_notify() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  PERFORM pg_notify('stepwise_journal', string_agg(a.run_id || ':' || a.seq || '-' || a.last_seq, ','))
+     FROM (SELECT run_id, seq, last_seq, (row_number() OVER () - 1) / 100 AS chunk FROM appended) a
+    GROUP BY a.chunk;
+  RETURN NULL;
+END
+$fn$;
+CREATE TRIGGER journal_notify AFTER INSERT ON journal REFERENCING NEW TABLE AS appended
+  FOR EACH STATEMENT EXECUTE FUNCTION stepwise_journal_notify();
+
+-- Room on each page for the new version of a run's row: its update on every append stays on the
+-- page (a HOT update, no index entries) instead of growing the table and its eight indexes.
+ALTER TABLE runs SET (fillfactor = 70);
+`,
+  },
 ];

@@ -1,9 +1,9 @@
 // The PostgreSQL store behind the engine's RunStore interface. A worker's store appends only to the
 // runs it holds a lease on: each append is one statement that moves the run's row (state, status,
-// end) and inserts the journal entries, on the condition that the row still names this worker and
-// lease epoch. A worker whose lease was taken over therefore cannot append any more (the append
-// fails with LeaseLostError), and (run_id, seq) being the journal's key makes a duplicate step
-// impossible whatever happens.
+// end, last_seq) and inserts the entries as one journal row, on the condition that the row still
+// names this worker and lease epoch. A worker whose lease was taken over therefore cannot append any
+// more (the append fails with LeaseLostError), and steps that do not follow the row's last_seq fail
+// the statement as a duplicate key (stepwise_next_seq): no step is journaled twice whatever happens.
 import { randomUUID } from 'node:crypto';
 import type { JournalEvent } from '../../journal/events';
 import { UnknownRunError, type InboxEvent, type RunStore, type TaskSource } from '../store';
@@ -38,6 +38,7 @@ export interface PgStoreOptions {
 
 /** What an append does to the run's row, folded from the events appended. */
 interface Moves {
+  firstSeq: number;
   lastSeq: number;
   state: string | null;
   status: string | null;
@@ -46,10 +47,12 @@ interface Moves {
   delivered: Array<{ id: string; seq: number }>;
 }
 
-function fold(events: readonly JournalEvent[]): Moves {
-  const m: Moves = { lastSeq: 0, state: null, status: null, ended: false, reason: null, delivered: [] };
+function fold(runId: string, events: readonly JournalEvent[]): Moves {
+  const m: Moves = { firstSeq: events[0].seq, lastSeq: events[0].seq - 1, state: null, status: null, ended: false, reason: null, delivered: [] };
   for (const e of events) {
-    m.lastSeq = Math.max(m.lastSeq, e.seq);
+    // One journal row holds consecutive steps: its key is the first, its last_seq the last.
+    if (e.seq !== m.lastSeq + 1) throw new Error(`Run ${runId}: the steps of one append must follow each other (seq ${e.seq} after ${m.lastSeq}).`);
+    m.lastSeq = e.seq;
     switch (e.type) {
       case 'state-entered':
         m.state = e.state;
@@ -76,7 +79,7 @@ function fold(events: readonly JournalEvent[]): Moves {
 const APPEND_SQL = `
 WITH moved AS (
   UPDATE runs SET
-    updated_at = now(), progress_at = now(), last_seq = $4,
+    updated_at = now(), progress_at = now(), last_seq = stepwise_next_seq($1, last_seq, $11, $4),
     state = COALESCE($5::text, state),
     status = COALESCE($6::text, status),
     reason = CASE WHEN $7::boolean THEN $8::text ELSE reason END,
@@ -91,8 +94,8 @@ WITH moved AS (
   WHERE id = $1 AND lease_owner = $2 AND lease_epoch = $3 AND ended_at IS NULL
   RETURNING id
 ), ins AS (
-  INSERT INTO journal (run_id, seq, worker, epoch, event)
-  SELECT $1, (e->>'seq')::integer, $2, $3, e FROM moved CROSS JOIN LATERAL jsonb_array_elements($9::jsonb) AS e
+  INSERT INTO journal (run_id, seq, last_seq, worker, epoch, events)
+  SELECT $1, $11, $4, $2, $3, $9::jsonb FROM moved
   RETURNING seq
 ), delivered AS (
   UPDATE inbox SET delivered_seq = d.seq
@@ -109,13 +112,13 @@ SELECT (SELECT count(*) FROM moved)::integer AS moved, (SELECT count(*) FROM ins
 const APPEND_BATCH_SQL = `
 WITH input AS (
   SELECT * FROM jsonb_to_recordset($2::jsonb)
-    AS x(run_id text, epoch integer, last_seq integer, state text, status text, ended boolean, reason text, events jsonb, delivered jsonb)
+    AS x(run_id text, epoch integer, first_seq integer, last_seq integer, state text, status text, ended boolean, reason text, events jsonb, delivered jsonb)
 ), locked AS (
   -- Rows locked in id order, as the heartbeat does, so that concurrent statements cannot deadlock.
   SELECT r.id FROM runs r JOIN input i ON i.run_id = r.id ORDER BY r.id FOR UPDATE OF r
 ), moved AS (
   UPDATE runs r SET
-    updated_at = now(), progress_at = now(), last_seq = i.last_seq,
+    updated_at = now(), progress_at = now(), last_seq = stepwise_next_seq(r.id, r.last_seq, i.first_seq, i.last_seq),
     state = COALESCE(i.state, r.state),
     status = COALESCE(i.status, r.status),
     reason = CASE WHEN i.ended THEN i.reason ELSE r.reason END,
@@ -131,9 +134,8 @@ WITH input AS (
   WHERE r.id = i.run_id AND r.lease_owner = $1 AND r.lease_epoch = i.epoch AND r.ended_at IS NULL
   RETURNING r.id
 ), ins AS (
-  INSERT INTO journal (run_id, seq, worker, epoch, event)
-  SELECT i.run_id, (e->>'seq')::integer, $1, i.epoch, e
-    FROM input i JOIN moved m ON m.id = i.run_id CROSS JOIN LATERAL jsonb_array_elements(i.events) AS e
+  INSERT INTO journal (run_id, seq, last_seq, worker, epoch, events)
+  SELECT i.run_id, i.first_seq, i.last_seq, $1, i.epoch, i.events FROM input i JOIN moved m ON m.id = i.run_id
   RETURNING run_id
 ), delivered AS (
   UPDATE inbox SET delivered_seq = d.seq
@@ -157,12 +159,12 @@ const CREATE_SQL = `
 WITH created AS (
   INSERT INTO runs (id, task, task_file, parent_id, clock, state, status, lease_owner, lease_epoch,
                     lease_expires_at, claimed_at, last_seq)
-  VALUES ($1, $4, $5, $6, $7, NULL, 'running', $2, $3, now() + $8 * interval '1 millisecond', now(), 1)
+  VALUES ($1, $4, $5, $6, $7, NULL, 'running', $2, $3, now() + $8 * interval '1 millisecond', now(), $10)
   ON CONFLICT (id) DO NOTHING
   RETURNING id
 )
-INSERT INTO journal (run_id, seq, worker, epoch, event)
-SELECT $1, (e->>'seq')::integer, $2, $3, e FROM created CROSS JOIN LATERAL jsonb_array_elements($9::jsonb) AS e
+INSERT INTO journal (run_id, seq, last_seq, worker, epoch, events)
+SELECT $1, 1, $10, $2, $3, $9::jsonb FROM created
 RETURNING seq`;
 
 export class PgStore implements RunStore {
@@ -190,6 +192,7 @@ export class PgStore implements RunStore {
     if (!this.owner) throw new Error('This store reads only: it holds no lease to append with.');
     const epoch = this.leases.get(runId);
     const json = JSON.stringify(events);
+    const moves = fold(runId, events);
     if (epoch === undefined) {
       const first = events[0];
       if (first.type !== 'run-started' || first.seq !== 1) throw new LeaseLostError(runId, 'this worker holds no lease on it');
@@ -203,15 +206,16 @@ export class PgStore implements RunStore {
         first.clock,
         this.leaseTtlMs,
         json,
+        moves.lastSeq,
       ]);
-      if (r.rowCount !== events.length) throw new LeaseLostError(runId, 'a run with this id exists already');
+      if (r.rowCount !== 1) throw new LeaseLostError(runId, 'a run with this id exists already');
       this.leases.set(runId, 1);
       return;
     }
     // Appends of every run of this worker are grouped: one statement (and commit) per batch,
     // with at most two batches in flight; a run awaits its own append before its next step.
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ runId, epoch, events, moves: fold(events), resolve, reject });
+      this.queue.push({ runId, epoch, events, moves, resolve, reject });
       this.kick();
     });
   }
@@ -256,6 +260,7 @@ export class PgStore implements RunStore {
     const input = batch.map((p) => ({
       run_id: p.runId,
       epoch: p.epoch,
+      first_seq: p.moves.firstSeq,
       last_seq: p.moves.lastSeq,
       state: p.moves.state,
       status: p.moves.status,
@@ -292,7 +297,7 @@ export class PgStore implements RunStore {
       r = await this.pool.query<{ moved: number; inserted: number }>({
         name: 'stepwise_append',
         text: APPEND_SQL,
-        values: [p.runId, this.owner, p.epoch, m.lastSeq, m.state, m.status, m.ended, m.reason, JSON.stringify(p.events), JSON.stringify(m.delivered)],
+        values: [p.runId, this.owner, p.epoch, m.lastSeq, m.state, m.status, m.ended, m.reason, JSON.stringify(p.events), JSON.stringify(m.delivered), m.firstSeq],
       });
     } catch (err) {
       // A duplicate (run_id, seq): somebody else journaled this step, so this worker lost the run.
@@ -321,18 +326,18 @@ export class PgStore implements RunStore {
   }
 
   async read(runId: string): Promise<JournalEvent[]> {
-    const r = await this.pool.query<{ event: JournalEvent }>({ name: 'stepwise_read', text: 'SELECT event FROM journal WHERE run_id = $1 ORDER BY seq', values: [runId] });
+    const r = await this.pool.query<{ events: JournalEvent[] }>({ name: 'stepwise_read', text: 'SELECT events FROM journal WHERE run_id = $1 ORDER BY seq', values: [runId] });
     if (r.rows.length === 0) {
       const exists = await this.pool.query('SELECT 1 FROM runs WHERE id = $1', [runId]);
       if (exists.rowCount === 0) throw new UnknownRunError(runId);
     }
-    return r.rows.map((row) => row.event);
+    return r.rows.flatMap((row) => row.events);
   }
 
   /** Journal entries after `afterSeq`, in order. */
   async readAfter(runId: string, afterSeq: number): Promise<JournalEvent[]> {
-    const r = await this.pool.query<{ event: JournalEvent }>('SELECT event FROM journal WHERE run_id = $1 AND seq > $2 ORDER BY seq', [runId, afterSeq]);
-    return r.rows.map((row) => row.event);
+    const r = await this.pool.query<{ events: JournalEvent[] }>('SELECT events FROM journal WHERE run_id = $1 AND last_seq > $2 ORDER BY seq', [runId, afterSeq]);
+    return r.rows.flatMap((row) => row.events.filter((e) => e.seq > afterSeq));
   }
 
   async list(): Promise<string[]> {
@@ -393,9 +398,14 @@ export class PgStore implements RunStore {
   async prune(olderThanMs: number): Promise<number> {
     let total = 0;
     for (;;) {
+      // The journal has no foreign key (see migration 2): a run's journal goes in the same statement.
       const r = await this.pool.query(
-        `DELETE FROM runs WHERE id IN (
-           SELECT id FROM runs WHERE ended_at IS NOT NULL AND ended_at < now() - $1 * interval '1 millisecond' LIMIT 500)`,
+        `WITH gone AS (
+           DELETE FROM runs WHERE id IN (
+             SELECT id FROM runs WHERE ended_at IS NOT NULL AND ended_at < now() - $1 * interval '1 millisecond' LIMIT 500)
+           RETURNING id
+         ), journal AS (DELETE FROM journal WHERE run_id IN (SELECT id FROM gone))
+         SELECT id FROM gone`,
         [olderThanMs],
       );
       total += r.rowCount ?? 0;

@@ -1,0 +1,32 @@
+// Cold start of the CLI: `stepwise run samples/hello.task.yaml --store memory` in a fresh process
+// against `node -e 0`, interleaved. CPU time of the child (user + system, as the shell's `times`
+// reports for its waited children), steadier than wall time on a shared machine.
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { median, row } from './measure';
+
+const ROOT = path.resolve(__dirname, '../..');
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+
+/** CPU ms of `node ...args` in a child process. */
+function childCpu(args: string[]): number {
+  const command = [process.execPath, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const r = spawnSync('bash', ['-c', `${command} >/dev/null || exit 1; times`], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${r.stderr}`);
+  // `times` prints the shell's own times, then its children's: "0m0.052s 0m0.012s".
+  const children = r.stdout.trim().split('\n').pop() ?? '';
+  return [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce((ms, m) => ms + (Number(m[1]) * 60 + Number(m[2])) * 1000, 0);
+}
+
+export function benchCli(): void {
+  const repeat = 11;
+  const run: number[] = [];
+  const bare: number[] = [];
+  for (let i = 0; i < repeat; i++) {
+    run.push(childCpu([CLI, 'run', path.join('samples', 'hello.task.yaml'), '--store', 'memory']));
+    bare.push(childCpu(['-e', '0']));
+  }
+  const a = median(run);
+  const b = median(bare);
+  row('CLI cold start (run hello --store memory, CPU)', `${a.toFixed(0)} ms`, `${b.toFixed(0)} ms`, a / b, '≤ 2.5× node -e 0', a / b <= 2.5);
+}
