@@ -37,6 +37,12 @@ describe('graph editor gestures (real workbench)', () => {
   let doc: vscode.TextDocument;
 
   const states = () => parseTask(doc.getText()).model.states;
+  /** Waits until nothing covers the middle of each element (a state's name, a handle). */
+  const uncovered = (selectors: string[]) =>
+    dom.waitFor(
+      `${selectors.join(' and ')} uncovered`,
+      `${JSON.stringify(selectors)}.every((sel) => { const el = document.querySelector(sel); if (!el) return false; const r = el.getBoundingClientRect(); const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2); return !!hit && (hit === el || el.contains(hit)); })`,
+    );
   /**
    * Clicks a state's name as a person would: Fit first (an earlier test may have left the view
    * scrolled, the state under the toolbar), then only once nothing covers the name. Without `fit`
@@ -45,10 +51,7 @@ describe('graph editor gestures (real workbench)', () => {
   const clickState = async (state: string, fit = true) => {
     const name = `${nodeSelector(state)} .sw-node-name`;
     if (fit) await dom.click('[aria-label="Fit the graph to the view"]');
-    await dom.waitFor(
-      `${state}'s name uncovered`,
-      `(() => { const el = document.querySelector(${JSON.stringify(name)}); if (!el) return false; const r = el.getBoundingClientRect(); const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2); return !!hit && (hit === el || el.contains(hit)); })()`,
-    );
+    await uncovered([name]);
     await dom.click(name);
   };
   const select = async (state: string) => {
@@ -152,7 +155,11 @@ describe('graph editor gestures (real workbench)', () => {
   });
 
   it('a drag from a state whose only way out is `next:` retargets it (no second unconditional transition)', async () => {
-    await dom.drag(`${nodeSelector('notify')} .sw-handle-out`, `${nodeSelector('done')} .sw-node-name`);
+    const from = `${nodeSelector('notify')} .sw-handle-out`;
+    const to = `${nodeSelector('done')} .sw-node-name`;
+    await dom.click('[aria-label="Fit the graph to the view"]');
+    await uncovered([from, to]);
+    await dom.drag(from, to);
     await waitFor('next retargeted', () => /\n {4}next: done\n/.test(doc.getText()));
     assert.equal(doc.getText(), TEXT.replace('    next: review\n', '    next: done\n'));
     await oneUndoStep(TEXT);

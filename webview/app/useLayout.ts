@@ -26,7 +26,9 @@ export function overlayInsets(canvas: HTMLElement): Insets {
   const c = canvas.getBoundingClientRect();
   const toolbar = canvas.querySelector('.sw-toolbar')?.getBoundingClientRect();
   const bottoms = ['.react-flow__minimap', '.react-flow__attribution'].map((sel) => canvas.querySelector(sel)?.getBoundingClientRect()).map((r) => (r ? c.bottom - r.top : 0));
-  return { top: toolbar ? toolbar.bottom - c.top : 0, right: 0, bottom: Math.max(0, ...bottoms), left: 0 };
+  // The palette stands at the left edge, below the toolbar: fitted nodes keep clear of it.
+  const palette = canvas.querySelector('.sw-palette')?.getBoundingClientRect();
+  return { top: toolbar ? toolbar.bottom - c.top : 0, right: 0, bottom: Math.max(0, ...bottoms), left: palette ? palette.right - c.left : 0 };
 }
 
 /** Previous routes of edges whose source and target are unchanged, ELK's new ones for the others. */
