@@ -85,7 +85,8 @@ describe('runPath', () => {
       fc.property(fc.jsonValue(), fc.integer({ min: 10, max: 200 }), (v, max) => {
         const p = preview(v, max);
         const json = JSON.stringify(v);
-        if (json.length <= max) assert.deepEqual(p, v);
+        // Compared as JSON, the form a journal holds (-0 is 0 there).
+        if (json.length <= max) assert.equal(JSON.stringify(p), json);
         else {
           assert.equal(typeof p, 'string');
           assert.ok((p as string).startsWith(json.slice(0, max)));
