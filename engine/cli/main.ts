@@ -13,6 +13,7 @@ import { createEngine, type Engine } from '../runtime/engine';
 import { coerceInput, InputError, loadTaskFile, TaskLoadError } from '../runtime/load';
 import { MocksError, parseMocks, type Mocks } from '../runtime/mocks';
 import type { Run } from '../runtime/run';
+import { tracesWanted } from '../observe/wanted';
 import { DEFAULT_RUNS_DIR, fileStore } from '../store/file';
 import { memoryStore } from '../store/memory';
 import type { RunStore } from '../store/store';
@@ -146,11 +147,14 @@ async function runCommand(file: string, opts: RunOptions): Promise<number> {
     const name = pair.slice(0, eq);
     given[name] = coerceInput(task.model, name, pair.slice(eq + 1));
   }
+  // Required only when asked for: OpenTelemetry is a bundle of its own (traces-run.ts).
+  const tracing = tracesWanted() ? (require('./traces-run') as typeof import('./traces-run')).tracingFromEnv(VERSION) : undefined;
   const engine = createEngine({
     store: openStore(opts.store),
     clock: opts.clock === 'virtual' ? virtualClock() : realClock(),
     mocks: readMocks(opts.mocks),
     secrets: secretsFromEnv(),
+    observer: tracing?.observer,
   });
   let run: Run;
   try {
@@ -159,7 +163,11 @@ async function runCommand(file: string, opts: RunOptions): Promise<number> {
     if (e instanceof InputError) throw new CliError(`Invalid input for ${file}:\n  ${e.message.split('\n').join('\n  ')}`, 2);
     throw e;
   }
-  return follow(engine, run, Boolean(opts.json));
+  try {
+    return await follow(engine, run, Boolean(opts.json));
+  } finally {
+    await tracing?.shutdown();
+  }
 }
 
 interface LintOptions {

@@ -4,6 +4,7 @@ import type { JournalEvent } from '../journal/events';
 import { replay, type RunState } from '../journal/replay';
 import { instructionRegistry } from '../instructions/registry';
 import type { InstructionHandler } from '../instructions/types';
+import type { RunObserver } from '../observe/observer';
 import type { RunStore } from '../store/store';
 import { memoryStore } from '../store/memory';
 import { realClock, type Clock } from './clock';
@@ -31,6 +32,8 @@ export interface EngineOptions {
    * called after the runs of this engine that wait for the event have it.
    */
   broadcast?: (from: string, name: string, data: unknown) => Promise<void>;
+  /** Metrics and traces: told every journal entry; may add headers to `http` calls. */
+  observer?: RunObserver;
 }
 
 export interface ResumeOptions {
@@ -119,13 +122,16 @@ export function createEngine(options: EngineOptions = {}): Engine {
       }
     },
     onJournal(run, event) {
+      options.observer?.journal({ id: run.id, task: run.task.model.name ?? 'task', parentRunId: run.state.parentRunId }, event);
       for (const l of journalListeners) l(run, event);
     },
+    headers: options.observer?.headers,
     onOutput(chunk) {
       for (const l of outputListeners) l(chunk);
     },
     onEnd(run) {
       runs.delete(run.id);
+      if (!run.ended) options.observer?.left?.(run.id);
     },
   });
 

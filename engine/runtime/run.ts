@@ -6,6 +6,7 @@ import { evaluateViews, resolveTemplates, type Evaluated, type ExpressionScope, 
 import type { JournalEvent, NewJournalEvent, ReceivedEvent, RunError, TransitionCause } from '../journal/events';
 import { applyEvent, emptyRunState, type RunState } from '../journal/replay';
 import { InstructionFailure, type CallResult, type InstructionContext } from '../instructions/types';
+import type { InstructionSite } from '../observe/observer';
 import { transitionKind, type CatchModel, type InstructionModel, type StateModel, type TaskModel, type TransitionModel } from '../model/types';
 import { abortError, type Clock } from './clock';
 import type { MockOutcome, MockSession } from './mocks';
@@ -75,6 +76,8 @@ export interface RunEnvironment {
   /** Runs a child run; an abort of `signal` cancels it. */
   callTask(parent: Run, file: string, input: Record<string, unknown>, childId: string, signal: AbortSignal): Promise<CallResult>;
   onJournal(run: Run, event: JournalEvent): void;
+  /** Headers an `http` instruction sends to carry the run's trace (see observe/traces.ts). */
+  headers?(site: InstructionSite): Record<string, string>;
   onOutput(chunk: OutputChunk): void;
   onEnd(run: Run): void;
 }
@@ -516,6 +519,7 @@ export class Run {
       runId: this.id,
       state: st.name,
       index: ins.index,
+      propagation: this.env.headers?.({ runId: this.id, state: st.name, index: ins.index, ...branch?.tag }) ?? {},
       baseDir: this.task.file ? path.dirname(this.task.file) : process.cwd(),
       clock: this.env.clock,
       log: async (message) => {

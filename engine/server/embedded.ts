@@ -3,6 +3,7 @@
 import type { JournalEvent } from '../journal/events';
 import { replay, type RunState } from '../journal/replay';
 import { realClock, virtualClock } from '../runtime/clock';
+import type { RunObserver } from '../observe/observer';
 import { createEngine, type Engine } from '../runtime/engine';
 import { loadTaskFile } from '../runtime/load';
 import type { Mocks } from '../runtime/mocks';
@@ -31,6 +32,7 @@ export interface EmbeddedOptions {
   registry?: TaskRegistry;
   mocksFor?: (task: LoadedTask) => Mocks | undefined;
   secrets?: Record<string, string>;
+  observer?: RunObserver;
   log?: (line: string) => void;
 }
 
@@ -46,10 +48,16 @@ export class EmbeddedService implements RunService {
       clock: o.clock === 'virtual' ? virtualClock() : realClock(),
       mocksFor: o.mocksFor,
       secrets: o.secrets,
+      observer: o.observer,
       // With --tasks it runs only the tasks it serves; without, it has none and only resumes the
       // runs the CLI left interrupted in its store.
       loadTask: (file) => (o.registry ? servedTask(o.registry, file) : loadTaskFile(file)),
     });
+  }
+
+  /** Runs that wait for a timer, a poll or an event. */
+  parkedRuns(): number {
+    return this.engine.active().filter((r) => r.parked).length;
   }
 
   /** Resumes the runs an earlier process left interrupted (not the paused ones: they wait for a resume). */

@@ -20,6 +20,8 @@ export interface HttpOptions {
   allowedHosts?: readonly string[];
   workers: number;
   version: string;
+  /** The Prometheus text of GET /metrics. */
+  metrics?: () => Promise<{ contentType: string; text: string }>;
   log?: (line: string) => void;
   /** Keep-alive comments on idle event streams (ms). */
   pingMs?: number;
@@ -170,6 +172,14 @@ export function buildApp(o: HttpOptions): FastifyInstance {
 
   app.get('/v1/health', async () => ({ ok: true, store: o.service.kind, workers: o.workers, version: o.version }));
   app.get('/v1/openapi.json', async () => openapi);
+  // Prometheus scrapes the conventional path; with a token it sends it like any client.
+  if (o.metrics) {
+    const scrape = o.metrics;
+    app.get('/metrics', async (_req, reply) => {
+      const { contentType, text } = await scrape();
+      return reply.type(contentType).send(text);
+    });
+  }
 
   app.get('/v1/tasks', async () => ({
     tasks: (o.registry?.tasks() ?? []).map((t) => ({

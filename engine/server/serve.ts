@@ -15,6 +15,9 @@ import { mocksResolver, secretsFromEnv } from './support';
 import { TaskCache } from './task-cache';
 import { TaskRegistry } from './tasks';
 import { Worker, workerName } from './worker';
+import { createMetrics, type Metrics } from '../observe/metrics';
+import { allOf } from '../observe/observer';
+import { tracingFromEnv } from '../observe/traces';
 
 export const VERSION = '0.1.0';
 
@@ -26,6 +29,7 @@ export interface Server {
   recovery?: RecoveryScanner;
   registry?: TaskRegistry;
   app?: FastifyInstance;
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -63,6 +67,15 @@ export async function startServer(config: ServeConfig, log: (line: string) => vo
     for (const c of closers.splice(0).reverse()) await c().catch((e) => log(`while closing: ${(e as Error).message}`));
   };
   if (registry) closers.push(async () => registry!.close());
+  const tracing = tracingFromEnv(VERSION);
+  if (tracing) {
+    log('traces: OTLP exporter from the OTEL_* environment');
+    closers.push(() => tracing.shutdown());
+  }
+  // Asked at each scrape; set once the store is open.
+  let waiting: () => Promise<number> = async () => 0;
+  const metrics = createMetrics({ waiting: () => waiting() });
+  const observer = allOf([metrics.observer, tracing?.observer]);
 
   let service: RunService | undefined;
   const workers: Worker[] = [];
@@ -100,6 +113,7 @@ export async function startServer(config: ServeConfig, log: (line: string) => vo
           recoveryExcluded: (t) => excluded.has(t),
           mocksFor,
           secrets,
+          observer,
           log,
         });
         w.start();
@@ -109,6 +123,11 @@ export async function startServer(config: ServeConfig, log: (line: string) => vo
       closers.push(async () => {
         await Promise.all(workers.map((w) => w.stop()));
       });
+      // Released runs wait in the store, held ones in this process's workers.
+      waiting = async () => {
+        const r = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM runs WHERE ended_at IS NULL AND status = 'running' AND lease_owner IS NULL`);
+        return r.rows[0].n + workers.reduce((n, w) => n + w.parkedRuns(), 0);
+      };
       recovery = new RecoveryScanner({
         url: config.store,
         pool,
@@ -127,8 +146,9 @@ export async function startServer(config: ServeConfig, log: (line: string) => vo
       const kind = config.store === 'memory' ? 'memory' : 'file';
       const dir = path.resolve(config.store);
       const store = kind === 'memory' ? memoryStore() : fileStore(dir);
-      const embedded = new EmbeddedService({ store, kind, clock: config.clock, registry, mocksFor, secrets, log });
+      const embedded = new EmbeddedService({ store, kind, clock: config.clock, registry, mocksFor, secrets, observer, log });
       service = embedded;
+      waiting = async () => embedded.parkedRuns();
       closers.push(() => embedded.close());
       log(`store ${kind === 'memory' ? 'in memory' : dir} (embedded, one process)`);
       const retentionMs = ms(config.retention);
@@ -147,13 +167,13 @@ export async function startServer(config: ServeConfig, log: (line: string) => vo
     let url: string | undefined;
     let app: FastifyInstance | undefined;
     if (config.api && service) {
-      app = buildApp({ service, registry, token: config.token, allowedHosts: config.allowedHosts, workers: workers.length, version: VERSION, log });
+      app = buildApp({ service, registry, token: config.token, allowedHosts: config.allowedHosts, workers: workers.length, version: VERSION, metrics: () => metrics.scrape(), log });
       const address = await app.listen({ host: config.host, port: config.port });
       closers.push(() => app!.close());
       url = address;
       log(`API on ${address}${config.token ? ' (bearer token required)' : ''}`);
     }
-    return { url, service, workers, recovery, registry, app, close };
+    return { url, service, workers, recovery, registry, app, metrics, close };
   } catch (err) {
     await close();
     throw err;

@@ -12,6 +12,7 @@ import { createEngine, type Engine } from '../runtime/engine';
 import type { Mocks } from '../runtime/mocks';
 import type { LoadedTask, ResumeJournal, Run } from '../runtime/run';
 import type { Listener, Pool } from '../store/postgres/db';
+import type { ServerObserver } from '../observe/observer';
 import { LeaseLostError, PgStore } from '../store/postgres/store';
 import { trackedClock, type TrackedClock } from './park';
 import { errorMessage } from './support';
@@ -35,6 +36,8 @@ export interface WorkerOptions {
   mocksFor?: (task: LoadedTask) => Mocks | undefined;
   secrets?: Record<string, string>;
   instructions?: Record<string, InstructionHandler>;
+  /** Metrics and traces of the runs it executes. */
+  observer?: ServerObserver;
   log?: (line: string) => void;
 }
 
@@ -119,6 +122,13 @@ export class Worker {
   private readonly families = new Set<Promise<void>>();
   /** Runs executed to their end, released, taken over, lost (for logs and tests). */
   readonly stats = { claimed: 0, ended: 0, released: 0, takeovers: 0, lost: 0 };
+
+  /** Runs this worker holds that wait for a timer, a poll or an event (not yet released). */
+  parkedRuns(): number {
+    let n = 0;
+    for (const fam of this.active.values()) n += fam.engine?.active().filter((r) => r.parked).length ?? 0;
+    return n;
+  }
 
   constructor(private readonly o: WorkerOptions) {
     this.owner = o.owner ?? workerName();
@@ -261,6 +271,7 @@ export class Worker {
     const retry = claim.prev_reason === 'retry';
     if (takeover) {
       this.stats.takeovers++;
+      this.o.observer?.takenOver?.();
       this.log(`took over run ${claim.id} from ${claim.prev_owner} (attempt ${claim.attempts})`);
     }
     const recoverable = !this.o.recoveryExcluded?.(claim.task);
@@ -320,6 +331,7 @@ export class Worker {
       instructions: this.o.instructions,
       loadTask: (file) => this.o.tasks.load(file),
       broadcast: (from, name, data) => this.broadcast(from, name, data),
+      observer: this.o.observer,
     });
     fam.engine = engine;
     engine.onJournal((run, e) => {
@@ -365,6 +377,7 @@ export class Worker {
       await this.releaseRow(fam, { due: Date.now(), waiting: [], timers: [], reason: 'interrupted' }).catch(() => undefined);
     } else {
       this.stats.lost++;
+      this.o.observer?.leaseLost?.();
     }
     for (const [id, child] of fam.children) {
       if (child.ended || !this.store.leases.has(id)) continue;
@@ -442,7 +455,10 @@ export class Worker {
       ],
     });
     if (r.rows[0]?.ok) this.stats.released++;
-    else this.stats.lost++;
+    else {
+      this.stats.lost++;
+      this.o.observer?.leaseLost?.();
+    }
   }
 
   // ---- leases ----
