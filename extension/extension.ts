@@ -18,6 +18,7 @@ import { RunsTree } from './server/runsTree';
 import { ServerTokens } from './server/settings';
 import { taskFileFor } from './taskFile';
 import { ServerRunsTree } from './server/tree';
+import { StoredSecrets } from './secrets';
 import { registerShowOnGraph } from './showRun';
 import { registerTaskTests, type TaskTestsParts } from './testing/index';
 
@@ -42,15 +43,16 @@ export interface StepwiseApi {
 export function activate(context: vscode.ExtensionContext): StepwiseApi {
   const models = new TaskModels(defaultWorkerFile(context.extensionUri.fsPath));
   const diagnostics = new LintDiagnostics(models, context.extensionUri);
-  const runs = new RunManager(models);
+  const secrets = new StoredSecrets(context.secrets);
+  const runs = new RunManager(models, () => secrets.env());
   const runsView = new RunsView(runs);
   const server = new ServerConnection(new ServerTokens(context.secrets), (line) => runs.output.appendLine(line));
   const serverTree = new ServerRunsTree(server);
   const runsTree = new RunsTree(runsView, serverTree);
   const tree = vscode.window.createTreeView('stepwise.runs', { treeDataProvider: runsTree, showCollapseAll: false });
-  const debug = new StepwiseDebugger(models, runs);
+  const debug = new StepwiseDebugger(models, runs, () => secrets.env());
   const graph = new GraphEditorProvider(context, models, debug, (line) => runs.output.appendLine(line));
-  context.subscriptions.push(models, diagnostics, runs, runsView, tree, debug, graph, registerQuickFixes(models), ...registerLanguageFeatures(models));
+  context.subscriptions.push(secrets, models, diagnostics, runs, runsView, tree, debug, graph, registerQuickFixes(models), ...registerLanguageFeatures(models));
   const journals = new ServerJournals(server);
   context.subscriptions.push(server, serverTree, runsTree, journals, vscode.workspace.registerTextDocumentContentProvider(JOURNAL_SCHEME, journals));
   context.subscriptions.push(...registerServerCommands({ connection: server, serverTree, view: tree, models, runs, taskFile: taskFileFor }));

@@ -13,6 +13,7 @@ import { realClock, virtualClock } from '../engine/runtime/clock';
 import type { Engine } from '../engine/runtime/engine';
 import type { Mocks } from '../engine/runtime/mocks';
 import type { Run } from '../engine/runtime/run';
+import { secretsFromEnv } from '../engine/secrets/env';
 import { fileStore } from '../engine/store/file';
 import type { RunStore } from '../engine/store/store';
 import type { InputDecl, TaskModel } from '../engine/model/types';
@@ -21,7 +22,6 @@ import { runtime } from './lazy';
 import type { TaskModels } from './models';
 
 const PLAIN = style(false);
-const SECRET_PREFIX = 'STEPWISE_SECRET_';
 /** A run still going after this long gets a cancellable progress notification. */
 const PROGRESS_AFTER_MS = 1000;
 
@@ -48,12 +48,6 @@ interface ActiveRun {
   changedOnDisk: boolean;
 }
 
-function secretsFromEnv(): Record<string, string> {
-  const secrets: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (k.startsWith(SECRET_PREFIX) && v !== undefined) secrets[k.slice(SECRET_PREFIX.length)] = v;
-  return secrets;
-}
-
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -68,7 +62,11 @@ export class RunManager implements vscode.Disposable {
   private readonly status: vscode.StatusBarItem;
   private ticker: NodeJS.Timeout | undefined;
 
-  constructor(private readonly models: TaskModels) {
+  constructor(
+    private readonly models: TaskModels,
+    /** Where `secrets.*` come from: STEPWISE_SECRET_* entries (see secrets.ts). */
+    private readonly secretsEnv: () => Record<string, string | undefined> = () => process.env,
+  ) {
     this.output = vscode.window.createOutputChannel('Stepwise');
     this.status = vscode.window.createStatusBarItem('stepwise.run', vscode.StatusBarAlignment.Left, 50);
     this.status.name = 'Stepwise run';
@@ -217,7 +215,8 @@ export class RunManager implements vscode.Disposable {
       store: this.store(storeDir),
       clock: clock === 'virtual' ? virtualClock() : realClock(),
       mocks,
-      secrets: secretsFromEnv(),
+      // Read again for each run, so that a secret set meanwhile is used; a bad *_FILE fails the run.
+      secrets: () => secretsFromEnv(this.secretsEnv()),
     });
     engine.onJournal((run, e) => this.onJournal(engine, storeDir, run, e));
     engine.onOutput((chunk) => {

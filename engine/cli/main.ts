@@ -14,6 +14,7 @@ import { coerceInput, InputError, loadTaskFile, TaskLoadError } from '../runtime
 import { MocksError, parseMocks, type Mocks } from '../runtime/mocks';
 import type { Run } from '../runtime/run';
 import { tracesWanted } from '../observe/wanted';
+import { SecretsError, secretsFromEnv as secretsOf } from '../secrets/env';
 import { DEFAULT_RUNS_DIR, fileStore } from '../store/file';
 import { memoryStore } from '../store/memory';
 import type { RunStore } from '../store/store';
@@ -28,7 +29,6 @@ import { testCommand } from './test';
 import { describeEvent, displayStatus, style, useColour } from './report';
 
 const VERSION = '0.1.0';
-const SECRET_PREFIX = 'STEPWISE_SECRET_';
 
 /** A failure the user can fix, with the exit code it deserves. */
 class CliError extends Error {
@@ -69,11 +69,14 @@ function readMocks(file: string | undefined): Mocks | undefined {
   }
 }
 
-/** `STEPWISE_SECRET_TOKEN=…` makes `secrets.TOKEN` available to expressions. */
+/** `STEPWISE_SECRET_TOKEN=…` (or `STEPWISE_SECRET_TOKEN_FILE=path`) makes `secrets.TOKEN` available to expressions. */
 function secretsFromEnv(): Record<string, string> {
-  const secrets: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (k.startsWith(SECRET_PREFIX) && v !== undefined) secrets[k.slice(SECRET_PREFIX.length)] = v;
-  return secrets;
+  try {
+    return secretsOf(process.env);
+  } catch (e) {
+    if (e instanceof SecretsError) throw new CliError(e.message, 2);
+    throw e;
+  }
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -1,6 +1,7 @@
 // What a launch names, read and checked before anything runs: the task file (linted), the mocks
 // file, the input against the task's declarations, the secrets. Every problem is a LaunchError
 // that names the file, the line and what is wrong.
+import { SecretsError, secretsFromEnv } from '../secrets/env';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { lintText } from '../lint/index';
@@ -73,8 +74,6 @@ export interface Launch {
   expectedPath?: string[];
 }
 
-const SECRET_PREFIX = 'STEPWISE_SECRET_';
-
 /** Reads, lints and checks everything a launch names; throws LaunchError. */
 export function loadLaunch(config: LaunchConfig, files: FileAccess, env: Record<string, string | undefined>): Launch {
   if (!config || typeof config !== 'object') throw new LaunchError('The launch configuration must be an object.');
@@ -128,10 +127,15 @@ export function loadLaunch(config: LaunchConfig, files: FileAccess, env: Record<
   return { config, cwd, task, mocks, input, secrets: launchSecrets(config, env), expectedPath };
 }
 
-/** The values of `secrets.*`: STEPWISE_SECRET_* from the environment, then the launch's own. */
+/** The values of `secrets.*`: STEPWISE_SECRET_* (and *_FILE) from the environment, then the launch's own. */
 export function launchSecrets(config: LaunchConfig, env: Record<string, string | undefined>): Record<string, string> {
-  const secrets: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (k.startsWith(SECRET_PREFIX) && typeof v === 'string') secrets[k.slice(SECRET_PREFIX.length)] = v;
+  let secrets: Record<string, string>;
+  try {
+    secrets = secretsFromEnv(env);
+  } catch (err) {
+    if (err instanceof SecretsError) throw new LaunchError(err.message);
+    throw err;
+  }
   if (config.secrets && typeof config.secrets === 'object') for (const [k, v] of Object.entries(config.secrets)) if (typeof v === 'string') secrets[k] = v;
   return secrets;
 }

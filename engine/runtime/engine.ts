@@ -5,6 +5,7 @@ import { replay, type RunState } from '../journal/replay';
 import { instructionRegistry } from '../instructions/registry';
 import type { InstructionHandler } from '../instructions/types';
 import type { RunObserver } from '../observe/observer';
+import { currentSecrets, type SecretValues } from '../secrets/env';
 import type { RunStore } from '../store/store';
 import { memoryStore } from '../store/memory';
 import { realClock, type Clock } from './clock';
@@ -20,8 +21,11 @@ export interface EngineOptions {
   mocks?: Mocks;
   /** Mocks per task (a server gives each task its own mocks file); overrides `mocks` when it answers. */
   mocksFor?: (task: LoadedTask) => Mocks | undefined;
-  /** Values of `secrets.*`: readable by expressions, masked everywhere they would be written. */
-  secrets?: Record<string, string>;
+  /**
+   * Values of `secrets.*`: readable by expressions, masked everywhere they would be written. A
+   * function is asked again for each run started or continued (secrets that rotate).
+   */
+  secrets?: SecretValues;
   /** Custom instruction kinds by name. */
   instructions?: Record<string, InstructionHandler>;
   hooks?: RunHooks;
@@ -85,7 +89,6 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const clock = options.clock ?? realClock();
   const instructions = instructionRegistry(options.instructions);
   const mocks = options.mocks ?? NO_MOCKS;
-  const secrets = options.secrets ?? {};
   const hooks = options.hooks ?? {};
   const loadTask = options.loadTask ?? loadTaskFile;
   const runs = new Map<string, Run>();
@@ -98,7 +101,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     instructions,
     mocks: mockSession((task && options.mocksFor?.(task)) ?? mocks, history),
     recorded,
-    secrets,
+    secrets: currentSecrets(options.secrets),
     hooks,
     async broadcast(from, name, data) {
       const waiting = [...runs.values()].filter((r) => r.id !== from && !r.ended && r.isWaitingFor(name));

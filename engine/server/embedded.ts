@@ -1,5 +1,6 @@
 // The REST API over the embedded store of one process (a folder of JSON-lines journals, or memory):
 // one engine executes every run; runs left interrupted by an earlier process are resumed on start.
+import type { SecretValues } from '../secrets/env';
 import type { JournalEvent } from '../journal/events';
 import { replay, type RunState } from '../journal/replay';
 import { realClock, virtualClock } from '../runtime/clock';
@@ -31,7 +32,7 @@ export interface EmbeddedOptions {
   clock: 'real' | 'virtual';
   registry?: TaskRegistry;
   mocksFor?: (task: LoadedTask) => Mocks | undefined;
-  secrets?: Record<string, string>;
+  secrets?: SecretValues;
   observer?: RunObserver;
   log?: (line: string) => void;
 }

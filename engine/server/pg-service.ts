@@ -1,6 +1,7 @@
 // The REST API's side of the PostgreSQL store: starting runs (their row and first journal entry in
 // one statement), listing, reading, sending events, controls for the workers to apply, and watching
 // journals through the notifications the journal table's trigger sends.
+import { currentSecrets, type SecretValues } from '../secrets/env';
 import type { JournalEvent } from '../journal/events';
 import { replay } from '../journal/replay';
 import { resolveInput } from '../runtime/load';
@@ -97,7 +98,7 @@ export interface PgServiceOptions {
   pool: Pool;
   listener: Listener;
   clock: 'real' | 'virtual';
-  secrets?: Record<string, string>;
+  secrets?: SecretValues;
   /** How long a control waits for the worker to apply it before answering (ms). */
   controlWaitMs?: number;
 }
@@ -142,7 +143,7 @@ export class PgService implements RunService {
           clock: this.o.clock,
           pid: process.pid,
         } as JournalEvent,
-        this.o.secrets ?? {},
+        currentSecrets(this.o.secrets),
       );
       try {
         const r = await this.o.pool.query<Row>(START_SQL, [id, task.name, task.file, this.o.clock, task.hash, task.source, JSON.stringify(event)]);

@@ -11,7 +11,8 @@ import { buildApp } from './http';
 import { PgService } from './pg-service';
 import { RecoveryScanner } from './recovery';
 import type { RunService } from './service';
-import { mocksResolver, secretsFromEnv } from './support';
+import { openSecrets } from './secrets';
+import { mocksResolver } from './support';
 import { TaskCache } from './task-cache';
 import { TaskRegistry } from './tasks';
 import { Worker, workerName } from './worker';
@@ -50,7 +51,8 @@ export async function startServer(config: ServeConfig, log: (line: string) => vo
   const postgres = isPostgresUrl(config.store);
   if (!postgres && !config.api) throw new ServeError('--no-api makes a worker-only process, which needs a PostgreSQL store (--store postgres://…).');
   const mocksFor = mocksResolver(config.mocks);
-  const secrets = secretsFromEnv();
+  const source = await openSecrets(config, log);
+  const secrets = () => source.current();
   const excluded = new Set(config.recovery.exclude);
 
   let registry: TaskRegistry | undefined;
@@ -62,7 +64,7 @@ export async function startServer(config: ServeConfig, log: (line: string) => vo
     log(`tasks from ${registry.dir}: ${registry.tasks().map((t) => t.name).join(', ') || 'none'}`);
   }
 
-  const closers: Array<() => Promise<void>> = [];
+  const closers: Array<() => Promise<void>> = [async () => source.close()];
   const close = async () => {
     for (const c of closers.splice(0).reverse()) await c().catch((e) => log(`while closing: ${(e as Error).message}`));
   };

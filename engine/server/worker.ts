@@ -2,6 +2,7 @@
 // lease expiry, a fencing epoch), executes them with the engine, journals each step through the
 // lease-checked store, renews its leases, and releases a run while it waits on a timer or an event
 // so that any worker can continue it from its journal when it is due.
+import type { SecretValues } from '../secrets/env';
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as os from 'node:os';
 import type { JournalEvent, NewJournalEvent, RunError } from '../journal/events';
@@ -34,7 +35,7 @@ export interface WorkerOptions {
   /** Tasks whose runs recovery leaves alone (no retry, no recovery-exhausted). */
   recoveryExcluded?: (task: string) => boolean;
   mocksFor?: (task: LoadedTask) => Mocks | undefined;
-  secrets?: Record<string, string>;
+  secrets?: SecretValues;
   instructions?: Record<string, InstructionHandler>;
   /** Metrics and traces of the runs it executes. */
   observer?: ServerObserver;
