@@ -15,6 +15,7 @@ import { graphIsDefaultEditor } from './config';
 import { taskEdits } from './lazy';
 import type { StepwiseDebugger } from './debug';
 import { GraphOverlays } from './graphOverlay';
+import { calledTaskUri } from './graphCalls';
 import { GraphCoverageLayer } from './graphCoverage';
 import { GraphExports, type ExportedGraph } from './graphExport';
 import { keepGraphsInView } from './graphTabs';
@@ -247,6 +248,11 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vsc
       case 'openText':
         await vscode.window.showTextDocument(p.document, { viewColumn: this.besideColumn(p), preserveFocus: false, preview: false });
         return;
+      case 'openTask': {
+        const called = calledTaskUri(uri, m.task);
+        if (called) await vscode.commands.executeCommand('vscode.openWith', called, GRAPH_VIEW_TYPE, p.panel.viewColumn);
+        return;
+      }
       case 'showCoverage':
         if (uri.scheme === 'file' && !this.coverage.setShown(uri.fsPath, m.show)) this.postCoverage(p);
         return;

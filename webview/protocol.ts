@@ -14,7 +14,7 @@ export type { GraphCoverage } from '../engine/graph/coverage';
 /** VS Code's theme kinds (the webview also reads the body class VS Code sets: `vscode-dark`, …). */
 export type ThemeKind = 'light' | 'dark' | 'high-contrast' | 'high-contrast-light';
 
-export type { Box, CatchOutline, DebugView, InstructionOutline, LayoutDirection, Point, ShownRun, StateOutline, StateRunInfo, TaskOutline, TransitionKey, TransitionOutline } from '../engine/graph/types';
+export type { Box, CatchOutline, DebugView, FanoutOutline, FanoutRun, InstructionOutline, LaneStatus, LayoutDirection, Point, ShownRun, StateOutline, StateRunInfo, TaskOutline, TransitionKey, TransitionOutline } from '../engine/graph/types';
 export { outlineOf } from '../engine/graph/types';
 
 /**
@@ -98,6 +98,8 @@ export type WebviewMessage =
   | { type: 'redo' }
   /** Open the YAML in a text editor beside the graph. */
   | { type: 'openText' }
+  /** A lane of a parallel/map that calls a task was clicked: open that task's graph (`task` as written in the `call`). */
+  | { type: 'openTask'; task: string }
   /** The toolbar's Coverage toggle: paint the file's test coverage on the graph, or stop. */
   | { type: 'showCoverage'; show: boolean }
   /** The graph drawn for Export (the toolbar's button, or the host's `exportGraph` command): write both files. */
@@ -110,7 +112,7 @@ export type WebviewMessageType = WebviewMessage['type'];
 /** How an exported PNG starts (a data: URL of base64 bytes). */
 export const PNG_DATA_URL = 'data:image/png;base64,';
 
-const WEBVIEW_TYPES: ReadonlySet<string> = new Set<WebviewMessageType>(['ready', 'edit', 'reveal', 'toggleBreakpoint', 'viewState', 'undo', 'redo', 'openText', 'showCoverage', 'export', 'log']);
+const WEBVIEW_TYPES: ReadonlySet<string> = new Set<WebviewMessageType>(['ready', 'edit', 'reveal', 'toggleBreakpoint', 'viewState', 'undo', 'redo', 'openText', 'openTask', 'showCoverage', 'export', 'log']);
 
 /**
  * Checks a message posted by the webview before the host acts on it (the webview runs untrusted
@@ -132,6 +134,8 @@ export function asWebviewMessage(data: unknown): WebviewMessage | undefined {
     }
     case 'log':
       return typeof m.message === 'string' ? (m as unknown as WebviewMessage) : undefined;
+    case 'openTask':
+      return typeof m.task === 'string' && m.task.length > 0 ? (m as unknown as WebviewMessage) : undefined;
     case 'showCoverage':
       return typeof m.show === 'boolean' ? (m as unknown as WebviewMessage) : undefined;
     case 'export':

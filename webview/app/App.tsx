@@ -225,7 +225,7 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
     },
     [post, setBreakpoints],
   );
-  const nodeActions: NodeActions = useMemo(() => ({ toggleBreakpoint }), [toggleBreakpoint]);
+  const nodeActions: NodeActions = useMemo(() => ({ toggleBreakpoint, openTask: (task) => post({ type: 'openTask', task }) }), [toggleBreakpoint, post]);
 
   const openMenu = (target: MenuTarget, x: number, y: number) => {
     const m = menuFor(target, { model, graph, readOnly, view, breakpoints, canPaste: !!clipboard.current, mod: isMac ? '⌘' : 'Ctrl+', dispatch, post, saveView, fit: () => fit(200), toggleDirection, relayout, copy: (id) => void copyState(id), paste: () => paste(''), toggleBreakpoint });

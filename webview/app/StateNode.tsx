@@ -1,10 +1,12 @@
 // A state on the canvas: name, start marker, final status, description, instruction rows with
-// icons by kind, a diagnostics badge (messages on hover or focus) and a breakpoint dot.
-import { createContext, memo, useContext } from 'react';
+// icons by kind (a parallel's or map's lanes below its row), a diagnostics badge (messages on
+// hover or focus), a breakpoint dot, and the tests' coverage when it is painted.
+import { createContext, Fragment, memo, useContext } from 'react';
 import { Handle, Position, useStore, type NodeProps } from 'reactflow';
 import type { NodeDebug, NodeDiagnostic, StateNodeData } from '../../engine/graph/model';
 import type { LayoutDirection } from '../protocol';
 import { nameCheck, RENAME_FIELD, type FieldCommit } from '../designer/step';
+import { FanoutLanes } from './FanoutLanes';
 import { Icons, kindIcon } from './icons';
 import { TextInput } from './TextInput';
 import { visitSummary } from './RunPanel';
@@ -26,9 +28,11 @@ export interface StateNodeProps {
 
 export interface NodeActions {
   toggleBreakpoint(state: string): void;
+  /** Opens the graph of a task a lane calls (its path as the `call` writes it). */
+  openTask(task: string): void;
 }
 
-export const NodeActionsContext = createContext<NodeActions>({ toggleBreakpoint() {} });
+export const NodeActionsContext = createContext<NodeActions>({ toggleBreakpoint() {}, openTask() {} });
 
 function worst(list: NodeDiagnostic[]): 'error' | 'warning' | 'info' {
   if (list.some((d) => d.severity === 'error')) return 'error';
@@ -164,11 +168,14 @@ function StateNodeView({ data, selected }: NodeProps<StateNodeProps>) {
       {view.instructions.length && !far ? (
         <ul className="sw-node-rows" aria-label={`Instructions of ${view.name}`}>
           {view.instructions.map((r) => (
-            <li key={r.index} className={`sw-row sw-kind-${r.kind}`}>
-              {kindIcon(r.kind, { size: 14 })}
-              <span className="sw-row-kind">{r.kind}</span>
-              <span className="sw-row-summary">{r.summary}</span>
-            </li>
+            <Fragment key={r.index}>
+              <li className={`sw-row sw-kind-${r.kind}`}>
+                {kindIcon(r.kind, { size: 14 })}
+                <span className="sw-row-kind">{r.kind}</span>
+                <span className="sw-row-summary">{r.summary}</span>
+              </li>
+              {r.fanout ? <FanoutLanes view={r.fanout} state={view.name} index={r.index} run={debug?.fanouts?.[r.index]} openTask={actions.openTask} /> : null}
+            </Fragment>
           ))}
           {view.moreInstructions ? <li className="sw-row sw-more">+{view.moreInstructions} more</li> : null}
         </ul>
