@@ -46,12 +46,13 @@ function branchesOf(text: string, state: string, index: number): string[] {
 
 describe('addBranch', () => {
   it('adds a branch one a line when the branches are written so (the sample), untouched text byte for byte', () => {
-    const r = expectEdit(RELEASE, { type: 'addBranch', state: 'build', index: 0, name: 'cli', instruction: { kind: 'call', args: { task: './build-image.task.yaml', input: { image: 'cli' } } } }, [
-      ["timeout: 10m }\n        as: builds", "timeout: 10m }\n          cli: { call: { task: ./build-image.task.yaml, input: { image: cli } } }\n        as: builds"],
-    ]);
+    const r = expectEdit(RELEASE, { type: 'addBranch', state: 'build', index: 0, name: 'cli', instruction: { kind: 'call', args: { task: './build-image.task.yaml', input: { image: 'cli' } } } }, [['timeout: 10m }\n        as: builds', 'timeout: 10m }\n          cli: { call: { task: ./build-image.task.yaml, input: { image: cli } } }\n        as: builds']]);
     assert.equal(r.state, 'build');
     assert.deepEqual(branchesOf(r.text, 'build', 0), ['web', 'api', 'docs', 'cli']);
-    assert.deepEqual(lintText(r.text).diagnostics.filter((d) => d.severity === 'error'), []);
+    assert.deepEqual(
+      lintText(r.text).diagnostics.filter((d) => d.severity === 'error'),
+      [],
+    );
   });
   it('adds a block branch after block branches, with a free name when none is given', () => {
     const r = expectEdit(BLOCK, { type: 'addBranch', state: 'build', index: 1, instruction: { kind: 'log', args: 'hi' } }, [['            timeout: 5m\n', '            timeout: 5m\n          branch:\n            log: hi\n']]);
@@ -155,11 +156,7 @@ describe('fan-out operations, property', () => {
           const label = `${JSON.stringify(op)} on:\n${text}`;
           // The reference: what a list of names does, and the format's limits.
           const taken = branches.includes(s.name) && !(op.type === 'renameBranch' && pick === s.name);
-          const refused =
-            (op.type === 'addBranch' && taken) ||
-            (op.type === 'renameBranch' && taken) ||
-            (op.type === 'removeBranch' && branches.length === 1) ||
-            (op.type === 'setMapOption' && op.value !== undefined && (op.value as number) < (op.option === 'concurrency' ? 1 : 0));
+          const refused = (op.type === 'addBranch' && taken) || (op.type === 'renameBranch' && taken) || (op.type === 'removeBranch' && branches.length === 1) || (op.type === 'setMapOption' && op.value !== undefined && (op.value as number) < (op.option === 'concurrency' ? 1 : 0));
           if (refused) {
             assert.ok(r.error, `not refused: ${label}`);
             assert.deepEqual(r.edits, []);
@@ -168,7 +165,11 @@ describe('fan-out operations, property', () => {
           assert.equal(r.error, undefined, label);
           const next = applyEdits(text, r.edits);
           const parsed = parseTask(next);
-          assert.deepEqual(parsed.diagnostics.filter((d) => d.code === 'yaml-syntax' || d.code === 'duplicate-key'), [], `${label}\n---\n${next}`);
+          assert.deepEqual(
+            parsed.diagnostics.filter((d) => d.code === 'yaml-syntax' || d.code === 'duplicate-key'),
+            [],
+            `${label}\n---\n${next}`,
+          );
           if (op.type === 'addBranch') branches = [...branches, s.name];
           if (op.type === 'removeBranch') branches = branches.filter((b) => b !== pick);
           if (op.type === 'renameBranch') branches = branches.map((b) => (b === pick ? s.name : b));
