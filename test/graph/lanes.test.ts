@@ -9,6 +9,7 @@ import { graphCoverage, stateHits, edgeHits } from '../../engine/graph/coverage'
 import { fanoutView, itemsText, laneStatus } from '../../engine/graph/lanes';
 import { graphOf, NODE_WIDTH_MAX } from '../../engine/graph/model';
 import { runPath } from '../../engine/graph/runPath';
+import { graphSvg, LIGHT_PALETTE } from '../../engine/graph/svg';
 import { outlineOf } from '../../engine/graph/types';
 import { lintText } from '../../engine/lint/index';
 import { fileCoverage } from '../../engine/testing/coverage';
@@ -67,6 +68,16 @@ describe('fan-out lanes', () => {
     const deploy = graph.nodes.find((n) => n.name === 'deploy')!;
     assert.equal(deploy.instructions[0].summary, '× input.regions, 2 at once');
     assert.deepEqual(deploy.instructions[0].fanout?.lanes.map((l) => [l.name, l.kind, l.task]), [['', 'call', './deploy-region.task.yaml']]);
+  });
+
+  test('the exported SVG draws the lanes, with their status when a run is shown', () => {
+    const graph = graphOf(outlineOf(lintText(RELEASE).model));
+    const positions = Object.fromEntries(graph.nodes.map((n, i) => [n.name, { x: 0, y: i * 300 }]));
+    const plain = graphSvg({ graph, positions, routes: {}, direction: 'DOWN', palette: LIGHT_PALETTE });
+    assert.deepEqual([...plain.matchAll(/data-lane="([^"]*)"/g)].map((m) => m[1]), ['web', 'api', 'docs', '']);
+    const overlay = { active: true, visited: ['build'], taken: [], fanouts: [{ state: 'build', index: 0, lanes: { web: 'succeeded' as const, api: 'failed' as const } }] };
+    const shown = graphSvg({ graph, positions, routes: {}, direction: 'DOWN', palette: LIGHT_PALETTE, overlay });
+    assert.deepEqual([...shown.matchAll(/data-lane="(\w+)" data-status="(\w+)"/g)].map((m) => `${m[1]}:${m[2]}`), ['web:succeeded', 'api:failed', 'docs:pending']);
   });
 
   test('items as the row says them; at most six lanes are drawn', () => {
