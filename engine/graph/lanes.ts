@@ -10,7 +10,7 @@ export interface LaneView {
   /** The branch name (parallel) or '' (the map's item instruction). */
   name: string;
   kind: string;
-  /** A short summary of the lane's instruction (as an instruction row's). */
+  /** The lane's instruction's arguments (summarised like an instruction row's). */
   args: unknown;
   /** The task file a `call` lane runs (relative to the task file), which a click opens. */
   task?: string;
