@@ -147,6 +147,10 @@ describe('fan-out lanes and coverage on the graph (Chromium)', { skip: available
       const page = host.page;
       await host.send({ type: 'debug', debug: { ...run, fanouts: [...(run.fanouts ?? []).filter((f) => f.state !== 'deploy'), { state: 'deploy', index: 0, lanes: { '0': 'succeeded', '1': 'running', '2': 'pending' }, items: 3 }] } });
       await page.waitForSelector(`${lanes('build')}[data-status="succeeded"]`);
+      // The inspector beside it: the parallel's branches.
+      await page.locator(`${node('build')} .sw-node-name`).click();
+      await page.locator('.sw-inspector button[aria-label^="Instruction 1: parallel"]').click();
+      await page.locator('.sw-inspector .sw-branch').first().waitFor();
       await page.waitForTimeout(300);
       await page.screenshot({ path: path.join(dir, `lanes-${theme}.png`) });
       await host.send({ type: 'debug', debug: { active: false, visited: [], taken: [] } });

@@ -69,9 +69,8 @@ export function FanoutFields({ state, ins, fanout, propose, readOnly }: { state:
           <li key={b.name} className="sw-branch" data-branch={b.name}>
             <div className="sw-branch-head">
               {kindIcon(b.ins.kind, { size: 14 })}
-              <span className="sw-item-summary">
-                {b.ins.kind} {instructionSummary(b.ins.kind, b.ins.args)}
-              </span>
+              <span className="sw-branch-name">{b.name}</span>
+              <span className="sw-item-summary">{b.ins.kind === 'call' ? 'calls a task' : `${b.ins.kind} ${instructionSummary(b.ins.kind, b.ins.args)}`}</span>
               {!readOnly ? (
                 <VSCodeButton appearance="icon" aria-label={`Remove branch ${b.name}`} title={`Remove branch ${b.name}`} disabled={names.length < 2} onClick={() => propose({ type: 'removeBranch', state, index, branch: b.name }, 'Remove branch')}>
                   {Icons.trash({ size: 14 })}
