@@ -21,6 +21,7 @@ import { ServerRunsTree } from './server/tree';
 import { StoredSecrets } from './secrets';
 import { registerShowOnGraph } from './showRun';
 import { registerTaskTests, type TaskTestsParts } from './testing/index';
+import { registerShowCoverage } from './graphCoverage';
 
 /** What `activate` returns: the extension's parts, for other extensions and the integration tests. */
 export interface StepwiseApi {
@@ -59,6 +60,7 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
   context.subscriptions.push(registerNewTask(context.extensionUri));
   context.subscriptions.push(registerShowOnGraph({ runs, server, graph, models, pick: () => pickRun(runsView, 'Show which run on its graph?') }));
   const testing = registerTaskTests(context, { lint: diagnostics, runs, runsView, server });
+  context.subscriptions.push(graph.coverage.connect(testing.tests), registerShowCoverage(graph.coverage, (uri) => graph.revealGraph(uri)));
 
   const command = (id: string, handler: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, handler));
 

@@ -320,7 +320,8 @@ export class DebugRuntime {
     if (!this.stepper.silent) {
       const text = consoleLine(e, run.id === this.rootRunId ? '' : `[${run.task.model.name}] `, run.id);
       if (text) this.emit('output', { category: 'console', text });
-      if (e.type === 'state-entered') this.emit('position', this.position(run.id, run.state, true));
+      // A fan-out's branches and items show their progress on the graph as they go.
+      if (e.type === 'state-entered' || e.type === 'map-items' || e.type.startsWith('branch-')) this.emit('position', this.position(run.id, run.state, true));
     }
     if (e.type === 'run-ended') this.stepper.ended(run.id);
     if (run.id === this.rootRunId) for (const action of this.timeline.journaled(e)) this.redo(run, action);

@@ -2,6 +2,8 @@
 // `call` instruction and state), the scopes of a run, and the run's position for the graph editor.
 // Functions of the runs and the current stop; nothing here moves a run.
 import type { Evaluated, ExpressionScope } from '../expr/expression';
+import { fanoutRunOf } from '../graph/lanes';
+import type { FanoutRun } from '../graph/types';
 import type { JournalEvent, ReceivedEvent } from '../journal/events';
 import type { RunState } from '../journal/replay';
 import type { InstructionModel, StateModel } from '../model/types';
@@ -47,6 +49,8 @@ export interface RunPosition {
   historyStart: number;
   /** The runs from the launched one to the innermost called one. */
   stack: Array<{ runId: string; task: string; file?: string; state?: string }>;
+  /** The `parallel` or `map` under way in the state: its branches' or items' status. */
+  fanout?: FanoutRun;
 }
 
 export interface RunContexts {
@@ -204,6 +208,7 @@ export function runPosition(view: View, runId: string, s: Readonly<RunState>, hi
     at: stop ? (stop.index !== undefined ? `${stop.at}:${stop.index}` : stop.at) : undefined,
     history: s.history.slice(historyStart).map((h) => ({ ...h })),
     historyStart,
+    fanout: s.fanout && s.state ? fanoutRunOf(s.state, s.fanout) : undefined,
     stack: chain.map((id) => {
       const r = id === runId ? undefined : view.engine?.get(id);
       const st = r?.state ?? (id === runId ? s : undefined);

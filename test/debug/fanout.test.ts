@@ -16,4 +16,17 @@ suite('fan-out', (test) => {
     assert.equal((await dap.top()).line, lineOf(release, 'deploy:'));
     assert.match((await dap.scope('Data')).builds, /web: .*api: .*docs: /);
   });
+
+  test("the stepwise/state events carry the fan-out's branches and items as they go, for the graph's lanes", async (dap) => {
+    await dap.launch(releaseRun, { breakpoints: { [release]: [lineOf(release, 'done: { final: true }')] } });
+    await dap.stopped(20_000);
+    const fanouts = dap.log.filter((e) => e.event === 'stepwise/state' && e.body.fanout).map((e) => e.body.fanout as { state: string; index: number; lanes: Record<string, string>; items?: number });
+    const builds = fanouts.filter((f) => f.state === 'build');
+    assert.ok(builds.some((f) => Object.values(f.lanes).includes('running')), `a running branch in ${JSON.stringify(builds)}`);
+    assert.deepEqual(builds.at(-1), { state: 'build', index: 0, lanes: { web: 'succeeded', api: 'succeeded', docs: 'succeeded' } });
+    const deploys = fanouts.filter((f) => f.state === 'deploy');
+    // Two regions at once: a picture with two items running and the third not started.
+    assert.ok(deploys.some((f) => f.items === 3 && Object.keys(f.lanes).length === 2 && Object.values(f.lanes).every((s) => s === 'running')), JSON.stringify(deploys));
+    assert.deepEqual(deploys.at(-1), { state: 'deploy', index: 0, lanes: { '0': 'succeeded', '1': 'succeeded', '2': 'succeeded' }, items: 3 });
+  });
 });
