@@ -17,10 +17,12 @@
 //   consumed as the prefix says), recorded http/exec results are reused until the runs diverge,
 //   and everything else (set, log, emit, call, expressions, timers) runs again.
 // - A called task (`call`) runs as a child run; the debugger shows it as frames above its caller's
-//   `call` instruction, on the same thread (see docs/debugging.md for why).
+//   `call` instruction, on the same thread (see docs/debugging.md for why). Each running branch of
+//   a `parallel` or item of a `map` is a thread of its own (threads.ts); they stop together.
 import * as path from 'node:path';
 import type { FinalRunStatus, JournalEvent } from '../journal/events';
 import type { RunState } from '../journal/replay';
+import type { ExpressionScope } from '../expr/expression';
 import type { InstructionHandler } from '../instructions/types';
 import { locateTaskFiles, type LocatedFile } from '../model/locate';
 import { realClock, virtualClock, type Clock, type VirtualClock } from '../runtime/clock';
@@ -39,6 +41,7 @@ import { BY_DEBUGGER, describeStep, Timeline, type UserAction } from './rewind';
 import { consoleLine, evaluateIn, expressionScope, innermost, outputPlace, runContexts, runPosition, stackFrames, type Frame, type RunContexts, type RunPosition, type View } from './show';
 import { Stepper } from './stepping';
 import { breakpointBehind, type Point, type StopInfo, type StopReason } from './stops';
+import { MAIN_THREAD, Threads } from './threads';
 
 export interface OutputInfo {
   category: 'stdout' | 'stderr' | 'console' | 'important';
@@ -49,9 +52,11 @@ export interface OutputInfo {
 }
 
 export interface RuntimeEvents {
-  stopped: (stop: StopInfo) => void;
-  /** The run moved on by itself (an event or a timer) after a stop where it was waiting. */
-  continued: () => void;
+  stopped: (stop: StopInfo & { thread: number }) => void;
+  /** A thread moved on by itself (an event or a timer) after a stop where it was waiting. */
+  continued: (thread: number) => void;
+  /** A branch's thread started or exited. */
+  thread: (e: { reason: 'started' | 'exited'; thread: number }) => void;
   output: (o: OutputInfo) => void;
   position: (p: RunPosition) => void;
   breakpoint: (b: BreakpointResult) => void;
@@ -90,8 +95,9 @@ export class DebugRuntime {
   private rootRunId = '';
   private readonly timeline = new Timeline();
   private readonly stepper: Stepper;
-  /** The frames of a stop, computed when first asked for. */
-  private frameCache?: { stop: StopInfo; frames: Frame[] };
+  private readonly threads = new Threads();
+  /** The frames of each thread's stop, computed when first asked for. */
+  private readonly frameCache = new Map<number, { stop: StopInfo; frames: Frame[] }>();
   private finished = false;
   private rootDone?: Promise<unknown>;
   /** History entries already sent in position events, per run. */
@@ -114,13 +120,15 @@ export class DebugRuntime {
       view: () => this.view(),
       timeline: this.timeline,
       breakpoints: this.breakpoints,
+      threads: this.threads,
+      innermostOf: (thread) => this.innermostOf(thread),
       stopped: (stop) => {
         const { resume: _r, step: _s, ...info } = stop;
         const run = this.engine?.get(stop.runId);
         if (run) this.emit('position', this.position(run.id, run.state, true));
         this.emit('stopped', info);
       },
-      continued: () => this.emit('continued'),
+      continued: (thread) => this.emit('continued', thread),
       console: (text, place) => this.emit('output', { category: 'console', text, ...place }),
     });
   }
@@ -286,7 +294,8 @@ export class DebugRuntime {
       if (gen !== this.generation) return;
       this.finished = true;
       this.generation++;
-      this.stepper.stop = undefined;
+      this.stepper.release();
+      this.endThreads();
       this.emit('position', this.position(run.id, s, true));
       this.emit('ended', { runId: run.id, status: s.status === 'running' ? 'cancelled' : s.status, reason: s.reason });
     });
@@ -323,6 +332,12 @@ export class DebugRuntime {
       if (e.type === 'state-entered') this.emit('position', this.position(run.id, run.state, true));
     }
     if (e.type === 'run-ended') this.stepper.ended(run.id);
+    const { started, exited } = this.threads.journaled(run, e, this.rootRunId);
+    for (const t of started) this.emit('thread', { reason: 'started', thread: t.id });
+    for (const t of exited) {
+      this.stepper.threadExited(t, this.threads.siblings(t).length > 0);
+      this.emit('thread', { reason: 'exited', thread: t.id });
+    }
     if (run.id === this.rootRunId) for (const action of this.timeline.journaled(e)) this.redo(run, action);
   }
 
@@ -376,23 +391,23 @@ export class DebugRuntime {
     this.stepper.continue();
   }
 
-  /** Step over: to the next state of the run stopped in (or back in its caller when it ends). */
-  next(): void {
-    this.stepper.next();
+  /** Step over, in `thread`: to the next state of the run stopped in (or back in its caller when it ends). */
+  next(thread?: number): void {
+    this.stepper.next(thread);
   }
 
-  /** Step in: to the very next step (instruction, transition, state, a called task's first state, a wait). */
-  stepIn(): void {
-    this.stepper.stepIn();
+  /** Step in: to the very next step of `thread` (instruction, transition, state, a called task's first state, a branch's, a wait). */
+  stepIn(thread?: number): void {
+    this.stepper.stepIn(thread);
   }
 
   /** Step out: return from a called task; in the launched run, finish the state (stop at its transition). */
-  stepOut(): void {
-    this.stepper.stepOut();
+  stepOut(thread?: number): void {
+    this.stepper.stepOut(thread);
   }
 
-  pause(): Promise<void> {
-    return this.stepper.pause();
+  pause(thread?: number): Promise<void> {
+    return this.stepper.pause(thread);
   }
 
   /** "Skip wait": fires the next timer of the virtual clock now, then stops at the next step or wait. */
@@ -417,7 +432,7 @@ export class DebugRuntime {
     const run = this.engine?.get(runId);
     if (!run || run.ended) throw new Error('The run has ended; its data can no longer change.');
     this.refuseInReplay('change data');
-    if (!this.stepper.stop) throw new Error('Pause the run before changing its data.');
+    if (!this.stepper.allStopped) throw new Error('Pause the run before changing its data.');
     this.timeline.diverge();
     await run.setData(dataPath, value, BY_DEBUGGER);
   }
@@ -426,20 +441,28 @@ export class DebugRuntime {
    * Evaluates a JSONata expression over a run's context (the innermost run by default) as the run
    * does; a value computed from a secret comes back as the mask, with `secret` set.
    */
-  async evaluate(expression: string, runId?: string, hover = false): Promise<{ value: unknown; secret: boolean }> {
+  async evaluate(expression: string, where?: string | Frame, hover = false): Promise<{ value: unknown; secret: boolean }> {
+    const runId = typeof where === 'string' ? where : where?.runId;
     const run = runId ? this.engine?.get(runId) : innermost(this.engine, this.rootRunId) ?? this.engine?.get(this.rootRunId);
     if (!run) throw new Error('No run to evaluate in.');
-    const event = this.stepper.stop?.runId === run.id ? this.stepper.stop.event : undefined;
-    const r = await evaluateIn(run, event ? { event } : {}, expression, hover);
+    const stop = this.stepper.stopOf(this.threads.threadOf(run.id));
+    // A map item's frame sees `item` and `index`, as its instruction does.
+    const branch = typeof where === 'object' && where.kind === 'branch' && where.thread !== undefined ? this.threads.get(where.thread) : undefined;
+    const over: Partial<ExpressionScope> = branch?.tag.item !== undefined ? { item: branch.item, index: branch.tag.item } : {};
+    if (stop?.runId === run.id && stop.event) over.event = stop.event;
+    const r = await evaluateIn(run, over, expression, hover);
     return { value: r.secret ? MASK : redact(r.value, this.secrets), secret: r.secret };
   }
 
   // ---- going back ----
 
-  /** Step back: to the previous step of the launched run (rebuilt from its journal). */
-  async stepBack(): Promise<void> {
+  /**
+   * Step back: to the previous step of the launched run (rebuilt from its journal). From a called
+   * task or a branch (`thread`), that is the `call` or the `parallel`/`map` the launched run is in.
+   */
+  async stepBack(thread?: number): Promise<void> {
     const stop = this.stepper.requireStop();
-    const current = stop.step ?? this.timeline.steps.length;
+    const current = (thread === undefined ? stop : this.stepper.stopOf(thread))?.step ?? this.timeline.steps.length;
     if (current <= 0) throw new Error('This is the first step of the run: there is nothing before it.');
     const target = current - 1;
     await this.rewindTo(target, 'step', `Stepped back to ${describeStep(this.timeline.steps[target])}`);
@@ -513,33 +536,75 @@ export class DebugRuntime {
     this.stepper.silent = false;
     for (const r of runs) r.cancel(reason);
     this.stepper.release();
+    this.endThreads();
     await withTimeout(Promise.all(runs.map((r) => r.done)), 5000);
+  }
+
+  private endThreads(): void {
+    for (const t of this.threads.reset()) this.emit('thread', { reason: 'exited', thread: t.id });
   }
 
   // ---- inspection ----
 
-  threadName(): string {
+  /** Thread 1 (the launched run, named after it), then the running branches and items. */
+  threadList(): Array<{ id: number; name: string }> {
     const name = this.task?.model.name ?? 'task';
-    return this.rootRunId ? `${name} (run ${this.rootRunId})` : name;
+    return [{ id: MAIN_THREAD, name: this.rootRunId ? `${name} (run ${this.rootRunId})` : name }, ...this.threads.list().map((t) => ({ id: t.id, name: t.name }))];
   }
 
-  /** The stack: the stopped step, its state, then each caller's `call` instruction and state. */
-  frames(): Frame[] {
-    const stop = this.stepper.stop;
+  hasThread(thread: number): boolean {
+    return this.threads.has(thread);
+  }
+
+  /**
+   * A thread's stack while the threads are stopped: the step it stopped at (or where it stands),
+   * its state, then each caller's `call` instruction (or fan-out branch) and state. Frame ids are
+   * unique across threads.
+   */
+  frames(thread = MAIN_THREAD): Frame[] {
+    const stop = this.stepper.stopOf(thread) ?? this.standing(thread);
     if (!stop) return [];
-    if (this.frameCache?.stop !== stop) this.frameCache = { stop, frames: stackFrames(this.view()) };
-    return this.frameCache.frames;
+    const cached = this.frameCache.get(thread);
+    if (cached?.stop === stop) return cached.frames;
+    const base = (thread - MAIN_THREAD) * FRAMES_PER_THREAD;
+    const frames = stackFrames({ ...this.view(thread), stop }).slice(0, FRAMES_PER_THREAD).map((f) => ({ ...f, id: base + f.id, thread }));
+    // A running thread's frames are a snapshot; a stopped one's stay as they are until it moves.
+    if (this.stepper.stopOf(thread) === stop) this.frameCache.set(thread, { stop, frames });
+    return frames;
   }
 
   frame(id: number): Frame | undefined {
-    return this.frames()[id - 1];
+    const thread = Math.floor((id - 1) / FRAMES_PER_THREAD) + MAIN_THREAD;
+    return this.frames(thread).find((f) => f.id === id);
+  }
+
+  /** Where a thread that is not held at a step stands, while the others are stopped. */
+  private standing(thread: number): StopInfo | undefined {
+    if (!this.stepper.allStopped) return undefined;
+    const branch = this.threads.get(thread);
+    const runId = this.innermostOf(thread)?.id ?? branch?.ownerRunId;
+    return runId ? { reason: 'pause', description: 'Running', runId, at: 'paused' } : undefined;
+  }
+
+  /** A branch thread's own names: `item` and `index` in a map, the branch's name in a parallel. */
+  branchScope(thread: number | undefined): Record<string, unknown> | undefined {
+    const t = thread === undefined ? undefined : this.threads.get(thread);
+    if (!t) return undefined;
+    return t.tag.branch !== undefined ? { branch: t.tag.branch } : { item: redact(t.item, this.secrets), index: t.tag.item };
+  }
+
+  /** The deepest active run of a thread. */
+  private innermostOf(thread: number): Run | undefined {
+    const runs = this.engine?.active().filter((r) => !r.ended && this.threads.threadOf(r.id) === thread) ?? [];
+    const parents = new Set(runs.map((r) => r.state.parentRunId));
+    return runs.find((r) => !parents.has(r.id)) ?? (thread === MAIN_THREAD ? innermost(this.engine, this.rootRunId) : undefined);
   }
 
   /** The values a run's scopes show; secrets are masked. */
   contexts(runId: string): RunContexts {
     const run = this.engine?.get(runId);
     if (!run) throw new Error(`No active run '${runId}'.`);
-    return runContexts(this.view(), run);
+    return runContexts(this.view(this.threads.threadOf(runId)), run);
   }
 
   /**
@@ -559,7 +624,7 @@ export class DebugRuntime {
     return [...lines].sort((a, b) => a - b);
   }
 
-  /** Where the run (the stopped one, else the innermost) stands now. */
+  /** Where a run (the one stopped in, else the innermost) stands now. */
   currentPosition(runId?: string): RunPosition | undefined {
     const run = (runId ? this.engine?.get(runId) : undefined) ?? innermost(this.engine, this.rootRunId);
     return run ? this.position(run.id, run.state) : undefined;
@@ -579,14 +644,30 @@ export class DebugRuntime {
   position(runId: string, s: Readonly<RunState>, delta = false): RunPosition {
     const historyStart = delta ? Math.min(this.historySent.get(runId) ?? 0, s.history.length) : 0;
     if (delta) this.historySent.set(runId, s.history.length);
-    return runPosition(this.view(), runId, s, historyStart);
+    return runPosition(this.view(this.threads.threadOf(runId)), runId, s, historyStart);
   }
 
-  private view(): View {
-    return { engine: this.engine, stop: this.stepper.stop, rootRunId: this.rootRunId, now: this.clock?.now() ?? Date.now(), clockKind: this.clockKind, secrets: this.secrets, mocks: this.mocks };
+  /** What the views of a thread (by default, the one that stopped last) are computed from. */
+  private view(thread?: number): View {
+    const stop = thread === undefined ? this.stepper.stop : this.stepper.stopOf(thread);
+    const branch = thread === undefined ? undefined : this.threads.get(thread);
+    return {
+      engine: this.engine,
+      stop,
+      rootRunId: this.rootRunId,
+      now: this.clock?.now() ?? Date.now(),
+      clockKind: this.clockKind,
+      secrets: this.secrets,
+      mocks: this.mocks,
+      branchOf: (runId) => this.threads.branchOf(runId),
+      branch: branch && !this.innermostOf(branch.id) ? branch : undefined,
+    };
   }
 
 }
+
+/** Frame ids are `thread's base + n`: a thread's stack is cut at this many frames. */
+const FRAMES_PER_THREAD = 1000;
 
 function withTimeout(p: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
