@@ -53,10 +53,10 @@ suite('fan-out', (test) => {
         ['build', lineOf(release, 'build:')],
       ],
     );
-    // The other branches stopped with it, at their next step (before the breakpoint).
+    // The other branches stopped with it, at their next step in the called task.
     const apiFrames = (await frames(dap, api)).map((f) => f.name);
     assert.deepEqual(apiFrames.slice(-2), ['build › api', 'build']);
-    assert.match(apiFrames[0], /^build-image · compile/);
+    assert.match(apiFrames[0], /^build-image · /);
     const apiScopes = (await dap.dc.scopesRequest({ frameId: (await frames(dap, api))[0].id })).body.scopes;
     assert.equal((await dap.children(apiScopes.find((s) => s.name === 'Input')!.variablesReference)).image, '"api"');
     const branchScope = apiScopes.find((s) => s.name === 'Branch');
@@ -69,13 +69,13 @@ suite('fan-out', (test) => {
     assert.equal((await frames(dap, web))[0].name, 'build-image · built (entering)');
     assert.deepEqual((await frames(dap, api)).map((f) => f.name), apiFrames, 'the other thread stays where it stopped');
 
-    // Let go, the next branch reaches the breakpoint and stops in its own thread.
+    // Let go, another branch reaches the breakpoint and stops in its own thread.
     await dap.dc.continueRequest({ threadId: web });
     const second = await dap.stopped();
-    assert.equal(second.body.threadId, api);
+    assert.ok([api, byName.get('build › docs')].includes(second.body.threadId), `stopped in ${second.body.threadId}`);
     assert.equal(second.body.reason, 'breakpoint');
     assert.equal(second.body.allThreadsStopped, true);
-    assert.equal((await frames(dap, api))[0].name, 'build-image · push-image (entering)');
+    assert.equal((await frames(dap, second.body.threadId!))[0].name, 'build-image · push-image (entering)');
   });
 
   test('step back from a branch goes back across the branches to the parallel; step in enters the first branch again', async (dap) => {
