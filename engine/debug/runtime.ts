@@ -21,7 +21,6 @@
 //   a `parallel` or item of a `map` is a thread of its own (threads.ts); they stop together.
 import * as path from 'node:path';
 import type { FinalRunStatus, JournalEvent } from '../journal/events';
-import type { RunState } from '../journal/replay';
 import type { ExpressionScope } from '../expr/expression';
 import type { InstructionHandler } from '../instructions/types';
 import { locateTaskFiles, type LocatedFile } from '../model/locate';
@@ -38,10 +37,11 @@ import { memoryStore } from '../store/memory';
 import { defaultOpenStore, launchSecrets, loadLaunch, loadTask, nodeFileAccess, type FileAccess, type LaunchConfig } from './launch';
 import { livePrefix, loadReplay, replayedFiles } from './replay';
 import { BY_DEBUGGER, describeStep, Timeline, type UserAction } from './rewind';
-import { consoleLine, evaluateIn, expressionScope, innermost, outputPlace, runContexts, runPosition, stackFrames, type Frame, type RunContexts, type RunPosition, type View } from './show';
+import { consoleLine, evaluateIn, expressionScope, innermost, outputPlace, type Frame, type RunPosition } from './show';
 import { Stepper } from './stepping';
 import { breakpointBehind, type Point, type StopInfo, type StopReason } from './stops';
-import { MAIN_THREAD, Threads } from './threads';
+import { Threads } from './threads';
+import { ThreadViews, type ViewsHost } from './views';
 
 export interface OutputInfo {
   category: 'stdout' | 'stderr' | 'console' | 'important';
@@ -96,12 +96,10 @@ export class DebugRuntime {
   private readonly timeline = new Timeline();
   private readonly stepper: Stepper;
   private readonly threads = new Threads();
-  /** The frames of each thread's stop, computed when first asked for. */
-  private readonly frameCache = new Map<number, { stop: StopInfo; frames: Frame[] }>();
+  /** The threads, their stacks and scopes, runs' positions. */
+  readonly views: ThreadViews;
   private finished = false;
   private rootDone?: Promise<unknown>;
-  /** History entries already sent in position events, per run. */
-  private readonly historySent = new Map<string, number>();
   /** Set while replaying a recorded run (see replay.ts): the recording, its store, the clock a live run takes. */
   private replaying?: { recording: JournalEvent[]; store: RunStore; liveClock: 'real' | 'virtual' };
 
@@ -117,20 +115,30 @@ export class DebugRuntime {
       rootRunId: () => this.rootRunId,
       finished: () => this.finished,
       secrets: () => this.secrets,
-      view: () => this.view(),
+      view: () => this.views.view(),
       timeline: this.timeline,
       breakpoints: this.breakpoints,
       threads: this.threads,
-      innermostOf: (thread) => this.innermostOf(thread),
+      innermostOf: (thread) => this.views.innermostOf(thread),
       stopped: (stop) => {
         const { resume: _r, step: _s, ...info } = stop;
         const run = this.engine?.get(stop.runId);
-        if (run) this.emit('position', this.position(run.id, run.state, true));
+        if (run) this.emit('position', this.views.position(run.id, run.state, true));
         this.emit('stopped', info);
       },
       continued: (thread) => this.emit('continued', thread),
       console: (text, place) => this.emit('output', { category: 'console', text, ...place }),
     });
+    const views: ViewsHost = {
+      engine: () => this.engine,
+      clock: () => this.clock,
+      rootRunId: () => this.rootRunId,
+      clockKind: () => this.clockKind,
+      secrets: () => this.secrets,
+      mocks: () => this.mocks,
+      taskName: () => this.task?.model.name,
+    };
+    this.views = new ThreadViews(views, () => this.stepper, this.threads);
   }
 
   on<K extends keyof RuntimeEvents>(event: K, listener: Listener<K>): void {
@@ -296,7 +304,7 @@ export class DebugRuntime {
       this.generation++;
       this.stepper.release();
       this.endThreads();
-      this.emit('position', this.position(run.id, s, true));
+      this.emit('position', this.views.position(run.id, s, true));
       this.emit('ended', { runId: run.id, status: s.status === 'running' ? 'cancelled' : s.status, reason: s.reason });
     });
   }
@@ -329,7 +337,7 @@ export class DebugRuntime {
     if (!this.stepper.silent) {
       const text = consoleLine(e, run.id === this.rootRunId ? '' : `[${run.task.model.name}] `, run.id);
       if (text) this.emit('output', { category: 'console', text });
-      if (e.type === 'state-entered') this.emit('position', this.position(run.id, run.state, true));
+      if (e.type === 'state-entered') this.emit('position', this.views.position(run.id, run.state, true));
     }
     if (e.type === 'run-ended') this.stepper.ended(run.id);
     const { started, exited } = this.threads.journaled(run, e, this.rootRunId);
@@ -411,7 +419,7 @@ export class DebugRuntime {
   }
 
   /** "Skip wait": fires the next timer of the virtual clock now, then stops at the next step or wait. */
-  skipWait(): { skipped: string; due: number } {
+  skipWait(): { skipped: string; due: number; thread: number } {
     this.refuseInReplay('skip waits');
     return this.stepper.skipWait();
   }
@@ -546,67 +554,6 @@ export class DebugRuntime {
 
   // ---- inspection ----
 
-  /** Thread 1 (the launched run, named after it), then the running branches and items. */
-  threadList(): Array<{ id: number; name: string }> {
-    const name = this.task?.model.name ?? 'task';
-    return [{ id: MAIN_THREAD, name: this.rootRunId ? `${name} (run ${this.rootRunId})` : name }, ...this.threads.list().map((t) => ({ id: t.id, name: t.name }))];
-  }
-
-  hasThread(thread: number): boolean {
-    return this.threads.has(thread);
-  }
-
-  /**
-   * A thread's stack while the threads are stopped: the step it stopped at (or where it stands),
-   * its state, then each caller's `call` instruction (or fan-out branch) and state. Frame ids are
-   * unique across threads.
-   */
-  frames(thread = MAIN_THREAD): Frame[] {
-    const stop = this.stepper.stopOf(thread) ?? this.standing(thread);
-    if (!stop) return [];
-    const cached = this.frameCache.get(thread);
-    if (cached?.stop === stop) return cached.frames;
-    const base = (thread - MAIN_THREAD) * FRAMES_PER_THREAD;
-    const frames = stackFrames({ ...this.view(thread), stop }).slice(0, FRAMES_PER_THREAD).map((f) => ({ ...f, id: base + f.id, thread }));
-    // A running thread's frames are a snapshot; a stopped one's stay as they are until it moves.
-    if (this.stepper.stopOf(thread) === stop) this.frameCache.set(thread, { stop, frames });
-    return frames;
-  }
-
-  frame(id: number): Frame | undefined {
-    const thread = Math.floor((id - 1) / FRAMES_PER_THREAD) + MAIN_THREAD;
-    return this.frames(thread).find((f) => f.id === id);
-  }
-
-  /** Where a thread that is not held at a step stands, while the others are stopped. */
-  private standing(thread: number): StopInfo | undefined {
-    if (!this.stepper.allStopped) return undefined;
-    const branch = this.threads.get(thread);
-    const runId = this.innermostOf(thread)?.id ?? branch?.ownerRunId;
-    return runId ? { reason: 'pause', description: 'Running', runId, at: 'paused' } : undefined;
-  }
-
-  /** A branch thread's own names: `item` and `index` in a map, the branch's name in a parallel. */
-  branchScope(thread: number | undefined): Record<string, unknown> | undefined {
-    const t = thread === undefined ? undefined : this.threads.get(thread);
-    if (!t) return undefined;
-    return t.tag.branch !== undefined ? { branch: t.tag.branch } : { item: redact(t.item, this.secrets), index: t.tag.item };
-  }
-
-  /** The deepest active run of a thread. */
-  private innermostOf(thread: number): Run | undefined {
-    const runs = this.engine?.active().filter((r) => !r.ended && this.threads.threadOf(r.id) === thread) ?? [];
-    const parents = new Set(runs.map((r) => r.state.parentRunId));
-    return runs.find((r) => !parents.has(r.id)) ?? (thread === MAIN_THREAD ? innermost(this.engine, this.rootRunId) : undefined);
-  }
-
-  /** The values a run's scopes show; secrets are masked. */
-  contexts(runId: string): RunContexts {
-    const run = this.engine?.get(runId);
-    if (!run) throw new Error(`No active run '${runId}'.`);
-    return runContexts(this.view(this.threads.threadOf(runId)), run);
-  }
-
   /**
    * The lines (0-based) where a breakpoint on a line from `first` to `last` of a known file would
    * be shown: the lines of the elements those lines stand for. Only the file's own lines are
@@ -624,12 +571,6 @@ export class DebugRuntime {
     return [...lines].sort((a, b) => a - b);
   }
 
-  /** Where a run (the one stopped in, else the innermost) stands now. */
-  currentPosition(runId?: string): RunPosition | undefined {
-    const run = (runId ? this.engine?.get(runId) : undefined) ?? innermost(this.engine, this.rootRunId);
-    return run ? this.position(run.id, run.state) : undefined;
-  }
-
   /** The launched run's journal (for the graph editor and tests). */
   async journal(runId = this.rootRunId): Promise<JournalEvent[]> {
     if (!this.store) return [];
@@ -640,34 +581,7 @@ export class DebugRuntime {
     return this.rootRunId;
   }
 
-  /** Where a run stands; `delta` gives only the history entries not sent before (for events). */
-  position(runId: string, s: Readonly<RunState>, delta = false): RunPosition {
-    const historyStart = delta ? Math.min(this.historySent.get(runId) ?? 0, s.history.length) : 0;
-    if (delta) this.historySent.set(runId, s.history.length);
-    return runPosition(this.view(this.threads.threadOf(runId)), runId, s, historyStart);
-  }
-
-  /** What the views of a thread (by default, the one that stopped last) are computed from. */
-  private view(thread?: number): View {
-    const stop = thread === undefined ? this.stepper.stop : this.stepper.stopOf(thread);
-    const branch = thread === undefined ? undefined : this.threads.get(thread);
-    return {
-      engine: this.engine,
-      stop,
-      rootRunId: this.rootRunId,
-      now: this.clock?.now() ?? Date.now(),
-      clockKind: this.clockKind,
-      secrets: this.secrets,
-      mocks: this.mocks,
-      branchOf: (runId) => this.threads.branchOf(runId),
-      branch: branch && !this.innermostOf(branch.id) ? branch : undefined,
-    };
-  }
-
 }
-
-/** Frame ids are `thread's base + n`: a thread's stack is cut at this many frames. */
-const FRAMES_PER_THREAD = 1000;
 
 function withTimeout(p: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;

@@ -413,14 +413,14 @@ export class StepwiseDebugSession extends DebugSession {
   private thread(args: { threadId?: unknown } | undefined): number | undefined {
     const id = args?.threadId;
     if (id === undefined) return undefined;
-    if (typeof id !== 'number' || !this.runtime.hasThread(id)) fail(`Unknown thread ${JSON.stringify(id)}: ask for the threads again (a branch's thread exits when the branch ends).`);
+    if (typeof id !== 'number' || !this.runtime.views.hasThread(id)) fail(`Unknown thread ${JSON.stringify(id)}: ask for the threads again (a branch's thread exits when the branch ends).`);
     return id;
   }
 
   // ---- inspection ----
 
   protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
-    response.body = { threads: this.runtime.threadList().map((t) => new Thread(t.id, t.name)) };
+    response.body = { threads: this.runtime.views.threadList().map((t) => new Thread(t.id, t.name)) };
     this.sendResponse(response);
   }
 
@@ -429,7 +429,7 @@ export class StepwiseDebugSession extends DebugSession {
       const thread = this.thread(args) ?? fail('stackTrace needs a threadId.');
       const start = wholeNumber(args, 'startFrame', 'stackTrace', 0) ?? 0;
       const levels = wholeNumber(args, 'levels', 'stackTrace', 0);
-      const frames = this.runtime.frames(thread);
+      const frames = this.runtime.views.frames(thread);
       const count = levels || frames.length;
       response.body = {
         stackFrames: frames.slice(start, start + count).map((f) => {
@@ -443,10 +443,10 @@ export class StepwiseDebugSession extends DebugSession {
 
   protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
     this.answer(response, () => {
-      const frame = typeof args?.frameId === 'number' ? this.runtime.frame(args.frameId) : undefined;
+      const frame = typeof args?.frameId === 'number' ? this.runtime.views.frame(args.frameId) : undefined;
       if (!frame) fail(`Unknown frame ${JSON.stringify(args?.frameId)}: ask for the stack trace of the current stop.`);
-      const ctx = this.runtime.contexts(frame.runId);
-      const branch = this.runtime.branchScope(frame.thread);
+      const ctx = this.runtime.views.contexts(frame.runId);
+      const branch = this.runtime.views.branchScope(frame.thread);
       const scope = (name: string, root: ScopeName, value: unknown, hint?: string) => {
         const base = root === 'run' || root === 'branch' ? undefined : root;
         const ref = this.handles.create({ runId: frame.runId, root, base, path: [], value, wrapped: !isContainer(value) });
@@ -498,7 +498,7 @@ export class StepwiseDebugSession extends DebugSession {
       (c.value as Record<string | number, unknown>)[key] = value;
       const v = this.variable(c, args.name, key, value);
       response.body = { value: v.value, type: v.type, variablesReference: v.variablesReference, namedVariables: v.namedVariables, indexedVariables: v.indexedVariables };
-      if (this.clientSupportsInvalidated) this.sendEvent(new InvalidatedEvent(['variables'], MAIN_THREAD));
+      if (this.clientSupportsInvalidated) this.sendEvent(new InvalidatedEvent(['variables']));
     });
   }
 
@@ -506,7 +506,7 @@ export class StepwiseDebugSession extends DebugSession {
     this.answer(response, async () => {
       this.requireLaunch();
       if (typeof args?.expression !== 'string' || !args.expression.trim()) fail("evaluate needs an 'expression' (JSONata).");
-      const frame = typeof args.frameId === 'number' ? this.runtime.frame(args.frameId) : undefined;
+      const frame = typeof args.frameId === 'number' ? this.runtime.views.frame(args.frameId) : undefined;
       if (typeof args.frameId === 'number' && !frame) fail(`Unknown frame ${args.frameId}.`);
       const { value } = await this.runtime.evaluate(args.expression.trim(), frame, args.context === 'hover');
       if (args.context === 'hover' && value === undefined) fail('No value.');
@@ -543,7 +543,7 @@ export class StepwiseDebugSession extends DebugSession {
           this.requireLaunch();
           const r = this.runtime.skipWait();
           this.handles.reset();
-          this.sendEvent(new ContinuedEvent(MAIN_THREAD, true));
+          this.sendEvent(new ContinuedEvent(r.thread, false));
           response.body = { skipped: r.skipped, due: new Date(r.due).toISOString() };
         });
       case 'sendEvent':
@@ -567,7 +567,7 @@ export class StepwiseDebugSession extends DebugSession {
         return this.answer(response, () => {
           this.requireLaunch();
           const stop = this.runtime.stopped;
-          response.body = this.runtime.currentPosition(stop?.runId);
+          response.body = this.runtime.views.currentPosition(stop?.runId);
         });
       default:
         return this.error(response, `Unknown request '${command}'.`);

@@ -401,7 +401,7 @@ export class Stepper {
   }
 
   /** "Skip wait": fires the next timer of the virtual clock now, then stops at the next step or wait. */
-  skipWait(): { skipped: string; due: number } {
+  skipWait(): { skipped: string; due: number; thread: number } {
     const clock = this.host.clock();
     if (clock?.kind !== 'virtual') throw new Error('Skip wait needs the virtual clock: launch with "clock": "virtual".');
     const stop = this.requireStop();
@@ -417,7 +417,7 @@ export class Stepper {
     this.stepping = stop.thread;
     virtual.skipToNextTimer();
     if (stop.at === 'paused') stop.resume();
-    return { skipped: wait?.text ?? 'timer', due };
+    return { skipped: wait?.text ?? 'timer', due, thread: stop.thread };
   }
 
   /** Lets a stopped thread go on; what was done while stopped at a step belongs to that step. */
