@@ -89,7 +89,7 @@ export class ThreadViews {
   innermostOf(thread: number): Run | undefined {
     const runs = this.host.engine()?.active().filter((r) => !r.ended && this.threads.threadOf(r.id) === thread) ?? [];
     const parents = new Set(runs.map((r) => r.state.parentRunId));
-    return runs.find((r) => !parents.has(r.id)) ?? (thread === MAIN_THREAD ? innermost(this.host.engine(), this.host.rootRunId()) : undefined);
+    return runs.find((r) => !parents.has(r.id));
   }
 
   /** The values a run's scopes show; secrets are masked. */
