@@ -32,7 +32,7 @@ export interface ThreadChanges {
 const NONE: ThreadChanges = { started: [], exited: [] };
 
 /** The label of a branch or item: `web`, `item 3`. */
-export function branchLabel(tag: BranchTag): string {
+function branchLabel(tag: BranchTag): string {
   return tag.branch ?? `item ${tag.item}`;
 }
 
