@@ -17,10 +17,11 @@
 //   consumed as the prefix says), recorded http/exec results are reused until the runs diverge,
 //   and everything else (set, log, emit, call, expressions, timers) runs again.
 // - A called task (`call`) runs as a child run; the debugger shows it as frames above its caller's
-//   `call` instruction, on the same thread (see docs/debugging.md for why).
+//   `call` instruction, on the same thread (see docs/debugging.md for why). Each running branch of
+//   a `parallel` or item of a `map` is a thread of its own (threads.ts); they stop together.
 import * as path from 'node:path';
 import type { FinalRunStatus, JournalEvent } from '../journal/events';
-import type { RunState } from '../journal/replay';
+import type { ExpressionScope } from '../expr/expression';
 import type { InstructionHandler } from '../instructions/types';
 import { locateTaskFiles, type LocatedFile } from '../model/locate';
 import { realClock, virtualClock, type Clock, type VirtualClock } from '../runtime/clock';
@@ -36,9 +37,11 @@ import { memoryStore } from '../store/memory';
 import { defaultOpenStore, launchSecrets, loadLaunch, loadTask, nodeFileAccess, type FileAccess, type LaunchConfig } from './launch';
 import { livePrefix, loadReplay, replayedFiles } from './replay';
 import { BY_DEBUGGER, describeStep, Timeline, type UserAction } from './rewind';
-import { consoleLine, evaluateIn, expressionScope, innermost, outputPlace, runContexts, runPosition, stackFrames, type Frame, type RunContexts, type RunPosition, type View } from './show';
+import { consoleLine, evaluateIn, expressionScope, innermost, outputPlace, type Frame, type RunPosition } from './show';
 import { Stepper } from './stepping';
 import { breakpointBehind, type Point, type StopInfo, type StopReason } from './stops';
+import { Threads } from './threads';
+import { ThreadViews, type ViewsHost } from './views';
 
 export interface OutputInfo {
   category: 'stdout' | 'stderr' | 'console' | 'important';
@@ -49,9 +52,11 @@ export interface OutputInfo {
 }
 
 export interface RuntimeEvents {
-  stopped: (stop: StopInfo) => void;
-  /** The run moved on by itself (an event or a timer) after a stop where it was waiting. */
-  continued: () => void;
+  stopped: (stop: StopInfo & { thread: number }) => void;
+  /** A thread moved on by itself (an event or a timer) after a stop where it was waiting. */
+  continued: (thread: number) => void;
+  /** A branch's thread started or exited. */
+  thread: (e: { reason: 'started' | 'exited'; thread: number }) => void;
   output: (o: OutputInfo) => void;
   position: (p: RunPosition) => void;
   breakpoint: (b: BreakpointResult) => void;
@@ -90,12 +95,11 @@ export class DebugRuntime {
   private rootRunId = '';
   private readonly timeline = new Timeline();
   private readonly stepper: Stepper;
-  /** The frames of a stop, computed when first asked for. */
-  private frameCache?: { stop: StopInfo; frames: Frame[] };
+  private readonly threads = new Threads();
+  /** The threads, their stacks and scopes, runs' positions. */
+  readonly views: ThreadViews;
   private finished = false;
   private rootDone?: Promise<unknown>;
-  /** History entries already sent in position events, per run. */
-  private readonly historySent = new Map<string, number>();
   /** Set while replaying a recorded run (see replay.ts): the recording, its store, the clock a live run takes. */
   private replaying?: { recording: JournalEvent[]; store: RunStore; liveClock: 'real' | 'virtual' };
 
@@ -111,18 +115,30 @@ export class DebugRuntime {
       rootRunId: () => this.rootRunId,
       finished: () => this.finished,
       secrets: () => this.secrets,
-      view: () => this.view(),
+      view: () => this.views.view(),
       timeline: this.timeline,
       breakpoints: this.breakpoints,
+      threads: this.threads,
+      innermostOf: (thread) => this.views.innermostOf(thread),
       stopped: (stop) => {
         const { resume: _r, step: _s, ...info } = stop;
         const run = this.engine?.get(stop.runId);
-        if (run) this.emit('position', this.position(run.id, run.state, true));
+        if (run) this.emit('position', this.views.position(run.id, run.state, true));
         this.emit('stopped', info);
       },
-      continued: () => this.emit('continued'),
+      continued: (thread) => this.emit('continued', thread),
       console: (text, place) => this.emit('output', { category: 'console', text, ...place }),
     });
+    const views: ViewsHost = {
+      engine: () => this.engine,
+      clock: () => this.clock,
+      rootRunId: () => this.rootRunId,
+      clockKind: () => this.clockKind,
+      secrets: () => this.secrets,
+      mocks: () => this.mocks,
+      taskName: () => this.task?.model.name,
+    };
+    this.views = new ThreadViews(views, () => this.stepper, this.threads);
   }
 
   on<K extends keyof RuntimeEvents>(event: K, listener: Listener<K>): void {
@@ -286,8 +302,9 @@ export class DebugRuntime {
       if (gen !== this.generation) return;
       this.finished = true;
       this.generation++;
-      this.stepper.stop = undefined;
-      this.emit('position', this.position(run.id, s, true));
+      this.stepper.release();
+      this.endThreads();
+      this.emit('position', this.views.position(run.id, s, true));
       this.emit('ended', { runId: run.id, status: s.status === 'running' ? 'cancelled' : s.status, reason: s.reason });
     });
   }
@@ -321,9 +338,15 @@ export class DebugRuntime {
       const text = consoleLine(e, run.id === this.rootRunId ? '' : `[${run.task.model.name}] `, run.id);
       if (text) this.emit('output', { category: 'console', text });
       // A fan-out's branches and items show their progress on the graph as they go.
-      if (e.type === 'state-entered' || e.type === 'map-items' || e.type.startsWith('branch-')) this.emit('position', this.position(run.id, run.state, true));
+      if (e.type === 'state-entered' || e.type === 'map-items' || e.type.startsWith('branch-')) this.emit('position', this.views.position(run.id, run.state, true));
     }
     if (e.type === 'run-ended') this.stepper.ended(run.id);
+    const { started, exited } = this.threads.journaled(run, e, this.rootRunId);
+    for (const t of started) this.emit('thread', { reason: 'started', thread: t.id });
+    for (const t of exited) {
+      this.stepper.threadExited(t, this.threads.siblings(t).length > 0);
+      this.emit('thread', { reason: 'exited', thread: t.id });
+    }
     if (run.id === this.rootRunId) for (const action of this.timeline.journaled(e)) this.redo(run, action);
   }
 
@@ -377,27 +400,27 @@ export class DebugRuntime {
     this.stepper.continue();
   }
 
-  /** Step over: to the next state of the run stopped in (or back in its caller when it ends). */
-  next(): void {
-    this.stepper.next();
+  /** Step over, in `thread`: to the next state of the run stopped in (or back in its caller when it ends). */
+  next(thread?: number): void {
+    this.stepper.next(thread);
   }
 
-  /** Step in: to the very next step (instruction, transition, state, a called task's first state, a wait). */
-  stepIn(): void {
-    this.stepper.stepIn();
+  /** Step in: to the very next step of `thread` (instruction, transition, state, a called task's first state, a branch's, a wait). */
+  stepIn(thread?: number): void {
+    this.stepper.stepIn(thread);
   }
 
   /** Step out: return from a called task; in the launched run, finish the state (stop at its transition). */
-  stepOut(): void {
-    this.stepper.stepOut();
+  stepOut(thread?: number): void {
+    this.stepper.stepOut(thread);
   }
 
-  pause(): Promise<void> {
-    return this.stepper.pause();
+  pause(thread?: number): Promise<void> {
+    return this.stepper.pause(thread);
   }
 
   /** "Skip wait": fires the next timer of the virtual clock now, then stops at the next step or wait. */
-  skipWait(): { skipped: string; due: number } {
+  skipWait(): { skipped: string; due: number; thread: number } {
     this.refuseInReplay('skip waits');
     return this.stepper.skipWait();
   }
@@ -418,7 +441,7 @@ export class DebugRuntime {
     const run = this.engine?.get(runId);
     if (!run || run.ended) throw new Error('The run has ended; its data can no longer change.');
     this.refuseInReplay('change data');
-    if (!this.stepper.stop) throw new Error('Pause the run before changing its data.');
+    if (!this.stepper.allStopped) throw new Error('Pause the run before changing its data.');
     this.timeline.diverge();
     await run.setData(dataPath, value, BY_DEBUGGER);
   }
@@ -427,20 +450,28 @@ export class DebugRuntime {
    * Evaluates a JSONata expression over a run's context (the innermost run by default) as the run
    * does; a value computed from a secret comes back as the mask, with `secret` set.
    */
-  async evaluate(expression: string, runId?: string, hover = false): Promise<{ value: unknown; secret: boolean }> {
+  async evaluate(expression: string, where?: string | Frame, hover = false): Promise<{ value: unknown; secret: boolean }> {
+    const runId = typeof where === 'string' ? where : where?.runId;
     const run = runId ? this.engine?.get(runId) : innermost(this.engine, this.rootRunId) ?? this.engine?.get(this.rootRunId);
     if (!run) throw new Error('No run to evaluate in.');
-    const event = this.stepper.stop?.runId === run.id ? this.stepper.stop.event : undefined;
-    const r = await evaluateIn(run, event ? { event } : {}, expression, hover);
+    const stop = this.stepper.stopOf(this.threads.threadOf(run.id));
+    // A map item's frame sees `item` and `index`, as its instruction does.
+    const branch = typeof where === 'object' && where.kind === 'branch' && where.thread !== undefined ? this.threads.get(where.thread) : undefined;
+    const over: Partial<ExpressionScope> = branch?.tag.item !== undefined ? { item: branch.item, index: branch.tag.item } : {};
+    if (stop?.runId === run.id && stop.event) over.event = stop.event;
+    const r = await evaluateIn(run, over, expression, hover);
     return { value: r.secret ? MASK : redact(r.value, this.secrets), secret: r.secret };
   }
 
   // ---- going back ----
 
-  /** Step back: to the previous step of the launched run (rebuilt from its journal). */
-  async stepBack(): Promise<void> {
+  /**
+   * Step back: to the previous step of the launched run (rebuilt from its journal). From a called
+   * task or a branch (`thread`), that is the `call` or the `parallel`/`map` the launched run is in.
+   */
+  async stepBack(thread?: number): Promise<void> {
     const stop = this.stepper.requireStop();
-    const current = stop.step ?? this.timeline.steps.length;
+    const current = (thread === undefined ? stop : this.stepper.stopOf(thread))?.step ?? this.timeline.steps.length;
     if (current <= 0) throw new Error('This is the first step of the run: there is nothing before it.');
     const target = current - 1;
     await this.rewindTo(target, 'step', `Stepped back to ${describeStep(this.timeline.steps[target])}`);
@@ -514,34 +545,15 @@ export class DebugRuntime {
     this.stepper.silent = false;
     for (const r of runs) r.cancel(reason);
     this.stepper.release();
+    this.endThreads();
     await withTimeout(Promise.all(runs.map((r) => r.done)), 5000);
   }
 
+  private endThreads(): void {
+    for (const t of this.threads.reset()) this.emit('thread', { reason: 'exited', thread: t.id });
+  }
+
   // ---- inspection ----
-
-  threadName(): string {
-    const name = this.task?.model.name ?? 'task';
-    return this.rootRunId ? `${name} (run ${this.rootRunId})` : name;
-  }
-
-  /** The stack: the stopped step, its state, then each caller's `call` instruction and state. */
-  frames(): Frame[] {
-    const stop = this.stepper.stop;
-    if (!stop) return [];
-    if (this.frameCache?.stop !== stop) this.frameCache = { stop, frames: stackFrames(this.view()) };
-    return this.frameCache.frames;
-  }
-
-  frame(id: number): Frame | undefined {
-    return this.frames()[id - 1];
-  }
-
-  /** The values a run's scopes show; secrets are masked. */
-  contexts(runId: string): RunContexts {
-    const run = this.engine?.get(runId);
-    if (!run) throw new Error(`No active run '${runId}'.`);
-    return runContexts(this.view(), run);
-  }
 
   /**
    * The lines (0-based) where a breakpoint on a line from `first` to `last` of a known file would
@@ -560,12 +572,6 @@ export class DebugRuntime {
     return [...lines].sort((a, b) => a - b);
   }
 
-  /** Where the run (the stopped one, else the innermost) stands now. */
-  currentPosition(runId?: string): RunPosition | undefined {
-    const run = (runId ? this.engine?.get(runId) : undefined) ?? innermost(this.engine, this.rootRunId);
-    return run ? this.position(run.id, run.state) : undefined;
-  }
-
   /** The launched run's journal (for the graph editor and tests). */
   async journal(runId = this.rootRunId): Promise<JournalEvent[]> {
     if (!this.store) return [];
@@ -574,17 +580,6 @@ export class DebugRuntime {
 
   get currentRunId(): string {
     return this.rootRunId;
-  }
-
-  /** Where a run stands; `delta` gives only the history entries not sent before (for events). */
-  position(runId: string, s: Readonly<RunState>, delta = false): RunPosition {
-    const historyStart = delta ? Math.min(this.historySent.get(runId) ?? 0, s.history.length) : 0;
-    if (delta) this.historySent.set(runId, s.history.length);
-    return runPosition(this.view(), runId, s, historyStart);
-  }
-
-  private view(): View {
-    return { engine: this.engine, stop: this.stepper.stop, rootRunId: this.rootRunId, now: this.clock?.now() ?? Date.now(), clockKind: this.clockKind, secrets: this.secrets, mocks: this.mocks };
   }
 
 }

@@ -270,6 +270,14 @@ export class Run {
     this.pauseHold = undefined;
   }
 
+  /**
+   * Lets virtual time move while something outside holds the run at a step (a debugger stop): the
+   * debugger keeps time still itself while every thread is stopped, and lets it move for the one it steps.
+   */
+  waitOutside<T>(p: Promise<T>): Promise<T> {
+    return this.idle(p);
+  }
+
   cancel(reason = 'cancelled by the user'): void {
     if (this.ended) return;
     this.runAbort.abort(new Interrupt('cancelled', reason));
