@@ -31,6 +31,8 @@ export interface EngineOptions {
    * called after the runs of this engine that wait for the event have it.
    */
   broadcast?: (from: string, name: string, data: unknown) => Promise<void>;
+  /** Runs the `call` of a fan-out branch as a run of the store (see RunEnvironment.callChild). */
+  callChild?: RunEnvironment['callChild'];
 }
 
 export interface ResumeOptions {
@@ -118,6 +120,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
         signal.removeEventListener('abort', onAbort);
       }
     },
+    callChild: options.callChild,
     onJournal(run, event) {
       for (const l of journalListeners) l(run, event);
     },
