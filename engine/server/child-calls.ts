@@ -5,7 +5,7 @@
 import type { BranchTag } from '../journal/events';
 import type { Clock } from '../runtime/clock';
 import { resolveInput } from '../runtime/load';
-import { pinSource } from '../runtime/pinned';
+import { pinSource, sourceHash } from '../runtime/pinned';
 import { redact } from '../runtime/redact';
 import type { LoadedTask, RunEnvironment } from '../runtime/run';
 import type { ChildRuns } from '../store/postgres/children';
@@ -21,6 +21,8 @@ export interface ChildCallsOptions {
 export class ChildCalls {
   /** The child runs each parent run waits for now. */
   private readonly waiting = new Map<string, Set<string>>();
+  /** Task versions this worker has kept in the store already (a map calls one task many times). */
+  private readonly kept = new Set<string>();
 
   constructor(private readonly o: ChildCallsOptions) {}
 
@@ -54,7 +56,9 @@ export class ChildCalls {
 
   private async create(parentId: string, file: string, input: Record<string, unknown>, childId: string, branch: BranchTag, clock: Clock): Promise<void> {
     const task = await this.o.loadTask(file);
-    const taskHash = await pinSource(this.o.store, task);
+    const hash = task.source === undefined ? undefined : sourceHash(task.source);
+    const taskHash = hash && this.kept.has(hash) ? hash : await pinSource(this.o.store, task);
+    if (taskHash) this.kept.add(taskHash);
     const started = {
       type: 'run-started' as const,
       seq: 1,

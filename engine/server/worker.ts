@@ -89,6 +89,8 @@ interface Family {
   children: Map<string, Run>;
   /** A control was announced before the run was ready to take it. */
   controlPending?: boolean;
+  /** Set while the family waits for fan-out child runs: it is released if they do not end soon. */
+  childWait?: NodeJS.Timeout;
 }
 
 const CLAIM_SQL = `
@@ -244,6 +246,7 @@ export class Worker {
     const p = this.execute(fam)
       .catch((err) => this.log(`run ${claim.id}: ${errorMessage(err)}`))
       .finally(() => {
+        clearTimeout(fam.childWait);
         this.active.delete(claim.id);
         this.runsInFamilies.delete(claim.id);
         for (const id of fam.children.keys()) this.runsInFamilies.delete(id);
@@ -404,9 +407,11 @@ export class Worker {
     if (fam.clock.kind === 'virtual') {
       // Timers are the gate's business; here the run waits for an event or its child runs only
       // (whose virtual time is their own: the parent's timers do not jump ahead of them).
-      if (due === undefined || this.waitsForChildren(fam)) this.beginRelease(fam, undefined, fam.clock.now());
+      if (this.waitsForChildren(fam)) this.releaseUnlessChildrenEnd(fam);
+      else if (due === undefined) this.beginRelease(fam, undefined, fam.clock.now());
       return;
     }
+    if (this.waitsForChildren(fam)) return this.releaseUnlessChildrenEnd(fam);
     if (due !== undefined && due - fam.clock.now() < this.o.releaseAfterMs) return;
     this.beginRelease(fam, due);
   }
@@ -419,12 +424,29 @@ export class Worker {
     const runs = fam.engine.active();
     if (runs.length === 0 || !runs.every((r) => r.parked)) return true;
     if (this.waitsForChildren(fam)) {
-      this.beginRelease(fam, undefined, fam.clock.now());
+      this.releaseUnlessChildrenEnd(fam);
       return false;
     }
     if (due - fam.clock.now() < this.o.releaseAfterMs) return true;
     this.beginRelease(fam, Date.now(), due);
     return false;
+  }
+
+  /**
+   * A family that waits for its fan-out's child runs keeps its worker for releaseAfter (children
+   * often end sooner, and each release costs the parent a claim and a replay), then is released
+   * if it still does; a child's end wakes it. Its virtual clock stays where it is meanwhile.
+   */
+  private releaseUnlessChildrenEnd(fam: Family): void {
+    if (fam.childWait) return;
+    fam.childWait = setTimeout(() => {
+      fam.childWait = undefined;
+      if (fam.release || fam.lost || this.stopping || !fam.engine || !fam.clock || fam.clock.holds() > 0) return;
+      const runs = fam.engine.active();
+      if (runs.length === 0 || !runs.every((r) => r.parked) || !this.waitsForChildren(fam)) return;
+      if (fam.clock.kind === 'virtual') this.beginRelease(fam, undefined, fam.clock.now());
+      else this.beginRelease(fam, fam.clock.nextDue());
+    }, this.o.releaseAfterMs);
   }
 
   /** True when a run of the family waits for child runs of its fan-out. */

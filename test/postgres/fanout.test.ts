@@ -89,6 +89,34 @@ states:
 `,
   );
   task(
+    'ask',
+    `version: 1
+name: ask
+start: wait
+states:
+  wait:
+    on:
+      - { to: done, event: go }
+  done: { final: true }
+`,
+  );
+  task(
+    'patient',
+    `version: 1
+name: patient
+start: fan
+states:
+  fan:
+    do:
+      - parallel:
+          first: { call: { task: ./ask.task.yaml } }
+          second: { call: { task: ./ask.task.yaml } }
+        as: answers
+    next: done
+  done: { final: true }
+`,
+  );
+  task(
     'siblings',
     `version: 1
 name: siblings
@@ -169,6 +197,27 @@ interface Child {
 async function childrenOf(id: string): Promise<Child[]> {
   return (await client.query<Child>('SELECT id, status, parent_branch, parent_index FROM runs WHERE parent_id = $1 ORDER BY id', [id])).rows;
 }
+
+test('a parent waits released, holding no worker, and is woken by the end of its children', { timeout: 60_000 }, async () => {
+  const id = await start('patient');
+  const children = await until('both child runs waiting, the parent released', async () => {
+    const parent = (await client.query<{ lease_owner: string | null; waiting_children: string[] }>('SELECT lease_owner, waiting_children FROM runs WHERE id = $1', [id])).rows[0];
+    const c = (await client.query<{ id: string; waiting_events: string[] }>('SELECT id, waiting_events FROM runs WHERE parent_id = $1 ORDER BY id', [id])).rows;
+    const ready = c.length === 2 && c.every((x) => x.waiting_events.includes('go')) && parent.lease_owner === null && parent.waiting_children.length === 2;
+    return ready ? c.map((x) => x.id) : undefined;
+  });
+  for (const child of children) {
+    const res = await fetch(`${api.url}/v1/runs/${child}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'go' }) });
+    assert.equal(res.status, 202, await res.clone().text());
+  }
+  assert.equal((await ended(id)).status, 'succeeded');
+  const finished = (await journal(id)).find((e) => e.type === 'instruction-finished');
+  assert.ok(finished?.type === 'instruction-finished');
+  assert.deepEqual(Object.entries(finished.result as Record<string, { status: string; runId: string }>).map(([k, v]) => [k, v.status]), [
+    ['first', 'succeeded'],
+    ['second', 'succeeded'],
+  ]);
+});
 
 test('a failed branch cancels the child run of its sibling, and the parent fails with the branch named', { timeout: 60_000 }, async () => {
   const id = await start('siblings');
