@@ -38,6 +38,8 @@ export interface EngineOptions {
   broadcast?: (from: string, name: string, data: unknown) => Promise<void>;
   /** Metrics and traces: told every journal entry; may add headers to `http` calls. */
   observer?: RunObserver;
+  /** Runs the `call` of a fan-out branch as a run of the store (see RunEnvironment.callChild). */
+  callChild?: RunEnvironment['callChild'];
 }
 
 export interface ResumeOptions {
@@ -124,6 +126,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
         signal.removeEventListener('abort', onAbort);
       }
     },
+    callChild: options.callChild,
     onJournal(run, event) {
       options.observer?.journal({ id: run.id, task: run.task.model.name ?? 'task', parentRunId: run.state.parentRunId }, event);
       for (const l of journalListeners) l(run, event);

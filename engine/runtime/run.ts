@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { durationMs } from '../expr/duration';
 import { evaluateViews, resolveTemplates, type Evaluated, type ExpressionScope, type ValuePath } from '../expr/expression';
-import type { JournalEvent, NewJournalEvent, ReceivedEvent, RunError, TransitionCause } from '../journal/events';
+import type { BranchTag, JournalEvent, NewJournalEvent, ReceivedEvent, RunError, TransitionCause } from '../journal/events';
 import { applyEvent, emptyRunState, type RunState } from '../journal/replay';
 import { InstructionFailure, type CallResult, type InstructionContext } from '../instructions/types';
 import type { InstructionSite } from '../observe/observer';
@@ -75,6 +75,13 @@ export interface RunEnvironment {
   broadcast(from: string, name: string, data: unknown): Promise<void>;
   /** Runs a child run; an abort of `signal` cancels it. */
   callTask(parent: Run, file: string, input: Record<string, unknown>, childId: string, signal: AbortSignal): Promise<CallResult>;
+  /**
+   * When set, the `call` of a fan-out branch is a run of the store that any process may execute
+   * (PostgreSQL): started once under `childId` (again with the same id, it waits for the same run)
+   * and waited for while the parent is parked. An abort of `signal` cancels it, unless the parent
+   * was detached (whoever continues the parent waits for it again).
+   */
+  callChild?(parent: Run, file: string, input: Record<string, unknown>, childId: string, branch: BranchTag, signal: AbortSignal): Promise<CallResult>;
   onJournal(run: Run, event: JournalEvent): void;
   /** Headers an `http` instruction sends to carry the run's trace (see observe/traces.ts). */
   headers?(site: InstructionSite): Record<string, string>;
@@ -439,9 +446,11 @@ export class Run {
         }
       }
       const attempt = this.state.attempts + 1;
-      if (this.env.hooks.beforeInstruction) await this.env.hooks.beforeInstruction({ runId: this.id, run: this.state, state: st, instruction: ins, attempt });
+      // A fan-out whose attempt the journal started and did not end goes on where it was.
+      const open = ins.fanout !== undefined && this.state.fanout?.index === ins.index && this.state.fanout.attempt === attempt;
+      if (this.env.hooks.beforeInstruction && !open) await this.env.hooks.beforeInstruction({ runId: this.id, run: this.state, state: st, instruction: ins, attempt });
       if (this.mustStop()) await this.gate();
-      const started = await this.journal({ type: 'instruction-started', state: st.name, index: ins.index, kind: ins.kind, attempt });
+      const started = open ? { seq: this.state.seq } : await this.journal({ type: 'instruction-started', state: st.name, index: ins.index, kind: ins.kind, attempt });
       const replayed = this.env.recorded?.instruction(st.name, ins.index, ins.kind, attempt);
       const mock = replayed ? undefined : this.env.mocks.instruction(st.name, ins.index, ins.as);
       let outcome: Outcome;
@@ -479,6 +488,15 @@ export class Run {
       execute: (ins, signal, branch) => this.execute(st, ins, signal, undefined, branch),
       checkpoint: async () => (this.mustStop() ? this.gate() : undefined),
       retryDelay,
+      park: () => {
+        this.parkedDepth++;
+        let done = false;
+        return () => {
+          if (!done) this.parkedDepth--;
+          done = true;
+        };
+      },
+      reattachCalls: this.env.callChild !== undefined,
     };
   }
 
@@ -494,8 +512,9 @@ export class Run {
     stateSignal.addEventListener('abort', onStateAbort, { once: true });
     if (stateSignal.aborted) onStateAbort();
     if (ins.timeout) {
+      const startedAt = branch?.startedAt ?? this.env.clock.now();
       this.env.clock
-        .sleep(durationMs(ins.timeout), insAbort.signal)
+        .sleep(Math.max(0, startedAt + durationMs(ins.timeout) - this.env.clock.now()), insAbort.signal)
         .then(() => insAbort.abort(new Interrupt('instruction-timeout', `Instruction ${ins.index} (${ins.kind}) of state '${st.name}' timed out after ${ins.timeout}.`)))
         .catch(() => undefined);
     }
@@ -542,7 +561,11 @@ export class Run {
       output: (stream, text) => this.env.onOutput({ runId: this.id, state: st.name, stream, text: this.secrets.hide(text) }),
       // The child's id comes from the journal entry that started the call, so that a resumed
       // parent never reuses the id of a child started before the crash.
-      callTask: (file, input) => idle(this.env.callTask(this, file, input, branch?.childId ?? `${this.id}.${startedSeq}`, signal)),
+      callTask: (file, input) => {
+        const childId = branch?.childId ?? `${this.id}.${startedSeq}`;
+        if (branch && this.env.callChild) return branch.park(this.env.callChild(this, file, input, childId, branch.tag, signal));
+        return idle(this.env.callTask(this, file, input, childId, signal));
+      },
     };
   }
 
