@@ -1,7 +1,7 @@
 // The REST API's side of the PostgreSQL store: starting runs (their row and first journal entry in
 // one statement), listing, reading, sending events, controls for the workers to apply, and watching
 // journals through the notifications the journal table's trigger sends.
-import type { JournalEvent } from '../journal/events';
+import type { JournalEvent, ScheduleTrigger } from '../journal/events';
 import { replay } from '../journal/replay';
 import { resolveInput } from '../runtime/load';
 import { lintText } from '../lint/index';
@@ -124,7 +124,7 @@ export class PgService implements RunService {
     }
   }
 
-  async start(task: RegisteredTask, given: Record<string, unknown>): Promise<RunSummary> {
+  async start(task: RegisteredTask, given: Record<string, unknown>, trigger?: ScheduleTrigger): Promise<RunSummary> {
     const input = resolveInput(task.task.model, given);
     for (let tries = 0; ; tries++) {
       const id = newRunId();
@@ -137,6 +137,7 @@ export class PgService implements RunService {
           task: task.name,
           file: task.file,
           taskHash: task.hash,
+          ...(trigger ? { trigger } : {}),
           input,
           data: structuredClone(task.task.model.data),
           clock: this.o.clock,
