@@ -7,6 +7,7 @@ import { LintDiagnostics, registerQuickFixes } from './diagnostics';
 import { askEvent } from './eventPrompt';
 import { GraphEditorProvider } from './graph';
 import { registerLanguageFeatures } from './language';
+import { registerScheduleLens } from './scheduleLens';
 import { defaultWorkerFile, TaskModels } from './models';
 import { registerNewTask } from './newTask';
 import { RunManager, type RunOptions, type RunOutcome } from './runs';
@@ -53,7 +54,7 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
   const tree = vscode.window.createTreeView('stepwise.runs', { treeDataProvider: runsTree, showCollapseAll: false });
   const debug = new StepwiseDebugger(models, runs, () => secrets.env());
   const graph = new GraphEditorProvider(context, models, debug, (line) => runs.output.appendLine(line));
-  context.subscriptions.push(secrets, models, diagnostics, runs, runsView, tree, debug, graph, registerQuickFixes(models), ...registerLanguageFeatures(models));
+  context.subscriptions.push(secrets, models, diagnostics, runs, runsView, tree, debug, graph, registerQuickFixes(models), ...registerLanguageFeatures(models), ...registerScheduleLens(models));
   const journals = new ServerJournals(server);
   context.subscriptions.push(server, serverTree, runsTree, journals, vscode.workspace.registerTextDocumentContentProvider(JOURNAL_SCHEME, journals));
   context.subscriptions.push(...registerServerCommands({ connection: server, serverTree, view: tree, models, runs, taskFile: taskFileFor }));

@@ -1,6 +1,6 @@
 // The engine: starts, resumes and tracks runs over one store and one clock. Runs of an engine can
 // reach each other (`emit`, `call`); everything outside goes through the store.
-import type { JournalEvent } from '../journal/events';
+import type { JournalEvent, ScheduleTrigger } from '../journal/events';
 import { replay, type RunState } from '../journal/replay';
 import { instructionRegistry } from '../instructions/registry';
 import type { InstructionHandler } from '../instructions/types';
@@ -57,6 +57,7 @@ export interface StartOptions {
   input?: Record<string, unknown>;
   runId?: string;
   parentRunId?: string;
+  trigger?: ScheduleTrigger;
 }
 
 export type JournalListener = (run: Run, event: JournalEvent) => void;
@@ -150,7 +151,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       const input = resolveInput(task.model, opts.input ?? {});
       const run = new Run(runId, task, environment([], undefined, task));
       runs.set(runId, run);
-      void run.start({ input, data: structuredClone(task.model.data), parentRunId: opts.parentRunId });
+      void run.start({ input, data: structuredClone(task.model.data), parentRunId: opts.parentRunId, trigger: opts.trigger });
       return run;
     },
     async resume(runId, opts = {}) {

@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { durationMs } from '../expr/duration';
 import { evaluateViews, resolveTemplates, type Evaluated, type ExpressionScope, type ValuePath } from '../expr/expression';
-import type { BranchTag, JournalEvent, NewJournalEvent, ReceivedEvent, RunError, TransitionCause } from '../journal/events';
+import type { BranchTag, JournalEvent, NewJournalEvent, ReceivedEvent, RunError, ScheduleTrigger, TransitionCause } from '../journal/events';
 import { applyEvent, emptyRunState, type RunState } from '../journal/replay';
 import { InstructionFailure, type CallResult, type InstructionContext } from '../instructions/types';
 import type { InstructionSite } from '../observe/observer';
@@ -208,7 +208,7 @@ export class Run {
   }
 
   /** Starts (or, with a journal history, continues) the run; settles with its final state. */
-  async start(start?: { input: Record<string, unknown>; data: Record<string, unknown>; parentRunId?: string }): Promise<RunState> {
+  async start(start?: { input: Record<string, unknown>; data: Record<string, unknown>; parentRunId?: string; trigger?: ScheduleTrigger }): Promise<RunState> {
     this.hold();
     try {
       if (this.history.length === 0) {
@@ -220,6 +220,7 @@ export class Run {
           task: this.task.model.name ?? 'task',
           file: this.task.file,
           taskHash,
+          ...(start.trigger ? { trigger: start.trigger } : {}),
           input: start.input,
           data: start.data,
           clock: this.env.clock.kind,

@@ -1,7 +1,7 @@
 // The REST API over the embedded store of one process (a folder of JSON-lines journals, or memory):
 // one engine executes every run; runs left interrupted by an earlier process are resumed on start.
 import type { SecretValues } from '../secrets/env';
-import type { JournalEvent } from '../journal/events';
+import type { JournalEvent, ScheduleTrigger } from '../journal/events';
 import { replay, type RunState } from '../journal/replay';
 import { realClock, virtualClock } from '../runtime/clock';
 import type { RunObserver } from '../observe/observer';
@@ -83,8 +83,8 @@ export class EmbeddedService implements RunService {
     return n;
   }
 
-  async start(task: RegisteredTask, input: Record<string, unknown>): Promise<RunSummary> {
-    const run = this.engine.start(task.task, { input, runId: newRunId() });
+  async start(task: RegisteredTask, input: Record<string, unknown>, trigger?: ScheduleTrigger): Promise<RunSummary> {
+    const run = this.engine.start(task.task, { input, runId: newRunId(), trigger });
     await this.journaled(run.id);
     return this.summary(run.id, run.state);
   }

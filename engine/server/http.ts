@@ -4,6 +4,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { JournalEvent } from '../journal/events';
 import { InputError } from '../runtime/load';
+import { scheduleRoutes } from '../schedule/rest';
+import type { Scheduler } from '../schedule/scheduler';
 import { bulkAction, bulkRequest } from './bulk';
 import { CROSS_SITE_MESSAGE, crossSite, hostAllowed, hostRefusal, type HostPolicy } from './guard';
 import openapi from './openapi.json';
@@ -14,6 +16,8 @@ import type { TaskRegistry } from './tasks';
 export interface HttpOptions {
   service: RunService;
   registry?: TaskRegistry;
+  /** Starts runs from the served tasks' schedules (absent: GET /v1/schedules lists none). */
+  scheduler?: Scheduler;
   /** When set, every request but /v1/health and /v1/openapi.json needs `Authorization: Bearer <token>`. */
   token?: string;
   /** Host names answered besides the loopback ones; see guard.ts. */
@@ -258,6 +262,8 @@ export function buildApp(o: HttpOptions): FastifyInstance {
     reply.code(201).header('location', `/v1/runs/${result.run.id}`);
     return result;
   });
+
+  scheduleRoutes(app, o.scheduler);
 
   app.post('/v1/runs/bulk', async (req) => bulkAction(o.service, bulkRequest(body(req, ['action', 'task', 'status', 'state', 'from', 'reason'], ['action']))));
 

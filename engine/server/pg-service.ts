@@ -2,7 +2,7 @@
 // one statement), listing, reading, sending events, controls for the workers to apply, and watching
 // journals through the notifications the journal table's trigger sends.
 import { currentSecrets, type SecretValues } from '../secrets/env';
-import type { JournalEvent } from '../journal/events';
+import type { JournalEvent, ScheduleTrigger } from '../journal/events';
 import { replay } from '../journal/replay';
 import { resolveInput } from '../runtime/load';
 import { lintText } from '../lint/index';
@@ -125,7 +125,7 @@ export class PgService implements RunService {
     }
   }
 
-  async start(task: RegisteredTask, given: Record<string, unknown>): Promise<RunSummary> {
+  async start(task: RegisteredTask, given: Record<string, unknown>, trigger?: ScheduleTrigger): Promise<RunSummary> {
     const input = resolveInput(task.task.model, given);
     for (let tries = 0; ; tries++) {
       const id = newRunId();
@@ -138,6 +138,7 @@ export class PgService implements RunService {
           task: task.name,
           file: task.file,
           taskHash: task.hash,
+          ...(trigger ? { trigger } : {}),
           input,
           data: structuredClone(task.task.model.data),
           clock: this.o.clock,

@@ -4,6 +4,10 @@ import * as path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { fileStore } from '../store/file';
 import { memoryStore } from '../store/memory';
+import { fileClaims, memoryClaims, type ScheduleClaims } from '../schedule/claims';
+import { pgClaims } from '../schedule/pg-claims';
+import { Scheduler, type TickClock } from '../schedule/scheduler';
+import { realClock } from '../runtime/clock';
 import { createPool, isPostgresUrl, Listener, migrate, redactUrl, type Pool } from '../store/postgres/db';
 import { isLoopback, ms, type ServeConfig, ConfigError } from './config';
 import { EmbeddedService } from './embedded';
@@ -29,6 +33,8 @@ export interface Server {
   workers: Worker[];
   recovery?: RecoveryScanner;
   registry?: TaskRegistry;
+  /** Starts runs from the served tasks' schedules (a server with --tasks and the API). */
+  scheduler?: Scheduler;
   app?: FastifyInstance;
   metrics: Metrics;
   close(): Promise<void>;
@@ -46,7 +52,12 @@ export function checkBind(config: ServeConfig): void {
   }
 }
 
-export async function startServer(config: ServeConfig, log: (line: string) => void = () => undefined): Promise<Server> {
+export interface ServeHooks {
+  /** The clock schedules tick by (default: the real one); tests drive their own. */
+  scheduleClock?: TickClock;
+}
+
+export async function startServer(config: ServeConfig, log: (line: string) => void = () => undefined, hooks: ServeHooks = {}): Promise<Server> {
   checkBind(config);
   const postgres = isPostgresUrl(config.store);
   if (!postgres && !config.api) throw new ServeError('--no-api makes a worker-only process, which needs a PostgreSQL store (--store postgres://…).');
@@ -82,6 +93,7 @@ export async function startServer(config: ServeConfig, log: (line: string) => vo
   let service: RunService | undefined;
   const workers: Worker[] = [];
   let recovery: RecoveryScanner | undefined;
+  let claims: ScheduleClaims | undefined;
   try {
     if (postgres) {
       const pool: Pool = createPool(config.store, Math.max(10, config.workers * 4 + 4));
@@ -91,6 +103,7 @@ export async function startServer(config: ServeConfig, log: (line: string) => vo
       await listener.start();
       closers.push(() => listener.close());
       log(`store ${redactUrl(config.store)} (PostgreSQL)`);
+      claims = pgClaims(pool);
       const tasks = new TaskCache(pool, registry);
       if (config.api) {
         const pg = new PgService({ pool, listener, clock: config.clock, secrets });
@@ -148,6 +161,7 @@ export async function startServer(config: ServeConfig, log: (line: string) => vo
       const kind = config.store === 'memory' ? 'memory' : 'file';
       const dir = path.resolve(config.store);
       const store = kind === 'memory' ? memoryStore() : fileStore(dir);
+      claims = kind === 'memory' ? memoryClaims() : fileClaims(dir);
       const embedded = new EmbeddedService({ store, kind, clock: config.clock, registry, mocksFor, secrets, observer, log });
       service = embedded;
       waiting = async () => embedded.parkedRuns();
@@ -166,16 +180,26 @@ export async function startServer(config: ServeConfig, log: (line: string) => vo
       if (resumed) log(`resumed ${resumed} interrupted run${resumed === 1 ? '' : 's'}`);
     }
 
+    let scheduler: Scheduler | undefined;
+    if (service && registry && claims) {
+      const s = new Scheduler({ claims, service, tasks: () => registry!.tasks(), clock: hooks.scheduleClock ?? realClock(), owner: workers[0]?.owner ?? workerName(), log });
+      scheduler = s;
+      registry.onLoad(() => s.wake());
+      s.start();
+      // Stopped before the service it starts runs with.
+      closers.push(() => s.stop());
+    }
+
     let url: string | undefined;
     let app: FastifyInstance | undefined;
     if (config.api && service) {
-      app = buildApp({ service, registry, token: config.token, allowedHosts: config.allowedHosts, workers: workers.length, version: VERSION, metrics: () => metrics.scrape(), log });
+      app = buildApp({ service, registry, scheduler, token: config.token, allowedHosts: config.allowedHosts, workers: workers.length, version: VERSION, metrics: () => metrics.scrape(), log });
       const address = await app.listen({ host: config.host, port: config.port });
       closers.push(() => app!.close());
       url = address;
       log(`API on ${address}${config.token ? ' (bearer token required)' : ''}`);
     }
-    return { url, service, workers, recovery, registry, app, metrics, close };
+    return { url, service, workers, recovery, registry, scheduler, app, metrics, close };
   } catch (err) {
     await close();
     throw err;

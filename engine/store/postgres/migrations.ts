@@ -298,4 +298,31 @@ END
 $fn$;
 `,
   },
+  {
+    version: 4,
+    name: 'schedules: state and one claim per tick',
+    sql: `
+-- Each schedule of a served task (task name, position in its schedule list): the spec its ticks
+-- are counted for, since when (ticks at or before start nothing), and whether it is paused.
+CREATE TABLE schedules (
+  task    text NOT NULL,
+  idx     integer NOT NULL,
+  spec    text NOT NULL,
+  since   timestamptz NOT NULL,
+  paused  boolean NOT NULL DEFAULT false,
+  PRIMARY KEY (task, idx)
+);
+
+-- One row per tick that started (or skipped) a run: the key lets exactly one server claim a tick.
+CREATE TABLE schedule_ticks (
+  task        text NOT NULL,
+  idx         integer NOT NULL,
+  tick        timestamptz NOT NULL,
+  claimed_by  text NOT NULL,
+  claimed_at  timestamptz NOT NULL DEFAULT now(),
+  run_id      text,
+  PRIMARY KEY (task, idx, tick)
+);
+`,
+  },
 ];
