@@ -10,6 +10,7 @@ import { registerLanguageFeatures } from './language';
 import { defaultWorkerFile, TaskModels } from './models';
 import { registerNewTask } from './newTask';
 import { RunManager, type RunOptions, type RunOutcome } from './runs';
+import { registerOperate } from './operate/index';
 import { RunNode, RunsView } from './runsView';
 import { registerServerCommands } from './server/commands';
 import { ServerConnection } from './server/connection';
@@ -55,6 +56,7 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
   context.subscriptions.push(server, serverTree, runsTree, journals, vscode.workspace.registerTextDocumentContentProvider(JOURNAL_SCHEME, journals));
   context.subscriptions.push(...registerServerCommands({ connection: server, serverTree, view: tree, models, runs, taskFile: taskFileFor }));
   context.subscriptions.push(registerNewTask(context.extensionUri));
+  context.subscriptions.push(...registerOperate({ runs, runsView, server, serverTree }));
   context.subscriptions.push(registerShowOnGraph({ runs, server, graph, models, pick: () => pickRun(runsView, 'Show which run on its graph?') }));
   const testing = registerTaskTests(context, { lint: diagnostics, runs, runsView, server });
 

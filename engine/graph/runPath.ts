@@ -81,7 +81,7 @@ export function runPath(events: readonly JournalEvent[], run: Omit<ShownRun, 'ta
   }
   // The state the run is in: its visit so far counts up to the journal's last entry.
   if (current) current.totalMs += Math.max(0, lastAt - current.enteredAt);
-  return { active: !status, current: status ? undefined : currentName, visited, taken, counts, failed, status, states, run: { id: run.id, where: run.where, task } };
+  return { active: !status, current: status ? undefined : currentName, visited, taken, counts, failed, status, states, run: { id: run.id, where: run.where, task, ...(run.olderVersion ? { olderVersion: run.olderVersion } : {}) } };
 }
 
 function outcome(state: StateRunInfo | undefined, attempts: Map<number, InstructionOutcome>, index: number, kind: string): InstructionOutcome {
