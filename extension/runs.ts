@@ -148,7 +148,8 @@ export class RunManager implements vscode.Disposable {
     const mocks = this.readMocks(uri);
     if (mocks === null) return undefined;
     const storeDir = storeFolderFor(uri);
-    return this.launch({ model, file: uri.fsPath }, input, storeDir, mocks, clockKind(uri));
+    // The text the model was linted from: the store keeps it, and the run is pinned to it.
+    return this.launch({ model, file: uri.fsPath, source: doc.getText() }, input, storeDir, mocks, clockKind(uri));
   }
 
   /** Asks for inputs that have neither a given value nor a default; undefined when the user gave up. */
@@ -228,7 +229,7 @@ export class RunManager implements vscode.Disposable {
     return engine;
   }
 
-  private async launch(task: { model: TaskModel; file: string }, input: Record<string, unknown>, storeDir: string, mocks: Mocks | undefined, clock: 'real' | 'virtual'): Promise<RunOutcome | undefined> {
+  private async launch(task: { model: TaskModel; file: string; source: string }, input: Record<string, unknown>, storeDir: string, mocks: Mocks | undefined, clock: 'real' | 'virtual'): Promise<RunOutcome | undefined> {
     const engine = this.newEngine(storeDir, mocks, clock);
     let run: Run;
     try {
