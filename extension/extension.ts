@@ -11,6 +11,7 @@ import { defaultWorkerFile, TaskModels } from './models';
 import { registerNewTask } from './newTask';
 import { RunManager, type RunOptions, type RunOutcome } from './runs';
 import { registerOperate } from './operate/index';
+import { TaskVersions } from './operate/versions';
 import { RunNode, RunsView } from './runsView';
 import { registerServerCommands } from './server/commands';
 import { ServerConnection } from './server/connection';
@@ -44,7 +45,8 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
   const models = new TaskModels(defaultWorkerFile(context.extensionUri.fsPath));
   const diagnostics = new LintDiagnostics(models, context.extensionUri);
   const runs = new RunManager(models);
-  const runsView = new RunsView(runs);
+  const versions = new TaskVersions();
+  const runsView = new RunsView(runs, versions);
   const server = new ServerConnection(new ServerTokens(context.secrets), (line) => runs.output.appendLine(line));
   const serverTree = new ServerRunsTree(server);
   const runsTree = new RunsTree(runsView, serverTree);
@@ -57,7 +59,7 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
   context.subscriptions.push(...registerServerCommands({ connection: server, serverTree, view: tree, models, runs, taskFile: taskFileFor }));
   context.subscriptions.push(registerNewTask(context.extensionUri));
   context.subscriptions.push(...registerOperate({ runs, runsView, server, serverTree }));
-  context.subscriptions.push(registerShowOnGraph({ runs, server, graph, models, pick: () => pickRun(runsView, 'Show which run on its graph?') }));
+  context.subscriptions.push(registerShowOnGraph({ runs, server, graph, models, versions, pick: () => pickRun(runsView, 'Show which run on its graph?') }));
   const testing = registerTaskTests(context, { lint: diagnostics, runs, runsView, server });
 
   const command = (id: string, handler: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, handler));

@@ -8,7 +8,7 @@ import { displayStatus, type DisplayStatus } from '../engine/cli/report';
 import { formatDuration } from '../engine/expr/duration';
 import type { RunState } from '../engine/journal/replay';
 import { workspaceStoreFolders } from './config';
-import { olderVersion } from './operate/versions';
+import type { TaskVersions } from './operate/versions';
 import type { RunManager } from './runs';
 
 /** Runs shown at most (the newest); older journals stay in the store. */
@@ -65,7 +65,10 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
   private ticker: NodeJS.Timeout | undefined;
   private watchers: vscode.Disposable[] = [];
 
-  constructor(private readonly runs: RunManager) {
+  constructor(
+    private readonly runs: RunManager,
+    private readonly versions: TaskVersions,
+  ) {
     this.disposables.push(
       this.changed,
       runs.onDidChange(() => this.refreshSoon()),
@@ -103,7 +106,7 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
     item.id = `${node.storeDir}::${node.runId}`;
     const live = node.status === 'running' || node.status === 'paused' || node.status === 'interrupted';
     const state = live ? (s.state ? ` in ${s.state}` : ' (starting)') : '';
-    const older = olderVersion(s.file, s.taskHash);
+    const older = this.versions.older(s.file, s.taskHash);
     item.description = `${node.status}${state}${older ? ' · older version' : ''} · ${startedText(s.startedAt)} · ${formatDuration(durationOf(s))}`;
     const [icon, colour] = STATUS_ICONS[node.status];
     item.iconPath = new vscode.ThemeIcon(icon, colour ? new vscode.ThemeColor(colour) : undefined);

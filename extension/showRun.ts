@@ -9,7 +9,7 @@ import type { JournalEvent } from '../engine/journal/events';
 import { runPath } from '../engine/graph/runPath';
 import type { GraphEditorProvider } from './graph';
 import type { TaskModels } from './models';
-import { olderVersion } from './operate/versions';
+import type { TaskVersions } from './operate/versions';
 import type { RunManager } from './runs';
 import type { RunNode } from './runsView';
 import type { ServerConnection } from './server/connection';
@@ -23,6 +23,7 @@ export interface ShowOnGraphDeps {
   server: ServerConnection;
   graph: GraphEditorProvider;
   models: TaskModels;
+  versions: TaskVersions;
   /** Asks for a local run when the command comes from the palette. */
   pick(): Promise<RunNode | undefined>;
 }
@@ -57,7 +58,7 @@ export function registerShowOnGraph(deps: ShowOnGraphDeps): vscode.Disposable {
     if (!file) return undefined;
     stopFollowing(file);
     const started = events.find((e) => e.type === 'run-started');
-    const shown = { id: n.runId, where: source.where, olderVersion: olderVersion(file, started?.type === 'run-started' ? started.taskHash : undefined) };
+    const shown = { id: n.runId, where: source.where, olderVersion: deps.versions.older(file, started?.type === 'run-started' ? started.taskHash : undefined) };
     deps.graph.overlays.show(file, runPath(events, shown));
     await deps.graph.revealGraph(vscode.Uri.file(file));
     if (shown.olderVersion) {

@@ -17,34 +17,37 @@ function textHash(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-const hashes = new Map<string, { size: number; mtimeMs: number; hash: string }>();
+/** Tells whether a run is of an older version of its task file; hashes each file once per change. */
+export class TaskVersions {
+  private readonly hashes = new Map<string, { size: number; mtimeMs: number; hash: string }>();
 
-/** The hash of a file as it is on disk now (cached while its size and time stay), undefined when it is gone. */
-function fileHash(file: string): string | undefined {
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(file);
-  } catch {
-    return undefined;
+  /** The hash of a file as it is on disk now, undefined when it is gone. */
+  private fileHash(file: string): string | undefined {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(file);
+    } catch {
+      return undefined;
+    }
+    const hit = this.hashes.get(file);
+    if (hit && hit.size === stat.size && hit.mtimeMs === stat.mtimeMs) return hit.hash;
+    const hash = textHash(fs.readFileSync(file, 'utf8'));
+    this.hashes.set(file, { size: stat.size, mtimeMs: stat.mtimeMs, hash });
+    return hash;
   }
-  const hit = hashes.get(file);
-  if (hit && hit.size === stat.size && hit.mtimeMs === stat.mtimeMs) return hit.hash;
-  const hash = textHash(fs.readFileSync(file, 'utf8'));
-  hashes.set(file, { size: stat.size, mtimeMs: stat.mtimeMs, hash });
-  return hash;
-}
 
-/**
- * Why a run is of an older version of its task file (the file changed or is gone since it
- * started), in words; undefined when it runs the file as it is, or keeps no version to compare.
- */
-export function olderVersion(file: string | undefined, taskHash: string | undefined): string | undefined {
-  if (!file || !taskHash) return undefined;
-  const now = fileHash(file);
-  if (now === taskHash) return undefined;
-  return now === undefined
-    ? `${path.basename(file)} is gone since this run started; the run keeps the version it started with.`
-    : `${path.basename(file)} has changed since this run started; the run keeps the version it started with (${taskHash.slice(0, 12)}).`;
+  /**
+   * Why a run is of an older version of its task file (the file changed or is gone since it
+   * started), in words; undefined when it runs the file as it is, or keeps no version to compare.
+   */
+  older(file: string | undefined, taskHash: string | undefined): string | undefined {
+    if (!file || !taskHash) return undefined;
+    const now = this.fileHash(file);
+    if (now === taskHash) return undefined;
+    return now === undefined
+      ? `${path.basename(file)} is gone since this run started; the run keeps the version it started with.`
+      : `${path.basename(file)} has changed since this run started; the run keeps the version it started with (${taskHash.slice(0, 12)}).`;
+  }
 }
 
 type Started = Extract<JournalEvent, { type: 'run-started' }>;
