@@ -11,6 +11,8 @@ import { registerScheduleLens } from './scheduleLens';
 import { defaultWorkerFile, TaskModels } from './models';
 import { registerNewTask } from './newTask';
 import { RunManager, type RunOptions, type RunOutcome } from './runs';
+import { registerOperate } from './operate/index';
+import { TaskVersions } from './operate/versions';
 import { RunNode, RunsView } from './runsView';
 import { registerServerCommands } from './server/commands';
 import { ServerConnection } from './server/connection';
@@ -47,7 +49,8 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
   const diagnostics = new LintDiagnostics(models, context.extensionUri);
   const secrets = new StoredSecrets(context.secrets);
   const runs = new RunManager(models, () => secrets.env());
-  const runsView = new RunsView(runs);
+  const versions = new TaskVersions();
+  const runsView = new RunsView(runs, versions);
   const server = new ServerConnection(new ServerTokens(context.secrets), (line) => runs.output.appendLine(line));
   const serverTree = new ServerRunsTree(server);
   const runsTree = new RunsTree(runsView, serverTree);
@@ -59,7 +62,8 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
   context.subscriptions.push(server, serverTree, runsTree, journals, vscode.workspace.registerTextDocumentContentProvider(JOURNAL_SCHEME, journals));
   context.subscriptions.push(...registerServerCommands({ connection: server, serverTree, view: tree, models, runs, taskFile: taskFileFor }));
   context.subscriptions.push(registerNewTask(context.extensionUri));
-  context.subscriptions.push(registerShowOnGraph({ runs, server, graph, models, pick: () => pickRun(runsView, 'Show which run on its graph?') }));
+  context.subscriptions.push(...registerOperate({ runs, runsView, server, serverTree }));
+  context.subscriptions.push(registerShowOnGraph({ runs, server, graph, models, versions, pick: () => pickRun(runsView, 'Show which run on its graph?') }));
   const testing = registerTaskTests(context, { lint: diagnostics, runs, runsView, server });
   context.subscriptions.push(graph.coverage.connect(testing.tests), registerShowCoverage(graph.coverage, (uri) => graph.revealGraph(uri)));
 

@@ -8,6 +8,7 @@ import { displayStatus, type DisplayStatus } from '../engine/cli/report';
 import { formatDuration } from '../engine/expr/duration';
 import type { RunState } from '../engine/journal/replay';
 import { workspaceStoreFolders } from './config';
+import type { TaskVersions } from './operate/versions';
 import type { RunManager } from './runs';
 
 /** Runs shown at most (the newest); older journals stay in the store. */
@@ -64,7 +65,10 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
   private ticker: NodeJS.Timeout | undefined;
   private watchers: vscode.Disposable[] = [];
 
-  constructor(private readonly runs: RunManager) {
+  constructor(
+    private readonly runs: RunManager,
+    private readonly versions: TaskVersions,
+  ) {
     this.disposables.push(
       this.changed,
       runs.onDidChange(() => this.refreshSoon()),
@@ -102,7 +106,8 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
     item.id = `${node.storeDir}::${node.runId}`;
     const live = node.status === 'running' || node.status === 'paused' || node.status === 'interrupted';
     const state = live ? (s.state ? ` in ${s.state}` : ' (starting)') : '';
-    item.description = `${node.status}${state} · ${startedText(s.startedAt)} · ${formatDuration(durationOf(s))}`;
+    const older = this.versions.older(s.file, s.taskHash);
+    item.description = `${node.status}${state}${older ? ' · older version' : ''} · ${startedText(s.startedAt)} · ${formatDuration(durationOf(s))}`;
     const [icon, colour] = STATUS_ICONS[node.status];
     item.iconPath = new vscode.ThemeIcon(icon, colour ? new vscode.ThemeColor(colour) : undefined);
     const tip = new vscode.MarkdownString();
@@ -111,9 +116,10 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
     tip.appendMarkdown(`- started: ${startedText(s.startedAt)} (${s.clock} clock)\n- duration: ${formatDuration(durationOf(s))}\n`);
     if (s.parentRunId) tip.appendMarkdown(`- called by: \`${s.parentRunId}\`\n`);
     if (s.error || s.reason) tip.appendMarkdown(`- ${s.error ? `error: ${s.error.message}` : `reason: ${s.reason}`}\n`);
+    if (older) tip.appendMarkdown(`- older version: ${older} (Open Diff with Current File)\n`);
     item.tooltip = tip;
-    // Menus key on these: `stepwiseRun:<status>` (+ `:here` when this window runs it).
-    item.contextValue = `stepwiseRun:${node.status}${node.here ? ':here' : ''}`;
+    // Menus key on these: `stepwiseRun:<status>` (+ `:here` when this window runs it, + `:older`).
+    item.contextValue = `stepwiseRun:${node.status}${node.here ? ':here' : ''}${older ? ':older' : ''}`;
     item.command = { title: 'Open Journal', command: 'stepwise.runs.openJournal', arguments: [node] };
     return item;
   }

@@ -52,6 +52,10 @@ export interface LaunchConfig {
    * one: nothing is executed; `program` is not needed (the run names its task). See replay.ts.
    */
   replay?: string;
+  /** With `replay`: the URL of the Stepwise server the run is on (read through its REST API instead of `store`). */
+  server?: string;
+  /** With `server`: its bearer token (default: the STEPWISE_TOKEN environment variable). */
+  token?: string;
 }
 
 /** A launch that cannot start: the message names the file, line and problem. */

@@ -101,7 +101,7 @@ export class DebugRuntime {
   private finished = false;
   private rootDone?: Promise<unknown>;
   /** Set while replaying a recorded run (see replay.ts): the recording, its store, the clock a live run takes. */
-  private replaying?: { recording: JournalEvent[]; store: RunStore; liveClock: 'real' | 'virtual' };
+  private replaying?: { recording: JournalEvent[]; store?: RunStore; server?: URL; liveClock: 'real' | 'virtual' };
 
   constructor(private readonly options: DebugRuntimeOptions = {}) {
     this.files = options.files ?? nodeFileAccess;
@@ -174,9 +174,9 @@ export class DebugRuntime {
    * replay runs in a store of its own on the virtual clock and stops on entry.
    */
   async loadReplay(config: LaunchConfig): Promise<void> {
-    const r = await loadReplay(config, this.files, this.options.openStore ?? defaultOpenStore);
+    const r = await loadReplay(config, this.files, this.options.openStore ?? defaultOpenStore, this.options.env ?? process.env);
     const started = r.recording[0] as Extract<JournalEvent, { type: 'run-started' }>;
-    this.replaying = { recording: r.recording, store: r.store, liveClock: config.clock ?? started.clock };
+    this.replaying = { recording: r.recording, store: r.store, server: r.server, liveClock: config.clock ?? started.clock };
     this.config = { ...config, program: r.task.file!, clock: 'virtual', mocks: undefined };
     this.task = r.task;
     this.mocks = NO_MOCKS;
@@ -241,6 +241,12 @@ export class DebugRuntime {
   async continueLive(): Promise<{ runId: string }> {
     const replaying = this.replaying;
     if (!replaying) throw new Error('Continue Live forks a real run from a replay; this session is not replaying one.');
+    if (!replaying.store) {
+      // A live run of a server's task belongs on the server (its secrets, its workers), not here.
+      throw new Error(
+        `Run ${this.replayOf} is a run of the server at ${replaying.server?.host}: Continue Live forks runs in a local store only. Retry it on the server from a state instead (Retry from Here… in the Runs view, or POST /v1/runs/${this.replayOf}/retry).`,
+      );
+    }
     this.stepper.requireStop();
     const prefix = livePrefix(replaying.recording, await this.store!.read(this.rootRunId));
     if (prefix.some((e) => e.type === 'run-ended')) throw new Error(`Run ${this.replayOf} had ended at this step; there is nothing to continue.`);
@@ -534,7 +540,7 @@ export class DebugRuntime {
     const store = this.store;
     this.store = undefined;
     await store?.close();
-    await this.replaying?.store.close();
+    await this.replaying?.store?.close();
   }
 
   private async disposeRuns(reason: string): Promise<void> {

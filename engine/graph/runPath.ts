@@ -94,7 +94,7 @@ export function runPath(events: readonly JournalEvent[], run: Omit<ShownRun, 'ta
   }
   // The state the run is in: its visit so far counts up to the journal's last entry.
   if (current) current.totalMs += Math.max(0, lastAt - current.enteredAt);
-  return { active: !status, current: status ? undefined : currentName, visited, taken, counts, failed, status, states, run: { id: run.id, where: run.where, task }, ...(fanouts.length ? { fanouts } : {}) };
+  return { active: !status, current: status ? undefined : currentName, visited, taken, counts, failed, status, states, run: { id: run.id, where: run.where, task, ...(run.olderVersion ? { olderVersion: run.olderVersion } : {}) }, ...(fanouts.length ? { fanouts } : {}) };
 }
 
 function outcome(state: StateRunInfo | undefined, attempts: Map<number, InstructionOutcome>, index: number, kind: string): InstructionOutcome {

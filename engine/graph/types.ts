@@ -72,6 +72,8 @@ export interface ShownRun {
   id: string;
   task: string;
   where: 'local' | 'server';
+  /** Set when the run started with another version of the task file than the one drawn: how it differs, in words. */
+  olderVersion?: string;
 }
 
 /** What one state did in a run: the last visit's data, results and timing, and how often it was entered. */

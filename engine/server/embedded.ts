@@ -180,6 +180,10 @@ export class EmbeddedService implements RunService {
     return { runs: out.slice(0, q.limit), next: more ? encodeCursor(i - 1) : null };
   }
 
+  source(hash: string): Promise<string | undefined> {
+    return this.o.store.readSource(hash);
+  }
+
   async get(id: string): Promise<RunDetail> {
     const journal = await this.journal(id);
     const s = replay(journal);

@@ -234,6 +234,18 @@ export function buildApp(o: HttpOptions): FastifyInstance {
 
   app.get('/v1/runs/:id', async (req) => ({ run: await o.service.get(runId(req)) }));
 
+  // The task text a run started with (its pinned version), for a replay of the run elsewhere.
+  app.get('/v1/runs/:id/source', async (req) => {
+    const id = runId(req);
+    const started = (await o.service.get(id)).journal.find((e): e is Extract<JournalEvent, { type: 'run-started' }> => e.type === 'run-started');
+    const hash = started?.taskHash;
+    const text = hash ? await o.service.source(hash) : undefined;
+    if (!hash || text === undefined) {
+      throw new ApiError(404, 'source-not-found', `Run ${id} has no pinned task version in the store${hash ? ` (${hash.slice(0, 12)} is missing)` : ' (it started before versions were kept)'}.`);
+    }
+    return { source: { hash, file: started.file ?? null, text } };
+  });
+
   app.post('/v1/runs/:id/events', async (req, reply) => {
     const id = runId(req);
     const b = body(req, ['name', 'data'], ['name']);

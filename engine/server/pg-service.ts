@@ -189,6 +189,10 @@ export class PgService implements RunService {
     }
   }
 
+  source(hash: string): Promise<string | undefined> {
+    return this.store.readSource(hash);
+  }
+
   async list(q: ListQuery): Promise<RunPage> {
     const where: string[] = [];
     const params: unknown[] = [];

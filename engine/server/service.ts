@@ -68,6 +68,8 @@ export interface RunService {
    * (default: the state it failed in); see runtime/retry.ts. Throws ApiError 404 or 409.
    */
   retry(id: string, from?: string): Promise<{ run: RunSummary; retryOf: string; from: string }>;
+  /** The task text a run's `run-started` pinned by its hash (see runtime/pinned.ts), if the store keeps it. */
+  source(hash: string): Promise<string | undefined>;
   /**
    * Calls back with the run's journal entries after `afterSeq`, in order, then with each new one;
    * throws ApiError 404 for an unknown run.
