@@ -19,6 +19,8 @@
 // - A called task (`call`) runs as a child run; the debugger shows it as frames above its caller's
 //   `call` instruction, on the same thread (see docs/debugging.md for why).
 import * as path from 'node:path';
+import { PluginConfigError } from '../plugins/config';
+import { NO_PLUGINS, pluginsForTask, type LoadedPlugins } from '../plugins/load';
 import type { FinalRunStatus, JournalEvent } from '../journal/events';
 import type { RunState } from '../journal/replay';
 import type { InstructionHandler } from '../instructions/types';
@@ -33,7 +35,7 @@ import type { LoadedTask, OutputChunk, Run, RunHooks } from '../runtime/run';
 import type { RunStore } from '../store/store';
 import { Breakpoints, type BreakpointResult, type FunctionBreakpointSpec, type LineBreakpointSpec } from './breakpoints';
 import { memoryStore } from '../store/memory';
-import { defaultOpenStore, launchSecrets, loadLaunch, loadTask, nodeFileAccess, type FileAccess, type LaunchConfig } from './launch';
+import { defaultOpenStore, LaunchError, launchSecrets, loadLaunch, loadTask, nodeFileAccess, type FileAccess, type LaunchConfig } from './launch';
 import { livePrefix, loadReplay, replayedFiles } from './replay';
 import { BY_DEBUGGER, describeStep, Timeline, type UserAction } from './rewind';
 import { consoleLine, evaluateIn, expressionScope, innermost, outputPlace, runContexts, runPosition, stackFrames, type Frame, type RunContexts, type RunPosition, type View } from './show';
@@ -78,6 +80,7 @@ export class DebugRuntime {
   private task?: LoadedTask;
   private mocks: Mocks = NO_MOCKS;
   private secrets: Record<string, string> = {};
+  private plugins: LoadedPlugins = NO_PLUGINS;
   private input: Record<string, unknown> = {};
   private store?: RunStore;
   private located = new Map<string, LocatedFile>();
@@ -135,9 +138,19 @@ export class DebugRuntime {
 
   // ---- launch ----
 
-  /** Reads, lints and checks everything a launch names; throws LaunchError. Does not start the run. */
-  load(config: LaunchConfig): void {
-    const launch = loadLaunch(config, this.files, this.options.env ?? process.env);
+  /**
+   * Reads, lints and checks everything a launch names, with the plugins of the task's workspace
+   * (stepwise.config.json); throws LaunchError. Does not start the run.
+   */
+  async load(config: LaunchConfig): Promise<void> {
+    const program = typeof config?.program === 'string' ? path.resolve(config.cwd ?? process.cwd(), config.program) : undefined;
+    try {
+      this.plugins = program && !this.options.instructions ? await pluginsForTask(program) : NO_PLUGINS;
+    } catch (err) {
+      if (err instanceof PluginConfigError) throw new LaunchError(err.message);
+      throw err;
+    }
+    const launch = loadLaunch(config, this.files, this.options.env ?? process.env, { plugins: this.plugins.kinds });
     // A test case's launch names its task, input, mocks and clock for it.
     config = launch.config;
     this.config = config;
@@ -264,7 +277,7 @@ export class DebugRuntime {
       clock,
       mocks: this.mocks,
       secrets: this.secrets,
-      instructions: this.options.instructions,
+      instructions: this.options.instructions ?? this.plugins.handlers,
       hooks: this.hooks(gen),
       loadTask: this.loadCalled,
     });
@@ -480,7 +493,7 @@ export class DebugRuntime {
       this.stepper.stopOnEntry = true;
       return this.start();
     }
-    this.load(config ?? this.config!);
+    await this.load(config ?? this.config!);
     this.breakpoints.resetHits();
     this.start();
   }
