@@ -15,6 +15,8 @@ import { MocksError, parseMocks, type Mocks } from '../runtime/mocks';
 import type { Run } from '../runtime/run';
 import { tracesWanted } from '../observe/wanted';
 import { SecretsError, secretsFromEnv as secretsOf } from '../secrets/env';
+import { PluginConfigError } from '../plugins/config';
+import { pluginsForTask, type LoadedPlugins } from '../plugins/load';
 import { DEFAULT_RUNS_DIR, fileStore } from '../store/file';
 import { memoryStore } from '../store/memory';
 import type { RunStore } from '../store/store';
@@ -122,10 +124,21 @@ async function follow(engine: Engine, run: Run, json: boolean): Promise<number> 
   return final.status === 'succeeded' ? 0 : 1;
 }
 
+/** The plugins of the config file above `file` (stepwise.config.json); a bad one is a usage error. */
+async function plugins(file: string): Promise<LoadedPlugins> {
+  try {
+    return await pluginsForTask(file);
+  } catch (e) {
+    if (e instanceof PluginConfigError) throw new CliError(e.message, 2);
+    throw e;
+  }
+}
+
 async function runCommand(file: string, opts: RunOptions): Promise<number> {
+  const loaded = await plugins(file);
   let task;
   try {
-    task = loadTaskFile(file);
+    task = loadTaskFile(file, { plugins: loaded.kinds });
   } catch (e) {
     if (e instanceof TaskLoadError) throw new CliError(e.message, 2);
     throw e;
@@ -157,6 +170,8 @@ async function runCommand(file: string, opts: RunOptions): Promise<number> {
     clock: opts.clock === 'virtual' ? virtualClock() : realClock(),
     mocks: readMocks(opts.mocks),
     secrets: secretsFromEnv(),
+    instructions: loaded.handlers,
+    loadTask: (child) => loadTaskFile(child, { plugins: loaded.kinds }),
     observer: tracing?.observer,
   });
   let run: Run;
@@ -181,7 +196,8 @@ interface LintOptions {
 async function lintCommand(patterns: string[], opts: LintOptions): Promise<number> {
   const { files, missing } = expandFiles(patterns);
   if (missing.length) throw new CliError(`No task file matches: ${missing.join(', ')}`, 2);
-  const results: FileFindings[] = files.map((file) => ({ file, diagnostics: lintText(fs.readFileSync(file, 'utf8')).diagnostics }));
+  const results: FileFindings[] = [];
+  for (const file of files) results.push({ file, diagnostics: lintText(fs.readFileSync(file, 'utf8'), { plugins: (await plugins(file)).kinds }).diagnostics });
   if (opts.format === 'json') process.stdout.write(JSON.stringify(flatten(results), null, 2) + '\n');
   else if (opts.format === 'sarif') {
     const cwd = process.cwd();
@@ -250,6 +266,8 @@ async function resumeCommand(runId: string, opts: { store: string; mocks?: strin
     clock: clockKind === 'virtual' ? virtualClock(Math.max(Date.now(), lastTime(await store.read(runId)))) : realClock(),
     mocks: readMocks(opts.mocks),
     secrets: secretsFromEnv(),
+    // The run's plugins: those of the workspace of the file it started from.
+    instructions: s.file ? (await plugins(s.file)).handlers : undefined,
   });
   let run: Run;
   try {
@@ -359,6 +377,7 @@ export function program(): Command {
         openStore,
         readMocks,
         secrets: secretsFromEnv,
+        plugins,
         follow,
         warn: (text) => process.stderr.write(err.yellow(text) + '\n'),
         fail: (message, code) => new CliError(message, code),

@@ -4,7 +4,7 @@
 import { SecretsError, secretsFromEnv } from '../secrets/env';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { lintText } from '../lint/index';
+import { lintText, type LintOptions } from '../lint/index';
 import { InputError, resolveInput } from '../runtime/load';
 import { MocksError, NO_MOCKS, parseMocks, type Mocks } from '../runtime/mocks';
 import type { LoadedTask } from '../runtime/run';
@@ -79,7 +79,7 @@ export interface Launch {
 }
 
 /** Reads, lints and checks everything a launch names; throws LaunchError. */
-export function loadLaunch(config: LaunchConfig, files: FileAccess, env: Record<string, string | undefined>): Launch {
+export function loadLaunch(config: LaunchConfig, files: FileAccess, env: Record<string, string | undefined>, lint: LintOptions = {}): Launch {
   if (!config || typeof config !== 'object') throw new LaunchError('The launch configuration must be an object.');
   let testCase: CaseLaunch | undefined;
   if (config.test !== undefined) {
@@ -103,7 +103,7 @@ export function loadLaunch(config: LaunchConfig, files: FileAccess, env: Record<
   }
   const cwd = path.resolve(typeof config.cwd === 'string' && config.cwd ? config.cwd : path.dirname(path.resolve(config.program)));
   const file = path.resolve(cwd, config.program);
-  const task = loadTask(files, file, (message, line, column) => new LaunchError(message, file, line, column));
+  const task = loadTask(files, file, (message, line, column) => new LaunchError(message, file, line, column), lint);
   let mocks = testCase ? caseMocks(testCase, task.model) : NO_MOCKS;
   if (config.mocks) {
     const mocksFile = path.resolve(cwd, config.mocks);
@@ -145,14 +145,14 @@ export function launchSecrets(config: LaunchConfig, env: Record<string, string |
 }
 
 /** Reads and lints a task file; `fail` makes the error for a file that is missing or not clean. */
-export function loadTask(files: FileAccess, file: string, fail: (message: string, line?: number, column?: number) => Error): LoadedTask {
+export function loadTask(files: FileAccess, file: string, fail: (message: string, line?: number, column?: number) => Error, lint: LintOptions = {}): LoadedTask {
   let text: string;
   try {
     text = files.readFile(file);
   } catch (err) {
     throw fail(notFound(err) ? `Task file not found: ${file}` : `Cannot read ${file}: ${(err as Error).message}`);
   }
-  const { model, diagnostics } = lintText(text);
+  const { model, diagnostics } = lintText(text, lint);
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) {
     const first = errors[0];

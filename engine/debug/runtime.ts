@@ -20,6 +20,8 @@
 //   `call` instruction, on the same thread (see docs/debugging.md for why). Each running branch of
 //   a `parallel` or item of a `map` is a thread of its own (threads.ts); they stop together.
 import * as path from 'node:path';
+import { PluginConfigError } from '../plugins/config';
+import { NO_PLUGINS, pluginsForTask, type LoadedPlugins } from '../plugins/load';
 import type { FinalRunStatus, JournalEvent } from '../journal/events';
 import type { ExpressionScope } from '../expr/expression';
 import type { InstructionHandler } from '../instructions/types';
@@ -34,7 +36,7 @@ import type { LoadedTask, OutputChunk, Run, RunHooks } from '../runtime/run';
 import type { RunStore } from '../store/store';
 import { Breakpoints, type BreakpointResult, type FunctionBreakpointSpec, type LineBreakpointSpec } from './breakpoints';
 import { memoryStore } from '../store/memory';
-import { defaultOpenStore, launchSecrets, loadLaunch, loadTask, nodeFileAccess, type FileAccess, type LaunchConfig } from './launch';
+import { defaultOpenStore, LaunchError, launchSecrets, loadLaunch, loadTask, nodeFileAccess, type FileAccess, type LaunchConfig } from './launch';
 import { livePrefix, loadReplay, replayedFiles } from './replay';
 import { BY_DEBUGGER, describeStep, Timeline, type UserAction } from './rewind';
 import { consoleLine, evaluateIn, expressionScope, innermost, outputPlace, type Frame, type RunPosition } from './show';
@@ -83,6 +85,7 @@ export class DebugRuntime {
   private task?: LoadedTask;
   private mocks: Mocks = NO_MOCKS;
   private secrets: Record<string, string> = {};
+  private plugins: LoadedPlugins = NO_PLUGINS;
   private input: Record<string, unknown> = {};
   private store?: RunStore;
   private located = new Map<string, LocatedFile>();
@@ -151,9 +154,19 @@ export class DebugRuntime {
 
   // ---- launch ----
 
-  /** Reads, lints and checks everything a launch names; throws LaunchError. Does not start the run. */
-  load(config: LaunchConfig): void {
-    const launch = loadLaunch(config, this.files, this.options.env ?? process.env);
+  /**
+   * Reads, lints and checks everything a launch names, with the plugins of the task's workspace
+   * (stepwise.config.json); throws LaunchError. Does not start the run.
+   */
+  async load(config: LaunchConfig): Promise<void> {
+    const program = typeof config?.program === 'string' ? path.resolve(config.cwd ?? process.cwd(), config.program) : undefined;
+    try {
+      this.plugins = program && !this.options.instructions ? await pluginsForTask(program) : NO_PLUGINS;
+    } catch (err) {
+      if (err instanceof PluginConfigError) throw new LaunchError(err.message);
+      throw err;
+    }
+    const launch = loadLaunch(config, this.files, this.options.env ?? process.env, { plugins: this.plugins.kinds });
     // A test case's launch names its task, input, mocks and clock for it.
     config = launch.config;
     this.config = config;
@@ -286,7 +299,7 @@ export class DebugRuntime {
       clock,
       mocks: this.mocks,
       secrets: this.secrets,
-      instructions: this.options.instructions,
+      instructions: this.options.instructions ?? this.plugins.handlers,
       hooks: this.hooks(gen),
       loadTask: this.loadCalled,
     });
@@ -518,7 +531,7 @@ export class DebugRuntime {
       this.stepper.stopOnEntry = true;
       return this.start();
     }
-    this.load(config ?? this.config!);
+    await this.load(config ?? this.config!);
     this.breakpoints.resetHits();
     this.start();
   }

@@ -257,13 +257,14 @@ export class StepwiseDebugSession extends DebugSession {
       );
       return;
     }
-    try {
-      this.runtime.load(config);
-    } catch (err) {
-      return refused(err);
-    }
     this.launched = true;
-    this.launch(response);
+    this.runtime.load(config).then(
+      () => this.launch(response),
+      (err) => {
+        this.launched = false;
+        refused(err);
+      },
+    );
   }
 
   private launch(response: DebugProtocol.LaunchResponse): void {

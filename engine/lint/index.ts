@@ -11,6 +11,7 @@ import { duplicateAs, unknownKind } from './instructions';
 import { invalidBranch, invalidConcurrency, itemOutsideMap, mapWithoutItems, singleBranchParallel } from './fanout';
 import { PARSE_RULES } from './parser';
 import { invalidCron, invalidSchedule, unknownTimezone } from './schedules';
+import { pluginArguments } from './plugins';
 import type { Rule, RuleInfo } from './rule';
 import { missingStart, unknownTarget } from './targets';
 import { elseNeverTaken, shadowedTransition, unknownErrorKind } from './transitions';
@@ -44,6 +45,7 @@ export const LINT_RULES: readonly Rule[] = [
   invalidSchedule,
   invalidCron,
   unknownTimezone,
+  pluginArguments,
 ];
 
 /** Every diagnostic code the linter can emit: id, severity, description, docs page. */

@@ -1,5 +1,6 @@
 // The REST API over the embedded store of one process (a folder of JSON-lines journals, or memory):
 // one engine executes every run; runs left interrupted by an earlier process are resumed on start.
+import type { InstructionHandler } from '../instructions/types';
 import type { SecretValues } from '../secrets/env';
 import type { JournalEvent, ScheduleTrigger } from '../journal/events';
 import { replay, type RunState } from '../journal/replay';
@@ -34,6 +35,8 @@ export interface EmbeddedOptions {
   mocksFor?: (task: LoadedTask) => Mocks | undefined;
   secrets?: SecretValues;
   observer?: RunObserver;
+  /** The plugins' instruction kinds. */
+  instructions?: Record<string, InstructionHandler>;
   log?: (line: string) => void;
 }
 
@@ -50,6 +53,7 @@ export class EmbeddedService implements RunService {
       mocksFor: o.mocksFor,
       secrets: o.secrets,
       observer: o.observer,
+      instructions: o.instructions,
       // With --tasks it runs only the tasks it serves; without, it has none and only resumes the
       // runs the CLI left interrupted in its store.
       loadTask: (file) => (o.registry ? servedTask(o.registry, file) : loadTaskFile(file)),

@@ -23,6 +23,8 @@ import { Worker, workerName } from './worker';
 import { createMetrics, type Metrics } from '../observe/metrics';
 import { allOf } from '../observe/observer';
 import { tracingFromEnv } from '../observe/traces';
+import { findConfig, PluginConfigError } from '../plugins/config';
+import { loadPluginsFrom, NO_PLUGINS, type LoadedPlugins } from '../plugins/load';
 
 export const VERSION = '0.1.0';
 
@@ -52,6 +54,19 @@ export function checkBind(config: ServeConfig): void {
   }
 }
 
+async function serverPlugins(dir: string, log: (line: string) => void): Promise<LoadedPlugins> {
+  const file = findConfig(dir);
+  if (!file) return NO_PLUGINS;
+  try {
+    const loaded = await loadPluginsFrom(file);
+    log(`plugins from ${file}: ${loaded.kinds.map((k) => k.kind).join(', ') || 'none'}`);
+    return loaded;
+  } catch (err) {
+    if (err instanceof PluginConfigError) throw new ServeError(err.message);
+    throw err;
+  }
+}
+
 export interface ServeHooks {
   /** The clock schedules tick by (default: the real one); tests drive their own. */
   scheduleClock?: TickClock;
@@ -66,9 +81,12 @@ export async function startServer(config: ServeConfig, log: (line: string) => vo
   const secrets = () => source.current();
   const excluded = new Set(config.recovery.exclude);
 
+  // One plugin set for the whole server: the config above the task folder (or, for a worker-only
+  // process, above its working folder).
+  const plugins = await serverPlugins(path.resolve(config.tasks ?? '.'), log);
   let registry: TaskRegistry | undefined;
   if (config.api && config.tasks) {
-    registry = new TaskRegistry(path.resolve(config.tasks));
+    registry = new TaskRegistry(path.resolve(config.tasks), { plugins: plugins.kinds });
     registry.load();
     registry.watch();
     for (const r of registry.rejections()) log(`rejected ${r.file}: ${r.errors.map((e) => `${e.line}:${e.column} ${e.message} [${e.code}]`).join('; ')}`);
@@ -129,6 +147,7 @@ export async function startServer(config: ServeConfig, log: (line: string) => vo
           mocksFor,
           secrets,
           observer,
+          instructions: plugins.handlers,
           log,
         });
         w.start();
@@ -162,7 +181,7 @@ export async function startServer(config: ServeConfig, log: (line: string) => vo
       const dir = path.resolve(config.store);
       const store = kind === 'memory' ? memoryStore() : fileStore(dir);
       claims = kind === 'memory' ? memoryClaims() : fileClaims(dir);
-      const embedded = new EmbeddedService({ store, kind, clock: config.clock, registry, mocksFor, secrets, observer, log });
+      const embedded = new EmbeddedService({ store, kind, clock: config.clock, registry, mocksFor, secrets, observer, instructions: plugins.handlers, log });
       service = embedded;
       waiting = async () => embedded.parkedRuns();
       closers.push(() => embedded.close());
