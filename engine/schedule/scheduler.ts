@@ -22,6 +22,8 @@ export interface SchedulerOptions {
   /** Names this process in its claims. */
   owner: string;
   log?: (line: string) => void;
+  /** Told how late each tick started its run (seconds, on the schedule's clock). */
+  lag?: (task: string, seconds: number) => void;
   /** Longest wait between passes, so that other processes' pauses and resumes are seen. */
   maxWaitMs?: number;
 }
@@ -130,6 +132,7 @@ export class Scheduler {
       await this.o.service.control(prev.runId, 'cancel', `schedule ${id}: the tick of ${when} replaces it (overlap: cancel)`);
     }
     const run = await this.o.service.start(task, s.input, { schedule: s.index, tick: when });
+    this.o.lag?.(task.name, Math.max(0, this.o.clock.now() - tick) / 1000);
     await this.o.claims.recordRun(key, tick, run.id);
     this.o.log?.(`schedule ${id}: tick ${when} started run ${run.id}`);
   }

@@ -201,7 +201,7 @@ export async function startServer(config: ServeConfig, log: (line: string) => vo
 
     let scheduler: Scheduler | undefined;
     if (service && registry && claims) {
-      const s = new Scheduler({ claims, service, tasks: () => registry!.tasks(), clock: hooks.scheduleClock ?? realClock(), owner: workers[0]?.owner ?? workerName(), log });
+      const s = new Scheduler({ claims, service, tasks: () => registry!.tasks(), clock: hooks.scheduleClock ?? realClock(), owner: workers[0]?.owner ?? workerName(), lag: metrics.scheduleLag, log });
       scheduler = s;
       registry.onLoad(() => s.wake());
       s.start();

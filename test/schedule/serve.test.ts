@@ -9,6 +9,7 @@ import { after, describe, it } from 'node:test';
 import type { JournalEvent } from '../../engine/journal/events';
 import { resolveConfig } from '../../engine/server/config';
 import { startServer, type Server } from '../../engine/server/serve';
+import { parsePrometheus, valueOf } from '../observe/prometheus';
 import { call, until } from '../server/client';
 import { manualClock, type ManualClock } from './manual-clock';
 
@@ -121,6 +122,10 @@ describe('schedules on the embedded file store', () => {
     await server.scheduler!.pass();
     all = await runs(server);
     assert.deepEqual(all.map((r) => r.trigger?.tick), ['2026-01-01T00:01:00.000Z', '2026-01-01T00:05:00.000Z']);
+    // The catch-up of 00:05 started at 00:05:40: /metrics says how late.
+    const lag = parsePrometheus((await server.metrics.scrape()).text).samples;
+    assert.equal(valueOf(lag, 'stepwise_schedule_lag_seconds_count', { task: 'quick' }), 1);
+    assert.equal(valueOf(lag, 'stepwise_schedule_lag_seconds_sum', { task: 'quick' }), 40);
 
     await moveTo(server, clock, T0 + 6 * MIN);
     await until('the run of 00:06', async () => (await runs(server)).length === 3);
