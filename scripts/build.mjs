@@ -23,7 +23,7 @@ function buildWebview() {
 // The CLI's `serve` and `dap` bring fastify, pg and the debug adapter: they are bundles of their own
 // (dist/serve-run.js, dist/dap-run.js) that dist/cli.js requires only when that command runs, so that
 // `run` and `lint` start without compiling them.
-const LAZY_COMMANDS = ['serve-run', 'dap-run', 'traces-run'];
+const LAZY_COMMANDS = ['serve-run', 'dap-run', 'traces-run', 'plugins-run'];
 const lazyCommands = {
   name: 'lazy-commands',
   setup(b) {

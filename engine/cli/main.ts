@@ -15,8 +15,8 @@ import { MocksError, parseMocks, type Mocks } from '../runtime/mocks';
 import type { Run } from '../runtime/run';
 import { tracesWanted } from '../observe/wanted';
 import { SecretsError, secretsFromEnv as secretsOf } from '../secrets/env';
-import { PluginConfigError } from '../plugins/config';
-import { pluginsForTask, type LoadedPlugins } from '../plugins/load';
+import { findConfig } from '../plugins/config';
+import { lintOptions, NO_PLUGINS, type LoadedPlugins } from '../plugins/lint-options';
 import { DEFAULT_RUNS_DIR, fileStore } from '../store/file';
 import { memoryStore } from '../store/memory';
 import type { RunStore } from '../store/store';
@@ -126,10 +126,14 @@ async function follow(engine: Engine, run: Run, json: boolean): Promise<number> 
 
 /** The plugins of the config file above `file` (stepwise.config.json); a bad one is a usage error. */
 async function plugins(file: string): Promise<LoadedPlugins> {
+  const config = findConfig(path.dirname(path.resolve(file)));
+  if (!config) return NO_PLUGINS;
+  // Required only when a config applies: loading plugins brings ajv (plugins-run.ts).
+  const loader = require('./plugins-run') as typeof import('./plugins-run');
   try {
-    return await pluginsForTask(file);
+    return await loader.loadPluginsFrom(config);
   } catch (e) {
-    if (e instanceof PluginConfigError) throw new CliError(e.message, 2);
+    if (e instanceof loader.PluginConfigError) throw new CliError(e.message, 2);
     throw e;
   }
 }
@@ -138,7 +142,7 @@ async function runCommand(file: string, opts: RunOptions): Promise<number> {
   const loaded = await plugins(file);
   let task;
   try {
-    task = loadTaskFile(file, { plugins: loaded.kinds });
+    task = loadTaskFile(file, lintOptions(loaded));
   } catch (e) {
     if (e instanceof TaskLoadError) throw new CliError(e.message, 2);
     throw e;
@@ -171,7 +175,7 @@ async function runCommand(file: string, opts: RunOptions): Promise<number> {
     mocks: readMocks(opts.mocks),
     secrets: secretsFromEnv(),
     instructions: loaded.handlers,
-    loadTask: (child) => loadTaskFile(child, { plugins: loaded.kinds }),
+    loadTask: (child) => loadTaskFile(child, lintOptions(loaded)),
     observer: tracing?.observer,
   });
   let run: Run;
@@ -197,7 +201,7 @@ async function lintCommand(patterns: string[], opts: LintOptions): Promise<numbe
   const { files, missing } = expandFiles(patterns);
   if (missing.length) throw new CliError(`No task file matches: ${missing.join(', ')}`, 2);
   const results: FileFindings[] = [];
-  for (const file of files) results.push({ file, diagnostics: lintText(fs.readFileSync(file, 'utf8'), { plugins: (await plugins(file)).kinds }).diagnostics });
+  for (const file of files) results.push({ file, diagnostics: lintText(fs.readFileSync(file, 'utf8'), lintOptions(await plugins(file))).diagnostics });
   if (opts.format === 'json') process.stdout.write(JSON.stringify(flatten(results), null, 2) + '\n');
   else if (opts.format === 'sarif') {
     const cwd = process.cwd();

@@ -21,7 +21,7 @@
 //   a `parallel` or item of a `map` is a thread of its own (threads.ts); they stop together.
 import * as path from 'node:path';
 import { PluginConfigError } from '../plugins/config';
-import { NO_PLUGINS, pluginsForTask, type LoadedPlugins } from '../plugins/load';
+import { lintOptions, NO_PLUGINS, pluginsForTask, type LoadedPlugins } from '../plugins/load';
 import type { FinalRunStatus, JournalEvent } from '../journal/events';
 import type { ExpressionScope } from '../expr/expression';
 import type { InstructionHandler } from '../instructions/types';
@@ -166,7 +166,7 @@ export class DebugRuntime {
       if (err instanceof PluginConfigError) throw new LaunchError(err.message);
       throw err;
     }
-    const launch = loadLaunch(config, this.files, this.options.env ?? process.env, { plugins: this.plugins.kinds });
+    const launch = loadLaunch(config, this.files, this.options.env ?? process.env, lintOptions(this.plugins));
     // A test case's launch names its task, input, mocks and clock for it.
     config = launch.config;
     this.config = config;

@@ -2,7 +2,8 @@
 // values the model keeps as plain data), and every expression of the task with its location.
 import { isScalar, type Document, type LineCounter, type Node } from 'yaml';
 import type { InstructionModel, Range, StateModel, TaskModel, TextEdit } from '../model/types';
-import type { PluginKindInfo } from '../plugins/define';
+import type { ValidateFunction } from 'ajv';
+import type { JsonSchema, PluginKindInfo } from '../plugins/define';
 import { plainDocument, type IndexedNode, type PathSegment, type PlainDocument } from '../schema/nodes';
 import { locateInScalar, nodeSpan } from '../schema/yamltext';
 
@@ -11,6 +12,12 @@ export interface LintOptions {
   customKinds?: readonly string[];
   /** The kinds of the workspace's plugins: known to `unknown-kind`, their arguments checked. */
   plugins?: readonly PluginKindInfo[];
+  /**
+   * Compiles a plugin's argument schema (ajv, with `verbose` errors); given by whoever loaded the
+   * plugins, so that the linter itself never loads a schema validator. Without it, arguments are
+   * not checked.
+   */
+  compileSchema?: (schema: JsonSchema) => ValidateFunction;
 }
 
 /** Where an expression comes from. */

@@ -1,7 +1,7 @@
 // The arguments of plugin instruction kinds, checked against each kind's JSON Schema: an unknown
 // argument (with the nearest known one), a missing one, a value of the wrong shape. Values that
 // are templates are left to run time, where the engine checks the resolved arguments.
-import Ajv, { type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import type { Fix, InstructionModel } from '../model/types';
 import type { PluginKindInfo } from '../plugins/define';
 import type { PathSegment } from '../schema/nodes';
@@ -67,13 +67,13 @@ function finding(ctx: LintContext, info: PluginKindInfo, ins: InstructionModel, 
 
 export const pluginArguments = rule('plugin-arguments', 'error', "A plugin instruction's arguments that do not fit the JSON Schema its plugin declares.", (_model, ctx) => {
   const kinds = new Map((ctx.options.plugins ?? []).map((k) => [k.kind, k]));
-  if (!kinds.size) return [];
-  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+  const compile = ctx.options.compileSchema;
+  if (!kinds.size || !compile) return [];
   const out: Finding[] = [];
   for (const { ins, path } of allInstructions(ctx)) {
     const info = kinds.get(ins.kind);
     if (!info) continue;
-    const validate = ajv.compile(info.args);
+    const validate = compile(info.args);
     if (validate(ins.args ?? {})) continue;
     const base = [...path, ins.kind];
     for (const e of validate.errors ?? []) {

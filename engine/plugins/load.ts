@@ -4,22 +4,15 @@
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { BUILTIN_KINDS } from '../instructions/registry';
 import { InstructionFailure, type InstructionHandler } from '../instructions/types';
 import { FANOUT_KINDS } from '../model/types';
 import { findConfig, PluginConfigError, readConfig } from './config';
-import type { Plugin, PluginInstruction, PluginKindInfo } from './define';
+import type { Plugin, PluginInstruction } from './define';
+import { NO_PLUGINS, type LoadedPlugins } from './lint-options';
 
-export interface LoadedPlugins {
-  /** The config file they come from (undefined: no config applies). */
-  config?: string;
-  kinds: PluginKindInfo[];
-  /** Engine handlers by kind. */
-  handlers: Record<string, InstructionHandler>;
-}
-
-export const NO_PLUGINS: LoadedPlugins = { kinds: [], handlers: {} };
+export { lintOptions, NO_PLUGINS, type LoadedPlugins } from './lint-options';
 
 const KIND = /^[a-z][a-z0-9_-]*$/;
 
@@ -57,8 +50,11 @@ function handlerFor(ins: PluginInstruction, checkArgs: ValidateFunction, checkRe
 /** Imports the plugins of `configFile` and checks every kind they export. */
 export async function loadPluginsFrom(configFile: string): Promise<LoadedPlugins> {
   const config = readConfig(configFile);
+  // Loaded here, not at the top: a CLI command in a workspace without plugins never loads ajv.
+  const Ajv = (require('ajv') as typeof import('ajv')).default;
   const ajv = new Ajv({ allErrors: true, strict: false });
-  const loaded: LoadedPlugins = { config: configFile, kinds: [], handlers: {} };
+  const lintAjv = new Ajv({ allErrors: true, strict: false, verbose: true });
+  const loaded: LoadedPlugins = { config: configFile, kinds: [], handlers: {}, compileSchema: (schema) => lintAjv.compile(schema) };
   for (const spec of config.plugins) {
     const file = resolveModule(spec, configFile);
     let mod: Record<string, unknown>;

@@ -24,7 +24,7 @@ import { createMetrics, type Metrics } from '../observe/metrics';
 import { allOf } from '../observe/observer';
 import { tracingFromEnv } from '../observe/traces';
 import { findConfig, PluginConfigError } from '../plugins/config';
-import { loadPluginsFrom, NO_PLUGINS, type LoadedPlugins } from '../plugins/load';
+import { lintOptions, loadPluginsFrom, NO_PLUGINS, type LoadedPlugins } from '../plugins/load';
 
 export const VERSION = '0.1.0';
 
@@ -86,7 +86,7 @@ export async function startServer(config: ServeConfig, log: (line: string) => vo
   const plugins = await serverPlugins(path.resolve(config.tasks ?? '.'), log);
   let registry: TaskRegistry | undefined;
   if (config.api && config.tasks) {
-    registry = new TaskRegistry(path.resolve(config.tasks), { plugins: plugins.kinds });
+    registry = new TaskRegistry(path.resolve(config.tasks), lintOptions(plugins));
     registry.load();
     registry.watch();
     for (const r of registry.rejections()) log(`rejected ${r.file}: ${r.errors.map((e) => `${e.line}:${e.column} ${e.message} [${e.code}]`).join('; ')}`);

@@ -48,6 +48,6 @@ describe('unknown-kind', () => {
     assert.equal(lintText(text, { customKinds: ['notify'] }).diagnostics.length, 0);
     const d = lintText(text, { customKinds: ['page'] }).diagnostics.filter((x) => x.code === 'unknown-kind');
     assert.equal(d.length, 1);
-    assert.match(d[0].message, /no custom kind 'notify' is registered/);
+    assert.match(d[0].message, /no plugin of the workspace's stepwise\.config\.json or registered custom kind is named 'notify'/);
   });
 });

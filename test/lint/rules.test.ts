@@ -3,10 +3,19 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { LINT_RULES, lintText, RULES } from '../../engine/lint/index';
+import Ajv from 'ajv';
+import { LINT_RULES, lintText, RULES, type LintOptions } from '../../engine/lint/index';
 import { VALID, variant } from './helpers';
 
 const ROOT = path.resolve(__dirname, '../../..');
+
+// A rule that needs what the caller gives the linter: the plugins' kinds and a schema compiler.
+const OPTIONS: Partial<Record<string, LintOptions>> = {
+  'plugin-arguments': {
+    plugins: [{ kind: 'checksum', plugin: 'checksum', module: 'checksum.mjs', args: { type: 'object', properties: { text: { type: 'string' } }, additionalProperties: false } }],
+    compileSchema: (schema) => new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema),
+  },
+};
 
 /** One fixture per code, each a small change to VALID. */
 const TRIGGERS: Record<string, string> = {
@@ -31,6 +40,7 @@ const TRIGGERS: Record<string, string> = {
   'undeclared-input': variant('collect/{{ input.env }}"', 'collect/{{ input.zone }}"'),
   'duplicate-as': variant('        as: push', '        as: push\n      - log: again\n        as: push'),
   'unknown-kind': variant('      - sleep: 1s', '      - sleeep: 1s'),
+  'plugin-arguments': variant('      - sleep: 1s', '      - checksum: { txt: hi }'),
   'invalid-branch': variant('      - sleep: 1s', '      - parallel: { a: { set: { x: 1 } }, b: { log: b } }'),
   'map-without-items': variant('      - sleep: 1s', '      - map: { do: { log: "{{ item }}" } }'),
   'invalid-concurrency': variant('      - sleep: 1s', '      - map: { items: [a, b], concurrency: 0, do: { log: "{{ item }}" } }'),
@@ -82,7 +92,7 @@ describe('RULES', () => {
     it(`${r.id}: its fixture triggers it with the rule's severity`, () => {
       const text = TRIGGERS[r.id];
       assert.ok(text, `no trigger fixture for ${r.id}`);
-      const found = lintText(text).diagnostics.filter((d) => d.code === r.id);
+      const found = lintText(text, OPTIONS[r.id]).diagnostics.filter((d) => d.code === r.id);
       assert.ok(found.length >= 1, `${r.id} not reported`);
       for (const d of found) assert.equal(d.severity, r.severity);
     });

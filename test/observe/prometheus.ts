@@ -56,8 +56,10 @@ export function parsePrometheus(text: string): { samples: Sample[]; types: Map<s
       if (!l) throw new Error(`bad label ${JSON.stringify(part)} at ${where}`);
       labels[l[1]] = l[2];
     }
-    const value = m[3] === '+Inf' ? Infinity : m[3] === '-Inf' ? -Infinity : Number(m[3]);
-    if (Number.isNaN(value) && m[3] !== 'NaN') throw new Error(`bad value at ${where}`);
+    // Values are read as Go's ParseFloat reads them (Prometheus's own reader): NaN and Inf in any case.
+    const word = m[3].toLowerCase();
+    const value = /^[+]?inf(inity)?$/.test(word) ? Infinity : /^-inf(inity)?$/.test(word) ? -Infinity : word === 'nan' ? NaN : Number(m[3]);
+    if (Number.isNaN(value) && word !== 'nan') throw new Error(`bad value at ${where}`);
     samples.push({ name: m[1], labels, value });
   });
   return { samples, types };

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { lintText } from '../../engine/lint/index';
-import { loadPluginsFrom, pluginsForTask } from '../../engine/plugins/load';
+import { lintOptions, loadPluginsFrom, pluginsForTask } from '../../engine/plugins/load';
 import { createEngine } from '../../engine/runtime/engine';
 import { virtualClock } from '../../engine/runtime/clock';
 import { loadTaskFile } from '../../engine/runtime/load';
@@ -52,8 +52,9 @@ test('loads the sample plugin: its kind, schemas and handler', async () => {
 });
 
 test('lint checks a plugin kind’s arguments: unknown (did you mean), missing, wrong value; templates wait for run time', async () => {
-  const { kinds: plugins } = await pluginsForTask(path.join(PLUGINS, 'release-notes.task.yaml'));
-  const lint = (args: string) => lintText(taskWith(args), { plugins }).diagnostics.filter((d) => d.severity === 'error');
+  const loadedSample = await pluginsForTask(path.join(PLUGINS, 'release-notes.task.yaml'));
+  const plugins = loadedSample.kinds;
+  const lint = (args: string) => lintText(taskWith(args), lintOptions(loadedSample)).diagnostics.filter((d) => d.severity === 'error');
 
   const misspelt = lint('{ text: hi, algoritm: sha1 }');
   assert.equal(misspelt.length, 1);
@@ -75,11 +76,11 @@ test('lint checks a plugin kind’s arguments: unknown (did you mean), missing, 
 });
 
 test('any arguments: lint never throws and flags exactly what the schema refuses', async () => {
-  const { kinds: plugins } = await pluginsForTask(path.join(PLUGINS, 'release-notes.task.yaml'));
+  const loadedSample = await pluginsForTask(path.join(PLUGINS, 'release-notes.task.yaml'));
   const value = fc.oneof(fc.constantFrom('sha256', 'sha1', 'md5', 'hi'), fc.integer(), fc.boolean());
   fc.assert(
     fc.property(fc.dictionary(fc.constantFrom('text', 'algorithm', 'algoritm', 'txt', 'extra'), value), (args) => {
-      const diagnostics = lintText(taskWith(JSON.stringify(args)), { plugins }).diagnostics.filter((d) => d.code === 'plugin-arguments');
+      const diagnostics = lintText(taskWith(JSON.stringify(args)), lintOptions(loadedSample)).diagnostics.filter((d) => d.code === 'plugin-arguments');
       const valid =
         typeof args.text === 'string' &&
         Object.keys(args).every((k) => k === 'text' || k === 'algorithm') &&
@@ -139,11 +140,11 @@ states:
   });
   const loaded = await loadPluginsFrom(path.join(dir, 'stepwise.config.json'));
   const engine = createEngine({ clock: virtualClock(), instructions: loaded.handlers });
-  const a = await engine.start(loadTaskFile(path.join(dir, 'a.task.yaml'), { plugins: loaded.kinds })).done;
+  const a = await engine.start(loadTaskFile(path.join(dir, 'a.task.yaml'), lintOptions(loaded))).done;
   assert.equal(a.status, 'failed');
   assert.equal(a.error?.kind, 'double');
   assert.match(a.error!.message, /The arguments of 'double' do not fit its schema: \/n must be number/);
-  const b = await engine.start(loadTaskFile(path.join(dir, 'b.task.yaml'), { plugins: loaded.kinds })).done;
+  const b = await engine.start(loadTaskFile(path.join(dir, 'b.task.yaml'), lintOptions(loaded))).done;
   assert.match(b.error!.message, /'liar' returned a result that does not fit its schema: \(the value\) must be number/);
 });
 
