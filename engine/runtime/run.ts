@@ -357,6 +357,10 @@ export class Run {
     // would be an attempt the task did not ask for).
     const failed = this.unroutedFailure(st);
     if (failed) return this.routeFailure(st, failed);
+    // Continued from a journal that ends with the poll result that ended the wait: its transition
+    // is decided (polling again would journal a result the interrupted run never had).
+    const polled = st.on.find((t) => t.poll !== undefined && t.to !== undefined && this.state.polls[t.index]?.done);
+    if (polled) return { to: polled.to!, cause: 'poll', index: polled.index, transition: polled };
     // A state with nothing to run or wait for needs no timers or abort wiring of its own.
     if (!st.timeout && this.state.nextInstruction >= st.do.length && !st.on.some(isArmed)) {
       if (!st.final) return this.chooseTransition(st, this.runAbort.signal);
