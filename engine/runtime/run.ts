@@ -1,10 +1,10 @@
-// One run of a task: walks the state machine, journals every step before taking the next, and
+// One run of a task: walks the state machine, journals its steps (see run-journal.ts), and
 // calls the hooks a debugger needs. It knows nothing of DAP or VS Code.
 import * as path from 'node:path';
 import { durationMs } from '../expr/duration';
 import { evaluateViews, resolveTemplates, type Evaluated, type ExpressionScope, type ValuePath } from '../expr/expression';
 import type { JournalEvent, NewJournalEvent, ReceivedEvent, RunError, TransitionCause } from '../journal/events';
-import { applyEvent, emptyRunState, type RunState } from '../journal/replay';
+import type { RunState } from '../journal/replay';
 import { InstructionFailure, type CallResult, type InstructionContext } from '../instructions/types';
 import { transitionKind, type CatchModel, type InstructionModel, type StateModel, type TaskModel, type TransitionModel } from '../model/types';
 import { abortError, type Clock } from './clock';
@@ -14,6 +14,7 @@ import type { RunStore } from '../store/store';
 import { SecretState, type ClearResult } from './secret-state';
 import { runFanout, type BranchRun, type FanoutHost } from './fanout';
 import { pinSource } from './pinned';
+import { isDeterministicKind, RunJournal } from './run-journal';
 
 export interface StepInfo {
   runId: string;
@@ -119,8 +120,9 @@ type Decision =
   | { end: 'failed'; reason: string; error: RunError };
 
 export class Run {
-  /** The run as its journal has it (values computed from secrets masked): what every view shows. */
-  readonly state: RunState = emptyRunState();
+  /** Every step recorded, journaled or not (see RunJournal): what the run decides over. */
+  private readonly live: RunState;
+  private readonly steps: RunJournal;
   private readonly secrets: SecretState;
   readonly done: Promise<RunState>;
   private resolveDone!: (s: RunState) => void;
@@ -134,7 +136,6 @@ export class Run {
   private readonly cleanups: Array<() => void> = [];
   private readonly statesByName: ReadonlyMap<string, StateModel>;
   private parkedDepth = 0;
-  private appending: Promise<unknown> = Promise.resolve();
   private checkedHistoryFailure = false;
   private detachReason: Interrupt | undefined;
   /** Why the run was detached: the store's error when an append failed, else the reason given. */
@@ -153,11 +154,32 @@ export class Run {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.statesByName = new Map(task.model.states.map((s) => [s.name, s]));
     this.secrets = new SecretState(id, env.secrets);
-    for (const e of history) applyEvent(this.state, e);
+    this.steps = new RunJournal(
+      {
+        runId: id,
+        store: env.store,
+        secrets: this.secrets,
+        now: () => env.clock.now(),
+        detached: () => this.detachReason,
+        // The live state is now ahead of the journal: this process must not go on with the run.
+        onStoreError: (err) => this.detach(`the store failed: ${(err as Error)?.message ?? err}`, err),
+        onJournaled: (e) => {
+          env.onJournal(this, e);
+          if (e.type === 'log') env.onOutput({ runId: id, state: e.state, stream: 'log', text: e.message });
+        },
+      },
+      history,
+    );
+    this.live = this.steps.live;
+  }
+
+  /** The run as its journal has it (values computed from secrets masked): what every view shows. */
+  get state(): Readonly<RunState> {
+    return this.steps.shown;
   }
 
   get ended(): boolean {
-    return this.state.phase === 'ended';
+    return this.live.phase === 'ended';
   }
 
   /** True while a transition of the current state waits for this event name. */
@@ -219,13 +241,13 @@ export class Run {
       } else if (this.forkedFrom) {
         await this.secrets.recompute(this.history, this.statesByName);
         await this.journal({ type: 'run-forked', from: this.forkedFrom.runId, atSeq: this.forkedFrom.atSeq, pid: process.pid });
-        if (this.state.paused) await this.journal({ type: 'run-resumed' });
+        if (this.live.paused) await this.journal({ type: 'run-resumed' });
       } else {
         await this.secrets.recompute(this.history, this.statesByName);
         const as = this.resumeJournal;
         if (as === undefined) await this.journal({ type: 'run-recovered', pid: process.pid });
         else if (as) await this.journal({ type: 'run-recovered', pid: process.pid, reason: as.reason, worker: as.worker, attempt: as.attempt });
-        if (this.state.paused) await this.journal({ type: 'run-resumed' });
+        if (this.live.paused) await this.journal({ type: 'run-resumed' });
       }
       this.listen();
       await this.loop();
@@ -249,7 +271,7 @@ export class Run {
   }
 
   async pause(): Promise<void> {
-    if (this.ended || this.state.paused) return;
+    if (this.ended || this.live.paused) return;
     this.pauseHold = this.env.clock.hold();
     let open!: () => void;
     const promise = new Promise<void>((r) => (open = r));
@@ -258,7 +280,7 @@ export class Run {
   }
 
   async resume(): Promise<void> {
-    if (this.ended || !this.state.paused) return;
+    if (this.ended || !this.live.paused) return;
     await this.journal({ type: 'run-resumed' });
     const gate = this.resumeGate;
     this.resumeGate = undefined;
@@ -279,18 +301,18 @@ export class Run {
    * that a replay of the journal sees it. `path` is keys and array indices; empty replaces `data`.
    */
   async setData(path: Array<string | number>, value: unknown, source?: string): Promise<JournalEvent> {
-    if (this.ended) throw new Error(`Run ${this.id} has ended (${this.state.status}); its data can no longer change.`);
+    if (this.ended) throw new Error(`Run ${this.id} has ended (${this.live.status}); its data can no longer change.`);
     if (path.length === 0 && (!value || typeof value !== 'object' || Array.isArray(value))) throw new Error('data must stay an object.');
     return this.journal({ type: 'data-set', path, value, source });
   }
 
   /** Delivers an event to the run: journaled, then offered to the transitions waiting for it. */
   async send(name: string, data: unknown, source?: string): Promise<void> {
-    if (this.ended) throw new Error(`Run ${this.id} has ended (${this.state.status}); it takes no more events.`);
+    if (this.ended) throw new Error(`Run ${this.id} has ended (${this.live.status}); it takes no more events.`);
     const release = this.env.clock.hold();
     try {
       const entry = await this.journal({ type: 'event-received', name, data, source });
-      const received = this.state.pendingEvents.find((p) => p.seq === entry.seq);
+      const received = this.live.pendingEvents.find((p) => p.seq === entry.seq);
       if (received) await this.offer(received);
     } finally {
       release();
@@ -303,21 +325,24 @@ export class Run {
     const { model } = this.task;
     while (!this.ended) {
       if (this.mustStop()) await this.gate();
-      if (this.state.phase === 'between') {
-        const name = this.state.target ?? model.start;
+      if (this.live.phase === 'between') {
+        const name = this.live.target ?? model.start;
         const st = name === undefined ? undefined : this.statesByName.get(name);
         if (!st) {
           await this.end('failed', 'unknown-state', { kind: 'task', message: `State '${name}' is not defined in the task.` });
           return;
         }
-        if (this.env.hooks.beforeState) await this.env.hooks.beforeState({ runId: this.id, run: this.state, state: st });
+        if (this.env.hooks.beforeState) {
+          await this.flush();
+          await this.env.hooks.beforeState({ runId: this.id, run: this.state, state: st });
+        }
         if (this.mustStop()) await this.gate();
         await this.journal({ type: 'state-entered', state: st.name });
         continue;
       }
-      const st = this.state.state === undefined ? undefined : this.statesByName.get(this.state.state);
+      const st = this.live.state === undefined ? undefined : this.statesByName.get(this.live.state);
       if (!st) {
-        await this.end('failed', 'unknown-state', { kind: 'task', message: `State '${this.state.state}' is not defined in the task.` });
+        await this.end('failed', 'unknown-state', { kind: 'task', message: `State '${this.live.state}' is not defined in the task.` });
         return;
       }
       const decision = await this.runState(st);
@@ -327,17 +352,20 @@ export class Run {
         return;
       }
       if (this.mustStop()) await this.gate();
-      if (this.env.hooks.beforeTransition) await this.env.hooks.beforeTransition({
-        runId: this.id,
-        run: this.state,
-        state: st,
-        to: decision.to,
-        cause: decision.cause,
-        transition: decision.transition,
-        catch: decision.catch,
-        event: decision.event,
-        error: decision.error,
-      });
+      if (this.env.hooks.beforeTransition) {
+        await this.flush();
+        await this.env.hooks.beforeTransition({
+          runId: this.id,
+          run: this.state,
+          state: st,
+          to: decision.to,
+          cause: decision.cause,
+          transition: decision.transition,
+          catch: decision.catch,
+          event: decision.event,
+          error: decision.error,
+        });
+      }
       if (this.mustStop()) await this.gate();
       await this.journal({
         type: 'transition-taken',
@@ -359,10 +387,10 @@ export class Run {
     if (failed) return this.routeFailure(st, failed);
     // Continued from a journal that ends with the poll result that ended the wait: its transition
     // is decided (polling again would journal a result the interrupted run never had).
-    const polled = st.on.find((t) => t.poll !== undefined && t.to !== undefined && this.state.polls[t.index]?.done);
+    const polled = st.on.find((t) => t.poll !== undefined && t.to !== undefined && this.live.polls[t.index]?.done);
     if (polled) return { to: polled.to!, cause: 'poll', index: polled.index, transition: polled };
     // A state with nothing to run or wait for needs no timers or abort wiring of its own.
-    if (!st.timeout && this.state.nextInstruction >= st.do.length && !st.on.some(isArmed)) {
+    if (!st.timeout && this.live.nextInstruction >= st.do.length && !st.on.some(isArmed)) {
       if (!st.final) return this.chooseTransition(st, this.runAbort.signal);
       await this.end(st.status ?? 'succeeded');
       return undefined;
@@ -371,14 +399,14 @@ export class Run {
     const onRunAbort = () => stateAbort.abort(this.runAbort.signal.reason);
     this.runAbort.signal.addEventListener('abort', onRunAbort, { once: true });
     if (st.timeout) {
-      const deadline = (this.state.stateEnteredAt ?? this.env.clock.now()) + durationMs(st.timeout);
+      const deadline = (this.live.stateEnteredAt ?? this.env.clock.now()) + durationMs(st.timeout);
       this.env.clock
         .sleep(Math.max(0, deadline - this.env.clock.now()), stateAbort.signal)
         .then(() => stateAbort.abort(new Interrupt('state-timeout', `State '${st.name}' timed out after ${st.timeout}.`)))
         .catch(() => undefined);
     }
     try {
-      for (let i = this.state.nextInstruction; i < st.do.length; i++) {
+      for (let i = this.live.nextInstruction; i < st.do.length; i++) {
         const failure = await this.runInstruction(st, st.do[i], stateAbort.signal);
         if (failure) return this.routeFailure(st, failure);
       }
@@ -391,7 +419,7 @@ export class Run {
       const reason = stateAbort.signal.reason;
       if (reason instanceof Interrupt && reason.why === 'state-timeout' && !this.runAbort.signal.aborted) {
         const error = { kind: 'timeout', message: reason.message };
-        await this.env.hooks.onFailure?.({ runId: this.id, run: this.state, state: st, error, where: 'timeout' });
+        await this.failureHook(st, error, 'timeout');
         return this.routeFailure(st, error);
       }
       throw err;
@@ -408,7 +436,7 @@ export class Run {
   private unroutedFailure(st: StateModel): RunError | undefined {
     if (this.checkedHistoryFailure) return undefined;
     this.checkedHistoryFailure = true;
-    const s = this.state;
+    const s = this.live;
     if (s.attempts === 0 || s.retryAt !== undefined || s.phase !== 'instructions' || s.state !== st.name) return undefined;
     for (let i = this.history.length - 1; i >= 0; i--) {
       const e = this.history[i];
@@ -423,16 +451,20 @@ export class Run {
     const retry = ins.retry;
     for (;;) {
       if (this.mustStop()) await this.gate();
-      if (this.state.retryAt !== undefined) {
+      if (this.live.retryAt !== undefined) {
+        await this.flush();
         this.parkedDepth++;
         try {
-          await this.idle(this.env.clock.sleep(Math.max(0, this.state.retryAt - this.env.clock.now()), stateSignal));
+          await this.idle(this.env.clock.sleep(Math.max(0, this.live.retryAt - this.env.clock.now()), stateSignal));
         } finally {
           this.parkedDepth--;
         }
       }
-      const attempt = this.state.attempts + 1;
-      if (this.env.hooks.beforeInstruction) await this.env.hooks.beforeInstruction({ runId: this.id, run: this.state, state: st, instruction: ins, attempt });
+      const attempt = this.live.attempts + 1;
+      if (this.env.hooks.beforeInstruction) {
+        await this.flush();
+        await this.env.hooks.beforeInstruction({ runId: this.id, run: this.state, state: st, instruction: ins, attempt });
+      }
       if (this.mustStop()) await this.gate();
       const started = await this.journal({ type: 'instruction-started', state: st.name, index: ins.index, kind: ins.kind, attempt });
       const replayed = this.env.recorded?.instruction(st.name, ins.index, ins.kind, attempt);
@@ -455,7 +487,7 @@ export class Run {
       const retryInMs = retry && attempt < retry.attempts ? retryDelay(retry, attempt) : undefined;
       await this.journal({ type: 'instruction-failed', state: st.name, index: ins.index, kind: ins.kind, as: ins.as, attempt, error, retryInMs, ...how });
       if (retryInMs === undefined) {
-        await this.env.hooks.onFailure?.({ runId: this.id, run: this.state, state: st, error, where: 'instruction' });
+        await this.failureHook(st, error, 'instruction');
         return error;
       }
     }
@@ -464,11 +496,11 @@ export class Run {
   private fanoutHost(st: StateModel): FanoutHost {
     return {
       runId: this.id,
-      state: this.state,
+      state: this.live,
       clock: this.env.clock,
       mocks: this.env.mocks,
       journal: (e) => this.journal(e),
-      views: () => this.secrets.views(this.state),
+      views: () => this.secrets.views(this.live),
       execute: (ins, signal, branch) => this.execute(st, ins, signal, undefined, branch),
       checkpoint: async () => (this.mustStop() ? this.gate() : undefined),
       retryDelay,
@@ -479,7 +511,7 @@ export class Run {
    * Runs an instruction for real, turning any failure (but a run or state interrupt) into data; a
    * fan-out's branch runs it with its own scope, clock hold and child id.
    */
-  private async execute(st: StateModel, ins: InstructionModel, stateSignal: AbortSignal, startedSeq = this.state.seq, branch?: BranchRun): Promise<Outcome> {
+  private async execute(st: StateModel, ins: InstructionModel, stateSignal: AbortSignal, startedSeq = this.live.seq, branch?: BranchRun): Promise<Outcome> {
     const handler = this.env.instructions.get(ins.kind);
     if (!handler) return { error: { kind: 'task', message: `Unknown instruction kind '${ins.kind}'.` } };
     const insAbort = new AbortController();
@@ -493,7 +525,7 @@ export class Run {
         .catch(() => undefined);
     }
     try {
-      const args = await resolveTemplates(ins.args, this.secrets.views(this.state, branch?.scope));
+      const args = await resolveTemplates(ins.args, this.secrets.views(this.live, branch?.scope));
       this.secrets.learn(args.texts);
       const ctx = this.context(st, ins, args.value, args.shown, insAbort.signal, startedSeq, branch);
       const result = await raceAbort(handler(ctx), insAbort.signal);
@@ -523,8 +555,9 @@ export class Run {
       baseDir: this.task.file ? path.dirname(this.task.file) : process.cwd(),
       clock: this.env.clock,
       log: async (message) => {
-        await this.journal({ type: 'log', state: st.name, message, ...branch?.tag });
-        this.env.onOutput({ runId: this.id, state: st.name, stream: 'log', text: this.secrets.hide(message) });
+        // Its output goes out once the entry is journaled (onJournaled, in the constructor): at
+        // once when an instruction with effects logs, with the next durability point from `log`.
+        await this.journal({ type: 'log', state: st.name, message, ...branch?.tag }, undefined, !isDeterministicKind(ins.kind));
       },
       emit: async (event, data) => {
         await this.journal({ type: 'emitted', state: st.name, event, data });
@@ -556,13 +589,16 @@ export class Run {
         if (otherwise) return { to: otherwise.to!, cause: 'else', index: otherwise.index, transition: otherwise };
         return this.routeFailure(st, { kind: 'task', message: `No transition of state '${st.name}' applies: no 'when' is true and there is nothing to wait for.` });
       }
+      await this.flush();
+      // Stopped while the store took the steps: the abort below would never be heard.
+      if (signal.aborted) throw abortError(signal);
       const race = new AbortController();
       const onAbort = () => race.abort(signal.reason);
       signal.addEventListener('abort', onAbort, { once: true });
       try {
         const racers = armed.map((t) => this.arm(st, t, race.signal));
         // Events that arrived before the state subscribed wait in the journal for it.
-        for (const e of [...this.state.pendingEvents]) void this.offer(e);
+        for (const e of [...this.live.pendingEvents]) void this.offer(e);
         this.parkedDepth++;
         try {
           return await this.idle(Promise.race(racers));
@@ -583,7 +619,7 @@ export class Run {
     const to = t.to!;
     const kind = transitionKind(t);
     if (kind === 'after') {
-      const deadline = (this.state.stateEnteredAt ?? this.env.clock.now()) + durationMs(t.after!);
+      const deadline = (this.live.stateEnteredAt ?? this.env.clock.now()) + durationMs(t.after!);
       await this.env.clock.sleep(Math.max(0, deadline - this.env.clock.now()), signal);
       if (t.when !== undefined && !truthy(await this.held(() => this.evaluateValue(t.when!)))) return waitForAbort(signal);
       return { to, cause: 'after', index: t.index, transition: t };
@@ -638,7 +674,7 @@ export class Run {
   private async poll(st: StateModel, t: TransitionModel, signal: AbortSignal): Promise<Decision> {
     const p = t.poll!;
     const every = durationMs(p.every ?? '0s');
-    const previous = this.state.polls[t.index];
+    const previous = this.live.polls[t.index];
     if (previous) await this.env.clock.sleep(Math.max(0, previous.lastAt + every - this.env.clock.now()), signal);
     for (;;) {
       if (this.mustStop()) await this.gate();
@@ -649,7 +685,7 @@ export class Run {
           type: 'poll-result',
           state: st.name,
           transition: t.index,
-          attempt: (this.state.polls[t.index]?.count ?? 0) + 1,
+          attempt: (this.live.polls[t.index]?.count ?? 0) + 1,
           as: p.do?.as,
           done: ok,
           mocked: mocked ? true : undefined,
@@ -682,8 +718,14 @@ export class Run {
   // ---- ending ----
 
   private async fail(reason: string, error: RunError, st?: StateModel): Promise<void> {
-    await this.env.hooks.onFailure?.({ runId: this.id, run: this.state, state: st, error, where: 'run' });
+    await this.failureHook(st, error, 'run');
     await this.end('failed', reason, error);
+  }
+
+  private async failureHook(st: StateModel | undefined, error: RunError, where: FailureWhere): Promise<void> {
+    if (!this.env.hooks.onFailure) return;
+    await this.flush();
+    await this.env.hooks.onFailure({ runId: this.id, run: this.state, state: st, error, where });
   }
 
   private async end(status: 'succeeded' | 'failed' | 'cancelled', reason?: string, error?: RunError): Promise<void> {
@@ -703,7 +745,7 @@ export class Run {
   private listen(): void {
     const { model } = this.task;
     if (model.timeout) {
-      const deadline = this.state.startedAt + durationMs(model.timeout);
+      const deadline = this.live.startedAt + durationMs(model.timeout);
       const ms = Math.max(0, deadline - this.env.clock.now());
       this.env.clock
         .sleep(ms, this.runAbort.signal)
@@ -715,7 +757,7 @@ export class Run {
     for (const m of this.env.mocks.events) {
       const source = `mock:${m.index}`;
       if (journaled.has(source)) continue;
-      const due = this.state.startedAt + m.afterMs;
+      const due = this.live.startedAt + m.afterMs;
       this.env.clock
         .sleep(Math.max(0, due - this.env.clock.now()), this.runAbort.signal)
         .then(() => (this.ended ? undefined : this.send(m.event, m.data, source)))
@@ -732,34 +774,14 @@ export class Run {
     this.cleanups.push(() => this.runAbort.abort(new Interrupt('cancelled', 'run ended')));
   }
 
-  /**
-   * Journals steps one at a time, in order, even when they come at once (fan-out branches, events
-   * sent meanwhile): the live state is never ahead of what the store has.
-   */
-  private journal(event: NewJournalEvent, clear?: ClearResult): Promise<JournalEvent> {
-    const turn = this.appending.then(() => this.journalNow(event, clear));
-    this.appending = turn.catch(() => undefined);
-    return turn;
+  /** Records a step; see RunJournal.add for when it resolves. */
+  private journal(event: NewJournalEvent, clear?: ClearResult, point?: boolean): Promise<JournalEvent> {
+    return this.steps.add(event, clear, point);
   }
 
-  /**
-   * Appends an event, applies it to the live state and resolves once the store has it. `clear`
-   * gives the values computed from secrets that the journaled result holds masked.
-   */
-  private async journalNow(event: NewJournalEvent, clear?: ClearResult): Promise<JournalEvent> {
-    if (this.detachReason) throw this.detachReason;
-    const full = this.secrets.hide({ ...event, seq: this.state.seq + 1, at: this.env.clock.now() } as JournalEvent);
-    this.secrets.record(this.state, full, clear);
-    applyEvent(this.state, full);
-    try {
-      await this.env.store.append(this.id, [full]);
-    } catch (err) {
-      // The live state is now ahead of the journal: this process must not go on with the run.
-      this.detach(`the store failed: ${(err as Error)?.message ?? err}`, err);
-      throw err;
-    }
-    this.env.onJournal(this, full);
-    return full;
+  /** Before the run waits or a debugger may stop it: what it waits with, or shows, is journaled. */
+  private flush(): Promise<void> {
+    return this.steps.flush();
   }
 
   /**
@@ -771,18 +793,19 @@ export class Run {
     return evaluateViews(source, this.secrets.views(this.state, over));
   }
 
-  private async evaluateValue(source: string, over?: Partial<ExpressionScope>): Promise<unknown> {
-    return (await this.evaluate(source, over)).value;
+  /** As `evaluate`, over the live state: how the run decides. */
+  private async evaluateValue(source: string, over: Partial<ExpressionScope> = {}): Promise<unknown> {
+    return (await evaluateViews(source, this.secrets.views(this.live, over))).value;
   }
 
   /** Whether the run must wait at the gate (paused) or leave (cancelled) before its next step. */
   private mustStop(): boolean {
-    return this.state.paused || this.runAbort.signal.aborted;
+    return this.live.paused || this.runAbort.signal.aborted;
   }
 
   /** Waits for a pause to be lifted (a cancel lifts it too). */
   private async gate(): Promise<void> {
-    while (this.state.paused && this.resumeGate && !this.runAbort.signal.aborted) await this.resumeGate.promise;
+    while (this.live.paused && this.resumeGate && !this.runAbort.signal.aborted) await this.resumeGate.promise;
     if (this.runAbort.signal.aborted) throw abortError(this.runAbort.signal);
   }
 
