@@ -38,8 +38,11 @@ export interface RunState {
   attempts: number;
   /** When the last failed attempt of the next instruction may be retried. */
   retryAt?: number;
-  /** Polls made and time of the last one, per transition index of the current state. */
-  polls: Record<number, { count: number; lastAt: number }>;
+  /**
+   * Polls made and time of the last one, per transition index of the current state; `done` once
+   * a result met `until` (its transition is then taken, also by a run continued from here).
+   */
+  polls: Record<number, { count: number; lastAt: number; done?: true }>;
   /** The `parallel` or `map` under way in the current state. */
   fanout?: FanoutState;
   /** Events received and not yet consumed by a transition. */
@@ -131,6 +134,7 @@ export function applyEvent(s: RunState, e: JournalEvent): RunState {
       const p = s.polls[e.transition] ?? { count: 0, lastAt: e.at };
       p.count += 1;
       p.lastAt = e.at;
+      if (e.done) p.done = true;
       s.polls[e.transition] = p;
       if (e.result !== undefined) {
         s.result = clone(e.result);

@@ -1,10 +1,10 @@
-// One run of a task: walks the state machine, journals every step before taking the next, and
+// One run of a task: walks the state machine, journals its steps (see run-journal.ts), and
 // calls the hooks a debugger needs. It knows nothing of DAP or VS Code.
 import * as path from 'node:path';
 import { durationMs } from '../expr/duration';
 import { evaluateViews, resolveTemplates, type Evaluated, type ExpressionScope, type ValuePath } from '../expr/expression';
 import type { BranchTag, JournalEvent, NewJournalEvent, ReceivedEvent, RunError, ScheduleTrigger, TransitionCause } from '../journal/events';
-import { applyEvent, emptyRunState, type RunState } from '../journal/replay';
+import type { RunState } from '../journal/replay';
 import { InstructionFailure, type CallResult, type InstructionContext } from '../instructions/types';
 import type { InstructionSite } from '../observe/observer';
 import { transitionKind, type CatchModel, type InstructionModel, type StateModel, type TaskModel, type TransitionModel } from '../model/types';
@@ -15,6 +15,7 @@ import type { RunStore } from '../store/store';
 import { SecretState, type ClearResult } from './secret-state';
 import { runFanout, type BranchRun, type FanoutHost } from './fanout';
 import { pinSource } from './pinned';
+import { isDeterministicKind, RunJournal } from './run-journal';
 
 export interface StepInfo {
   runId: string;
@@ -129,8 +130,9 @@ type Decision =
   | { end: 'failed'; reason: string; error: RunError };
 
 export class Run {
-  /** The run as its journal has it (values computed from secrets masked): what every view shows. */
-  readonly state: RunState = emptyRunState();
+  /** Every step recorded, journaled or not (see RunJournal): what the run decides over. */
+  private readonly live: RunState;
+  private readonly steps: RunJournal;
   private readonly secrets: SecretState;
   readonly done: Promise<RunState>;
   private resolveDone!: (s: RunState) => void;
@@ -144,7 +146,6 @@ export class Run {
   private readonly cleanups: Array<() => void> = [];
   private readonly statesByName: ReadonlyMap<string, StateModel>;
   private parkedDepth = 0;
-  private appending: Promise<unknown> = Promise.resolve();
   private checkedHistoryFailure = false;
   private detachReason: Interrupt | undefined;
   /** Why the run was detached: the store's error when an append failed, else the reason given. */
@@ -163,11 +164,32 @@ export class Run {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.statesByName = new Map(task.model.states.map((s) => [s.name, s]));
     this.secrets = new SecretState(id, env.secrets);
-    for (const e of history) applyEvent(this.state, e);
+    this.steps = new RunJournal(
+      {
+        runId: id,
+        store: env.store,
+        secrets: this.secrets,
+        now: () => env.clock.now(),
+        detached: () => this.detachReason,
+        // The live state is now ahead of the journal: this process must not go on with the run.
+        onStoreError: (err) => this.detach(`the store failed: ${(err as Error)?.message ?? err}`, err),
+        onJournaled: (e) => {
+          env.onJournal(this, e);
+          if (e.type === 'log') env.onOutput({ runId: id, state: e.state, stream: 'log', text: e.message });
+        },
+      },
+      history,
+    );
+    this.live = this.steps.live;
+  }
+
+  /** The run as its journal has it (values computed from secrets masked): what every view shows. */
+  get state(): Readonly<RunState> {
+    return this.steps.shown;
   }
 
   get ended(): boolean {
-    return this.state.phase === 'ended';
+    return this.live.phase === 'ended';
   }
 
   /** True while a transition of the current state waits for this event name. */
@@ -230,13 +252,13 @@ export class Run {
       } else if (this.forkedFrom) {
         await this.secrets.recompute(this.history, this.statesByName);
         await this.journal({ type: 'run-forked', from: this.forkedFrom.runId, atSeq: this.forkedFrom.atSeq, pid: process.pid });
-        if (this.state.paused) await this.journal({ type: 'run-resumed' });
+        if (this.live.paused) await this.journal({ type: 'run-resumed' });
       } else {
         await this.secrets.recompute(this.history, this.statesByName);
         const as = this.resumeJournal;
         if (as === undefined) await this.journal({ type: 'run-recovered', pid: process.pid });
         else if (as) await this.journal({ type: 'run-recovered', pid: process.pid, reason: as.reason, worker: as.worker, attempt: as.attempt });
-        if (this.state.paused) await this.journal({ type: 'run-resumed' });
+        if (this.live.paused) await this.journal({ type: 'run-resumed' });
       }
       this.listen();
       await this.loop();
@@ -260,7 +282,7 @@ export class Run {
   }
 
   async pause(): Promise<void> {
-    if (this.ended || this.state.paused) return;
+    if (this.ended || this.live.paused) return;
     this.pauseHold = this.env.clock.hold();
     let open!: () => void;
     const promise = new Promise<void>((r) => (open = r));
@@ -269,7 +291,7 @@ export class Run {
   }
 
   async resume(): Promise<void> {
-    if (this.ended || !this.state.paused) return;
+    if (this.ended || !this.live.paused) return;
     await this.journal({ type: 'run-resumed' });
     const gate = this.resumeGate;
     this.resumeGate = undefined;
@@ -298,18 +320,18 @@ export class Run {
    * that a replay of the journal sees it. `path` is keys and array indices; empty replaces `data`.
    */
   async setData(path: Array<string | number>, value: unknown, source?: string): Promise<JournalEvent> {
-    if (this.ended) throw new Error(`Run ${this.id} has ended (${this.state.status}); its data can no longer change.`);
+    if (this.ended) throw new Error(`Run ${this.id} has ended (${this.live.status}); its data can no longer change.`);
     if (path.length === 0 && (!value || typeof value !== 'object' || Array.isArray(value))) throw new Error('data must stay an object.');
     return this.journal({ type: 'data-set', path, value, source });
   }
 
   /** Delivers an event to the run: journaled, then offered to the transitions waiting for it. */
   async send(name: string, data: unknown, source?: string): Promise<void> {
-    if (this.ended) throw new Error(`Run ${this.id} has ended (${this.state.status}); it takes no more events.`);
+    if (this.ended) throw new Error(`Run ${this.id} has ended (${this.live.status}); it takes no more events.`);
     const release = this.env.clock.hold();
     try {
       const entry = await this.journal({ type: 'event-received', name, data, source });
-      const received = this.state.pendingEvents.find((p) => p.seq === entry.seq);
+      const received = this.live.pendingEvents.find((p) => p.seq === entry.seq);
       if (received) await this.offer(received);
     } finally {
       release();
@@ -322,21 +344,24 @@ export class Run {
     const { model } = this.task;
     while (!this.ended) {
       if (this.mustStop()) await this.gate();
-      if (this.state.phase === 'between') {
-        const name = this.state.target ?? model.start;
+      if (this.live.phase === 'between') {
+        const name = this.live.target ?? model.start;
         const st = name === undefined ? undefined : this.statesByName.get(name);
         if (!st) {
           await this.end('failed', 'unknown-state', { kind: 'task', message: `State '${name}' is not defined in the task.` });
           return;
         }
-        if (this.env.hooks.beforeState) await this.env.hooks.beforeState({ runId: this.id, run: this.state, state: st });
+        if (this.env.hooks.beforeState) {
+          await this.flush();
+          await this.env.hooks.beforeState({ runId: this.id, run: this.state, state: st });
+        }
         if (this.mustStop()) await this.gate();
         await this.journal({ type: 'state-entered', state: st.name });
         continue;
       }
-      const st = this.state.state === undefined ? undefined : this.statesByName.get(this.state.state);
+      const st = this.live.state === undefined ? undefined : this.statesByName.get(this.live.state);
       if (!st) {
-        await this.end('failed', 'unknown-state', { kind: 'task', message: `State '${this.state.state}' is not defined in the task.` });
+        await this.end('failed', 'unknown-state', { kind: 'task', message: `State '${this.live.state}' is not defined in the task.` });
         return;
       }
       const decision = await this.runState(st);
@@ -346,17 +371,20 @@ export class Run {
         return;
       }
       if (this.mustStop()) await this.gate();
-      if (this.env.hooks.beforeTransition) await this.env.hooks.beforeTransition({
-        runId: this.id,
-        run: this.state,
-        state: st,
-        to: decision.to,
-        cause: decision.cause,
-        transition: decision.transition,
-        catch: decision.catch,
-        event: decision.event,
-        error: decision.error,
-      });
+      if (this.env.hooks.beforeTransition) {
+        await this.flush();
+        await this.env.hooks.beforeTransition({
+          runId: this.id,
+          run: this.state,
+          state: st,
+          to: decision.to,
+          cause: decision.cause,
+          transition: decision.transition,
+          catch: decision.catch,
+          event: decision.event,
+          error: decision.error,
+        });
+      }
       if (this.mustStop()) await this.gate();
       await this.journal({
         type: 'transition-taken',
@@ -376,8 +404,12 @@ export class Run {
     // would be an attempt the task did not ask for).
     const failed = this.unroutedFailure(st);
     if (failed) return this.routeFailure(st, failed);
+    // Continued from a journal that ends with the poll result that ended the wait: its transition
+    // is decided (polling again would journal a result the interrupted run never had).
+    const polled = st.on.find((t) => t.poll !== undefined && t.to !== undefined && this.live.polls[t.index]?.done);
+    if (polled) return { to: polled.to!, cause: 'poll', index: polled.index, transition: polled };
     // A state with nothing to run or wait for needs no timers or abort wiring of its own.
-    if (!st.timeout && this.state.nextInstruction >= st.do.length && !st.on.some(isArmed)) {
+    if (!st.timeout && this.live.nextInstruction >= st.do.length && !st.on.some(isArmed)) {
       if (!st.final) return this.chooseTransition(st, this.runAbort.signal);
       await this.end(st.status ?? 'succeeded');
       return undefined;
@@ -386,14 +418,14 @@ export class Run {
     const onRunAbort = () => stateAbort.abort(this.runAbort.signal.reason);
     this.runAbort.signal.addEventListener('abort', onRunAbort, { once: true });
     if (st.timeout) {
-      const deadline = (this.state.stateEnteredAt ?? this.env.clock.now()) + durationMs(st.timeout);
+      const deadline = (this.live.stateEnteredAt ?? this.env.clock.now()) + durationMs(st.timeout);
       this.env.clock
         .sleep(Math.max(0, deadline - this.env.clock.now()), stateAbort.signal)
         .then(() => stateAbort.abort(new Interrupt('state-timeout', `State '${st.name}' timed out after ${st.timeout}.`)))
         .catch(() => undefined);
     }
     try {
-      for (let i = this.state.nextInstruction; i < st.do.length; i++) {
+      for (let i = this.live.nextInstruction; i < st.do.length; i++) {
         const failure = await this.runInstruction(st, st.do[i], stateAbort.signal);
         if (failure) return this.routeFailure(st, failure);
       }
@@ -406,7 +438,7 @@ export class Run {
       const reason = stateAbort.signal.reason;
       if (reason instanceof Interrupt && reason.why === 'state-timeout' && !this.runAbort.signal.aborted) {
         const error = { kind: 'timeout', message: reason.message };
-        await this.env.hooks.onFailure?.({ runId: this.id, run: this.state, state: st, error, where: 'timeout' });
+        await this.failureHook(st, error, 'timeout');
         return this.routeFailure(st, error);
       }
       throw err;
@@ -423,7 +455,7 @@ export class Run {
   private unroutedFailure(st: StateModel): RunError | undefined {
     if (this.checkedHistoryFailure) return undefined;
     this.checkedHistoryFailure = true;
-    const s = this.state;
+    const s = this.live;
     if (s.attempts === 0 || s.retryAt !== undefined || s.phase !== 'instructions' || s.state !== st.name) return undefined;
     for (let i = this.history.length - 1; i >= 0; i--) {
       const e = this.history[i];
@@ -438,18 +470,22 @@ export class Run {
     const retry = ins.retry;
     for (;;) {
       if (this.mustStop()) await this.gate();
-      if (this.state.retryAt !== undefined) {
+      if (this.live.retryAt !== undefined) {
+        await this.flush();
         this.parkedDepth++;
         try {
-          await this.idle(this.env.clock.sleep(Math.max(0, this.state.retryAt - this.env.clock.now()), stateSignal));
+          await this.idle(this.env.clock.sleep(Math.max(0, this.live.retryAt - this.env.clock.now()), stateSignal));
         } finally {
           this.parkedDepth--;
         }
       }
-      const attempt = this.state.attempts + 1;
+      const attempt = this.live.attempts + 1;
       // A fan-out whose attempt the journal started and did not end goes on where it was.
-      const open = ins.fanout !== undefined && this.state.fanout?.index === ins.index && this.state.fanout.attempt === attempt;
-      if (this.env.hooks.beforeInstruction && !open) await this.env.hooks.beforeInstruction({ runId: this.id, run: this.state, state: st, instruction: ins, attempt });
+      const open = ins.fanout !== undefined && this.live.fanout?.index === ins.index && this.live.fanout.attempt === attempt;
+      if (this.env.hooks.beforeInstruction && !open) {
+        await this.flush();
+        await this.env.hooks.beforeInstruction({ runId: this.id, run: this.state, state: st, instruction: ins, attempt });
+      }
       if (this.mustStop()) await this.gate();
       const started = open ? { seq: this.state.seq } : await this.journal({ type: 'instruction-started', state: st.name, index: ins.index, kind: ins.kind, attempt });
       const replayed = this.env.recorded?.instruction(st.name, ins.index, ins.kind, attempt);
@@ -472,7 +508,7 @@ export class Run {
       const retryInMs = retry && attempt < retry.attempts ? retryDelay(retry, attempt) : undefined;
       await this.journal({ type: 'instruction-failed', state: st.name, index: ins.index, kind: ins.kind, as: ins.as, attempt, error, retryInMs, ...how });
       if (retryInMs === undefined) {
-        await this.env.hooks.onFailure?.({ runId: this.id, run: this.state, state: st, error, where: 'instruction' });
+        await this.failureHook(st, error, 'instruction');
         return error;
       }
     }
@@ -481,11 +517,11 @@ export class Run {
   private fanoutHost(st: StateModel): FanoutHost {
     return {
       runId: this.id,
-      state: this.state,
+      state: this.live,
       clock: this.env.clock,
       mocks: this.env.mocks,
       journal: (e) => this.journal(e),
-      views: () => this.secrets.views(this.state),
+      views: () => this.secrets.views(this.live),
       execute: (ins, signal, branch) => this.execute(st, ins, signal, undefined, branch),
       checkpoint: async () => (this.mustStop() ? this.gate() : undefined),
       retryDelay,
@@ -505,7 +541,7 @@ export class Run {
    * Runs an instruction for real, turning any failure (but a run or state interrupt) into data; a
    * fan-out's branch runs it with its own scope, clock hold and child id.
    */
-  private async execute(st: StateModel, ins: InstructionModel, stateSignal: AbortSignal, startedSeq = this.state.seq, branch?: BranchRun): Promise<Outcome> {
+  private async execute(st: StateModel, ins: InstructionModel, stateSignal: AbortSignal, startedSeq = this.live.seq, branch?: BranchRun): Promise<Outcome> {
     const handler = this.env.instructions.get(ins.kind);
     if (!handler) return { error: { kind: 'task', message: `Unknown instruction kind '${ins.kind}'.` } };
     const insAbort = new AbortController();
@@ -520,7 +556,7 @@ export class Run {
         .catch(() => undefined);
     }
     try {
-      const args = await resolveTemplates(ins.args, this.secrets.views(this.state, branch?.scope));
+      const args = await resolveTemplates(ins.args, this.secrets.views(this.live, branch?.scope));
       this.secrets.learn(args.texts);
       const ctx = this.context(st, ins, args.value, args.shown, insAbort.signal, startedSeq, branch);
       const result = await raceAbort(handler(ctx), insAbort.signal);
@@ -551,8 +587,9 @@ export class Run {
       baseDir: this.task.file ? path.dirname(this.task.file) : process.cwd(),
       clock: this.env.clock,
       log: async (message) => {
-        await this.journal({ type: 'log', state: st.name, message, ...branch?.tag });
-        this.env.onOutput({ runId: this.id, state: st.name, stream: 'log', text: this.secrets.hide(message) });
+        // Its output goes out once the entry is journaled (onJournaled, in the constructor): at
+        // once when an instruction with effects logs, with the next durability point from `log`.
+        await this.journal({ type: 'log', state: st.name, message, ...branch?.tag }, undefined, !isDeterministicKind(ins.kind));
       },
       emit: async (event, data) => {
         await this.journal({ type: 'emitted', state: st.name, event, data });
@@ -588,13 +625,16 @@ export class Run {
         if (otherwise) return { to: otherwise.to!, cause: 'else', index: otherwise.index, transition: otherwise };
         return this.routeFailure(st, { kind: 'task', message: `No transition of state '${st.name}' applies: no 'when' is true and there is nothing to wait for.` });
       }
+      await this.flush();
+      // Stopped while the store took the steps: the abort below would never be heard.
+      if (signal.aborted) throw abortError(signal);
       const race = new AbortController();
       const onAbort = () => race.abort(signal.reason);
       signal.addEventListener('abort', onAbort, { once: true });
       try {
         const racers = armed.map((t) => this.arm(st, t, race.signal));
         // Events that arrived before the state subscribed wait in the journal for it.
-        for (const e of [...this.state.pendingEvents]) void this.offer(e);
+        for (const e of [...this.live.pendingEvents]) void this.offer(e);
         this.parkedDepth++;
         try {
           return await this.idle(Promise.race(racers));
@@ -615,7 +655,7 @@ export class Run {
     const to = t.to!;
     const kind = transitionKind(t);
     if (kind === 'after') {
-      const deadline = (this.state.stateEnteredAt ?? this.env.clock.now()) + durationMs(t.after!);
+      const deadline = (this.live.stateEnteredAt ?? this.env.clock.now()) + durationMs(t.after!);
       await this.env.clock.sleep(Math.max(0, deadline - this.env.clock.now()), signal);
       if (t.when !== undefined && !truthy(await this.held(() => this.evaluateValue(t.when!)))) return waitForAbort(signal);
       return { to, cause: 'after', index: t.index, transition: t };
@@ -670,7 +710,7 @@ export class Run {
   private async poll(st: StateModel, t: TransitionModel, signal: AbortSignal): Promise<Decision> {
     const p = t.poll!;
     const every = durationMs(p.every ?? '0s');
-    const previous = this.state.polls[t.index];
+    const previous = this.live.polls[t.index];
     if (previous) await this.env.clock.sleep(Math.max(0, previous.lastAt + every - this.env.clock.now()), signal);
     for (;;) {
       if (this.mustStop()) await this.gate();
@@ -681,7 +721,7 @@ export class Run {
           type: 'poll-result',
           state: st.name,
           transition: t.index,
-          attempt: (this.state.polls[t.index]?.count ?? 0) + 1,
+          attempt: (this.live.polls[t.index]?.count ?? 0) + 1,
           as: p.do?.as,
           done: ok,
           mocked: mocked ? true : undefined,
@@ -714,8 +754,14 @@ export class Run {
   // ---- ending ----
 
   private async fail(reason: string, error: RunError, st?: StateModel): Promise<void> {
-    await this.env.hooks.onFailure?.({ runId: this.id, run: this.state, state: st, error, where: 'run' });
+    await this.failureHook(st, error, 'run');
     await this.end('failed', reason, error);
+  }
+
+  private async failureHook(st: StateModel | undefined, error: RunError, where: FailureWhere): Promise<void> {
+    if (!this.env.hooks.onFailure) return;
+    await this.flush();
+    await this.env.hooks.onFailure({ runId: this.id, run: this.state, state: st, error, where });
   }
 
   private async end(status: 'succeeded' | 'failed' | 'cancelled', reason?: string, error?: RunError): Promise<void> {
@@ -735,7 +781,7 @@ export class Run {
   private listen(): void {
     const { model } = this.task;
     if (model.timeout) {
-      const deadline = this.state.startedAt + durationMs(model.timeout);
+      const deadline = this.live.startedAt + durationMs(model.timeout);
       const ms = Math.max(0, deadline - this.env.clock.now());
       this.env.clock
         .sleep(ms, this.runAbort.signal)
@@ -747,7 +793,7 @@ export class Run {
     for (const m of this.env.mocks.events) {
       const source = `mock:${m.index}`;
       if (journaled.has(source)) continue;
-      const due = this.state.startedAt + m.afterMs;
+      const due = this.live.startedAt + m.afterMs;
       this.env.clock
         .sleep(Math.max(0, due - this.env.clock.now()), this.runAbort.signal)
         .then(() => (this.ended ? undefined : this.send(m.event, m.data, source)))
@@ -764,34 +810,14 @@ export class Run {
     this.cleanups.push(() => this.runAbort.abort(new Interrupt('cancelled', 'run ended')));
   }
 
-  /**
-   * Journals steps one at a time, in order, even when they come at once (fan-out branches, events
-   * sent meanwhile): the live state is never ahead of what the store has.
-   */
-  private journal(event: NewJournalEvent, clear?: ClearResult): Promise<JournalEvent> {
-    const turn = this.appending.then(() => this.journalNow(event, clear));
-    this.appending = turn.catch(() => undefined);
-    return turn;
+  /** Records a step; see RunJournal.add for when it resolves. */
+  private journal(event: NewJournalEvent, clear?: ClearResult, point?: boolean): Promise<JournalEvent> {
+    return this.steps.add(event, clear, point);
   }
 
-  /**
-   * Appends an event, applies it to the live state and resolves once the store has it. `clear`
-   * gives the values computed from secrets that the journaled result holds masked.
-   */
-  private async journalNow(event: NewJournalEvent, clear?: ClearResult): Promise<JournalEvent> {
-    if (this.detachReason) throw this.detachReason;
-    const full = this.secrets.hide({ ...event, seq: this.state.seq + 1, at: this.env.clock.now() } as JournalEvent);
-    this.secrets.record(this.state, full, clear);
-    applyEvent(this.state, full);
-    try {
-      await this.env.store.append(this.id, [full]);
-    } catch (err) {
-      // The live state is now ahead of the journal: this process must not go on with the run.
-      this.detach(`the store failed: ${(err as Error)?.message ?? err}`, err);
-      throw err;
-    }
-    this.env.onJournal(this, full);
-    return full;
+  /** Before the run waits or a debugger may stop it: what it waits with, or shows, is journaled. */
+  private flush(): Promise<void> {
+    return this.steps.flush();
   }
 
   /**
@@ -803,18 +829,19 @@ export class Run {
     return evaluateViews(source, this.secrets.views(this.state, over));
   }
 
-  private async evaluateValue(source: string, over?: Partial<ExpressionScope>): Promise<unknown> {
-    return (await this.evaluate(source, over)).value;
+  /** As `evaluate`, over the live state: how the run decides. */
+  private async evaluateValue(source: string, over: Partial<ExpressionScope> = {}): Promise<unknown> {
+    return (await evaluateViews(source, this.secrets.views(this.live, over))).value;
   }
 
   /** Whether the run must wait at the gate (paused) or leave (cancelled) before its next step. */
   private mustStop(): boolean {
-    return this.state.paused || this.runAbort.signal.aborted;
+    return this.live.paused || this.runAbort.signal.aborted;
   }
 
   /** Waits for a pause to be lifted (a cancel lifts it too). */
   private async gate(): Promise<void> {
-    while (this.state.paused && this.resumeGate && !this.runAbort.signal.aborted) await this.resumeGate.promise;
+    while (this.live.paused && this.resumeGate && !this.runAbort.signal.aborted) await this.resumeGate.promise;
     if (this.runAbort.signal.aborted) throw abortError(this.runAbort.signal);
   }
 

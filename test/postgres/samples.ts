@@ -44,17 +44,12 @@ export function samplesCopy(): { dir: string; list: Sample[] } {
 /**
  * A journal as a list of comparable steps: without seq, times, pids and run ids, and without what
  * a recovery adds by design — its `run-recovered` entry, and the steps of the instruction that was
- * in flight when the worker died (journaled once more when it runs again: at least once), or the
- * successful poll whose transition it did not journal yet (polled once more).
+ * in flight when the worker died (journaled once more when it runs again: at least once).
  */
 export function normalize(journal: readonly JournalEvent[], runId: string): string[] {
   const kept: JournalEvent[] = [];
   for (const e of journal) {
     if (e.type === 'run-recovered') {
-      // A poll that succeeded just before the crash, its transition not yet journaled: the resumed
-      // run polls again (the transition is decided live, not replayed).
-      const last = kept[kept.length - 1];
-      if (last?.type === 'poll-result' && last.done) kept.pop();
       let open = -1;
       for (let i = kept.length - 1; i >= 0; i--) {
         const k = kept[i];

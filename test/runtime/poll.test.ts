@@ -3,7 +3,10 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { InstructionFailure } from '../../engine/instructions/types';
-import { mocksFrom, ofType, taskFrom, virtualEngine, runToEnd } from '../helpers/tasks';
+import { createEngine } from '../../engine/runtime/engine';
+import { virtualClock } from '../../engine/runtime/clock';
+import { memoryStore } from '../../engine/store/memory';
+import { mocksFrom, ofType, taskFrom, virtualEngine, runToEnd, withTimeout } from '../helpers/tasks';
 
 const POLLER = `
   version: 1
@@ -148,5 +151,45 @@ describe('poll', () => {
     const polls = ofType(journal, 'poll-result');
     // The two failures are retried 1s apart inside the first poll, which then succeeds at 2s.
     assert.deepEqual(polls.map((p) => [p.t, p.done]), [[2000, true]]);
+  });
+
+  test('a run resumed after the poll result that ended its wait takes that transition without polling again', async () => {
+    let calls = 0;
+    const instructions = { probe: async () => ({ n: ++calls }) };
+    const task = taskFrom(`
+      version: 1
+      name: resumedpoll
+      start: wait
+      states:
+        wait:
+          on:
+            - to: done
+              poll:
+                every: 1m
+                do: { probe: {}, as: last }
+                until: "result.n >= 3"
+            - to: late
+              after: 1h
+        done: { final: true }
+        late: { final: true, status: failed }
+    `);
+    const { journal: full } = await runToEnd(virtualEngine({ instructions }).engine, task, undefined, 'full');
+    assert.equal(calls, 3);
+    // The crash came after the poll's last result was journaled, before its transition.
+    const cut = full.findIndex((e) => e.type === 'poll-result' && e.done) + 1;
+    const prefix = full.slice(0, cut);
+    const store = memoryStore();
+    await store.append('full', prefix);
+    const engine = createEngine({ store, clock: virtualClock(prefix[cut - 1].at), instructions });
+    const run = await engine.resume('full', { task });
+    const state = await withTimeout(run.done, 10_000, 'resumed run');
+    const resumed = await store.read('full');
+
+    assert.equal(calls, 3, 'the poll ran again after its wait had ended');
+    assert.equal(state.status, 'succeeded');
+    assert.deepEqual(resumed[cut].type, 'run-recovered');
+    // After the recovery entry, the same steps as the run that was not interrupted.
+    const steps = (j: typeof full) => j.map(({ seq: _seq, ...e }) => e);
+    assert.deepEqual(steps(resumed.slice(cut + 1)), steps(full.slice(cut)));
   });
 });
