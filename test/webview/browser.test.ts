@@ -416,10 +416,15 @@ describe('graph editor webview (Chromium)', { skip: available ? false : 'Chromiu
       if (shot.run) {
         await host.send({ type: 'debug', debug: shownRun });
         await page.waitForSelector(`${node('validate')} .sw-node[data-visits="1"]`);
-        await page.locator(`${node('validate')} .sw-node-name`).click();
+        // `validate` is below the edge: Find brings it into view and selects it (its run in the inspector).
+        await page.keyboard.press('Control+f');
+        await page.keyboard.type('validate');
+        await page.keyboard.press('Enter');
+        await page.keyboard.press('Escape');
+        await page.locator(`${node('validate')} .sw-node.sw-selected`).waitFor();
       }
       await page.waitForTimeout(400);
-      const name = await center(page, `${node('compare')} .sw-node-name`);
+      const name = await center(page, `${node(shot.run ? 'validate' : 'compare')} .sw-node-name`);
       await page.mouse.move(name.x, name.y);
       await page.waitForTimeout(300);
       if (shot.palette) {
