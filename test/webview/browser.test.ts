@@ -73,7 +73,7 @@ describe('graph editor webview (Chromium)', { skip: available ? false : 'Chromiu
     await page.locator(`${node('collect')} .sw-row-kind`).first().waitFor();
     assert.deepEqual(await page.locator(`${node('collect')} .sw-row-kind`).allTextContents(), ['http', 'log']);
     const labels = await page.locator('.sw-edge-label').allTextContents();
-    for (const l of ['when data.collect.status = 202', 'poll every 15s', 'after 4h', 'else', 'catch']) assert.ok(labels.includes(l), `no label '${l}' in ${JSON.stringify(labels)}`);
+    for (const l of ['when data.collect.status = 202', 'poll every 15s', 'after 4h', 'else', 'catch → failed']) assert.ok(labels.includes(l), `no label '${l}' in ${JSON.stringify(labels)}`);
     assert.equal(await page.locator('.react-flow__edge.sw-dashed').count(), 4, 'else branches are dashed');
     assert.equal(await page.locator('.react-flow__edge.sw-edge-catch').count(), 6);
     assert.equal(await page.locator('.sw-canvas').getAttribute('data-layout'), 'worker', 'ELK ran in its blob: worker');

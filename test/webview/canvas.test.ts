@@ -54,4 +54,46 @@ describe('graph canvas frame (Chromium)', { skip: available ? false : 'Chromium 
     assert.deepEqual(host.errors, []);
     await page.context().close();
   });
+
+  it('draws catch routes as chips under their states; a chip hovered, or an end selected, shows the whole route', async () => {
+    const host = await openEditor(env, { text: readSample('deploy.task.yaml'), fileName: 'deploy.task.yaml', width: 1440, height: 900 });
+    await host.waitForNodes(9);
+    await host.waitForLayout();
+    const page = host.page;
+    // Close enough for labels (far out, chips hide with them), then nothing selected.
+    await page.locator('.sw-canvas').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.locator('.react-flow__node[data-id="collect"] .sw-node.sw-selected').waitFor();
+    await page.keyboard.press('Escape');
+    await page.locator('.sw-node.sw-selected').waitFor({ state: 'detached' });
+    const chips = page.locator('.sw-catch-chip');
+    await chips.first().waitFor();
+    assert.deepEqual((await chips.allTextContents()).sort(), Array(6).fill('catch → failed'));
+    /** The height of each catch edge's drawn path, by edge id. */
+    const heights = () =>
+      page.evaluate(() =>
+        Object.fromEntries(
+          [...(globalThis as unknown as { document: any }).document.querySelectorAll('.react-flow__edge.sw-edge-catch')].map((g: any) => [g.getAttribute('data-testid').replace('rf__edge-', ''), Math.round(g.querySelector('path.react-flow__edge-path').getBBox().height)]),
+        ),
+      ) as Promise<Record<string, number>>;
+    const collapsed = await heights();
+    assert.equal(Object.keys(collapsed).length, 6);
+    for (const [id, h] of Object.entries(collapsed)) assert.ok(h < 40, `${id} is drawn in full (${h} px tall) with nothing asking for it`);
+    // Hovering collect's chip draws its route into failed, far below; leaving it folds it again.
+    const chip = page.locator('.sw-catch-chip[data-edge="catch:0:collect"]');
+    await chip.hover();
+    await page.waitForFunction(() => (globalThis as unknown as { document: any }).document.querySelector('[data-testid="rf__edge-catch:0:collect"] path.react-flow__edge-path').getBBox().height > 100);
+    await page.mouse.move(5, 450);
+    await page.waitForFunction(() => (globalThis as unknown as { document: any }).document.querySelector('[data-testid="rf__edge-catch:0:collect"] path.react-flow__edge-path').getBBox().height < 40);
+    // Selecting `failed` shows every route into it.
+    await page.locator('.sw-canvas').focus();
+    await page.keyboard.press('Control+f');
+    await page.keyboard.type('failed');
+    await page.keyboard.press('Enter');
+    await page.locator('.react-flow__node[data-id="failed"] .sw-node.sw-selected').waitFor();
+    const expanded = await heights();
+    for (const [id, h] of Object.entries(expanded)) assert.ok(h >= 40, `${id} is folded (${h} px) while failed is selected`);
+    assert.deepEqual(host.errors, []);
+    await page.context().close();
+  });
 });
