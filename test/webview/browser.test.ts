@@ -392,6 +392,7 @@ describe('graph editor webview (Chromium)', { skip: available ? false : 'Chromiu
       { theme: 'light', file: 'graph-light.png' },
       { theme: 'dark', file: 'graph-dark.png' },
       { theme: 'high-contrast', file: 'graph-high-contrast.png' },
+      { theme: 'light', file: 'graph-debug-light.png', debug: true },
       { theme: 'dark', file: 'graph-debug-dark.png', debug: true },
       { theme: 'light', file: 'graph-run-light.png', run: true },
       { theme: 'dark', file: 'graph-run-dark.png', run: true },

@@ -55,6 +55,25 @@ describe('graph canvas frame (Chromium)', { skip: available ? false : 'Chromium 
     await page.context().close();
   });
 
+  it('a narrow canvas wraps its toolbar: every control is in sight and can be clicked', async () => {
+    const host = await openEditor(env, { text: readSample('deploy.task.yaml'), fileName: 'deploy.task.yaml', width: 640, height: 700 });
+    await host.waitForNodes(9);
+    await host.waitForLayout();
+    const hidden = await host.page.evaluate(() => {
+      const d = (globalThis as unknown as { document: any }).document;
+      const canvas = d.querySelector('.sw-canvas').getBoundingClientRect();
+      return [...d.querySelectorAll('.sw-toolbar vscode-button, .sw-toolbar button, .sw-toolbar .sw-search')]
+        .filter((el: any) => {
+          const r = el.getBoundingClientRect();
+          const hit = d.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+          return r.right > canvas.right || !hit || !(hit === el || el.contains(hit) || hit.contains(el));
+        })
+        .map((el: any) => el.getAttribute('aria-label') ?? el.className);
+    });
+    assert.deepEqual(hidden, []);
+    await host.page.context().close();
+  });
+
   it('draws catch routes as chips under their states; a chip hovered, or an end selected, shows the whole route', async () => {
     const host = await openEditor(env, { text: readSample('deploy.task.yaml'), fileName: 'deploy.task.yaml', width: 1440, height: 900 });
     await host.waitForNodes(9);

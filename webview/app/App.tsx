@@ -395,7 +395,6 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
           ) : null}
           {!doc ? <div className="sw-loading">Loading…</div> : null}
           {debug ? <RunBanner debug={debug} /> : null}
-          {doc && !readOnly ? <Palette drop={palette.drop} apply={palette.apply} /> : null}
           <NodeActionsContext.Provider value={nodeActions}>
             <EdgeActionsContext.Provider value={edgeActions}>
               <ReactFlow
@@ -482,6 +481,8 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
                     setMinimap={(on) => setPanels({ minimap: on, inspector })}
                     setInspector={(on) => setPanels({ minimap, inspector: on })}
                   />
+                  {/* Under the toolbar however many rows it wraps to. */}
+                  {doc && !readOnly ? <Palette drop={palette.drop} apply={palette.apply} /> : null}
                 </Panel>
               </ReactFlow>
             </EdgeActionsContext.Provider>
