@@ -3,6 +3,7 @@
 // ELK's orthogonal routes start and end exactly where the canvas draws the edges.
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
 import type { LayoutDirection, Point } from './types';
+import { laidOutEdges } from './catches';
 import { LABEL_HEIGHT, labelWidth, type GraphModel } from './model';
 
 export interface LayoutNodeInput {
@@ -47,7 +48,7 @@ export function layoutInput(graph: GraphModel, direction: LayoutDirection): Layo
   const order = graph.start ? [...graph.nodes.filter((n) => n.name === graph.start), ...graph.nodes.filter((n) => n.name !== graph.start)] : graph.nodes;
   return {
     nodes: order.map((n) => ({ id: n.name, width: n.width, height: n.height })),
-    edges: graph.edges.map((e) => ({ id: e.id, source: e.source, target: e.target, label: e.label, labelWidth: labelWidth(e.label) })),
+    edges: laidOutEdges(graph.edges).map((e) => ({ id: e.id, source: e.source, target: e.target, label: e.label, labelWidth: labelWidth(e.label) })),
     direction,
     first: graph.start,
   };
@@ -61,7 +62,9 @@ export const ELK_OPTIONS: Record<string, string> = {
   'elk.spacing.edgeNode': '18',
   'elk.spacing.edgeEdge': '10',
   'elk.spacing.edgeLabel': '4',
-  'elk.layered.spacing.edgeNodeBetweenLayers': '18',
+  // Edges run straight out of a node for this long before they turn: clear of the catch chips
+  // under it (engine/graph/catches.ts).
+  'elk.layered.spacing.edgeNodeBetweenLayers': '24',
   'elk.layered.spacing.edgeEdgeBetweenLayers': '10',
   'elk.edgeLabels.placement': 'CENTER',
   'elk.layered.edgeLabels.sideSelection': 'ALWAYS_DOWN',

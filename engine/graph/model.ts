@@ -260,7 +260,7 @@ export function graphOf(model: TaskOutline, diagnostics: readonly Diagnostic[] =
 
 /** Graphs with at least this many states draw edges into busy states as reference chips. */
 export const PROXY_MIN_STATES = 25;
-/** A state with at least this many incoming edges is busy (typically `failed`, caught from everywhere). */
+/** A state with at least this many incoming transitions is busy (typically `failed`, where every timer goes). */
 export const PROXY_MIN_INCOMING = 6;
 export const PROXY_HEIGHT = 24;
 
@@ -274,7 +274,7 @@ export function realTarget(graph: GraphModel, id: string): string {
 }
 
 /**
- * Large graphs: every edge into a busy state but the first becomes an edge into a small reference
+ * Large graphs: every transition into a busy state but the first becomes an edge into a small reference
  * chip (`→ failed`) next to its source. A layered layout of edges converging on one node from
  * everywhere costs quadratic time and reads as a tangle; chips keep both small. Edge ids, labels
  * and kinds stay the same, so selecting, deleting and retargeting work on chips' edges alike.
@@ -282,14 +282,15 @@ export function realTarget(graph: GraphModel, id: string): string {
 export function withProxies(graph: GraphModel, minStates = PROXY_MIN_STATES, minIncoming = PROXY_MIN_INCOMING): GraphModel {
   if (graph.nodes.length < minStates) return graph;
   const incoming = new Map<string, number>();
-  for (const e of graph.edges) if (e.source !== e.target) incoming.set(e.target, (incoming.get(e.target) ?? 0) + 1);
+  // A catch is drawn as a badge by its source (engine/graph/catches.ts): no long line to shorten.
+  for (const e of graph.edges) if (e.source !== e.target && e.list === 'on') incoming.set(e.target, (incoming.get(e.target) ?? 0) + 1);
   const hubs = new Set([...incoming].filter(([, n]) => n >= minIncoming).map(([t]) => t));
   if (!hubs.size) return graph;
   const kept = new Set<string>();
   const proxies = new Map<string, StateNodeData>();
   const byName = new Map(graph.nodes.map((n) => [n.name, n]));
   const edges = graph.edges.map((e) => {
-    if (!hubs.has(e.target) || e.source === e.target) return e;
+    if (!hubs.has(e.target) || e.source === e.target || e.list === 'catch') return e;
     if (!kept.has(e.target)) {
       kept.add(e.target);
       return e;

@@ -46,3 +46,36 @@ export function selfLoop(sx: number, sy: number, tx: number, ty: number, down: b
   const side = Math.max(sy, ty) + 80;
   return { path: roundedPath([{ x: sx, y: sy }, { x: sx + 20, y: sy }, { x: sx + 20, y: side }, { x: tx - 20, y: side }, { x: tx - 20, y: ty }, { x: tx, y: ty }], 10), label: { x: (sx + tx) / 2, y: side } };
 }
+
+/**
+ * An orthogonal route moved so that it starts at `from` and ends at `to` (React Flow's handles, a
+ * few pixels off ELK's ports): the whole straight run at each end moves with it (ELK repeats
+ * points along an edge that spans layers), and a straight route whose ends no longer line up gets
+ * a jog halfway.
+ */
+export function snapRoute(route: Point[], from: Point, to: Point): Point[] {
+  const points = route.map((p) => ({ ...p }));
+  const last = points.length - 1;
+  const vertical = (a: Point, b: Point) => Math.abs(a.x - b.x) < 0.5;
+  const run = (start: number, step: 1 | -1): number[] => {
+    const axisVertical = vertical(route[start], route[start + step]);
+    const out = [start];
+    for (let i = start + step; i >= 0 && i <= last && (axisVertical ? vertical(route[start], route[i]) : Math.abs(route[start].y - route[i].y) < 0.5); i += step) out.push(i);
+    return out;
+  };
+  const head = run(0, 1);
+  const tail = run(last, -1);
+  if (head.length === points.length) {
+    const down = vertical(route[0], route[last]);
+    if (down ? from.x === to.x : from.y === to.y) return [from, to];
+    const mid = down ? (from.y + to.y) / 2 : (from.x + to.x) / 2;
+    return down ? [from, { x: from.x, y: mid }, { x: to.x, y: mid }, to] : [from, { x: mid, y: from.y }, { x: mid, y: to.y }, to];
+  }
+  const headVertical = vertical(route[0], route[1]);
+  for (const i of head) points[i] = headVertical ? { x: from.x, y: points[i].y } : { x: points[i].x, y: from.y };
+  const tailVertical = vertical(route[last], route[last - 1]);
+  for (const i of tail) points[i] = tailVertical ? { x: to.x, y: points[i].y } : { x: points[i].x, y: to.y };
+  points[0] = { ...from };
+  points[last] = { ...to };
+  return points;
+}

@@ -3,6 +3,7 @@
 // is given (visited states with their counts, taken transitions, the failing state). Used by the
 // graph editor's Export (with the theme's colours and the canvas's positions) and by
 // `stepwise graph --format svg` (ELK's layout, a built-in palette). Pure: a string out.
+import { catchBadge, catchChipText, CHIP_HEIGHT, type CatchBadge } from './catches';
 import { detour } from './detour';
 import type { EdgeRoute } from './layout';
 import { fanoutHeight, LANE_HEIGHT, type FanoutView } from './lanes';
@@ -120,7 +121,14 @@ export function graphSvg(input: SvgInput): string {
     const at = input.positions[n.name] ?? { x: 0, y: 0 };
     boxes.set(n.name, { x: at.x, y: at.y, width: n.width, height: n.height, n });
   }
-  const edges = graph.edges.map((e) => ({ e, path: edgePath(e, input, boxes), taken: edgeTaken(overlay, e) }));
+  const down = input.direction === 'DOWN';
+  // A catch is a chip under its state unless the run took it (engine/graph/catches.ts).
+  const all = graph.edges.map((e) => ({ e, taken: edgeTaken(overlay, e) }));
+  const chips = all.filter(({ e, taken }) => e.list === 'catch' && !taken && boxes.has(e.source)).map(({ e }) => {
+    const s = boxes.get(e.source)!;
+    return { e, text: catchChipText(e), badge: catchBadge(ports(s.n, s, down).out, e.index, input.direction) };
+  });
+  const edges = all.filter(({ e, taken }) => e.list !== 'catch' || taken).map(({ e, taken }) => ({ e, path: edgePath(e, input, boxes), taken }));
   let x0 = Infinity;
   let y0 = Infinity;
   let x1 = -Infinity;
@@ -141,6 +149,11 @@ export function graphSvg(input: SvgInput): string {
     const w = Math.ceil(e.label.length * CHAR) + 14;
     grow(path.label.x - w / 2, path.label.y - 10);
     grow(path.label.x + w / 2, path.label.y + 10);
+  }
+  for (const c of chips) {
+    const box = chipBox(c.badge, c.text);
+    grow(box.x, box.y);
+    grow(box.x + box.width, box.y + box.height);
   }
   if (!Number.isFinite(x0)) x0 = y0 = x1 = y1 = 0;
   const width = Math.ceil(x1 - x0 + 2 * PAD);
@@ -169,9 +182,19 @@ export function graphSvg(input: SvgInput): string {
     const colour = taken ? p.taken : e.kind === 'catch' ? p.catchEdge : p.muted;
     out.push(`<g class="edge-label"><rect x="${(path.label.x - w / 2).toFixed(1)}" y="${(path.label.y - 9).toFixed(1)}" width="${w}" height="18" rx="9" fill="${p.background}" stroke="${colour}" stroke-width="1"/><text x="${path.label.x.toFixed(1)}" y="${(path.label.y + 4).toFixed(1)}" text-anchor="middle" font-family="${escapeXml(p.mono)}" font-size="10.5" fill="${colour}">${escapeXml(e.label)}</text></g>`);
   }
+  for (const c of chips) {
+    const box = chipBox(c.badge, c.text);
+    const stub = c.badge.stub.map((pt) => `${pt.x},${pt.y}`).join(' L');
+    out.push(`<g class="catch-chip" data-edge="${escapeXml(c.e.id)}"><path d="M${stub}" fill="none" stroke="${p.catchEdge}" stroke-width="1.3"/><rect x="${box.x.toFixed(1)}" y="${box.y.toFixed(1)}" width="${box.width}" height="${box.height}" rx="8" fill="${p.background}" stroke="${p.catchEdge}" stroke-width="1"/><text x="${(box.x + box.width / 2).toFixed(1)}" y="${(box.y + box.height / 2 + 3.5).toFixed(1)}" text-anchor="middle" font-size="10.5" fill="${p.catchEdge}">${escapeXml(c.text)}</text></g>`);
+  }
   for (const b of boxes.values()) out.push(nodeSvg(b, b.n, p, overlay));
   out.push('</svg>');
   return out.join('\n') + '\n';
+}
+
+function chipBox(b: CatchBadge, text: string): Box {
+  const width = Math.ceil(text.length * CHAR) + 12;
+  return { x: b.align === 'right' ? b.anchor.x - width : b.anchor.x, y: b.anchor.y - CHIP_HEIGHT / 2, width, height: CHIP_HEIGHT };
 }
 
 function nodeSvg(at: Point, n: StateNodeData, p: SvgPalette, overlay: DebugView | undefined): string {

@@ -73,7 +73,7 @@ describe('graph editor webview (Chromium)', { skip: available ? false : 'Chromiu
     await page.locator(`${node('collect')} .sw-row-kind`).first().waitFor();
     assert.deepEqual(await page.locator(`${node('collect')} .sw-row-kind`).allTextContents(), ['http', 'log']);
     const labels = await page.locator('.sw-edge-label').allTextContents();
-    for (const l of ['when data.collect.status = 202', 'poll every 15s', 'after 4h', 'else', 'catch']) assert.ok(labels.includes(l), `no label '${l}' in ${JSON.stringify(labels)}`);
+    for (const l of ['when data.collect.status = 202', 'poll every 15s', 'after 4h', 'else', 'catch → failed']) assert.ok(labels.includes(l), `no label '${l}' in ${JSON.stringify(labels)}`);
     assert.equal(await page.locator('.react-flow__edge.sw-dashed').count(), 4, 'else branches are dashed');
     assert.equal(await page.locator('.react-flow__edge.sw-edge-catch').count(), 6);
     assert.equal(await page.locator('.sw-canvas').getAttribute('data-layout'), 'worker', 'ELK ran in its blob: worker');
@@ -392,6 +392,7 @@ describe('graph editor webview (Chromium)', { skip: available ? false : 'Chromiu
       { theme: 'light', file: 'graph-light.png' },
       { theme: 'dark', file: 'graph-dark.png' },
       { theme: 'high-contrast', file: 'graph-high-contrast.png' },
+      { theme: 'light', file: 'graph-debug-light.png', debug: true },
       { theme: 'dark', file: 'graph-debug-dark.png', debug: true },
       { theme: 'light', file: 'graph-run-light.png', run: true },
       { theme: 'dark', file: 'graph-run-dark.png', run: true },
@@ -416,10 +417,15 @@ describe('graph editor webview (Chromium)', { skip: available ? false : 'Chromiu
       if (shot.run) {
         await host.send({ type: 'debug', debug: shownRun });
         await page.waitForSelector(`${node('validate')} .sw-node[data-visits="1"]`);
-        await page.locator(`${node('validate')} .sw-node-name`).click();
+        // `validate` is below the edge: Find brings it into view and selects it (its run in the inspector).
+        await page.keyboard.press('Control+f');
+        await page.keyboard.type('validate');
+        await page.keyboard.press('Enter');
+        await page.keyboard.press('Escape');
+        await page.locator(`${node('validate')} .sw-node.sw-selected`).waitFor();
       }
       await page.waitForTimeout(400);
-      const name = await center(page, `${node('compare')} .sw-node-name`);
+      const name = await center(page, `${node(shot.run ? 'validate' : 'compare')} .sw-node-name`);
       await page.mouse.move(name.x, name.y);
       await page.waitForTimeout(300);
       if (shot.palette) {

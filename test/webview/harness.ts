@@ -1,6 +1,6 @@
 // A test page for the built webview bundle (dist/webview) in headless Chromium, with a fake host:
 // `acquireVsCodeApi` is a stub that records what the webview posts, and a host in Node that does
-// what the extension will do — apply edit operations with engine/edit to its text, lint, and send
+// what the extension will do — apply edit operations with engine/edit to its text (undo and redo them), lint, and send
 // the new document back. The page is served over HTTP with the real CSP of webview/html.ts.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -116,6 +116,9 @@ export class FakeHost {
   text: string;
   autoApply: boolean;
   viewState: GraphViewState | undefined;
+  /** The texts before each applied edit, and those undone (VS Code's undo stack, one step per edit). */
+  private undoStack: string[] = [];
+  private redoStack: string[] = [];
   private waiters: Array<{ pred: (m: WebviewMessage) => boolean; resolve: (m: WebviewMessage) => void }> = [];
 
   constructor(
@@ -166,11 +169,22 @@ export class FakeHost {
         if (!this.autoApply) break;
         const r = editTask(this.text, m.operation);
         if (!r.error) {
+          this.undoStack.push(this.text);
+          this.redoStack = [];
           this.text = applyEdits(this.text, r.edits);
           this.version++;
           await this.sendDocument();
         }
         await this.send({ type: 'editResult', id: m.id, error: r.error, references: r.references, state: r.state });
+        break;
+      }
+      case 'undo':
+      case 'redo': {
+        const [from, to] = m.type === 'undo' ? [this.undoStack, this.redoStack] : [this.redoStack, this.undoStack];
+        const text = from.pop();
+        if (text === undefined) break;
+        to.push(this.text);
+        await this.setText(text);
         break;
       }
       case 'toggleBreakpoint':

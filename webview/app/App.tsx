@@ -382,7 +382,6 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
           ) : null}
           {!doc ? <div className="sw-loading">Loading…</div> : null}
           {debug ? <RunBanner debug={debug} /> : null}
-          {doc && !readOnly ? <Palette drop={palette.drop} apply={palette.apply} /> : null}
           <NodeActionsContext.Provider value={nodeActions}>
             <EdgeActionsContext.Provider value={edgeActions}>
               <ReactFlow
@@ -471,6 +470,8 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
                     coverage={{ available: coverage.available, shown: !!coverage.coverage }}
                     showCoverage={(show) => post({ type: 'showCoverage', show })}
                   />
+                  {/* Under the toolbar however many rows it wraps to. */}
+                  {doc && !readOnly ? <Palette drop={palette.drop} apply={palette.apply} /> : null}
                 </Panel>
               </ReactFlow>
             </EdgeActionsContext.Provider>

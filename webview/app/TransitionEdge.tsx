@@ -1,10 +1,12 @@
 // A transition on the canvas: ELK's orthogonal route while both ends are where ELK put them (drawn
 // with rounded corners), else an orthogonal detour around the nodes in between (engine/graph/detour.ts);
-// the label says the kind and condition.
-import { createContext, memo, useCallback, useContext } from 'react';
+// the label says the kind and condition. A catch is a chip under its state (engine/graph/catches.ts)
+// until it is hovered, selected, touches the selected state or was taken by the run shown.
+import { createContext, memo, useCallback, useContext, useState } from 'react';
 import { BaseEdge, EdgeLabelRenderer, getSmoothStepPath, useStore, type EdgeProps, type ReactFlowState } from 'reactflow';
+import { catchBadge, catchChipText } from '../../engine/graph/catches';
 import { detour } from '../../engine/graph/detour';
-import { midpoint, roundedPath, selfLoop } from '../../engine/graph/paths';
+import { midpoint, roundedPath, selfLoop, snapRoute } from '../../engine/graph/paths';
 import type { Box } from '../layout/fit';
 import { FAR_ZOOM } from './StateNode';
 import type { TransitionEdgeData } from '../../engine/graph/model';
@@ -43,7 +45,9 @@ export const EdgeActionsContext = createContext<EdgeActions>({ select() {}, cont
 function TransitionEdgeView({ id, source, target, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected }: EdgeProps<TransitionEdgeProps>) {
   const { select, contextMenu } = useContext(EdgeActionsContext);
   const far = useStore((s) => s.transform[2] < FAR_ZOOM);
-  const needsDetour = !!data && source !== target && !(data.route && data.route.points.length >= 2 && near(data.route.points[0], sourceX, sourceY) && near(data.route.points[data.route.points.length - 1], targetX, targetY));
+  const [hovered, setHovered] = useState(false);
+  const folded = data?.view.list === 'catch' && !(selected || data.related || data.taken || hovered);
+  const needsDetour = !!data && !folded && source !== target && !(data.route && data.route.points.length >= 2 && near(data.route.points[0], sourceX, sourceY) && near(data.route.points[data.route.points.length - 1], targetX, targetY));
   // The other nodes' boxes, for an edge ELK did not route (not on large graphs: a detour per edge
   // over every node would cost more than it shows).
   const obstacles = useStore(
@@ -57,19 +61,15 @@ function TransitionEdgeView({ id, source, target, sourceX, sourceY, targetX, tar
     sameBoxes,
   );
   if (!data) return null;
-  const { view, route, taken, related } = data;
+  const { view, route, taken } = data;
+  const badge = view.list === 'catch' ? catchBadge({ x: sourceX, y: sourceY }, view.index, sourcePosition === 'bottom' ? 'DOWN' : 'RIGHT') : undefined;
   let path: string;
   let label: Point;
-  if (route && route.points.length >= 2 && near(route.points[0], sourceX, sourceY) && near(route.points[route.points.length - 1], targetX, targetY)) {
-    const points = route.points.map((p) => ({ ...p }));
-    const last = points.length - 1;
-    const vertical = Math.abs(points[0].x - points[1].x) < 0.5;
-    points[0] = { x: sourceX, y: sourceY };
-    if (vertical) points[1] = { x: sourceX, y: points[1].y };
-    else points[1] = { x: points[1].x, y: sourceY };
-    const endVertical = Math.abs(points[last].x - points[last - 1].x) < 0.5;
-    points[last] = { x: targetX, y: targetY };
-    if (last - 1 > 0) points[last - 1] = endVertical ? { x: targetX, y: points[last - 1].y } : { x: points[last - 1].x, y: targetY };
+  if (badge && folded) {
+    path = roundedPath(badge.stub, 4);
+    label = badge.anchor;
+  } else if (route && route.points.length >= 2 && near(route.points[0], sourceX, sourceY) && near(route.points[route.points.length - 1], targetX, targetY)) {
+    const points = snapRoute(route.points, { x: sourceX, y: sourceY }, { x: targetX, y: targetY });
     path = roundedPath(points);
     label = route.label ?? midpoint(points);
   } else if (source === target) {
@@ -85,16 +85,22 @@ function TransitionEdgeView({ id, source, target, sourceX, sourceY, targetX, tar
     path = p;
     label = { x: lx, y: ly };
   }
-  void related;
-  const marker = selected ? 'sw-arrow-selected' : view.kind === 'catch' ? 'sw-arrow-catch' : taken ? 'sw-arrow-taken' : 'sw-arrow';
+  const marker = folded ? undefined : selected ? 'sw-arrow-selected' : view.kind === 'catch' ? 'sw-arrow-catch' : taken ? 'sw-arrow-taken' : 'sw-arrow';
+  // The chip stays where it is when the route unfolds: the mouse that unfolded it is still on it.
+  const at = badge ? badge.anchor : label;
+  const shift = badge ? (badge.align === 'right' ? '-100%' : '0') : '-50%';
   return (
     <>
-      <BaseEdge id={id} path={path} markerEnd={`url(#${marker})`} interactionWidth={far ? 0 : 14} />
+      <BaseEdge id={id} path={path} markerEnd={marker && `url(#${marker})`} interactionWidth={far ? 0 : 14} />
       {view.label && !far ? (
         <EdgeLabelRenderer>
           <div
-            className={`nodrag nopan sw-edge-label sw-edge-label-${view.kind}${selected ? ' sw-edge-label-selected' : ''}${taken ? ' sw-edge-label-taken' : ''}`} style={{ transform: `translate(-50%, -50%) translate(${label.x}px, ${label.y}px)` }} title={view.title}
+            className={`nodrag nopan sw-edge-label sw-edge-label-${view.kind}${badge ? ' sw-catch-chip' : ''}${selected ? ' sw-edge-label-selected' : ''}${taken ? ' sw-edge-label-taken' : ''}`}
+            style={{ transform: `translate(${shift}, -50%) translate(${at.x}px, ${at.y}px)` }}
+            title={badge ? `${view.title} → ${view.hub ?? view.target}` : view.title}
             data-edge={id}
+            onMouseEnter={badge ? () => setHovered(true) : undefined}
+            onMouseLeave={badge ? () => setHovered(false) : undefined}
             onClick={(e) => {
               e.stopPropagation();
               select(id);
@@ -105,7 +111,7 @@ function TransitionEdgeView({ id, source, target, sourceX, sourceY, targetX, tar
               contextMenu(id, e.clientX, e.clientY);
             }}
           >
-            {view.label}
+            {badge ? catchChipText(view) : view.label}
           </div>
         </EdgeLabelRenderer>
       ) : null}

@@ -24,7 +24,7 @@ export interface LayoutOptions {
 /** The canvas margins that the toolbar, the minimap and React Flow's attribution cover (the palette is a narrow strip of icons, left over the canvas). */
 export function overlayInsets(canvas: HTMLElement): Insets {
   const c = canvas.getBoundingClientRect();
-  const toolbar = canvas.querySelector('.sw-toolbar')?.getBoundingClientRect();
+  const toolbar = canvas.querySelector('.sw-toolbar-row')?.getBoundingClientRect();
   const bottoms = ['.react-flow__minimap', '.react-flow__attribution'].map((sel) => canvas.querySelector(sel)?.getBoundingClientRect()).map((r) => (r ? c.bottom - r.top : 0));
   // The palette stands at the left edge, below the toolbar: fitted nodes keep clear of it.
   const palette = canvas.querySelector('.sw-palette')?.getBoundingClientRect();
