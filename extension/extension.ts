@@ -97,8 +97,8 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
   });
 
   command('stepwise.runs.cancel', async (node?: RunNode) => {
-    const n = node ?? (await pickRun(runsView, 'Cancel which run?', (r) => r.here));
-    return n ? runs.cancel(n.runId, n.state.pid) : false;
+    const n = node ?? (await pickRun(runsView, 'Cancel which run?', (r) => r.status === 'running' || r.status === 'paused', 'There is no run to cancel: no run of this workspace is running or paused.'));
+    return n ? runs.cancel(n.storeDir, n.runId, n.status) : false;
   });
 
   command('stepwise.runs.sendEvent', async (node?: RunNode, name?: string, data?: unknown) => {
@@ -124,10 +124,10 @@ export function deactivate(): void {
 
 /** The task file a command acts on: its argument, the active editor's file, or one picked. */
 
-async function pickRun(view: RunsView, title: string, filter: (n: RunNode) => boolean = () => true): Promise<RunNode | undefined> {
+async function pickRun(view: RunsView, title: string, filter: (n: RunNode) => boolean = () => true, none = 'No run fits: see the Runs view of the Stepwise panel.'): Promise<RunNode | undefined> {
   const nodes = (await view.list()).filter(filter);
   if (!nodes.length) {
-    void vscode.window.showInformationMessage('No run fits: see the Runs view of the Stepwise panel.');
+    void vscode.window.showInformationMessage(none);
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { describeEvent, style } from '../engine/cli/report';
+import { describeEvent, style, type DisplayStatus } from '../engine/cli/report';
 import { readableDuration } from '../engine/expr/duration';
 import type { JournalEvent } from '../engine/journal/events';
 import { replay, type RunState } from '../engine/journal/replay';
@@ -418,15 +418,27 @@ export class RunManager implements vscode.Disposable {
     return this.follow(engine, run, storeDir, state.file ?? '');
   }
 
-  cancel(runId: string, pid?: number): boolean {
+  /**
+   * Cancels a run: here directly; a run of another process (the CLI, another window) through its
+   * store's inbox, which that process watches. Resolves with whether a cancel was asked for.
+   */
+  async cancel(storeDir: string, runId: string, status: DisplayStatus): Promise<boolean> {
     const here = this.active.get(runId);
-    if (!here) {
-      void vscode.window.showInformationMessage(
-        `Run ${runId} is not running in this window${pid ? ` (it belongs to process ${pid})` : ''}: cancel it where it runs (Ctrl-C for 'stepwise run').`,
-      );
+    if (here) {
+      here.run.cancel('cancelled from VS Code');
+      return true;
+    }
+    if (status !== 'running' && status !== 'paused') {
+      void vscode.window.showInformationMessage(`Run ${runId} is ${status}: there is nothing to cancel.`);
       return false;
     }
-    here.run.cancel('cancelled from VS Code');
+    try {
+      await this.store(storeDir).requestCancel?.(runId, 'cancelled from VS Code');
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Run ${runId} could not be cancelled: ${message(err)}`);
+      return false;
+    }
+    this.output.appendLine(`[${runId}] asked the process that runs it to cancel it`);
     return true;
   }
 

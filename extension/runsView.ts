@@ -8,6 +8,7 @@ import { displayStatus, type DisplayStatus } from '../engine/cli/report';
 import { readableDuration } from '../engine/expr/duration';
 import type { RunState } from '../engine/journal/replay';
 import { workspaceStoreFolders } from './config';
+import { watchFolder, type FolderWatch } from './folderWatch';
 import type { RunManager } from './runs';
 
 /** Runs shown at most (the newest); older journals stay in the store. */
@@ -62,7 +63,7 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
   private readonly disposables: vscode.Disposable[] = [];
   private refreshTimer: NodeJS.Timeout | undefined;
   private ticker: NodeJS.Timeout | undefined;
-  private watchers: vscode.Disposable[] = [];
+  private watchers: FolderWatch[] = [];
 
   constructor(private readonly runs: RunManager) {
     this.disposables.push(
@@ -77,13 +78,7 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
   /** Journals written by another process (the CLI, another window) refresh the view too. */
   private rewatch(): void {
     for (const w of this.watchers) w.dispose();
-    this.watchers = workspaceStoreFolders().map((dir) => {
-      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), '*.jsonl'));
-      w.onDidCreate(() => this.refreshSoon());
-      w.onDidChange(() => this.refreshSoon());
-      w.onDidDelete(() => this.refreshSoon());
-      return w;
-    });
+    this.watchers = workspaceStoreFolders().map((dir) => watchFolder(dir, () => this.refreshSoon()));
     this.refreshSoon();
   }
 
