@@ -20,6 +20,7 @@ import { taskFileFor } from './taskFile';
 import { ServerRunsTree } from './server/tree';
 import { registerShowOnGraph } from './showRun';
 import { registerTaskTests, type TaskTestsParts } from './testing/index';
+import { offerYamlExtension, YAML_EXTENSION } from './yamlOffer';
 
 /** What `activate` returns: the extension's parts, for other extensions and the integration tests. */
 export interface StepwiseApi {
@@ -57,6 +58,8 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
   context.subscriptions.push(registerNewTask(context.extensionUri));
   context.subscriptions.push(registerShowOnGraph({ runs, server, graph, models, pick: () => pickRun(runsView, 'Show which run on its graph?') }));
   const testing = registerTaskTests(context, { lint: diagnostics, runs, runsView, server });
+
+  context.subscriptions.push(offerYamlOnFirstTaskFile(context));
 
   const command = (id: string, handler: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, handler));
 
@@ -122,7 +125,27 @@ export function deactivate(): void {
   // Everything is disposed through context.subscriptions.
 }
 
-/** The task file a command acts on: its argument, the active editor's file, or one picked. */
+/** Offers Red Hat's YAML extension when the first task file of the session is opened without it. */
+function offerYamlOnFirstTaskFile(context: vscode.ExtensionContext): vscode.Disposable {
+  const offer = () =>
+    offerYamlExtension({
+      installed: () => !!vscode.extensions.getExtension(YAML_EXTENSION),
+      get: (key) => context.globalState.get(key),
+      update: (key, value) => context.globalState.update(key, value),
+      show: (message, ...items) => vscode.window.showInformationMessage(message, ...items),
+      install: (id) => vscode.commands.executeCommand('workbench.extensions.installExtension', id),
+    });
+  if (vscode.workspace.textDocuments.some(isTaskDocument)) {
+    void offer();
+    return new vscode.Disposable(() => undefined);
+  }
+  const sub = vscode.workspace.onDidOpenTextDocument((doc) => {
+    if (!isTaskDocument(doc)) return;
+    sub.dispose();
+    void offer();
+  });
+  return sub;
+}
 
 async function pickRun(view: RunsView, title: string, filter: (n: RunNode) => boolean = () => true, none = 'No run fits: see the Runs view of the Stepwise panel.'): Promise<RunNode | undefined> {
   const nodes = (await view.list()).filter(filter);
