@@ -100,7 +100,7 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
   });
 
   command('stepwise.runs.cancel', async (node?: RunNode) => {
-    const n = node ?? (await pickRun(runsView, 'Cancel which run?', (r) => r.status === 'running' || r.status === 'paused', 'There is no run to cancel: no run of this workspace is running or paused.'));
+    const n = node ?? (await pickRun(runsView, 'Cancel which run?', (r) => r.status === 'running' || r.status === 'paused', vscode.l10n.t('There is no run to cancel: no run of this workspace is running or paused.')));
     return n ? runs.cancel(n.storeDir, n.runId, n.status) : false;
   });
 
@@ -147,7 +147,7 @@ function offerYamlOnFirstTaskFile(context: vscode.ExtensionContext): vscode.Disp
   return sub;
 }
 
-async function pickRun(view: RunsView, title: string, filter: (n: RunNode) => boolean = () => true, none = 'No run fits: see the Runs view of the Stepwise panel.'): Promise<RunNode | undefined> {
+async function pickRun(view: RunsView, title: string, filter: (n: RunNode) => boolean = () => true, none = vscode.l10n.t('No run fits: see the Runs view of the Stepwise panel.')): Promise<RunNode | undefined> {
   const nodes = (await view.list()).filter(filter);
   if (!nodes.length) {
     void vscode.window.showInformationMessage(none);

@@ -107,8 +107,8 @@ export class RunManager implements vscode.Disposable {
     if (vscode.workspace.isTrusted) return true;
     void vscode.window
       .showErrorMessage(
-        `Stepwise cannot ${action} in Restricted Mode: a task runs the HTTP requests and local commands written in the workspace's files. Trust this workspace to ${action}.`,
-        'Manage Workspace Trust',
+        vscode.l10n.t("Stepwise cannot {0} in Restricted Mode: a task runs the HTTP requests and local commands written in the workspace's files. Trust this workspace to {0}.", action),
+        vscode.l10n.t('Manage Workspace Trust'),
       )
       .then((pick) => pick && vscode.commands.executeCommand('workbench.trust.manage'));
     return false;
@@ -277,10 +277,12 @@ export class RunManager implements vscode.Disposable {
     this.changed.fire(run.id);
     const outcome: RunOutcome = { runId: run.id, status: final.status, reason: final.reason };
     if (final.status === 'succeeded') {
-      void vscode.window.showInformationMessage(`Stepwise: ${ended.summary}.`, 'Show Output').then((p) => p && this.output.show(true));
+      const show = vscode.l10n.t('Show Output');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Stepwise: {0}.', ended.summary), show).then((p) => p && this.output.show(true));
     } else {
-      const show = final.status === 'cancelled' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
-      void show(`Stepwise: ${ended.summary}${why ? `: ${why}` : ''}`, 'Show Output').then((p) => p && this.output.show(true));
+      const notify = final.status === 'cancelled' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
+      const show = vscode.l10n.t('Show Output');
+      void notify(why ? vscode.l10n.t('Stepwise: {0}: {1}', ended.summary, why) : vscode.l10n.t('Stepwise: {0}.', ended.summary), show).then((p) => p && this.output.show(true));
     }
     return outcome;
   }
@@ -429,13 +431,13 @@ export class RunManager implements vscode.Disposable {
       return true;
     }
     if (status !== 'running' && status !== 'paused') {
-      void vscode.window.showInformationMessage(`Run ${runId} is ${status}: there is nothing to cancel.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('Run {0} is {1}: there is nothing to cancel.', runId, status));
       return false;
     }
     try {
       await this.store(storeDir).requestCancel?.(runId, 'cancelled from VS Code');
     } catch (err) {
-      void vscode.window.showErrorMessage(`Run ${runId} could not be cancelled: ${message(err)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Run {0} could not be cancelled: {1}', runId, message(err)));
       return false;
     }
     this.output.appendLine(`[${runId}] asked the process that runs it to cancel it`);
