@@ -41,7 +41,8 @@ export function routesOf(app: FastifyInstance): readonly Route[] {
 }
 
 function matches(route: Route, path: string): boolean {
-  return new RegExp(`^${route.url.replace(/:[^/]+/g, '[^/]+')}$`).test(path);
+  const literal = route.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^${literal.replace(/:[^/]+/g, '[^/]+')}$`).test(path);
 }
 
 const PUBLIC = new Set(['/v1/health', '/v1/openapi.json']);
