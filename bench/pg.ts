@@ -38,7 +38,7 @@ interface Figures {
   bytesPerRun: number;
 }
 
-async function withDatabase<T>(base: string, fn: (url: string, admin: pg.Client) => Promise<T>): Promise<T> {
+export async function withDatabase<T>(base: string, fn: (url: string, admin: pg.Client) => Promise<T>): Promise<T> {
   const u = new URL(base);
   const name = `stepwise_bench_${process.pid}_${Date.now()}`;
   u.pathname = '/postgres';

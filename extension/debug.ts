@@ -46,6 +46,8 @@ export class StepwiseDebugger implements vscode.Disposable, vscode.DebugConfigur
   constructor(
     private readonly models: TaskModels,
     private readonly runs: RunManager,
+    /** Where a session's `secrets.*` come from: STEPWISE_SECRET_* entries (see secrets.ts). */
+    private readonly secretsEnv: () => Record<string, string | undefined> = () => process.env,
   ) {
     const d = vscode.debug;
     this.disposables.push(
@@ -81,6 +83,7 @@ export class StepwiseDebugger implements vscode.Disposable, vscode.DebugConfigur
       // Shares the extension host: the session's end must not exit the process.
       server: true,
       files: { readFile: readTaskText },
+      env: this.secretsEnv(),
     });
     return new vscode.DebugAdapterInlineImplementation(adapter);
   }

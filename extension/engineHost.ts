@@ -8,6 +8,7 @@ export * as lint from '../engine/lint/index';
 export * as engine from '../engine/runtime/engine';
 export * as load from '../engine/runtime/load';
 export * as mocks from '../engine/runtime/mocks';
+export * as retry from '../engine/runtime/retry';
 export * as testLoad from '../engine/testing/load';
 export * as testParse from '../engine/testing/parse';
 export * as testSuite from '../engine/testing/suite';

@@ -7,9 +7,12 @@ import { LintDiagnostics, registerQuickFixes } from './diagnostics';
 import { askEvent } from './eventPrompt';
 import { GraphEditorProvider } from './graph';
 import { registerLanguageFeatures } from './language';
+import { registerScheduleLens } from './scheduleLens';
 import { defaultWorkerFile, TaskModels } from './models';
 import { registerNewTask } from './newTask';
 import { RunManager, type RunOptions, type RunOutcome } from './runs';
+import { registerOperate } from './operate/index';
+import { TaskVersions } from './operate/versions';
 import { RunNode, RunsView } from './runsView';
 import { registerServerCommands } from './server/commands';
 import { ServerConnection } from './server/connection';
@@ -18,9 +21,11 @@ import { RunsTree } from './server/runsTree';
 import { ServerTokens } from './server/settings';
 import { taskFileFor } from './taskFile';
 import { ServerRunsTree } from './server/tree';
+import { StoredSecrets } from './secrets';
 import { registerShowOnGraph } from './showRun';
 import { registerTaskTests, type TaskTestsParts } from './testing/index';
 import { offerYamlExtension, YAML_EXTENSION } from './yamlOffer';
+import { registerShowCoverage } from './graphCoverage';
 
 /** What `activate` returns: the extension's parts, for other extensions and the integration tests. */
 export interface StepwiseApi {
@@ -43,21 +48,25 @@ export interface StepwiseApi {
 export function activate(context: vscode.ExtensionContext): StepwiseApi {
   const models = new TaskModels(defaultWorkerFile(context.extensionUri.fsPath));
   const diagnostics = new LintDiagnostics(models, context.extensionUri);
-  const runs = new RunManager(models);
-  const runsView = new RunsView(runs);
+  const secrets = new StoredSecrets(context.secrets);
+  const runs = new RunManager(models, () => secrets.env());
+  const versions = new TaskVersions();
+  const runsView = new RunsView(runs, versions);
   const server = new ServerConnection(new ServerTokens(context.secrets), (line) => runs.output.appendLine(line));
   const serverTree = new ServerRunsTree(server);
   const runsTree = new RunsTree(runsView, serverTree);
   const tree = vscode.window.createTreeView('stepwise.runs', { treeDataProvider: runsTree, showCollapseAll: false });
-  const debug = new StepwiseDebugger(models, runs);
+  const debug = new StepwiseDebugger(models, runs, () => secrets.env());
   const graph = new GraphEditorProvider(context, models, debug, (line) => runs.output.appendLine(line));
-  context.subscriptions.push(models, diagnostics, runs, runsView, tree, debug, graph, registerQuickFixes(models), ...registerLanguageFeatures(models));
+  context.subscriptions.push(secrets, models, diagnostics, runs, runsView, tree, debug, graph, registerQuickFixes(models), ...registerLanguageFeatures(models), ...registerScheduleLens(models));
   const journals = new ServerJournals(server);
   context.subscriptions.push(server, serverTree, runsTree, journals, vscode.workspace.registerTextDocumentContentProvider(JOURNAL_SCHEME, journals));
   context.subscriptions.push(...registerServerCommands({ connection: server, serverTree, view: tree, models, runs, taskFile: taskFileFor }));
   context.subscriptions.push(registerNewTask(context.extensionUri));
-  context.subscriptions.push(registerShowOnGraph({ runs, server, graph, models, pick: () => pickRun(runsView, 'Show which run on its graph?') }));
+  context.subscriptions.push(...registerOperate({ runs, runsView, server, serverTree }));
+  context.subscriptions.push(registerShowOnGraph({ runs, server, graph, models, versions, pick: () => pickRun(runsView, 'Show which run on its graph?') }));
   const testing = registerTaskTests(context, { lint: diagnostics, runs, runsView, server });
+  context.subscriptions.push(graph.coverage.connect(testing.tests), registerShowCoverage(graph.coverage, (uri) => graph.revealGraph(uri)));
 
   context.subscriptions.push(offerYamlOnFirstTaskFile(context));
 

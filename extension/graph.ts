@@ -15,6 +15,8 @@ import { graphIsDefaultEditor } from './config';
 import { taskEdits } from './lazy';
 import type { StepwiseDebugger } from './debug';
 import { GraphOverlays } from './graphOverlay';
+import { calledTaskUri } from './graphCalls';
+import { GraphCoverageLayer } from './graphCoverage';
 import { GraphExports, type ExportedGraph } from './graphExport';
 import { keepGraphsInView } from './graphTabs';
 import { taskFileFor } from './taskFile';
@@ -45,6 +47,8 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vsc
   private readonly disposables: vscode.Disposable[] = [];
   /** What each file's graph shows of a run: the debugged one, or one shown from the Runs view. */
   readonly overlays: GraphOverlays;
+  /** Test coverage painted on a file's graph when asked. */
+  readonly coverage = new GraphCoverageLayer();
   private readonly exports = new GraphExports();
   private readonly posted = new vscode.EventEmitter<{ uri: vscode.Uri; message: HostMessage }>();
   /** Fires with every message posted to a graph webview (for tests and tools). */
@@ -68,6 +72,8 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vsc
       vscode.window.onDidChangeActiveColorTheme(() => this.broadcast(() => ({ type: 'theme', kind: themeKind() }))),
       this.overlays,
       this.overlays.onDidChange((file) => this.postDebugFor(file)),
+      this.coverage,
+      this.coverage.onDidChange((file) => this.postCoverageFor(file)),
       vscode.commands.registerCommand('stepwise.openGraph', (uri?: vscode.Uri) => this.openGraph(uri)),
       vscode.commands.registerCommand('stepwise.exportGraph', (uri?: vscode.Uri, target?: vscode.Uri) => this.exportGraph(uri, target)),
       keepGraphsInView(GRAPH_VIEW_TYPE),
@@ -216,6 +222,7 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vsc
         await this.postDocument(p);
         this.postBreakpoints(p);
         this.postDebug(p);
+        this.postCoverage(p);
         return;
       case 'edit': {
         const r = await this.applyIntent(uri, m.operation);
@@ -240,6 +247,14 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vsc
         return;
       case 'openText':
         await vscode.window.showTextDocument(p.document, { viewColumn: this.besideColumn(p), preserveFocus: false, preview: false });
+        return;
+      case 'openTask': {
+        const called = calledTaskUri(uri, m.task);
+        if (called) await vscode.commands.executeCommand('vscode.openWith', called, GRAPH_VIEW_TYPE, p.panel.viewColumn);
+        return;
+      }
+      case 'showCoverage':
+        if (uri.scheme === 'file' && !this.coverage.setShown(uri.fsPath, m.show)) this.postCoverage(p);
         return;
       case 'export':
         await this.exports.received(uri, m.svg, m.png);
@@ -370,6 +385,14 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vsc
 
   private postDebug(p: Panel): void {
     this.post(p, { type: 'debug', debug: p.document.uri.scheme === 'file' ? this.overlays.viewFor(path.resolve(p.document.uri.fsPath)) : { active: false, visited: [], taken: [] } });
+  }
+
+  private postCoverageFor(file: string): void {
+    for (const p of this.panels) if (p.ready && sameFsPath(p.document.uri, file)) this.postCoverage(p);
+  }
+
+  private postCoverage(p: Panel): void {
+    this.post(p, this.coverage.messageFor(p.document.uri.scheme === 'file' ? p.document.uri.fsPath : undefined));
   }
 
   dispose(): void {

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { RunPosition } from '../engine/debug/show';
 import type { TaskModel } from '../engine/model/types';
 import type { DebugView, TransitionKey } from '../engine/graph/types';
+import { withFanoutRun } from '../engine/graph/lanes';
 import type { DebugStateEvent, StepwiseDebugger } from './debug';
 
 interface Record {
@@ -38,7 +39,7 @@ export class GraphOverlays implements vscode.Disposable {
   /** The picture for a file: the latest of its sources, or an empty one. */
   viewFor(file: string): DebugView {
     const rec = [...this.records.values()].reverse().find((r) => r.file === file);
-    return rec ? { ...rec.view, visited: [...rec.view.visited], taken: [...rec.view.taken] } : { active: false, visited: [], taken: [] };
+    return rec ? { ...rec.view, visited: [...rec.view.visited], taken: [...rec.view.taken], fanouts: rec.view.fanouts && [...rec.view.fanouts] } : { active: false, visited: [], taken: [] };
   }
 
   /** Shows a run's path (from its journal) on the file's graph, in place of what it showed. */
@@ -82,6 +83,8 @@ export class GraphOverlays implements vscode.Disposable {
       if (k && !v.taken.some((x) => x.state === k.state && x.index === k.index && x.list === k.list)) v.taken.push(k);
     };
     for (const h of pos.history ?? []) {
+      // A new visit: the state's fan-outs start over.
+      v.fanouts = v.fanouts?.filter((f) => f.state !== h.state);
       if (!v.visited.includes(h.state)) v.visited.push(h.state);
       v.counts![h.state] = (v.counts![h.state] ?? 0) + 1;
       take(rec.last, h.state);
@@ -90,6 +93,7 @@ export class GraphOverlays implements vscode.Disposable {
     // Stopped at a breakpoint on a state, the run has taken the transition but not entered the
     // state yet (it is not in the history): the transition is taken all the same.
     if (pos.state && pos.state !== rec.last) take(rec.last, pos.state);
+    if (pos.fanout) v.fanouts = withFanoutRun(v.fanouts ?? [], pos.fanout);
     if (pos.status === 'succeeded' || pos.status === 'failed' || pos.status === 'cancelled') {
       v.status = pos.status;
       if (pos.status === 'failed' && pos.state && !v.failed!.includes(pos.state)) v.failed!.push(pos.state);

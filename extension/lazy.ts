@@ -20,8 +20,8 @@ export const taskEdits = (): typeof Host.taskEdits => host().taskEdits;
 
 export const lint = (): typeof Host.lint => host().lint;
 
-/** What a run needs: the engine, the task's inputs, the mocks file. */
-export const runtime = once(() => ({ ...host().engine, ...host().load, ...host().mocks }));
+/** What a run needs: the engine, the task's inputs, the mocks file, a retry from a step. */
+export const runtime = once(() => ({ ...host().engine, ...host().load, ...host().mocks, ...host().retry }));
 
 /** Task tests: reading test files, running their cases, and a run saved as a case. */
 export const testing = once(() => ({ ...host().testLoad, ...host().testParse, ...host().testSuite, ...host().saveCase }));

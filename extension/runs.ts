@@ -13,6 +13,7 @@ import { realClock, virtualClock } from '../engine/runtime/clock';
 import type { Engine } from '../engine/runtime/engine';
 import type { Mocks } from '../engine/runtime/mocks';
 import type { Run } from '../engine/runtime/run';
+import { secretsFromEnv } from '../engine/secrets/env';
 import { fileStore } from '../engine/store/file';
 import type { RunStore } from '../engine/store/store';
 import type { InputDecl, TaskModel } from '../engine/model/types';
@@ -22,7 +23,6 @@ import { runtime } from './lazy';
 import type { TaskModels } from './models';
 
 const PLAIN = style(false);
-const SECRET_PREFIX = 'STEPWISE_SECRET_';
 /** A run still going after this long gets a cancellable progress notification. */
 const PROGRESS_AFTER_MS = 1000;
 /** How long the status bar keeps an ended run's outcome (a click on it shows the output). */
@@ -53,12 +53,6 @@ interface ActiveRun {
   wallStart: number;
 }
 
-function secretsFromEnv(): Record<string, string> {
-  const secrets: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (k.startsWith(SECRET_PREFIX) && v !== undefined) secrets[k.slice(SECRET_PREFIX.length)] = v;
-  return secrets;
-}
-
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -76,7 +70,11 @@ export class RunManager implements vscode.Disposable {
   private outcome: { text: string; tooltip: string; until: number } | undefined;
   private outcomeTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly models: TaskModels) {
+  constructor(
+    private readonly models: TaskModels,
+    /** Where `secrets.*` come from: STEPWISE_SECRET_* entries (see secrets.ts). */
+    private readonly secretsEnv: () => Record<string, string | undefined> = () => process.env,
+  ) {
     this.output = vscode.window.createOutputChannel('Stepwise');
     this.status = vscode.window.createStatusBarItem('stepwise.run', vscode.StatusBarAlignment.Left, 50);
     this.status.name = 'Stepwise run';
@@ -156,7 +154,8 @@ export class RunManager implements vscode.Disposable {
     const mocks = this.readMocks(uri);
     if (mocks === null) return undefined;
     const storeDir = storeFolderFor(uri);
-    return this.launch({ model, file: uri.fsPath }, input, storeDir, mocks, clockKind(uri));
+    // The text the model was linted from: the store keeps it, and the run is pinned to it.
+    return this.launch({ model, file: uri.fsPath, source: doc.getText() }, input, storeDir, mocks, clockKind(uri));
   }
 
   /** Asks for inputs that have neither a given value nor a default; undefined when the user gave up. */
@@ -220,12 +219,13 @@ export class RunManager implements vscode.Disposable {
     }
   }
 
-  private newEngine(storeDir: string, mocks: Mocks | undefined, clock: 'real' | 'virtual'): Engine {
+  private newEngine(storeDir: string, mocks: Mocks | undefined, clock: 'real' | 'virtual', virtualStart = Date.now()): Engine {
     const engine = runtime().createEngine({
       store: this.store(storeDir),
-      clock: clock === 'virtual' ? virtualClock() : realClock(),
+      clock: clock === 'virtual' ? virtualClock(virtualStart) : realClock(),
       mocks,
-      secrets: secretsFromEnv(),
+      // Read again for each run, so that a secret set meanwhile is used; a bad *_FILE fails the run.
+      secrets: () => secretsFromEnv(this.secretsEnv()),
     });
     engine.onJournal((run, e) => this.onJournal(engine, storeDir, run, e));
     engine.onOutput((chunk) => {
@@ -236,7 +236,7 @@ export class RunManager implements vscode.Disposable {
     return engine;
   }
 
-  private async launch(task: { model: TaskModel; file: string }, input: Record<string, unknown>, storeDir: string, mocks: Mocks | undefined, clock: 'real' | 'virtual'): Promise<RunOutcome | undefined> {
+  private async launch(task: { model: TaskModel; file: string; source: string }, input: Record<string, unknown>, storeDir: string, mocks: Mocks | undefined, clock: 'real' | 'virtual'): Promise<RunOutcome | undefined> {
     const engine = this.newEngine(storeDir, mocks, clock);
     let run: Run;
     try {
@@ -418,6 +418,43 @@ export class RunManager implements vscode.Disposable {
       return undefined;
     }
     return this.follow(engine, run, storeDir, state.file ?? '');
+  }
+
+  /**
+   * A new run of `runId`'s pinned task that takes its journal up to the last entry into `from`
+   * (default: the state it failed in) and goes on from there (engine/runtime/retry.ts). `onStarted`
+   * hears the new run's id as soon as it has one; resolves with its outcome.
+   */
+  async retry(storeDir: string, runId: string, from: string | undefined, onStarted?: (newRunId: string, from: string) => void): Promise<RunOutcome | undefined> {
+    if (!RunManager.trusted('retry runs')) return undefined;
+    let journal: JournalEvent[];
+    let prefixEnd: number;
+    try {
+      journal = await this.store(storeDir).read(runId);
+      const { prefix } = runtime().retryPrefix(journal, from);
+      prefixEnd = prefix[prefix.length - 1].at;
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Run ${runId} cannot be retried: ${message(err)}`);
+      return undefined;
+    }
+    const state = replay(journal);
+    const mocks = state.file ? this.readMocks(vscode.Uri.file(state.file)) : undefined;
+    if (mocks === null) return undefined;
+    const engine = this.newEngine(storeDir, mocks, state.clock, Math.max(Date.now(), prefixEnd));
+    let retried: { run: Run; from: string };
+    try {
+      retried = await runtime().retryRun(engine, runId, {
+        from,
+        loadTask: runtime().loadTaskFile,
+        onChanged: (m) => this.output.appendLine(`[${state.task}] note: ${m}`),
+      });
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Run ${runId} cannot be retried: ${message(err)}`);
+      return undefined;
+    }
+    this.output.appendLine(`[${state.task}] run ${retried.run.id} retries ${runId} from state ${retried.from}`);
+    onStarted?.(retried.run.id, retried.from);
+    return this.follow(engine, retried.run, storeDir, state.file ?? '');
   }
 
   /**

@@ -9,6 +9,7 @@ import { readableDuration } from '../engine/expr/duration';
 import type { RunState } from '../engine/journal/replay';
 import { workspaceStoreFolders } from './config';
 import { watchFolder, type FolderWatch } from './folderWatch';
+import type { TaskVersions } from './operate/versions';
 import type { RunManager } from './runs';
 
 /** Runs shown at most (the newest); older journals stay in the store. */
@@ -65,7 +66,10 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
   private ticker: NodeJS.Timeout | undefined;
   private watchers: FolderWatch[] = [];
 
-  constructor(private readonly runs: RunManager) {
+  constructor(
+    private readonly runs: RunManager,
+    private readonly versions: TaskVersions,
+  ) {
     this.disposables.push(
       this.changed,
       runs.onDidChange(() => this.refreshSoon()),
@@ -97,7 +101,8 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
     item.id = `${node.storeDir}::${node.runId}`;
     const live = node.status === 'running' || node.status === 'paused' || node.status === 'interrupted';
     const state = live ? (s.state ? ` in ${s.state}` : ' (starting)') : '';
-    item.description = `${node.status}${state} · ${startedText(s.startedAt)} · ${readableDuration(durationOf(s))}`;
+    const older = this.versions.older(s.file, s.taskHash);
+    item.description = `${node.status}${state}${older ? ' · older version' : ''} · ${startedText(s.startedAt)} · ${readableDuration(durationOf(s))}`;
     const [icon, colour] = STATUS_ICONS[node.status];
     item.iconPath = new vscode.ThemeIcon(icon, colour ? new vscode.ThemeColor(colour) : undefined);
     const tip = new vscode.MarkdownString();
@@ -106,9 +111,10 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
     tip.appendMarkdown(`- started: ${startedText(s.startedAt)} (${s.clock} clock)\n- duration: ${readableDuration(durationOf(s))}\n`);
     if (s.parentRunId) tip.appendMarkdown(`- called by: \`${s.parentRunId}\`\n`);
     if (s.error || s.reason) tip.appendMarkdown(`- ${s.error ? `error: ${s.error.message}` : `reason: ${s.reason}`}\n`);
+    if (older) tip.appendMarkdown(`- older version: ${older} (Open Diff with Current File)\n`);
     item.tooltip = tip;
-    // Menus key on these: `stepwiseRun:<status>` (+ `:here` when this window runs it).
-    item.contextValue = `stepwiseRun:${node.status}${node.here ? ':here' : ''}`;
+    // Menus key on these: `stepwiseRun:<status>` (+ `:here` when this window runs it, + `:older`).
+    item.contextValue = `stepwiseRun:${node.status}${node.here ? ':here' : ''}${older ? ':older' : ''}`;
     item.command = { title: 'Open Journal', command: 'stepwise.runs.openJournal', arguments: [node] };
     return item;
   }

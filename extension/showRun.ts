@@ -9,6 +9,7 @@ import type { JournalEvent } from '../engine/journal/events';
 import { runPath } from '../engine/graph/runPath';
 import type { GraphEditorProvider } from './graph';
 import type { TaskModels } from './models';
+import type { TaskVersions } from './operate/versions';
 import type { RunManager } from './runs';
 import type { RunNode } from './runsView';
 import type { ServerConnection } from './server/connection';
@@ -22,6 +23,7 @@ export interface ShowOnGraphDeps {
   server: ServerConnection;
   graph: GraphEditorProvider;
   models: TaskModels;
+  versions: TaskVersions;
   /** Asks for a local run when the command comes from the palette. */
   pick(): Promise<RunNode | undefined>;
 }
@@ -30,6 +32,8 @@ export interface ShowOnGraphDeps {
 export interface ShownOnGraph {
   file: string;
   runId: string;
+  /** Set when the run started with another version of the file than the one drawn. */
+  olderVersion?: string;
 }
 
 export function registerShowOnGraph(deps: ShowOnGraphDeps): vscode.Disposable {
@@ -53,10 +57,17 @@ export function registerShowOnGraph(deps: ShowOnGraphDeps): vscode.Disposable {
     const file = await source.file(events);
     if (!file) return undefined;
     stopFollowing(file);
-    deps.graph.overlays.show(file, runPath(events, { id: n.runId, where: source.where }));
+    const started = events.find((e) => e.type === 'run-started');
+    const shown = { id: n.runId, where: source.where, olderVersion: deps.versions.older(file, started?.type === 'run-started' ? started.taskHash : undefined) };
+    deps.graph.overlays.show(file, runPath(events, shown));
     await deps.graph.revealGraph(vscode.Uri.file(file));
-    if (!events.some((e) => e.type === 'run-ended')) follows.set(file, follow(deps, source, file, n.runId, () => stopFollowing(file)));
-    return { file, runId: n.runId };
+    if (shown.olderVersion) {
+      void vscode.window
+        .showWarningMessage(`Stepwise: run ${n.runId} is of an older version: ${shown.olderVersion} The graph shows the file as it is now.`, 'Open Diff with Current File')
+        .then((pick) => pick && vscode.commands.executeCommand('stepwise.runs.openDiff', n));
+    }
+    if (!events.some((e) => e.type === 'run-ended')) follows.set(file, follow(deps, source, file, shown, () => stopFollowing(file)));
+    return { file, runId: n.runId, olderVersion: shown.olderVersion };
   };
 
   return vscode.Disposable.from(
@@ -134,7 +145,8 @@ async function taskFileNamed(models: TaskModels, name: string): Promise<string |
 }
 
 /** Re-reads the journal as it grows and shows it, until the run ends or another picture replaces it. */
-function follow(deps: ShowOnGraphDeps, source: RunSource, file: string, runId: string, stop: () => void): vscode.Disposable {
+function follow(deps: ShowOnGraphDeps, source: RunSource, file: string, shown: { id: string; olderVersion?: string }, stop: () => void): vscode.Disposable {
+  const runId = shown.id;
   let timer: NodeJS.Timeout | undefined;
   let reading = false;
   let again = false;
@@ -145,7 +157,7 @@ function follow(deps: ShowOnGraphDeps, source: RunSource, file: string, runId: s
     try {
       const events = await source.read();
       if (deps.graph.overlays.shownRun(file)?.id !== runId) return stop();
-      deps.graph.overlays.show(file, runPath(events, { id: runId, where: source.where }));
+      deps.graph.overlays.show(file, runPath(events, { ...shown, where: source.where }));
       if (events.some((e) => e.type === 'run-ended')) stop();
     } catch {
       // A journal being written can be read between two entries' bytes: the next change reads it again.

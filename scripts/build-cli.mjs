@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 // The CLI's `serve` and `dap` bring fastify, pg and the debug adapter: they are bundles of their own
 // (serve-run.js, dap-run.js) that cli.js requires only when that command runs, so that `run` and
 // `lint` start without compiling them.
-const LAZY_COMMANDS = ['serve-run', 'dap-run'];
+const LAZY_COMMANDS = ['serve-run', 'dap-run', 'traces-run'];
 const lazyCommands = {
   name: 'lazy-commands',
   setup(b) {

@@ -6,13 +6,15 @@
 import type { EditOperation, StateReference, TransitionList } from '../engine/edit/types';
 import type { Diagnostic } from '../engine/model/types';
 import type { DebugView, LayoutDirection, Point, TaskOutline, TransitionKey } from '../engine/graph/types';
+import type { GraphCoverage } from '../engine/graph/coverage';
 
 export type { EditOperation, StateReference, TransitionList } from '../engine/edit/types';
+export type { GraphCoverage } from '../engine/graph/coverage';
 
 /** VS Code's theme kinds (the webview also reads the body class VS Code sets: `vscode-dark`, …). */
 export type ThemeKind = 'light' | 'dark' | 'high-contrast' | 'high-contrast-light';
 
-export type { Box, CatchOutline, DebugView, InstructionOutline, LayoutDirection, Point, ShownRun, StateOutline, StateRunInfo, TaskOutline, TransitionKey, TransitionOutline } from '../engine/graph/types';
+export type { Box, CatchOutline, DebugView, FanoutOutline, FanoutRun, InstructionOutline, LaneStatus, LayoutDirection, Point, ShownRun, StateOutline, StateRunInfo, TaskOutline, TransitionKey, TransitionOutline } from '../engine/graph/types';
 export { outlineOf } from '../engine/graph/types';
 
 /**
@@ -64,6 +66,11 @@ export type HostMessage =
   /** The states that have a breakpoint (the same VS Code breakpoints as the ones at their lines). */
   | { type: 'breakpoints'; states: string[] }
   | { type: 'debug'; debug: DebugView }
+  /**
+   * The file's coverage from the Test Explorer's latest Coverage run: `available` when there is
+   * one; `coverage` when the graph is asked to paint it (toolbar or command), else null.
+   */
+  | { type: 'coverage'; available: boolean; coverage: GraphCoverage | null }
   /** The cursor moved in a text editor of this document: select this state (or transition). */
   | { type: 'select'; state?: string; transition?: TransitionKey }
   /** The answer to an `edit`: an error to show, the references a deleted state left, what to select. */
@@ -91,6 +98,10 @@ export type WebviewMessage =
   | { type: 'redo' }
   /** Open the YAML in a text editor beside the graph. */
   | { type: 'openText' }
+  /** A lane of a parallel/map that calls a task was clicked: open that task's graph (`task` as written in the `call`). */
+  | { type: 'openTask'; task: string }
+  /** The toolbar's Coverage toggle: paint the file's test coverage on the graph, or stop. */
+  | { type: 'showCoverage'; show: boolean }
   /** The graph drawn for Export (the toolbar's button, or the host's `exportGraph` command): write both files. */
   | { type: 'export'; svg: string; png: string }
   /** A message for the extension's log (webview errors, layout fallbacks). */
@@ -101,7 +112,7 @@ export type WebviewMessageType = WebviewMessage['type'];
 /** How an exported PNG starts (a data: URL of base64 bytes). */
 export const PNG_DATA_URL = 'data:image/png;base64,';
 
-const WEBVIEW_TYPES: ReadonlySet<string> = new Set<WebviewMessageType>(['ready', 'edit', 'reveal', 'toggleBreakpoint', 'viewState', 'undo', 'redo', 'openText', 'export', 'log']);
+const WEBVIEW_TYPES: ReadonlySet<string> = new Set<WebviewMessageType>(['ready', 'edit', 'reveal', 'toggleBreakpoint', 'viewState', 'undo', 'redo', 'openText', 'openTask', 'showCoverage', 'export', 'log']);
 
 /**
  * Checks a message posted by the webview before the host acts on it (the webview runs untrusted
@@ -123,6 +134,10 @@ export function asWebviewMessage(data: unknown): WebviewMessage | undefined {
     }
     case 'log':
       return typeof m.message === 'string' ? (m as unknown as WebviewMessage) : undefined;
+    case 'openTask':
+      return typeof m.task === 'string' && m.task.length > 0 ? (m as unknown as WebviewMessage) : undefined;
+    case 'showCoverage':
+      return typeof m.show === 'boolean' ? (m as unknown as WebviewMessage) : undefined;
     case 'export':
       return typeof m.svg === 'string' && m.svg.startsWith('<svg') && typeof m.png === 'string' && m.png.startsWith(PNG_DATA_URL) ? (m as unknown as WebviewMessage) : undefined;
     default:

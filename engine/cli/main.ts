@@ -13,6 +13,10 @@ import { createEngine, type Engine } from '../runtime/engine';
 import { coerceInput, InputError, loadTaskFile, TaskLoadError } from '../runtime/load';
 import { MocksError, parseMocks, type Mocks } from '../runtime/mocks';
 import type { Run } from '../runtime/run';
+import { tracesWanted } from '../observe/wanted';
+import { SecretsError, secretsFromEnv as secretsOf } from '../secrets/env';
+import { PluginConfigError } from '../plugins/config';
+import { pluginsForTask, type LoadedPlugins } from '../plugins/load';
 import { DEFAULT_RUNS_DIR, fileStore } from '../store/file';
 import { memoryStore } from '../store/memory';
 import type { RunStore } from '../store/store';
@@ -27,7 +31,6 @@ import { testCommand } from './test';
 import { describeEvent, displayStatus, style, useColour } from './report';
 
 const VERSION = '0.1.0';
-const SECRET_PREFIX = 'STEPWISE_SECRET_';
 
 /** A failure the user can fix, with the exit code it deserves. */
 class CliError extends Error {
@@ -68,11 +71,14 @@ function readMocks(file: string | undefined): Mocks | undefined {
   }
 }
 
-/** `STEPWISE_SECRET_TOKEN=…` makes `secrets.TOKEN` available to expressions. */
+/** `STEPWISE_SECRET_TOKEN=…` (or `STEPWISE_SECRET_TOKEN_FILE=path`) makes `secrets.TOKEN` available to expressions. */
 function secretsFromEnv(): Record<string, string> {
-  const secrets: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (k.startsWith(SECRET_PREFIX) && v !== undefined) secrets[k.slice(SECRET_PREFIX.length)] = v;
-  return secrets;
+  try {
+    return secretsOf(process.env);
+  } catch (e) {
+    if (e instanceof SecretsError) throw new CliError(e.message, 2);
+    throw e;
+  }
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -118,10 +124,21 @@ async function follow(engine: Engine, run: Run, json: boolean): Promise<number> 
   return final.status === 'succeeded' ? 0 : 1;
 }
 
+/** The plugins of the config file above `file` (stepwise.config.json); a bad one is a usage error. */
+async function plugins(file: string): Promise<LoadedPlugins> {
+  try {
+    return await pluginsForTask(file);
+  } catch (e) {
+    if (e instanceof PluginConfigError) throw new CliError(e.message, 2);
+    throw e;
+  }
+}
+
 async function runCommand(file: string, opts: RunOptions): Promise<number> {
+  const loaded = await plugins(file);
   let task;
   try {
-    task = loadTaskFile(file);
+    task = loadTaskFile(file, { plugins: loaded.kinds });
   } catch (e) {
     if (e instanceof TaskLoadError) throw new CliError(e.message, 2);
     throw e;
@@ -146,11 +163,16 @@ async function runCommand(file: string, opts: RunOptions): Promise<number> {
     const name = pair.slice(0, eq);
     given[name] = coerceInput(task.model, name, pair.slice(eq + 1));
   }
+  // Required only when asked for: OpenTelemetry is a bundle of its own (traces-run.ts).
+  const tracing = tracesWanted() ? (require('./traces-run') as typeof import('./traces-run')).tracingFromEnv(VERSION) : undefined;
   const engine = createEngine({
     store: openStore(opts.store),
     clock: opts.clock === 'virtual' ? virtualClock() : realClock(),
     mocks: readMocks(opts.mocks),
     secrets: secretsFromEnv(),
+    instructions: loaded.handlers,
+    loadTask: (child) => loadTaskFile(child, { plugins: loaded.kinds }),
+    observer: tracing?.observer,
   });
   let run: Run;
   try {
@@ -159,7 +181,11 @@ async function runCommand(file: string, opts: RunOptions): Promise<number> {
     if (e instanceof InputError) throw new CliError(`Invalid input for ${file}:\n  ${e.message.split('\n').join('\n  ')}`, 2);
     throw e;
   }
-  return follow(engine, run, Boolean(opts.json));
+  try {
+    return await follow(engine, run, Boolean(opts.json));
+  } finally {
+    await tracing?.shutdown();
+  }
 }
 
 interface LintOptions {
@@ -170,7 +196,8 @@ interface LintOptions {
 async function lintCommand(patterns: string[], opts: LintOptions): Promise<number> {
   const { files, missing } = expandFiles(patterns);
   if (missing.length) throw new CliError(`No task file matches: ${missing.join(', ')}`, 2);
-  const results: FileFindings[] = files.map((file) => ({ file, diagnostics: lintText(fs.readFileSync(file, 'utf8')).diagnostics }));
+  const results: FileFindings[] = [];
+  for (const file of files) results.push({ file, diagnostics: lintText(fs.readFileSync(file, 'utf8'), { plugins: (await plugins(file)).kinds }).diagnostics });
   if (opts.format === 'json') process.stdout.write(JSON.stringify(flatten(results), null, 2) + '\n');
   else if (opts.format === 'sarif') {
     const cwd = process.cwd();
@@ -239,6 +266,8 @@ async function resumeCommand(runId: string, opts: { store: string; mocks?: strin
     clock: clockKind === 'virtual' ? virtualClock(Math.max(Date.now(), lastTime(await store.read(runId)))) : realClock(),
     mocks: readMocks(opts.mocks),
     secrets: secretsFromEnv(),
+    // The run's plugins: those of the workspace of the file it started from.
+    instructions: s.file ? (await plugins(s.file)).handlers : undefined,
   });
   let run: Run;
   try {
@@ -348,6 +377,7 @@ export function program(): Command {
         openStore,
         readMocks,
         secrets: secretsFromEnv,
+        plugins,
         follow,
         warn: (text) => process.stderr.write(err.yellow(text) + '\n'),
         fail: (message, code) => new CliError(message, code),

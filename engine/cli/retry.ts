@@ -1,5 +1,7 @@
 // `stepwise retry RUN_ID [--from STATE]`: a new run of the pinned task that takes everything before
 // the last entry into STATE from RUN_ID's journal (see runtime/retry.ts), printed as it goes.
+import type { JournalEvent } from '../journal/events';
+import type { LoadedPlugins } from '../plugins/load';
 import { replay } from '../journal/replay';
 import { realClock, virtualClock } from '../runtime/clock';
 import { createEngine, type Engine } from '../runtime/engine';
@@ -25,8 +27,15 @@ export interface CliDeps {
   follow(engine: Engine, run: Run, json: boolean): Promise<number>;
   /** Prints a line for the user (stderr), e.g. a warning. */
   warn(text: string): void;
+  /** The plugins that apply to a task file. */
+  plugins(file: string): Promise<LoadedPlugins>;
   /** A usage error, or one with the run (exit code 1). */
   fail(message: string, exitCode: number): Error;
+}
+
+async function runFile(journal: JournalEvent[], deps: CliDeps): Promise<LoadedPlugins | undefined> {
+  const started = journal.find((e) => e.type === 'run-started');
+  return started?.type === 'run-started' && started.file ? deps.plugins(started.file) : undefined;
 }
 
 export async function retryCommand(runId: string, opts: RetryCliOptions, deps: CliDeps): Promise<number> {
@@ -46,6 +55,7 @@ export async function retryCommand(runId: string, opts: RetryCliOptions, deps: C
     clock: clockKind === 'virtual' ? virtualClock(Math.max(Date.now(), prefixEnd)) : realClock(),
     mocks: deps.readMocks(opts.mocks),
     secrets: deps.secrets(),
+    instructions: (await runFile(journal, deps))?.handlers,
   });
   let retried: Awaited<ReturnType<typeof retryRun>>;
   try {

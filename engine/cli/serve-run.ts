@@ -25,6 +25,11 @@ export interface ServeFlags {
   leaseTtl?: string;
   releaseAfter?: string;
   pollEvery?: string;
+  vaultAddress?: string;
+  vaultMount?: string;
+  vaultPath?: string;
+  vaultNamespace?: string;
+  vaultRefresh?: string;
   quiet?: boolean;
 }
 
@@ -57,6 +62,11 @@ export async function runServe(flags: ServeFlags, cmd: Command): Promise<void> {
         'lease.ttl': given('leaseTtl'),
         releaseAfter: given('releaseAfter'),
         pollEvery: given('pollEvery'),
+        'vault.address': given('vaultAddress'),
+        'vault.mount': given('vaultMount'),
+        'vault.path': given('vaultPath'),
+        'vault.namespace': given('vaultNamespace'),
+        'vault.refresh': given('vaultRefresh'),
       },
     });
   } catch (e) {

@@ -28,6 +28,11 @@ export function serveCommand(): Command {
     .option('--lease-ttl <duration>', 'how long a claim lasts without renewal [30s]')
     .option('--release-after <duration>', 'release a waiting run whose next timer is at least this far [1s]')
     .option('--poll-every <duration>', 'how often idle workers look for due runs [1s]')
+    .option('--vault-address <url>', "HashiCorp Vault's address for secrets (or VAULT_ADDR)")
+    .option('--vault-mount <name>', 'the KV version 2 mount [secret]')
+    .option('--vault-path <path>', "the secret whose keys become secrets.* (token: VAULT_TOKEN, or AppRole: VAULT_ROLE_ID and VAULT_SECRET_ID)")
+    .option('--vault-namespace <name>', 'Vault namespace (or VAULT_NAMESPACE)')
+    .option('--vault-refresh <duration>', 'how often the secret is read again [1m]')
     .option('-q, --quiet', 'print only the address and errors')
     .action(async (flags: ServeFlags, cmd: Command) => {
       // Required here, not imported at the top: other commands never load the server (serve-run.ts).

@@ -1,9 +1,10 @@
 // What a launch names, read and checked before anything runs: the task file (linted), the mocks
 // file, the input against the task's declarations, the secrets. Every problem is a LaunchError
 // that names the file, the line and what is wrong.
+import { SecretsError, secretsFromEnv } from '../secrets/env';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { lintText } from '../lint/index';
+import { lintText, type LintOptions } from '../lint/index';
 import { InputError, resolveInput } from '../runtime/load';
 import { MocksError, NO_MOCKS, parseMocks, type Mocks } from '../runtime/mocks';
 import type { LoadedTask } from '../runtime/run';
@@ -51,6 +52,10 @@ export interface LaunchConfig {
    * one: nothing is executed; `program` is not needed (the run names its task). See replay.ts.
    */
   replay?: string;
+  /** With `replay`: the URL of the Stepwise server the run is on (read through its REST API instead of `store`). */
+  server?: string;
+  /** With `server`: its bearer token (default: the STEPWISE_TOKEN environment variable). */
+  token?: string;
 }
 
 /** A launch that cannot start: the message names the file, line and problem. */
@@ -73,10 +78,8 @@ export interface Launch {
   expectedPath?: string[];
 }
 
-const SECRET_PREFIX = 'STEPWISE_SECRET_';
-
 /** Reads, lints and checks everything a launch names; throws LaunchError. */
-export function loadLaunch(config: LaunchConfig, files: FileAccess, env: Record<string, string | undefined>): Launch {
+export function loadLaunch(config: LaunchConfig, files: FileAccess, env: Record<string, string | undefined>, lint: LintOptions = {}): Launch {
   if (!config || typeof config !== 'object') throw new LaunchError('The launch configuration must be an object.');
   let testCase: CaseLaunch | undefined;
   if (config.test !== undefined) {
@@ -100,7 +103,7 @@ export function loadLaunch(config: LaunchConfig, files: FileAccess, env: Record<
   }
   const cwd = path.resolve(typeof config.cwd === 'string' && config.cwd ? config.cwd : path.dirname(path.resolve(config.program)));
   const file = path.resolve(cwd, config.program);
-  const task = loadTask(files, file, (message, line, column) => new LaunchError(message, file, line, column));
+  const task = loadTask(files, file, (message, line, column) => new LaunchError(message, file, line, column), lint);
   let mocks = testCase ? caseMocks(testCase, task.model) : NO_MOCKS;
   if (config.mocks) {
     const mocksFile = path.resolve(cwd, config.mocks);
@@ -128,23 +131,28 @@ export function loadLaunch(config: LaunchConfig, files: FileAccess, env: Record<
   return { config, cwd, task, mocks, input, secrets: launchSecrets(config, env), expectedPath };
 }
 
-/** The values of `secrets.*`: STEPWISE_SECRET_* from the environment, then the launch's own. */
+/** The values of `secrets.*`: STEPWISE_SECRET_* (and *_FILE) from the environment, then the launch's own. */
 export function launchSecrets(config: LaunchConfig, env: Record<string, string | undefined>): Record<string, string> {
-  const secrets: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (k.startsWith(SECRET_PREFIX) && typeof v === 'string') secrets[k.slice(SECRET_PREFIX.length)] = v;
+  let secrets: Record<string, string>;
+  try {
+    secrets = secretsFromEnv(env);
+  } catch (err) {
+    if (err instanceof SecretsError) throw new LaunchError(err.message);
+    throw err;
+  }
   if (config.secrets && typeof config.secrets === 'object') for (const [k, v] of Object.entries(config.secrets)) if (typeof v === 'string') secrets[k] = v;
   return secrets;
 }
 
 /** Reads and lints a task file; `fail` makes the error for a file that is missing or not clean. */
-export function loadTask(files: FileAccess, file: string, fail: (message: string, line?: number, column?: number) => Error): LoadedTask {
+export function loadTask(files: FileAccess, file: string, fail: (message: string, line?: number, column?: number) => Error, lint: LintOptions = {}): LoadedTask {
   let text: string;
   try {
     text = files.readFile(file);
   } catch (err) {
     throw fail(notFound(err) ? `Task file not found: ${file}` : `Cannot read ${file}: ${(err as Error).message}`);
   }
-  const { model, diagnostics } = lintText(text);
+  const { model, diagnostics } = lintText(text, lint);
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) {
     const first = errors[0];

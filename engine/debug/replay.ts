@@ -5,27 +5,40 @@
 // "Continue Live" forks a real run, in the recording's store, from the point the replay stands at.
 import * as path from 'node:path';
 import type { JournalEvent } from '../journal/events';
+import { lintText } from '../lint/index';
 import { locateTaskFiles } from '../model/locate';
 import { TaskLoadError } from '../runtime/load';
-import { pinnedTask } from '../runtime/pinned';
+import { fileChange, pinnedTask } from '../runtime/pinned';
 import type { LoadedTask } from '../runtime/run';
 import { DEFAULT_RUNS_DIR } from '../store/file';
 import type { RunStore } from '../store/store';
 import { LaunchError, loadTask, type FileAccess, type LaunchConfig } from './launch';
+import { fetchServerRecording, replayServerUrl } from './replay-server';
 
 export interface ReplayLaunch {
   task: LoadedTask;
-  /** The store the recorded run is in (Continue Live forks into it). */
-  store: RunStore;
+  /** The store the recorded run is in (Continue Live forks into it); none for a server's run. */
+  store?: RunStore;
+  /** The server the recorded run is on, for a replay through its REST API. */
+  server?: URL;
   recording: JournalEvent[];
   /** Set when the task file differs from the version the run was recorded with. */
   changed?: string;
 }
 
-/** Reads the recorded run a launch names (`replay`, in `store`, default .stepwise/runs); throws LaunchError. */
-export async function loadReplay(config: LaunchConfig, files: FileAccess, openStore: (spec: string, cwd: string) => RunStore): Promise<ReplayLaunch> {
+/**
+ * Reads the recorded run a launch names (`replay`, in `store`, default .stepwise/runs, or on the
+ * `server` it names); throws LaunchError.
+ */
+export async function loadReplay(
+  config: LaunchConfig,
+  files: FileAccess,
+  openStore: (spec: string, cwd: string) => RunStore,
+  env: Record<string, string | undefined> = {},
+): Promise<ReplayLaunch> {
   const runId = config.replay!;
   if (typeof runId !== 'string' || !runId) throw new LaunchError("'replay' must be the id of a recorded run.");
+  if (config.server !== undefined) return loadServerReplay(config, runId, files, env);
   if (config.store === 'memory') throw new LaunchError("A replay reads a recorded run from a store folder: set 'store' to it (default .stepwise/runs), not 'memory'.");
   const cwd = path.resolve(typeof config.cwd === 'string' && config.cwd ? config.cwd : typeof config.program === 'string' && config.program ? path.dirname(path.resolve(config.program)) : '.');
   const store = openStore(config.store ?? DEFAULT_RUNS_DIR, cwd);
@@ -44,6 +57,33 @@ export async function loadReplay(config: LaunchConfig, files: FileAccess, openSt
   } catch (err) {
     await store.close();
     throw new LaunchError(`Cannot replay run '${runId}': ${(err as Error).message}`);
+  }
+}
+
+/** A server's run: its journal and pinned text through the REST API, with `token` (or STEPWISE_TOKEN). */
+async function loadServerReplay(config: LaunchConfig, runId: string, files: FileAccess, env: Record<string, string | undefined>): Promise<ReplayLaunch> {
+  if (config.store !== undefined) throw new LaunchError("A replay reads a run from 'store' or from 'server', not both: leave one out.");
+  const server = replayServerUrl(config.server);
+  const token = typeof config.token === 'string' && config.token ? config.token : env.STEPWISE_TOKEN || undefined;
+  try {
+    const { recording, source } = await fetchServerRecording(server, runId, token);
+    const started = recording[0] as Extract<JournalEvent, { type: 'run-started' }>;
+    if (!started.file) throw new Error('its journal names no task file.');
+    // The server's file may be on another machine: say it changed only when it is here and differs.
+    const here = exists(files, started.file);
+    const changed = here ? fileChange(started, (f) => files.readFile(f)) : undefined;
+    return { task: { model: lintText(source).model, file: started.file, source }, recording, server, changed };
+  } catch (err) {
+    throw new LaunchError(`Cannot replay run '${runId}': ${(err as Error).message}`);
+  }
+}
+
+function exists(files: FileAccess, file: string): boolean {
+  try {
+    files.readFile(file);
+    return true;
+  } catch {
+    return false;
   }
 }
 

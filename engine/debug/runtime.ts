@@ -17,10 +17,13 @@
 //   consumed as the prefix says), recorded http/exec results are reused until the runs diverge,
 //   and everything else (set, log, emit, call, expressions, timers) runs again.
 // - A called task (`call`) runs as a child run; the debugger shows it as frames above its caller's
-//   `call` instruction, on the same thread (see docs/debugging.md for why).
+//   `call` instruction, on the same thread (see docs/debugging.md for why). Each running branch of
+//   a `parallel` or item of a `map` is a thread of its own (threads.ts); they stop together.
 import * as path from 'node:path';
+import { PluginConfigError } from '../plugins/config';
+import { NO_PLUGINS, pluginsForTask, type LoadedPlugins } from '../plugins/load';
 import type { FinalRunStatus, JournalEvent } from '../journal/events';
-import type { RunState } from '../journal/replay';
+import type { ExpressionScope } from '../expr/expression';
 import type { InstructionHandler } from '../instructions/types';
 import { locateTaskFiles, type LocatedFile } from '../model/locate';
 import { realClock, virtualClock, type Clock, type VirtualClock } from '../runtime/clock';
@@ -33,12 +36,14 @@ import type { LoadedTask, OutputChunk, Run, RunHooks } from '../runtime/run';
 import type { RunStore } from '../store/store';
 import { Breakpoints, type BreakpointResult, type FunctionBreakpointSpec, type LineBreakpointSpec } from './breakpoints';
 import { memoryStore } from '../store/memory';
-import { defaultOpenStore, launchSecrets, loadLaunch, loadTask, nodeFileAccess, type FileAccess, type LaunchConfig } from './launch';
+import { defaultOpenStore, LaunchError, launchSecrets, loadLaunch, loadTask, nodeFileAccess, type FileAccess, type LaunchConfig } from './launch';
 import { livePrefix, loadReplay, replayedFiles } from './replay';
 import { BY_DEBUGGER, describeStep, Timeline, type UserAction } from './rewind';
-import { consoleLine, evaluateIn, expressionScope, innermost, outputPlace, runContexts, runPosition, stackFrames, type Frame, type RunContexts, type RunPosition, type View } from './show';
+import { consoleLine, evaluateIn, expressionScope, innermost, outputPlace, type Frame, type RunPosition } from './show';
 import { Stepper } from './stepping';
 import { breakpointBehind, type Point, type StopInfo, type StopReason } from './stops';
+import { Threads } from './threads';
+import { ThreadViews, type ViewsHost } from './views';
 
 export interface OutputInfo {
   category: 'stdout' | 'stderr' | 'console' | 'important';
@@ -49,9 +54,11 @@ export interface OutputInfo {
 }
 
 export interface RuntimeEvents {
-  stopped: (stop: StopInfo) => void;
-  /** The run moved on by itself (an event or a timer) after a stop where it was waiting. */
-  continued: () => void;
+  stopped: (stop: StopInfo & { thread: number }) => void;
+  /** A thread moved on by itself (an event or a timer) after a stop where it was waiting. */
+  continued: (thread: number) => void;
+  /** A branch's thread started or exited. */
+  thread: (e: { reason: 'started' | 'exited'; thread: number }) => void;
   output: (o: OutputInfo) => void;
   position: (p: RunPosition) => void;
   breakpoint: (b: BreakpointResult) => void;
@@ -78,6 +85,7 @@ export class DebugRuntime {
   private task?: LoadedTask;
   private mocks: Mocks = NO_MOCKS;
   private secrets: Record<string, string> = {};
+  private plugins: LoadedPlugins = NO_PLUGINS;
   private input: Record<string, unknown> = {};
   private store?: RunStore;
   private located = new Map<string, LocatedFile>();
@@ -90,14 +98,13 @@ export class DebugRuntime {
   private rootRunId = '';
   private readonly timeline = new Timeline();
   private readonly stepper: Stepper;
-  /** The frames of a stop, computed when first asked for. */
-  private frameCache?: { stop: StopInfo; frames: Frame[] };
+  private readonly threads = new Threads();
+  /** The threads, their stacks and scopes, runs' positions. */
+  readonly views: ThreadViews;
   private finished = false;
   private rootDone?: Promise<unknown>;
-  /** History entries already sent in position events, per run. */
-  private readonly historySent = new Map<string, number>();
   /** Set while replaying a recorded run (see replay.ts): the recording, its store, the clock a live run takes. */
-  private replaying?: { recording: JournalEvent[]; store: RunStore; liveClock: 'real' | 'virtual' };
+  private replaying?: { recording: JournalEvent[]; store?: RunStore; server?: URL; liveClock: 'real' | 'virtual' };
 
   constructor(private readonly options: DebugRuntimeOptions = {}) {
     this.files = options.files ?? nodeFileAccess;
@@ -111,18 +118,30 @@ export class DebugRuntime {
       rootRunId: () => this.rootRunId,
       finished: () => this.finished,
       secrets: () => this.secrets,
-      view: () => this.view(),
+      view: () => this.views.view(),
       timeline: this.timeline,
       breakpoints: this.breakpoints,
+      threads: this.threads,
+      innermostOf: (thread) => this.views.innermostOf(thread),
       stopped: (stop) => {
         const { resume: _r, step: _s, ...info } = stop;
         const run = this.engine?.get(stop.runId);
-        if (run) this.emit('position', this.position(run.id, run.state, true));
+        if (run) this.emit('position', this.views.position(run.id, run.state, true));
         this.emit('stopped', info);
       },
-      continued: () => this.emit('continued'),
+      continued: (thread) => this.emit('continued', thread),
       console: (text, place) => this.emit('output', { category: 'console', text, ...place }),
     });
+    const views: ViewsHost = {
+      engine: () => this.engine,
+      clock: () => this.clock,
+      rootRunId: () => this.rootRunId,
+      clockKind: () => this.clockKind,
+      secrets: () => this.secrets,
+      mocks: () => this.mocks,
+      taskName: () => this.task?.model.name,
+    };
+    this.views = new ThreadViews(views, () => this.stepper, this.threads);
   }
 
   on<K extends keyof RuntimeEvents>(event: K, listener: Listener<K>): void {
@@ -135,9 +154,19 @@ export class DebugRuntime {
 
   // ---- launch ----
 
-  /** Reads, lints and checks everything a launch names; throws LaunchError. Does not start the run. */
-  load(config: LaunchConfig): void {
-    const launch = loadLaunch(config, this.files, this.options.env ?? process.env);
+  /**
+   * Reads, lints and checks everything a launch names, with the plugins of the task's workspace
+   * (stepwise.config.json); throws LaunchError. Does not start the run.
+   */
+  async load(config: LaunchConfig): Promise<void> {
+    const program = typeof config?.program === 'string' ? path.resolve(config.cwd ?? process.cwd(), config.program) : undefined;
+    try {
+      this.plugins = program && !this.options.instructions ? await pluginsForTask(program) : NO_PLUGINS;
+    } catch (err) {
+      if (err instanceof PluginConfigError) throw new LaunchError(err.message);
+      throw err;
+    }
+    const launch = loadLaunch(config, this.files, this.options.env ?? process.env, { plugins: this.plugins.kinds });
     // A test case's launch names its task, input, mocks and clock for it.
     config = launch.config;
     this.config = config;
@@ -158,9 +187,9 @@ export class DebugRuntime {
    * replay runs in a store of its own on the virtual clock and stops on entry.
    */
   async loadReplay(config: LaunchConfig): Promise<void> {
-    const r = await loadReplay(config, this.files, this.options.openStore ?? defaultOpenStore);
+    const r = await loadReplay(config, this.files, this.options.openStore ?? defaultOpenStore, this.options.env ?? process.env);
     const started = r.recording[0] as Extract<JournalEvent, { type: 'run-started' }>;
-    this.replaying = { recording: r.recording, store: r.store, liveClock: config.clock ?? started.clock };
+    this.replaying = { recording: r.recording, store: r.store, server: r.server, liveClock: config.clock ?? started.clock };
     this.config = { ...config, program: r.task.file!, clock: 'virtual', mocks: undefined };
     this.task = r.task;
     this.mocks = NO_MOCKS;
@@ -225,6 +254,12 @@ export class DebugRuntime {
   async continueLive(): Promise<{ runId: string }> {
     const replaying = this.replaying;
     if (!replaying) throw new Error('Continue Live forks a real run from a replay; this session is not replaying one.');
+    if (!replaying.store) {
+      // A live run of a server's task belongs on the server (its secrets, its workers), not here.
+      throw new Error(
+        `Run ${this.replayOf} is a run of the server at ${replaying.server?.host}: Continue Live forks runs in a local store only. Retry it on the server from a state instead (Retry from Here… in the Runs view, or POST /v1/runs/${this.replayOf}/retry).`,
+      );
+    }
     this.stepper.requireStop();
     const prefix = livePrefix(replaying.recording, await this.store!.read(this.rootRunId));
     if (prefix.some((e) => e.type === 'run-ended')) throw new Error(`Run ${this.replayOf} had ended at this step; there is nothing to continue.`);
@@ -264,7 +299,7 @@ export class DebugRuntime {
       clock,
       mocks: this.mocks,
       secrets: this.secrets,
-      instructions: this.options.instructions,
+      instructions: this.options.instructions ?? this.plugins.handlers,
       hooks: this.hooks(gen),
       loadTask: this.loadCalled,
     });
@@ -286,8 +321,9 @@ export class DebugRuntime {
       if (gen !== this.generation) return;
       this.finished = true;
       this.generation++;
-      this.stepper.stop = undefined;
-      this.emit('position', this.position(run.id, s, true));
+      this.stepper.release();
+      this.endThreads();
+      this.emit('position', this.views.position(run.id, s, true));
       this.emit('ended', { runId: run.id, status: s.status === 'running' ? 'cancelled' : s.status, reason: s.reason });
     });
   }
@@ -320,9 +356,16 @@ export class DebugRuntime {
     if (!this.stepper.silent) {
       const text = consoleLine(e, run.id === this.rootRunId ? '' : `[${run.task.model.name}] `, run.id);
       if (text) this.emit('output', { category: 'console', text });
-      if (e.type === 'state-entered') this.emit('position', this.position(run.id, run.state, true));
+      // A fan-out's branches and items show their progress on the graph as they go.
+      if (e.type === 'state-entered' || e.type === 'map-items' || e.type.startsWith('branch-')) this.emit('position', this.views.position(run.id, run.state, true));
     }
     if (e.type === 'run-ended') this.stepper.ended(run.id);
+    const { started, exited } = this.threads.journaled(run, e, this.rootRunId);
+    for (const t of started) this.emit('thread', { reason: 'started', thread: t.id });
+    for (const t of exited) {
+      this.stepper.threadExited(t, this.threads.siblings(t).length > 0);
+      this.emit('thread', { reason: 'exited', thread: t.id });
+    }
     if (run.id === this.rootRunId) for (const action of this.timeline.journaled(e)) this.redo(run, action);
   }
 
@@ -376,27 +419,27 @@ export class DebugRuntime {
     this.stepper.continue();
   }
 
-  /** Step over: to the next state of the run stopped in (or back in its caller when it ends). */
-  next(): void {
-    this.stepper.next();
+  /** Step over, in `thread`: to the next state of the run stopped in (or back in its caller when it ends). */
+  next(thread?: number): void {
+    this.stepper.next(thread);
   }
 
-  /** Step in: to the very next step (instruction, transition, state, a called task's first state, a wait). */
-  stepIn(): void {
-    this.stepper.stepIn();
+  /** Step in: to the very next step of `thread` (instruction, transition, state, a called task's first state, a branch's, a wait). */
+  stepIn(thread?: number): void {
+    this.stepper.stepIn(thread);
   }
 
   /** Step out: return from a called task; in the launched run, finish the state (stop at its transition). */
-  stepOut(): void {
-    this.stepper.stepOut();
+  stepOut(thread?: number): void {
+    this.stepper.stepOut(thread);
   }
 
-  pause(): Promise<void> {
-    return this.stepper.pause();
+  pause(thread?: number): Promise<void> {
+    return this.stepper.pause(thread);
   }
 
   /** "Skip wait": fires the next timer of the virtual clock now, then stops at the next step or wait. */
-  skipWait(): { skipped: string; due: number } {
+  skipWait(): { skipped: string; due: number; thread: number } {
     this.refuseInReplay('skip waits');
     return this.stepper.skipWait();
   }
@@ -417,7 +460,7 @@ export class DebugRuntime {
     const run = this.engine?.get(runId);
     if (!run || run.ended) throw new Error('The run has ended; its data can no longer change.');
     this.refuseInReplay('change data');
-    if (!this.stepper.stop) throw new Error('Pause the run before changing its data.');
+    if (!this.stepper.allStopped) throw new Error('Pause the run before changing its data.');
     this.timeline.diverge();
     await run.setData(dataPath, value, BY_DEBUGGER);
   }
@@ -426,20 +469,28 @@ export class DebugRuntime {
    * Evaluates a JSONata expression over a run's context (the innermost run by default) as the run
    * does; a value computed from a secret comes back as the mask, with `secret` set.
    */
-  async evaluate(expression: string, runId?: string, hover = false): Promise<{ value: unknown; secret: boolean }> {
+  async evaluate(expression: string, where?: string | Frame, hover = false): Promise<{ value: unknown; secret: boolean }> {
+    const runId = typeof where === 'string' ? where : where?.runId;
     const run = runId ? this.engine?.get(runId) : innermost(this.engine, this.rootRunId) ?? this.engine?.get(this.rootRunId);
     if (!run) throw new Error('No run to evaluate in.');
-    const event = this.stepper.stop?.runId === run.id ? this.stepper.stop.event : undefined;
-    const r = await evaluateIn(run, event ? { event } : {}, expression, hover);
+    const stop = this.stepper.stopOf(this.threads.threadOf(run.id));
+    // A map item's frame sees `item` and `index`, as its instruction does.
+    const branch = typeof where === 'object' && where.kind === 'branch' && where.thread !== undefined ? this.threads.get(where.thread) : undefined;
+    const over: Partial<ExpressionScope> = branch?.tag.item !== undefined ? { item: branch.item, index: branch.tag.item } : {};
+    if (stop?.runId === run.id && stop.event) over.event = stop.event;
+    const r = await evaluateIn(run, over, expression, hover);
     return { value: r.secret ? MASK : redact(r.value, this.secrets), secret: r.secret };
   }
 
   // ---- going back ----
 
-  /** Step back: to the previous step of the launched run (rebuilt from its journal). */
-  async stepBack(): Promise<void> {
+  /**
+   * Step back: to the previous step of the launched run (rebuilt from its journal). From a called
+   * task or a branch (`thread`), that is the `call` or the `parallel`/`map` the launched run is in.
+   */
+  async stepBack(thread?: number): Promise<void> {
     const stop = this.stepper.requireStop();
-    const current = stop.step ?? this.timeline.steps.length;
+    const current = (thread === undefined ? stop : this.stepper.stopOf(thread))?.step ?? this.timeline.steps.length;
     if (current <= 0) throw new Error('This is the first step of the run: there is nothing before it.');
     const target = current - 1;
     await this.rewindTo(target, 'step', `Stepped back to ${describeStep(this.timeline.steps[target])}`);
@@ -480,7 +531,7 @@ export class DebugRuntime {
       this.stepper.stopOnEntry = true;
       return this.start();
     }
-    this.load(config ?? this.config!);
+    await this.load(config ?? this.config!);
     this.breakpoints.resetHits();
     this.start();
   }
@@ -502,7 +553,7 @@ export class DebugRuntime {
     const store = this.store;
     this.store = undefined;
     await store?.close();
-    await this.replaying?.store.close();
+    await this.replaying?.store?.close();
   }
 
   private async disposeRuns(reason: string): Promise<void> {
@@ -513,34 +564,15 @@ export class DebugRuntime {
     this.stepper.silent = false;
     for (const r of runs) r.cancel(reason);
     this.stepper.release();
+    this.endThreads();
     await withTimeout(Promise.all(runs.map((r) => r.done)), 5000);
   }
 
+  private endThreads(): void {
+    for (const t of this.threads.reset()) this.emit('thread', { reason: 'exited', thread: t.id });
+  }
+
   // ---- inspection ----
-
-  threadName(): string {
-    const name = this.task?.model.name ?? 'task';
-    return this.rootRunId ? `${name} (run ${this.rootRunId})` : name;
-  }
-
-  /** The stack: the stopped step, its state, then each caller's `call` instruction and state. */
-  frames(): Frame[] {
-    const stop = this.stepper.stop;
-    if (!stop) return [];
-    if (this.frameCache?.stop !== stop) this.frameCache = { stop, frames: stackFrames(this.view()) };
-    return this.frameCache.frames;
-  }
-
-  frame(id: number): Frame | undefined {
-    return this.frames()[id - 1];
-  }
-
-  /** The values a run's scopes show; secrets are masked. */
-  contexts(runId: string): RunContexts {
-    const run = this.engine?.get(runId);
-    if (!run) throw new Error(`No active run '${runId}'.`);
-    return runContexts(this.view(), run);
-  }
 
   /**
    * The lines (0-based) where a breakpoint on a line from `first` to `last` of a known file would
@@ -559,12 +591,6 @@ export class DebugRuntime {
     return [...lines].sort((a, b) => a - b);
   }
 
-  /** Where the run (the stopped one, else the innermost) stands now. */
-  currentPosition(runId?: string): RunPosition | undefined {
-    const run = (runId ? this.engine?.get(runId) : undefined) ?? innermost(this.engine, this.rootRunId);
-    return run ? this.position(run.id, run.state) : undefined;
-  }
-
   /** The launched run's journal (for the graph editor and tests). */
   async journal(runId = this.rootRunId): Promise<JournalEvent[]> {
     if (!this.store) return [];
@@ -573,17 +599,6 @@ export class DebugRuntime {
 
   get currentRunId(): string {
     return this.rootRunId;
-  }
-
-  /** Where a run stands; `delta` gives only the history entries not sent before (for events). */
-  position(runId: string, s: Readonly<RunState>, delta = false): RunPosition {
-    const historyStart = delta ? Math.min(this.historySent.get(runId) ?? 0, s.history.length) : 0;
-    if (delta) this.historySent.set(runId, s.history.length);
-    return runPosition(this.view(), runId, s, historyStart);
-  }
-
-  private view(): View {
-    return { engine: this.engine, stop: this.stepper.stop, rootRunId: this.rootRunId, now: this.clock?.now() ?? Date.now(), clockKind: this.clockKind, secrets: this.secrets, mocks: this.mocks };
   }
 
 }

@@ -31,6 +31,7 @@ import { wholeNumber } from './args';
 import { LaunchError, type LaunchConfig } from './launch';
 import { DebugRuntime, type DebugRuntimeOptions } from './runtime';
 import { EXCEPTION_FILTERS } from './stops';
+import { MAIN_THREAD } from './threads';
 import { children, isContainer, pathExpression, preview, typeOf } from './values';
 
 export interface StepwiseDebugSessionOptions extends DebugRuntimeOptions {
@@ -48,8 +49,6 @@ export interface StepwiseDebugSessionOptions extends DebugRuntimeOptions {
 export const CUSTOM_REQUESTS = ['skipWait', 'sendEvent', 'journal', 'position', 'continueLive'] as const;
 /** Custom event with the run's current state and history, for the graph editor. */
 export const POSITION_EVENT = 'stepwise/state';
-
-const THREAD_ID = 1;
 
 /** DAP requests this adapter answers; any other command gets an error response. */
 const SUPPORTED = new Set([
@@ -80,7 +79,7 @@ const SUPPORTED = new Set([
   ...CUSTOM_REQUESTS,
 ]);
 
-type ScopeName = 'data' | 'input' | 'result' | 'event' | 'run' | 'secrets' | 'eval';
+type ScopeName = 'data' | 'input' | 'result' | 'event' | 'run' | 'secrets' | 'branch' | 'eval';
 
 interface Container {
   runId: string;
@@ -126,17 +125,18 @@ export class StepwiseDebugSession extends DebugSession {
     this.runtime = new DebugRuntime(options);
     this.runtime.on('stopped', (s) => {
       this.handles.reset();
-      const e = new StoppedEvent(s.reason, THREAD_ID, s.reason === 'exception' ? s.text : undefined) as DebugProtocol.StoppedEvent;
+      const e = new StoppedEvent(s.reason, s.thread, s.reason === 'exception' ? s.text : undefined) as DebugProtocol.StoppedEvent;
       e.body.description = s.description;
       if (s.text) e.body.text = s.text;
       if (s.hitBreakpointIds?.length) e.body.hitBreakpointIds = s.hitBreakpointIds;
       e.body.allThreadsStopped = true;
       this.sendEvent(e);
     });
-    this.runtime.on('continued', () => {
+    this.runtime.on('continued', (thread) => {
       this.handles.reset();
-      this.sendEvent(new ContinuedEvent(THREAD_ID, true));
+      this.sendEvent(new ContinuedEvent(thread, false));
     });
+    this.runtime.on('thread', (t) => this.sendEvent(new ThreadEvent(t.reason, t.thread)));
     this.runtime.on('output', (o) => {
       const e = new OutputEvent(o.text, o.category) as DebugProtocol.OutputEvent;
       if (o.file) {
@@ -150,7 +150,7 @@ export class StepwiseDebugSession extends DebugSession {
     this.runtime.on('ended', (e) => {
       if (this.ended) return;
       this.ended = true;
-      this.sendEvent(new ThreadEvent('exited', THREAD_ID));
+      this.sendEvent(new ThreadEvent('exited', MAIN_THREAD));
       this.sendEvent(new ExitedEvent(e.status === 'succeeded' ? 0 : 1));
       this.sendEvent(new TerminatedEvent());
     });
@@ -257,13 +257,14 @@ export class StepwiseDebugSession extends DebugSession {
       );
       return;
     }
-    try {
-      this.runtime.load(config);
-    } catch (err) {
-      return refused(err);
-    }
     this.launched = true;
-    this.launch(response);
+    this.runtime.load(config).then(
+      () => this.launch(response),
+      (err) => {
+        this.launched = false;
+        refused(err);
+      },
+    );
   }
 
   private launch(response: DebugProtocol.LaunchResponse): void {
@@ -278,7 +279,7 @@ export class StepwiseDebugSession extends DebugSession {
         return this.error(response, message(err));
       }
       this.sendResponse(response);
-      this.sendEvent(new ThreadEvent('started', THREAD_ID));
+      this.sendEvent(new ThreadEvent('started', MAIN_THREAD));
     });
   }
 
@@ -294,7 +295,7 @@ export class StepwiseDebugSession extends DebugSession {
       this.ended = false;
       await this.runtime.restart(config && typeof config.program === 'string' ? config : undefined);
       this.handles.reset();
-      this.sendEvent(new ContinuedEvent(THREAD_ID, true));
+      this.sendEvent(new ContinuedEvent(MAIN_THREAD, true));
     });
   }
 
@@ -374,20 +375,20 @@ export class StepwiseDebugSession extends DebugSession {
     });
   }
 
-  protected override nextRequest(response: DebugProtocol.NextResponse): void {
-    this.step(response, () => this.runtime.next());
+  protected override nextRequest(response: DebugProtocol.NextResponse, args: DebugProtocol.NextArguments): void {
+    this.step(response, () => this.runtime.next(this.thread(args)));
   }
 
-  protected override stepInRequest(response: DebugProtocol.StepInResponse): void {
-    this.step(response, () => this.runtime.stepIn());
+  protected override stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): void {
+    this.step(response, () => this.runtime.stepIn(this.thread(args)));
   }
 
-  protected override stepOutRequest(response: DebugProtocol.StepOutResponse): void {
-    this.step(response, () => this.runtime.stepOut());
+  protected override stepOutRequest(response: DebugProtocol.StepOutResponse, args: DebugProtocol.StepOutArguments): void {
+    this.step(response, () => this.runtime.stepOut(this.thread(args)));
   }
 
-  protected override stepBackRequest(response: DebugProtocol.StepBackResponse): void {
-    this.step(response, () => this.runtime.stepBack());
+  protected override stepBackRequest(response: DebugProtocol.StepBackResponse, args: DebugProtocol.StepBackArguments): void {
+    this.step(response, () => this.runtime.stepBack(this.thread(args)));
   }
 
   protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): void {
@@ -402,26 +403,34 @@ export class StepwiseDebugSession extends DebugSession {
     });
   }
 
-  protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
+  protected override pauseRequest(response: DebugProtocol.PauseResponse, args: DebugProtocol.PauseArguments): void {
     this.answer(response, () => {
       this.requireLaunch();
-      return this.runtime.pause();
+      return this.runtime.pause(this.thread(args));
     });
+  }
+
+  /** The thread a request names; one that names none (or thread 1) means the launched run's. */
+  private thread(args: { threadId?: unknown } | undefined): number | undefined {
+    const id = args?.threadId;
+    if (id === undefined) return undefined;
+    if (typeof id !== 'number' || !this.runtime.views.hasThread(id)) fail(`Unknown thread ${JSON.stringify(id)}: ask for the threads again (a branch's thread exits when the branch ends).`);
+    return id;
   }
 
   // ---- inspection ----
 
   protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
-    response.body = { threads: [new Thread(THREAD_ID, this.runtime.threadName())] };
+    response.body = { threads: this.runtime.views.threadList().map((t) => new Thread(t.id, t.name)) };
     this.sendResponse(response);
   }
 
   protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
     this.answer(response, () => {
-      if (args?.threadId !== THREAD_ID) fail(`Unknown thread ${JSON.stringify(args?.threadId)}: the only thread is ${THREAD_ID}.`);
+      const thread = this.thread(args) ?? fail('stackTrace needs a threadId.');
       const start = wholeNumber(args, 'startFrame', 'stackTrace', 0) ?? 0;
       const levels = wholeNumber(args, 'levels', 'stackTrace', 0);
-      const frames = this.runtime.frames();
+      const frames = this.runtime.views.frames(thread);
       const count = levels || frames.length;
       response.body = {
         stackFrames: frames.slice(start, start + count).map((f) => {
@@ -435,11 +444,12 @@ export class StepwiseDebugSession extends DebugSession {
 
   protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
     this.answer(response, () => {
-      const frame = typeof args?.frameId === 'number' ? this.runtime.frame(args.frameId) : undefined;
+      const frame = typeof args?.frameId === 'number' ? this.runtime.views.frame(args.frameId) : undefined;
       if (!frame) fail(`Unknown frame ${JSON.stringify(args?.frameId)}: ask for the stack trace of the current stop.`);
-      const ctx = this.runtime.contexts(frame.runId);
+      const ctx = this.runtime.views.contexts(frame.runId);
+      const branch = this.runtime.views.branchScope(frame.thread);
       const scope = (name: string, root: ScopeName, value: unknown, hint?: string) => {
-        const base = root === 'run' ? undefined : root;
+        const base = root === 'run' || root === 'branch' ? undefined : root;
         const ref = this.handles.create({ runId: frame.runId, root, base, path: [], value, wrapped: !isContainer(value) });
         const s = new Scope(name, ref, false) as DebugProtocol.Scope;
         if (hint) s.presentationHint = hint;
@@ -455,6 +465,7 @@ export class StepwiseDebugSession extends DebugSession {
           scope('Event', 'event', ctx.event),
           scope('Run', 'run', ctx.run),
           scope('Secrets', 'secrets', ctx.secrets),
+          ...(branch ? [scope('Branch', 'branch', branch)] : []),
         ],
       };
     });
@@ -488,7 +499,7 @@ export class StepwiseDebugSession extends DebugSession {
       (c.value as Record<string | number, unknown>)[key] = value;
       const v = this.variable(c, args.name, key, value);
       response.body = { value: v.value, type: v.type, variablesReference: v.variablesReference, namedVariables: v.namedVariables, indexedVariables: v.indexedVariables };
-      if (this.clientSupportsInvalidated) this.sendEvent(new InvalidatedEvent(['variables'], THREAD_ID));
+      if (this.clientSupportsInvalidated) this.sendEvent(new InvalidatedEvent(['variables']));
     });
   }
 
@@ -496,9 +507,9 @@ export class StepwiseDebugSession extends DebugSession {
     this.answer(response, async () => {
       this.requireLaunch();
       if (typeof args?.expression !== 'string' || !args.expression.trim()) fail("evaluate needs an 'expression' (JSONata).");
-      const frame = typeof args.frameId === 'number' ? this.runtime.frame(args.frameId) : undefined;
+      const frame = typeof args.frameId === 'number' ? this.runtime.views.frame(args.frameId) : undefined;
       if (typeof args.frameId === 'number' && !frame) fail(`Unknown frame ${args.frameId}.`);
-      const { value } = await this.runtime.evaluate(args.expression.trim(), frame?.runId, args.context === 'hover');
+      const { value } = await this.runtime.evaluate(args.expression.trim(), frame, args.context === 'hover');
       if (args.context === 'hover' && value === undefined) fail('No value.');
       const ref = isContainer(value) ? this.handles.create({ runId: frame?.runId ?? this.runtime.currentRunId, root: 'eval', base: `(${args.expression.trim()})`, path: [], value }) : 0;
       response.body = {
@@ -533,7 +544,7 @@ export class StepwiseDebugSession extends DebugSession {
           this.requireLaunch();
           const r = this.runtime.skipWait();
           this.handles.reset();
-          this.sendEvent(new ContinuedEvent(THREAD_ID, true));
+          this.sendEvent(new ContinuedEvent(r.thread, false));
           response.body = { skipped: r.skipped, due: new Date(r.due).toISOString() };
         });
       case 'sendEvent':
@@ -557,7 +568,7 @@ export class StepwiseDebugSession extends DebugSession {
         return this.answer(response, () => {
           this.requireLaunch();
           const stop = this.runtime.stopped;
-          response.body = this.runtime.currentPosition(stop?.runId);
+          response.body = this.runtime.views.currentPosition(stop?.runId);
         });
       default:
         return this.error(response, `Unknown request '${command}'.`);

@@ -2,6 +2,8 @@
 // `call` instruction and state), the scopes of a run, and the run's position for the graph editor.
 // Functions of the runs and the current stop; nothing here moves a run.
 import type { Evaluated, ExpressionScope } from '../expr/expression';
+import { fanoutRunOf } from '../graph/lanes';
+import type { FanoutRun } from '../graph/types';
 import type { JournalEvent, ReceivedEvent } from '../journal/events';
 import type { RunState } from '../journal/replay';
 import type { InstructionModel, StateModel } from '../model/types';
@@ -10,6 +12,7 @@ import type { Mocks } from '../runtime/mocks';
 import { MASK, redact } from '../runtime/redact';
 import type { Run } from '../runtime/run';
 import type { Point, StopInfo, StopReason } from './stops';
+import { branchLine, type BranchThread } from './threads';
 import { describeWaits, waitText, type Wait } from './waits';
 
 export interface Frame {
@@ -21,7 +24,9 @@ export interface Frame {
   line: number;
   column: number;
   runId: string;
-  kind: 'state' | 'instruction' | 'transition' | 'catch' | 'wait' | 'timeout';
+  kind: 'state' | 'instruction' | 'transition' | 'catch' | 'wait' | 'timeout' | 'branch';
+  /** The thread whose stack it is (set by the runtime). */
+  thread?: number;
 }
 
 /** The run's position, for the graph editor (custom event `stepwise/state`). */
@@ -47,6 +52,8 @@ export interface RunPosition {
   historyStart: number;
   /** The runs from the launched one to the innermost called one. */
   stack: Array<{ runId: string; task: string; file?: string; state?: string }>;
+  /** The `parallel` or `map` under way in the state: its branches' or items' status. */
+  fanout?: FanoutRun;
 }
 
 export interface RunContexts {
@@ -68,6 +75,10 @@ export interface View {
   clockKind: 'real' | 'virtual';
   secrets: Record<string, string>;
   mocks: Mocks;
+  /** The fan-out branch whose `call` started a run, if one did (see threads.ts). */
+  branchOf?: (runId: string) => BranchThread | undefined;
+  /** The branch the stack is for when it runs no run of its own (its instruction is not a `call`). */
+  branch?: BranchThread;
 }
 
 /** The stack: the stopped step, its state, then each caller's `call` instruction and state. */
@@ -77,7 +88,7 @@ export function stackFrames(view: View): Frame[] {
   if (!stop || !engine) return out;
   const chain = [stop.runId, ...ancestors(engine, stop.runId)];
   const push = (f: Omit<Frame, 'id'>) => out.push({ ...f, id: out.length + 1 });
-  for (const runId of chain) {
+  for (const [i, runId] of chain.entries()) {
     const run = engine.get(runId);
     if (!run) continue;
     const { model, file } = run.task;
@@ -93,9 +104,15 @@ export function stackFrames(view: View): Frame[] {
       push({ name: `${tag}${st.name} › ${describeInstruction(ins)}${note}`, file, line: ins.range.start.line, column: ins.range.start.column, runId, kind: 'instruction' });
     };
     const st = (name: string | undefined) => (name === undefined ? undefined : model.states.find((s) => s.name === name));
+    const branchFrame = (b: BranchThread) => {
+      const at = branchLine(st(b.state), b.index, b.tag);
+      if (at) push({ name: b.name, file, line: at.line, column: at.column, runId, kind: 'branch' });
+    };
     if (runId !== stop.runId) {
-      // A caller: inside its `call` instruction.
-      instructionFrame(st(run.state.state), run.state.nextInstruction);
+      // A caller: inside its `call` instruction, or in the branch of a fan-out that called.
+      const branch = view.branchOf?.(chain[i - 1]);
+      if (branch) branchFrame(branch);
+      else instructionFrame(st(run.state.state), run.state.nextInstruction);
       stateFrame(run.state.state);
       continue;
     }
@@ -134,7 +151,8 @@ export function stackFrames(view: View): Frame[] {
           break;
         }
         const s = st(run.state.state);
-        if (s && run.state.phase === 'instructions' && run.state.nextInstruction < s.do.length) {
+        if (view.branch?.ownerRunId === runId) branchFrame(view.branch);
+        else if (s && run.state.phase === 'instructions' && run.state.nextInstruction < s.do.length) {
           instructionFrame(s, run.state.nextInstruction, run.state.retryAt !== undefined ? ' (waiting to retry)' : '');
         } else if (s) {
           const waits = waitsOf(view, run).filter((w) => w.state === s.name && w.line !== undefined);
@@ -204,6 +222,7 @@ export function runPosition(view: View, runId: string, s: Readonly<RunState>, hi
     at: stop ? (stop.index !== undefined ? `${stop.at}:${stop.index}` : stop.at) : undefined,
     history: s.history.slice(historyStart).map((h) => ({ ...h })),
     historyStart,
+    fanout: s.fanout && s.state ? fanoutRunOf(s.state, s.fanout) : undefined,
     stack: chain.map((id) => {
       const r = id === runId ? undefined : view.engine?.get(id);
       const st = r?.state ?? (id === runId ? s : undefined);

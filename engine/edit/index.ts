@@ -5,6 +5,7 @@
 import { parseDocument, visit, type Document } from 'yaml';
 import type { TextEdit } from '../model/types';
 import { EditError, YamlEditor } from './editor';
+import { FANOUT_OPERATIONS } from './fanout';
 import { expandGesture, isGesture } from './gestures';
 import { copyStatesText, freeStateName, OPERATIONS, stateNames, wireEditTaskText, type Outcome } from './operations';
 import type { EditOperation, EditResult } from './types';
@@ -82,7 +83,7 @@ function run(text: string, op: EditOperation, doc?: Document): EditResult {
     const parsed = doc ?? parseForEdit(text);
     return run(text, expandGesture(parsed, op), parsed);
   }
-  const fn = (OPERATIONS as Record<string, (ed: YamlEditor, op: EditOperation) => Outcome>)[op.type];
+  const fn = ({ ...OPERATIONS, ...FANOUT_OPERATIONS } as Record<string, (ed: YamlEditor, op: EditOperation) => Outcome>)[op.type];
   const parsed = doc ?? parseForEdit(text);
   if (parsed.errors.length) throw new EditError(`The YAML has errors; fix them first (${parsed.errors[0].message.split('\n')[0]}).`);
   const ed = new YamlEditor(text, parsed);

@@ -6,6 +6,7 @@ import { EditError, type MapRef, type YamlEditor } from './editor';
 import { TASK_NAME } from './names';
 import { flowText, itemLines, pairLines, reindent, stringScalar } from './render';
 import type { GestureOperation } from './gestures';
+import type { FanoutOperation } from './fanout';
 import type { EditOperation, FieldPath, InstructionSpec, StateReference, TransitionCondition, TransitionList, TransitionRef } from './types';
 
 /** Where new keys go, so that a file written by the editor reads in the order of the format's docs. */
@@ -22,6 +23,7 @@ export const KIND_FIELDS: Record<string, readonly string[]> = {
   exec: ['command', 'args', 'cwd', 'env', 'shell', 'timeout'],
   emit: ['event', 'data'],
   call: ['task', 'input'],
+  map: ['items', 'concurrency', 'tolerate', 'do'],
 };
 const CONDITION_KEYS = ['when', 'after', 'event', 'poll'] as const;
 
@@ -33,7 +35,7 @@ export interface Outcome {
   next?: EditOperation;
 }
 
-type Op<T extends EditOperation['type']> = (ed: YamlEditor, op: Extract<EditOperation, { type: T }>) => Outcome;
+export type Op<T extends EditOperation['type']> = (ed: YamlEditor, op: Extract<EditOperation, { type: T }>) => Outcome;
 
 // ------------------------------------------------------------------ navigation
 
@@ -80,7 +82,7 @@ function stateRef(ed: YamlEditor, name: string): MapRef {
   throw new EditError(`State '${name}' is not a mapping; edit it in the text.`);
 }
 
-function childRef(ed: YamlEditor, parent: MapRef, key: string): MapRef | undefined {
+export function childRef(ed: YamlEditor, parent: MapRef, key: string): MapRef | undefined {
   const pair = ed.find(parent.map, key);
   if (!pair) return undefined;
   const v = pair.value as Node | null;
@@ -188,7 +190,7 @@ function spacedStates(ed: YamlEditor, map: YAMLMap): boolean {
   return false;
 }
 
-function instructionValue(spec: InstructionSpec): Record<string, unknown> {
+export function instructionValue(spec: InstructionSpec): Record<string, unknown> {
   if (!spec.kind || (INSTRUCTION_OPTIONS as readonly string[]).includes(spec.kind)) throw new EditError(`'${spec.kind}' is not an instruction kind.`);
   const out: Record<string, unknown> = { [spec.kind]: spec.args ?? null };
   if (spec.as !== undefined && spec.as !== '') out.as = spec.as;
@@ -269,7 +271,7 @@ function setPath(ed: YamlEditor, ref: MapRef, path: FieldPath, value: unknown, o
 }
 
 /** The instruction at `index` of a state's `do` (a list, or one instruction written as a mapping). */
-function instructionRef(ed: YamlEditor, state: string, index: number): { ref: MapRef; kind: string; seq?: YAMLSeq } {
+export function instructionRef(ed: YamlEditor, state: string, index: number): { ref: MapRef; kind: string; seq?: YAMLSeq } {
   const st = stateRef(ed, state);
   const pair = ed.find(st.map, 'do');
   const v = pair?.value;
@@ -661,7 +663,7 @@ const setInstructionKind: Op<'setInstructionKind'> = (ed, op) => {
   return { state: op.state };
 };
 
-export const OPERATIONS: { [T in Exclude<EditOperation['type'], 'batch' | GestureOperation['type']>]: Op<T> } = {
+export const OPERATIONS: { [T in Exclude<EditOperation['type'], 'batch' | GestureOperation['type'] | FanoutOperation['type']>]: Op<T> } = {
   addState,
   deleteState,
   renameState,

@@ -44,6 +44,9 @@ export interface InstructionSpec {
   retry?: { attempts?: number; delay?: string; backoff?: number; max_delay?: string };
 }
 
+/** The options of a `map` the editor sets. */
+export type MapOption = 'items' | 'concurrency' | 'tolerate';
+
 /** A key path inside a mapping: `['url']`, `['retry', 'attempts']`. */
 export type FieldPath = readonly string[];
 
@@ -92,6 +95,21 @@ export type EditOperation =
   | { type: 'updateInstruction'; state: string; index: number; path: FieldPath; value?: unknown }
   /** Changes an instruction's kind in place (its key and value), keeping `as`, `retry`, `timeout`. */
   | { type: 'setInstructionKind'; state: string; index: number; kind: string; args: unknown }
+  /**
+   * Adds a branch to the `parallel` at `index` of the state's `do`, at the end (without a name, a
+   * free one from `branch`). A branch takes no `as` (its result is stored under its name).
+   */
+  | { type: 'addBranch'; state: string; index: number; name?: string; instruction: InstructionSpec }
+  /** Removes a branch (with its comment lines) from the `parallel` at `index`; the last one stays. */
+  | { type: 'removeBranch'; state: string; index: number; branch: string }
+  /** Renames a branch of the `parallel` at `index` (its key only: mocks that name it are other files). */
+  | { type: 'renameBranch'; state: string; index: number; branch: string; newName: string }
+  /**
+   * Sets an option of the `map` at `index`: `items` (a `={{ expression }}` or a list),
+   * `concurrency` (a whole number, 1 or more) or `tolerate` (0 or more); with `value` undefined
+   * `concurrency` and `tolerate` are removed (their defaults apply). `items` cannot be removed.
+   */
+  | { type: 'setMapOption'; state: string; index: number; option: MapOption; value?: string | number | unknown[] }
   /**
    * A drag from one state to another on the graph (engine/edit/gestures.ts): a state whose only way
    * out is unconditional (`next: X`, or one `on` entry with no condition) is retargeted to `to`;

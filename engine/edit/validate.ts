@@ -82,6 +82,14 @@ function record(shape: Shape): Check {
   };
 }
 
+/** A `map` option's value: an expression (text), a whole number, or a list of plain data. */
+const mapValue: Check = (v, at) => {
+  if (typeof v === 'string') return;
+  if (typeof v === 'number') return index(v, at);
+  if (!Array.isArray(v)) fail(at, 'must be text, a whole number or a list', v);
+  data(v, at);
+};
+
 const STATUS = oneOf(['succeeded', 'failed', 'cancelled']);
 const LIST = optional(oneOf(['on', 'catch']));
 
@@ -123,6 +131,10 @@ const SHAPES: { [T in Exclude<EditOperationType, 'batch'>]: Shape } = {
   moveInstruction: { state: name, index, toIndex: index },
   updateInstruction: { state: name, index, path, value: optional(data) },
   setInstructionKind: { state: name, index, kind: name, args: optional(data) },
+  addBranch: { state: name, index, name: optional(text), instruction },
+  removeBranch: { state: name, index, branch: name },
+  renameBranch: { state: name, index, branch: name, newName: text },
+  setMapOption: { state: name, index, option: oneOf(['items', 'concurrency', 'tolerate']), value: optional(mapValue) },
   connect: { state: name, to: name },
   insertState: { ...TRANSITION, name: optional(text) },
 };

@@ -2,7 +2,8 @@
 // their sizes (known before render, so that ELK lays out what React Flow paints). Pure: no DOM,
 // no React; tested in Node.
 import type { Diagnostic, Severity } from '../model/types';
-import type { DebugView, StateOutline, StateRunInfo, TaskOutline, TransitionKey, TransitionOutline } from './types';
+import { fanoutHeight, fanoutView, itemsText, type FanoutView } from './lanes';
+import type { DebugView, FanoutRun, StateOutline, StateRunInfo, TaskOutline, TransitionKey, TransitionOutline } from './types';
 
 export type EdgeKind = 'when' | 'after' | 'poll' | 'event' | 'else' | 'next' | 'catch';
 
@@ -11,6 +12,8 @@ export interface InstructionRow {
   kind: string;
   /** A short summary: `POST …/collect`, `"Hello"`, `5s`. */
   summary: string;
+  /** A `parallel` or `map`: its lanes, drawn below the row. */
+  fanout?: FanoutView;
 }
 
 export interface NodeDiagnostic {
@@ -143,6 +146,12 @@ export function instructionSummary(kind: string, args: unknown): string {
       return truncate(s(a.event), 80);
     case 'call':
       return truncate(s(a.task), 80);
+    case 'parallel': {
+      const names = Object.keys(a);
+      return `${names.length} branch${names.length === 1 ? '' : 'es'} at once`;
+    }
+    case 'map':
+      return truncate(`× ${itemsText(a.items)}, ${a.concurrency !== undefined ? `${s(a.concurrency)} at once` : 'all at once'}`, 80);
     default:
       return truncate(typeof args === 'string' ? args : s(args), 80);
   }
@@ -155,21 +164,25 @@ export function descriptionLines(description: string | undefined, width: number)
   return Math.min(2, Math.ceil(description.length / perLine));
 }
 
-export function nodeSize(name: string, description: string | undefined, rows: number, more: boolean, final: boolean): { width: number; height: number } {
+/** `extra`: the height of what the rows draw below themselves (fan-out lanes). */
+export function nodeSize(name: string, description: string | undefined, rows: number, more: boolean, final: boolean, extra = 0): { width: number; height: number } {
   const width = Math.max(NODE_WIDTH_MIN, Math.min(NODE_WIDTH_MAX, name.length * CHAR + 110));
   let height = HEADER_HEIGHT;
   const lines = descriptionLines(description, width);
   if (lines) height += lines * DESCRIPTION_LINE + 6;
   const shown = rows + (more ? 1 : 0);
-  if (shown) height += 6 + shown * ROW_HEIGHT;
+  if (shown) height += 6 + shown * ROW_HEIGHT + extra;
   if (final && !lines && !shown) height = HEADER_HEIGHT + 4;
   return { width, height: height + 6 };
 }
 
 function stateOf(state: StateOutline, isStart: boolean, diagnostics: NodeDiagnostic[]): StateNodeData {
-  const rows: InstructionRow[] = state.do.slice(0, MAX_ROWS).map((i) => ({ index: i.index, kind: i.kind || '?', summary: instructionSummary(i.kind, i.args) }));
+  const rows: InstructionRow[] = state.do.slice(0, MAX_ROWS).map((i) => ({ index: i.index, kind: i.kind || '?', summary: instructionSummary(i.kind, i.args), ...(i.fanout ? { fanout: fanoutView(i.fanout) } : {}) }));
   const more = Math.max(0, state.do.length - MAX_ROWS);
-  const size = nodeSize(state.name, state.description, rows.length, more > 0, state.final);
+  const lanes = rows.reduce((h, r) => h + (r.fanout ? fanoutHeight(r.fanout) : 0), 0);
+  const size = nodeSize(state.name, state.description, rows.length, more > 0, state.final, lanes);
+  // Lanes are indented under their row: a fan-out gets the widest node.
+  if (lanes) size.width = NODE_WIDTH_MAX;
   return {
     name: state.name,
     description: state.description,
@@ -347,6 +360,8 @@ export interface NodeDebug {
   info?: StateRunInfo;
   /** A run shown from its journal is on the graph (every node then says its visits, 0 included). */
   shown: boolean;
+  /** The state's fan-outs in the run, by instruction index. */
+  fanouts?: Record<number, FanoutRun>;
 }
 
 export function nodeDebug(debug: DebugView | undefined, name: string): NodeDebug | undefined {
@@ -358,7 +373,13 @@ export function nodeDebug(debug: DebugView | undefined, name: string): NodeDebug
     count: debug.counts?.[name],
     info: debug.states?.[name],
     shown: !!debug.run,
+    fanouts: fanoutsIn(debug, name),
   };
+}
+
+function fanoutsIn(debug: DebugView, state: string): Record<number, FanoutRun> | undefined {
+  const own = debug.fanouts?.filter((f) => f.state === state);
+  return own?.length ? Object.fromEntries(own.map((f) => [f.index, f])) : undefined;
 }
 
 export function edgeTaken(debug: DebugView | undefined, e: TransitionEdgeData): boolean {

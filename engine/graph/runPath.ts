@@ -1,9 +1,11 @@
 // A run's path for the graph, read from its journal: each state's visits, timing, the data it
 // found and its instructions' outcomes, the transitions taken (exactly the ones the journal
-// names), and the state where the run failed. Pure; the Runs view's "Show on Graph" posts it.
+// names), the state where the run failed, and the status of each fan-out's branches and items.
+// Pure; the Runs view's "Show on Graph" posts it.
 import type { JournalEvent } from '../journal/events';
 import { applyEvent, emptyRunState } from '../journal/replay';
-import type { DebugView, InstructionOutcome, ShownRun, StateRunInfo, TransitionKey } from './types';
+import { fanoutRunOf, withFanoutRun } from './lanes';
+import type { DebugView, FanoutRun, InstructionOutcome, ShownRun, StateRunInfo, TransitionKey } from './types';
 
 /** A value's JSON longer than this is shown as its first characters (a run's data can be large). */
 export const PREVIEW_CHARS = 4000;
@@ -24,6 +26,7 @@ export function runPath(events: readonly JournalEvent[], run: Omit<ShownRun, 'ta
   const counts: Record<string, number> = {};
   const taken: TransitionKey[] = [];
   const failed: string[] = [];
+  let fanouts: FanoutRun[] = [];
   // The run's state as the journal rebuilds it (the same fold as a replay): the data a state finds.
   const folded = emptyRunState();
   let task = run.task ?? '';
@@ -56,8 +59,18 @@ export function runPath(events: readonly JournalEvent[], run: Omit<ShownRun, 'ta
         attempts.clear();
         if (!visited.includes(e.state)) visited.push(e.state);
         counts[e.state] = current.visits;
+        // A new visit: its fan-outs start over.
+        fanouts = fanouts.filter((f) => f.state !== e.state);
         break;
       }
+      case 'instruction-started':
+      case 'map-items':
+      case 'branch-started':
+      case 'branch-finished':
+      case 'branch-failed':
+      case 'branch-cancelled':
+        if (folded.fanout && currentName) fanouts = withFanoutRun(fanouts, fanoutRunOf(currentName, folded.fanout));
+        break;
       case 'instruction-finished':
         outcome(current, attempts, e.index, e.kind).result = preview(e.result);
         break;
@@ -81,7 +94,7 @@ export function runPath(events: readonly JournalEvent[], run: Omit<ShownRun, 'ta
   }
   // The state the run is in: its visit so far counts up to the journal's last entry.
   if (current) current.totalMs += Math.max(0, lastAt - current.enteredAt);
-  return { active: !status, current: status ? undefined : currentName, visited, taken, counts, failed, status, states, run: { id: run.id, where: run.where, task } };
+  return { active: !status, current: status ? undefined : currentName, visited, taken, counts, failed, status, states, run: { id: run.id, where: run.where, task, ...(run.olderVersion ? { olderVersion: run.olderVersion } : {}) }, ...(fanouts.length ? { fanouts } : {}) };
 }
 
 function outcome(state: StateRunInfo | undefined, attempts: Map<number, InstructionOutcome>, index: number, kind: string): InstructionOutcome {

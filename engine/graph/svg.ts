@@ -5,9 +5,10 @@
 // `stepwise graph --format svg` (ELK's layout, a built-in palette). Pure: a string out.
 import { detour } from './detour';
 import type { EdgeRoute } from './layout';
-import { edgeTaken, nodeDebug, type GraphModel, type StateNodeData, type TransitionEdgeData } from './model';
+import { fanoutHeight, LANE_HEIGHT, type FanoutView } from './lanes';
+import { edgeTaken, instructionSummary, nodeDebug, type GraphModel, type StateNodeData, type TransitionEdgeData } from './model';
 import { midpoint, roundedPath, selfLoop } from './paths';
-import type { Box, DebugView, LayoutDirection, Point } from './types';
+import type { Box, DebugView, FanoutRun, LaneStatus, LayoutDirection, Point } from './types';
 
 export interface SvgPalette {
   background: string;
@@ -206,9 +207,25 @@ function nodeSvg(at: Point, n: StateNodeData, p: SvgPalette, overlay: DebugView 
     for (const r of n.instructions) {
       parts.push(`<text x="12" y="${y + 14}" font-size="11" fill="${p.text}"><tspan font-weight="600">${escapeXml(r.kind)}</tspan><tspan dx="6" font-family="${escapeXml(p.mono)}" fill="${p.muted}">${escapeXml(fit(r.summary, n.width - 36 - r.kind.length * 7, 6.6))}</tspan></text>`);
       y += 20;
+      if (r.fanout) y = lanesSvg(parts, y, n.width, r.fanout, d?.fanouts?.[r.index], p);
     }
     if (n.moreInstructions) parts.push(`<text x="12" y="${y + 14}" font-size="11" fill="${p.muted}">+${n.moreInstructions} more</text>`);
   }
   parts.push('</g>');
   return parts.join('');
+}
+
+/** A fan-out's lanes below its row (see FanoutLanes.tsx): a spine, a line per lane, its status colour. */
+function lanesSvg(parts: string[], top: number, width: number, v: FanoutView, run: FanoutRun | undefined, p: SvgPalette): number {
+  const colour: Record<LaneStatus, string> = { pending: p.muted, running: p.current, succeeded: p.succeeded, failed: p.failed, cancelled: p.muted };
+  let y = top + 4;
+  parts.push(`<path d="M28,${y} V${y + v.lanes.length * LANE_HEIGHT}" stroke="${p.taken}" stroke-width="2"/>`);
+  for (const lane of v.lanes) {
+    const status = run ? (v.kind === 'map' ? undefined : (run.lanes[lane.name] ?? 'pending')) : undefined;
+    const text = `${lane.name ? `${lane.name}  ` : ''}${instructionSummary(lane.kind, lane.args)}`;
+    parts.push(`<rect x="36" y="${y + 1}" width="${width - 46}" height="${LANE_HEIGHT - 3}" rx="3" fill="none" stroke="${status ? colour[status] : p.border}" stroke-width="1"/>`);
+    parts.push(`<text x="44" y="${y + 14}" font-size="11" fill="${p.text}" data-lane="${escapeXml(lane.name)}"${status ? ` data-status="${status}"` : ''}>${escapeXml(fit(text, width - 62, 6.6))}</text>`);
+    y += LANE_HEIGHT;
+  }
+  return top + fanoutHeight(v);
 }

@@ -2,7 +2,7 @@
 // to the webview), where things are, and the overlay of a run (debugged, shown from the Runs view,
 // or any other source of visited states). Pure data: no `vscode`, no DOM, no React; the webview,
 // the extension and the CLI's `stepwise graph` all import it.
-import type { CatchModel, FinalStatus, InstructionModel, Range, TaskModel } from '../model/types';
+import type { CatchModel, FinalStatus, InstructionModel, Range, RetryPolicy, TaskModel } from '../model/types';
 import type { TransitionList } from '../edit/types';
 
 export type LayoutDirection = 'DOWN' | 'RIGHT';
@@ -51,6 +51,20 @@ export interface DebugView {
   states?: Record<string, StateRunInfo>;
   /** The run shown from the Runs view (absent: the debugger's run, or none). */
   run?: ShownRun;
+  /** The branches and items of each `parallel`/`map` in the last visit of its state. */
+  fanouts?: FanoutRun[];
+}
+
+/** Where a branch of a `parallel` (or an item of a `map`) is: not started, under way (or waiting to retry), or its end. */
+export type LaneStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/** The branches (by name) or items (by index, as text) of the `parallel`/`map` at `index` of a state's `do`. */
+export interface FanoutRun {
+  state: string;
+  index: number;
+  lanes: Record<string, LaneStatus>;
+  /** A map's number of items, once they are known. */
+  items?: number;
 }
 
 /** A run shown on the graph from its journal: a local one or one on the server. */
@@ -58,6 +72,8 @@ export interface ShownRun {
   id: string;
   task: string;
   where: 'local' | 'server';
+  /** Set when the run started with another version of the task file than the one drawn: how it differs, in words. */
+  olderVersion?: string;
 }
 
 /** What one state did in a run: the last visit's data, results and timing, and how often it was entered. */
@@ -113,7 +129,20 @@ export interface StateOutline {
   catch: CatchOutline[];
 }
 
-export type InstructionOutline = Pick<InstructionModel, 'index' | 'kind' | 'args' | 'as' | 'retry' | 'timeout'>;
+export type InstructionOutline = Pick<InstructionModel, 'index' | 'kind' | 'args' | 'as' | 'retry' | 'timeout'> & { fanout?: FanoutOutline };
+
+/** An instruction inside a `parallel` or `map`. */
+export interface NestedInstructionOutline {
+  kind: string;
+  args: unknown;
+  timeout?: string;
+  retry?: RetryPolicy;
+}
+
+/** A `parallel`'s branches or a `map`'s options and instruction (a TaskModel's FanoutModel is one). */
+export type FanoutOutline =
+  | { kind: 'parallel'; branches: Array<{ name: string; ins: NestedInstructionOutline }> }
+  | { kind: 'map'; items?: unknown; concurrency?: unknown; tolerate?: unknown; do?: NestedInstructionOutline };
 
 export interface TransitionOutline {
   index: number;
@@ -144,7 +173,7 @@ export function outlineOf(model: TaskModel): TaskOutline {
     status: s.status,
     keyRange: s.keyRange,
     range: s.range,
-    do: s.do.map((i) => ({ index: i.index, kind: i.kind, args: i.args, as: i.as, retry: i.retry, timeout: i.timeout })),
+    do: s.do.map((i) => ({ index: i.index, kind: i.kind, args: i.args, as: i.as, retry: i.retry, timeout: i.timeout, fanout: i.fanout && fanoutOutline(i.fanout) })),
     on: s.on.map((t) => ({
       index: t.index,
       to: t.to,
@@ -159,3 +188,12 @@ export function outlineOf(model: TaskModel): TaskOutline {
   return out;
 }
 
+
+function nested(i: NestedInstructionOutline): NestedInstructionOutline {
+  return { kind: i.kind, args: i.args, timeout: i.timeout, retry: i.retry };
+}
+
+function fanoutOutline(f: FanoutOutline): FanoutOutline {
+  if (f.kind === 'parallel') return { kind: 'parallel', branches: f.branches.map((b) => ({ name: b.name, ins: nested(b.ins) })) };
+  return { kind: 'map', items: f.items, concurrency: f.concurrency, tolerate: f.tolerate, do: f.do && nested(f.do) };
+}

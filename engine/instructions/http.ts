@@ -14,6 +14,7 @@ export const http: InstructionHandler = async (ctx) => {
   }
   const headers = new Headers();
   for (const [k, v] of Object.entries((a.headers as Record<string, unknown>) ?? {})) headers.set(k, String(v));
+  for (const [k, v] of Object.entries(ctx.propagation)) if (!headers.has(k)) headers.set(k, v);
   let body: string | undefined;
   if (a.body !== undefined && a.body !== null) {
     body = typeof a.body === 'string' ? a.body : JSON.stringify(a.body);

@@ -21,6 +21,8 @@ export interface InstructionContext {
   runId: string;
   state: string;
   index: number;
+  /** Headers that carry the run's trace to a called service (W3C `traceparent`); empty without tracing. */
+  propagation: Record<string, string>;
   /** Folder of the task file: relative paths (exec `cwd`, `call` task) start here. */
   baseDir: string;
   clock: Clock;

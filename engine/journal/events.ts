@@ -35,6 +35,12 @@ interface Base {
   at: number;
 }
 
+/** Which entry of the task's `schedule` (0-based) started a run, for which tick (ISO 8601, UTC). */
+export interface ScheduleTrigger {
+  schedule: number;
+  tick: string;
+}
+
 export type JournalEvent = Base &
   (
     | {
@@ -46,6 +52,8 @@ export type JournalEvent = Base &
         taskHash?: string;
         /** The run this one retries: its entries before `run-forked` are a copy of that run's (see runtime/retry.ts). */
         retryOf?: string;
+        /** The schedule tick that started the run (`stepwise serve` only). */
+        trigger?: ScheduleTrigger;
         input: Record<string, unknown>;
         data: Record<string, unknown>;
         clock: 'real' | 'virtual';

@@ -13,6 +13,9 @@ export interface BranchState {
   retryAt?: number;
   /** True between an attempt's start and its end (or the crash that interrupted it). */
   running: boolean;
+  /** seq and time of the last attempt's `branch-started` (a `call` names its child run after the seq). */
+  startedSeq?: number;
+  startedAt?: number;
   /** The branch's final result, or its error after its own retries. */
   outcome?: BranchOutcome;
 }
@@ -21,6 +24,8 @@ export interface FanoutState {
   /** The instruction's index in its state's `do`, and the attempt of it under way. */
   index: number;
   attempt: number;
+  /** When the attempt under way started: its timeout counts from there, also after a resume. */
+  startedAt: number;
   /** A `map`'s items, as resolved when it first started. */
   items?: unknown[];
   /** By branch name, or by item index (as a string). */
@@ -40,10 +45,11 @@ export function applyFanoutEvent(s: { fanout?: FanoutState }, e: JournalEvent): 
       return;
     case 'instruction-started':
       if (!(FANOUT_KINDS as readonly string[]).includes(e.kind)) return;
-      if (!s.fanout || s.fanout.index !== e.index) s.fanout = { index: e.index, attempt: e.attempt, branches: {} };
+      if (!s.fanout || s.fanout.index !== e.index) s.fanout = { index: e.index, attempt: e.attempt, startedAt: e.at, branches: {} };
       else if (e.attempt > s.fanout.attempt) {
         // A retry of the whole instruction runs again only what did not succeed.
         s.fanout.attempt = e.attempt;
+        s.fanout.startedAt = e.at;
         for (const [key, b] of Object.entries(s.fanout.branches)) if (!b.outcome || !('result' in b.outcome)) delete s.fanout.branches[key];
       }
       return;
@@ -61,6 +67,10 @@ export function applyFanoutEvent(s: { fanout?: FanoutState }, e: JournalEvent): 
       const key = branchKey(e);
       const b = (s.fanout.branches[key] ??= { attempts: 0, running: false });
       b.running = e.type === 'branch-started';
+      if (e.type === 'branch-started') {
+        b.startedSeq = e.seq;
+        b.startedAt = e.at;
+      }
       if (e.type === 'branch-finished') {
         b.outcome = { result: structuredClone(e.result) };
         b.retryAt = undefined;

@@ -16,6 +16,8 @@ export interface RunState {
   runId: string;
   task: string;
   file?: string;
+  /** sha256 of the task text the run is pinned to (see runtime/pinned.ts). */
+  taskHash?: string;
   parentRunId?: string;
   clock: 'real' | 'virtual';
   pid?: number;
@@ -90,6 +92,7 @@ export function applyEvent(s: RunState, e: JournalEvent): RunState {
       s.runId = e.runId;
       s.task = e.task;
       s.file = e.file;
+      if (e.taskHash) s.taskHash = e.taskHash;
       s.parentRunId = e.parentRunId;
       s.clock = e.clock;
       s.pid = e.pid;

@@ -2,12 +2,15 @@
 // values the model keeps as plain data), and every expression of the task with its location.
 import { isScalar, type Document, type LineCounter, type Node } from 'yaml';
 import type { InstructionModel, Range, StateModel, TaskModel, TextEdit } from '../model/types';
+import type { PluginKindInfo } from '../plugins/define';
 import { plainDocument, type IndexedNode, type PathSegment, type PlainDocument } from '../schema/nodes';
 import { locateInScalar, nodeSpan } from '../schema/yamltext';
 
 export interface LintOptions {
   /** Custom instruction kinds registered with the engine (silences `unknown-kind` for them). */
   customKinds?: readonly string[];
+  /** The kinds of the workspace's plugins: known to `unknown-kind`, their arguments checked. */
+  plugins?: readonly PluginKindInfo[];
 }
 
 /** Where an expression comes from. */

@@ -17,6 +17,9 @@ export function durationPaths(ctx: LintContext): Array<{ path: PathSegment[]; la
     if (value !== undefined && value !== null) out.push({ path, label, value });
   };
   add(['timeout'], "The task's 'timeout'", ctx.value(['timeout']));
+  for (const sc of ctx.model.schedule ?? []) {
+    if (sc.fields.every) add(['schedule', sc.index, 'every'], `The 'every' of schedule ${sc.index + 1}`, ctx.value(['schedule', sc.index, 'every']));
+  }
   for (const s of ctx.states.values()) {
     if (s.fields.timeout) add(['states', s.name, 'timeout'], `The 'timeout' of state '${s.name}'`, ctx.value(['states', s.name, 'timeout']));
     for (const t of s.on) {
@@ -61,7 +64,7 @@ export function correctDuration(text: string): string | undefined {
   return parseDuration(fixed) !== undefined && fixed !== text ? fixed : undefined;
 }
 
-export const invalidDuration = rule('invalid-duration', 'error', 'A timeout, `after`, `poll.every`, `sleep` or retry delay that is not a duration such as 10s or 1h30m.', (_model, ctx) => {
+export const invalidDuration = rule('invalid-duration', 'error', 'A timeout, `after`, `poll.every`, `sleep`, retry delay or schedule `every` that is not a duration such as 10s or 1h30m.', (_model, ctx) => {
   const out: Finding[] = [];
   for (const { path, label, value } of durationPaths(ctx)) {
     if (typeof value === 'string' && parseDuration(value) !== undefined) continue;

@@ -10,6 +10,8 @@ import { noFinalReachable, noWayOut, unreachableState } from './graph';
 import { duplicateAs, unknownKind } from './instructions';
 import { invalidBranch, invalidConcurrency, itemOutsideMap, mapWithoutItems, singleBranchParallel } from './fanout';
 import { PARSE_RULES } from './parser';
+import { invalidCron, invalidSchedule, unknownTimezone } from './schedules';
+import { pluginArguments } from './plugins';
 import type { Rule, RuleInfo } from './rule';
 import { missingStart, unknownTarget } from './targets';
 import { elseNeverTaken, shadowedTransition, unknownErrorKind } from './transitions';
@@ -40,6 +42,10 @@ export const LINT_RULES: readonly Rule[] = [
   invalidConcurrency,
   singleBranchParallel,
   itemOutsideMap,
+  invalidSchedule,
+  invalidCron,
+  unknownTimezone,
+  pluginArguments,
 ];
 
 /** Every diagnostic code the linter can emit: id, severity, description, docs page. */

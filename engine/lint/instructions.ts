@@ -40,19 +40,23 @@ export const unknownKind = rule(
   'warning',
   'An instruction kind that is not built in and looks like a misspelt built-in kind (or, when the registered kinds are known, is not registered).',
   (_model, ctx) => {
-    const registered = ctx.options.customKinds;
+    const plugins = ctx.options.plugins?.map((k) => k.kind);
+    const registered = ctx.options.customKinds || plugins ? [...(ctx.options.customKinds ?? []), ...(plugins ?? [])] : undefined;
     const out: Finding[] = [];
     for (const { ins, path } of ctx.instructions()) {
       const kind = ins.kind;
       if (!kind || (BUILTIN_KINDS as readonly string[]).includes(kind) || registered?.includes(kind)) continue;
       const suggestion = nearest(kind, BUILTIN_KINDS, { maxDistance: kind.length <= 4 ? 1 : 2, prefix: false });
-      if (!suggestion && !registered) continue; // a custom kind
+      if (!suggestion && !registered) continue; // a custom kind of an embedding program
       let message = `'${kind}' is not a built-in instruction kind`;
-      message += suggestion ? `: did you mean '${suggestion}'? (A custom kind must be registered with the engine.)` : ` and no custom kind '${kind}' is registered.`;
+      const near = suggestion ?? (plugins ? nearest(kind, plugins, { maxDistance: kind.length <= 4 ? 1 : 2, prefix: false }) : undefined);
+      message += near
+        ? `: did you mean '${near}'? (A custom kind must be registered with the engine or come from a plugin of stepwise.config.json.)`
+        : ` and no plugin of the workspace's stepwise.config.json or registered custom kind is named '${kind}'.`;
       let fix: Fix | undefined;
       const key = ctx.node([...path, kind])?.key;
-      const edit = suggestion && key ? replaceScalar(key, suggestion) : undefined;
-      if (edit) fix = { title: `Change to '${suggestion}'`, edits: [edit] };
+      const edit = near && key ? replaceScalar(key, near) : undefined;
+      if (edit) fix = { title: `Change to '${near}'`, edits: [edit] };
       out.push({ message, range: ins.kindRange, fix });
     }
     return out;

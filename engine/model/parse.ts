@@ -1,6 +1,6 @@
 // Reads task YAML into the typed model. Never throws: whatever can be read is returned, and what
 // cannot becomes a diagnostic with a range, so editors and the debugger work on half-typed files.
-import { Composer, Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Parser, YAMLParseError, type CST, type Node, type Pair, type YAMLMap } from 'yaml';
+import { Composer, Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Parser, YAMLParseError, type CST, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import { anchorTargets, forEachNode, keyText, newBudget, plainValue } from '../schema/nodes';
 import { schemaDiagnostics } from '../schema/validate';
 import { MAX_NESTING, tooDeepAt } from './nesting';
@@ -18,6 +18,7 @@ import type {
   PollModel,
   Range,
   RetryPolicy,
+  ScheduleModel,
   StateModel,
   TaskModel,
   TransitionModel,
@@ -218,6 +219,8 @@ class Reader {
     if (isMap(data)) model.data = this.plain(data) as Record<string, unknown>;
     const input = values.get('input');
     if (isMap(input)) model.input = this.inputs(input);
+    const schedule = values.get('schedule');
+    if (isSeq(schedule)) model.schedule = this.schedule(schedule);
     const states = values.get('states');
     if (isMap(states)) {
       for (const { key, pair, keyRange } of this.entries(states)) {
@@ -225,6 +228,27 @@ class Reader {
       }
     }
     return model;
+  }
+
+  schedule(list: YAMLSeq): ScheduleModel[] {
+    const out: ScheduleModel[] = [];
+    list.items.forEach((written, index) => {
+      const item = this.deref(written as Node);
+      if (!isMap(item)) return;
+      const { values, ranges } = this.fields(item);
+      const input = values.get('input');
+      out.push({
+        index,
+        cron: str(values.get('cron')),
+        timezone: str(values.get('timezone')),
+        every: str(values.get('every')),
+        input: isMap(input) ? (this.plain(input) as Record<string, unknown>) : undefined,
+        overlap: str(values.get('overlap')),
+        range: this.nodeRange(item),
+        fields: ranges,
+      });
+    });
+    return out;
   }
 
   inputs(map: YAMLMap): InputDecl[] {

@@ -160,6 +160,22 @@ export interface StateModel {
   fields: FieldRanges;
 }
 
+export const OVERLAP_POLICIES = ['skip', 'allow', 'cancel'] as const;
+export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
+
+/** One entry of `schedule:` as written; lint/schedules.ts checks it, engine/schedule runs it. */
+export interface ScheduleModel {
+  /** 0-based position in `schedule`. */
+  index: number;
+  cron?: string;
+  timezone?: string;
+  every?: string;
+  input?: Record<string, unknown>;
+  overlap?: string;
+  range: Range;
+  fields: FieldRanges;
+}
+
 export interface TaskModel {
   version?: number;
   name?: string;
@@ -167,6 +183,8 @@ export interface TaskModel {
   input: InputDecl[];
   data: Record<string, unknown>;
   timeout?: string;
+  /** Absent when the task has no `schedule:`. */
+  schedule?: ScheduleModel[];
   start?: string;
   states: StateModel[];
   range: Range;

@@ -1,9 +1,11 @@
 // The engine: starts, resumes and tracks runs over one store and one clock. Runs of an engine can
 // reach each other (`emit`, `call`); everything outside goes through the store.
-import type { JournalEvent } from '../journal/events';
+import type { JournalEvent, ScheduleTrigger } from '../journal/events';
 import { replay, type RunState } from '../journal/replay';
 import { instructionRegistry } from '../instructions/registry';
 import type { InstructionHandler } from '../instructions/types';
+import type { RunObserver } from '../observe/observer';
+import { currentSecrets, type SecretValues } from '../secrets/env';
 import type { RunStore } from '../store/store';
 import { memoryStore } from '../store/memory';
 import { realClock, type Clock } from './clock';
@@ -19,8 +21,11 @@ export interface EngineOptions {
   mocks?: Mocks;
   /** Mocks per task (a server gives each task its own mocks file); overrides `mocks` when it answers. */
   mocksFor?: (task: LoadedTask) => Mocks | undefined;
-  /** Values of `secrets.*`: readable by expressions, masked everywhere they would be written. */
-  secrets?: Record<string, string>;
+  /**
+   * Values of `secrets.*`: readable by expressions, masked everywhere they would be written. A
+   * function is asked again for each run started or continued (secrets that rotate).
+   */
+  secrets?: SecretValues;
   /** Custom instruction kinds by name. */
   instructions?: Record<string, InstructionHandler>;
   hooks?: RunHooks;
@@ -31,6 +36,10 @@ export interface EngineOptions {
    * called after the runs of this engine that wait for the event have it.
    */
   broadcast?: (from: string, name: string, data: unknown) => Promise<void>;
+  /** Metrics and traces: told every journal entry; may add headers to `http` calls. */
+  observer?: RunObserver;
+  /** Runs the `call` of a fan-out branch as a run of the store (see RunEnvironment.callChild). */
+  callChild?: RunEnvironment['callChild'];
 }
 
 export interface ResumeOptions {
@@ -48,6 +57,7 @@ export interface StartOptions {
   input?: Record<string, unknown>;
   runId?: string;
   parentRunId?: string;
+  trigger?: ScheduleTrigger;
 }
 
 export type JournalListener = (run: Run, event: JournalEvent) => void;
@@ -82,7 +92,6 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const clock = options.clock ?? realClock();
   const instructions = instructionRegistry(options.instructions);
   const mocks = options.mocks ?? NO_MOCKS;
-  const secrets = options.secrets ?? {};
   const hooks = options.hooks ?? {};
   const loadTask = options.loadTask ?? loadTaskFile;
   const runs = new Map<string, Run>();
@@ -95,7 +104,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     instructions,
     mocks: mockSession((task && options.mocksFor?.(task)) ?? mocks, history),
     recorded,
-    secrets,
+    secrets: currentSecrets(options.secrets),
     hooks,
     async broadcast(from, name, data) {
       const waiting = [...runs.values()].filter((r) => r.id !== from && !r.ended && r.isWaitingFor(name));
@@ -118,14 +127,18 @@ export function createEngine(options: EngineOptions = {}): Engine {
         signal.removeEventListener('abort', onAbort);
       }
     },
+    callChild: options.callChild,
     onJournal(run, event) {
+      options.observer?.journal({ id: run.id, task: run.task.model.name ?? 'task', parentRunId: run.state.parentRunId }, event);
       for (const l of journalListeners) l(run, event);
     },
+    headers: options.observer?.headers,
     onOutput(chunk) {
       for (const l of outputListeners) l(chunk);
     },
     onEnd(run) {
       runs.delete(run.id);
+      if (!run.ended) options.observer?.left?.(run.id);
     },
   });
 
@@ -138,7 +151,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       const input = resolveInput(task.model, opts.input ?? {});
       const run = new Run(runId, task, environment([], undefined, task));
       runs.set(runId, run);
-      void run.start({ input, data: structuredClone(task.model.data), parentRunId: opts.parentRunId });
+      void run.start({ input, data: structuredClone(task.model.data), parentRunId: opts.parentRunId, trigger: opts.trigger });
       return run;
     },
     async resume(runId, opts = {}) {

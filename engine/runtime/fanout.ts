@@ -18,7 +18,14 @@ export interface BranchRun {
   scope: Pick<ExpressionScope, 'item' | 'index'>;
   /** Lets virtual time move while the branch waits (a sleep, a child run). */
   idle<T>(p: Promise<T>): Promise<T>;
+  /**
+   * Like idle, for a wait the run can leave and take up again from its journal (a child run in the
+   * store, see FanoutHost.reattachCalls): while every running branch waits so, the run is parked.
+   */
+  park<T>(p: Promise<T>): Promise<T>;
   childId: string;
+  /** When the attempt started: its timeout counts from there, also after a resume. */
+  startedAt: number;
 }
 
 /** What the fan-out needs of its run. */
@@ -35,6 +42,59 @@ export interface FanoutHost {
   /** Waits while the run is paused; throws once it is cancelled. */
   checkpoint(): Promise<void>;
   retryDelay(retry: NonNullable<InstructionModel['retry']>, attempt: number): number;
+  /** Marks the run parked (see Run.parked) until the returned function is called. */
+  park(): () => void;
+  /**
+   * True when a branch's `call` is a run of the store that outlives this process (PostgreSQL): a
+   * resumed run waits again for the child its journal started instead of starting another.
+   */
+  readonly reattachCalls: boolean;
+}
+
+/** Parks the run while every running branch waits in a way the run can leave (BranchRun.park). */
+class ParkGauge {
+  private running = 0;
+  private parked = 0;
+  private unpark: (() => void) | undefined;
+  constructor(private readonly host: FanoutHost) {}
+
+  enter(): () => void {
+    this.running++;
+    this.settle();
+    return once(() => {
+      this.running--;
+      this.settle();
+    });
+  }
+
+  async park<T>(p: Promise<T>): Promise<T> {
+    this.parked++;
+    this.settle();
+    try {
+      return await p;
+    } finally {
+      this.parked--;
+      this.settle();
+    }
+  }
+
+  private settle(): void {
+    const all = this.running > 0 && this.parked === this.running;
+    if (all && !this.unpark) this.unpark = this.host.park();
+    else if (!all && this.unpark) {
+      this.unpark();
+      this.unpark = undefined;
+    }
+  }
+}
+
+function once(fn: () => void): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    fn();
+  };
 }
 
 interface Unit {
@@ -70,8 +130,9 @@ export async function runFanout(host: FanoutHost, st: StateModel, ins: Instructi
     const units = await unitsOf(host, st, ins);
     if ('error' in units) return units;
     if (ins.timeout) {
+      const startedAt = host.state.fanout?.index === ins.index ? host.state.fanout.startedAt : host.clock.now();
       host.clock
-        .sleep(durationMs(ins.timeout), stop.signal)
+        .sleep(Math.max(0, startedAt + durationMs(ins.timeout) - host.clock.now()), stop.signal)
         .then(() => stop.abort(new Stop('timeout', `Instruction ${ins.index} (${ins.kind}) of state '${st.name}' timed out after ${ins.timeout}.`)))
         .catch(() => undefined);
     }
@@ -94,10 +155,11 @@ export async function runFanout(host: FanoutHost, st: StateModel, ins: Instructi
       }
     }
     let next = 0;
+    const gauge = new ParkGauge(host);
     const worker = async () => {
       while (!stop.signal.aborted && next < todo.length) {
         const unit = todo[next++];
-        const outcome = await runBranch(host, st, ins, unit, stop.signal);
+        const outcome = await runBranch(host, gauge, st, ins, unit, stop.signal);
         if (!outcome) continue;
         outcomes.set(unit.key, outcome);
         if ('error' in outcome) fail(unit, outcome.error);
@@ -160,8 +222,9 @@ async function unitsOf(host: FanoutHost, st: StateModel, ins: InstructionModel):
 }
 
 /** One branch with its own retries; undefined when a sibling's failure or the timeout stopped it. */
-async function runBranch(host: FanoutHost, st: StateModel, parent: InstructionModel, unit: Unit, signal: AbortSignal): Promise<MockOutcome | undefined> {
+async function runBranch(host: FanoutHost, gauge: ParkGauge, st: StateModel, parent: InstructionModel, unit: Unit, signal: AbortSignal): Promise<MockOutcome | undefined> {
   let release = host.clock.hold();
+  const leave = gauge.enter();
   const idle = async <T>(p: Promise<T>): Promise<T> => {
     release();
     try {
@@ -170,18 +233,24 @@ async function runBranch(host: FanoutHost, st: StateModel, parent: InstructionMo
       release = host.clock.hold();
     }
   };
+  const park = <T>(p: Promise<T>): Promise<T> => gauge.park(idle(p));
   const at = { state: st.name, index: parent.index, as: parent.as, ...unit.tag };
   const { ins } = unit;
   try {
     for (;;) {
       await host.checkpoint();
       const before = host.state.fanout?.branches[unit.key];
-      if (before?.retryAt !== undefined) await idle(host.clock.sleep(Math.max(0, before.retryAt - host.clock.now()), signal));
+      if (before?.retryAt !== undefined) await park(host.clock.sleep(Math.max(0, before.retryAt - host.clock.now()), signal));
       if (signal.aborted) throw abortError(signal);
       const attempt = (before?.attempts ?? 0) + 1;
-      const started = await host.journal({ type: 'branch-started', ...at, kind: ins.kind, attempt });
+      // A child run started before the run stopped is still the branch's: wait for it again.
+      const inFlight = host.reattachCalls && ins.kind === 'call' && before?.running && before.startedSeq !== undefined;
+      const started = inFlight
+        ? { seq: before.startedSeq!, at: before.startedAt! }
+        : await host.journal({ type: 'branch-started', ...at, kind: ins.kind, attempt });
       const mock = host.mocks.branch(st.name, parent.index, parent.as, unit.tag);
-      const outcome = mock ?? (await host.execute(ins, signal, { tag: unit.tag, scope: unit.scope, idle, childId: `${host.runId}.${started.seq}` }));
+      const branch: BranchRun = { tag: unit.tag, scope: unit.scope, idle, park, childId: `${host.runId}.${started.seq}`, startedAt: started.at };
+      const outcome = mock ?? (await host.execute(ins, signal, branch));
       const mocked = mock ? true : undefined;
       if ('result' in outcome) {
         await host.journal({ type: 'branch-finished', ...at, kind: ins.kind, result: outcome.result, mocked });
@@ -196,6 +265,7 @@ async function runBranch(host: FanoutHost, st: StateModel, parent: InstructionMo
     await host.journal({ type: 'branch-cancelled', state: st.name, index: parent.index, ...unit.tag });
     return undefined;
   } finally {
+    leave();
     release();
   }
 }

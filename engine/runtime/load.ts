@@ -1,7 +1,7 @@
 // Loading a task file to run it, and checking a run's input against the task's declarations.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { lintText } from '../lint/index';
+import { lintText, type LintOptions } from '../lint/index';
 import type { Diagnostic, TaskModel } from '../model/types';
 import type { LoadedTask } from './run';
 
@@ -17,7 +17,7 @@ export class TaskLoadError extends Error {
 }
 
 /** Reads and lints a task file; a file with lint errors does not run. */
-export function loadTaskFile(file: string): LoadedTask & { warnings: Diagnostic[] } {
+export function loadTaskFile(file: string, lint: LintOptions = {}): LoadedTask & { warnings: Diagnostic[] } {
   const abs = path.resolve(file);
   let text: string;
   try {
@@ -26,7 +26,7 @@ export function loadTaskFile(file: string): LoadedTask & { warnings: Diagnostic[
     const e = err as NodeJS.ErrnoException;
     throw new TaskLoadError(abs, [], e.code === 'ENOENT' ? `Task file not found: ${abs}` : `Cannot read ${abs}: ${e.message}`);
   }
-  const { model, diagnostics } = lintText(text);
+  const { model, diagnostics } = lintText(text, lint);
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) throw new TaskLoadError(abs, errors);
   return { model, file: abs, source: text, warnings: diagnostics.filter((d) => d.severity !== 'error') };

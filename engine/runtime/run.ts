@@ -3,9 +3,10 @@
 import * as path from 'node:path';
 import { durationMs } from '../expr/duration';
 import { evaluateViews, resolveTemplates, type Evaluated, type ExpressionScope, type ValuePath } from '../expr/expression';
-import type { JournalEvent, NewJournalEvent, ReceivedEvent, RunError, TransitionCause } from '../journal/events';
+import type { BranchTag, JournalEvent, NewJournalEvent, ReceivedEvent, RunError, ScheduleTrigger, TransitionCause } from '../journal/events';
 import { applyEvent, emptyRunState, type RunState } from '../journal/replay';
 import { InstructionFailure, type CallResult, type InstructionContext } from '../instructions/types';
+import type { InstructionSite } from '../observe/observer';
 import { transitionKind, type CatchModel, type InstructionModel, type StateModel, type TaskModel, type TransitionModel } from '../model/types';
 import { abortError, type Clock } from './clock';
 import type { MockOutcome, MockSession } from './mocks';
@@ -74,7 +75,16 @@ export interface RunEnvironment {
   broadcast(from: string, name: string, data: unknown): Promise<void>;
   /** Runs a child run; an abort of `signal` cancels it. */
   callTask(parent: Run, file: string, input: Record<string, unknown>, childId: string, signal: AbortSignal): Promise<CallResult>;
+  /**
+   * When set, the `call` of a fan-out branch is a run of the store that any process may execute
+   * (PostgreSQL): started once under `childId` (again with the same id, it waits for the same run)
+   * and waited for while the parent is parked. An abort of `signal` cancels it, unless the parent
+   * was detached (whoever continues the parent waits for it again).
+   */
+  callChild?(parent: Run, file: string, input: Record<string, unknown>, childId: string, branch: BranchTag, signal: AbortSignal): Promise<CallResult>;
   onJournal(run: Run, event: JournalEvent): void;
+  /** Headers an `http` instruction sends to carry the run's trace (see observe/traces.ts). */
+  headers?(site: InstructionSite): Record<string, string>;
   onOutput(chunk: OutputChunk): void;
   onEnd(run: Run): void;
 }
@@ -198,7 +208,7 @@ export class Run {
   }
 
   /** Starts (or, with a journal history, continues) the run; settles with its final state. */
-  async start(start?: { input: Record<string, unknown>; data: Record<string, unknown>; parentRunId?: string }): Promise<RunState> {
+  async start(start?: { input: Record<string, unknown>; data: Record<string, unknown>; parentRunId?: string; trigger?: ScheduleTrigger }): Promise<RunState> {
     this.hold();
     try {
       if (this.history.length === 0) {
@@ -210,6 +220,7 @@ export class Run {
           task: this.task.model.name ?? 'task',
           file: this.task.file,
           taskHash,
+          ...(start.trigger ? { trigger: start.trigger } : {}),
           input: start.input,
           data: start.data,
           clock: this.env.clock.kind,
@@ -265,6 +276,14 @@ export class Run {
     gate?.open();
     this.pauseHold?.();
     this.pauseHold = undefined;
+  }
+
+  /**
+   * Lets virtual time move while something outside holds the run at a step (a debugger stop): the
+   * debugger keeps time still itself while every thread is stopped, and lets it move for the one it steps.
+   */
+  waitOutside<T>(p: Promise<T>): Promise<T> {
+    return this.idle(p);
   }
 
   cancel(reason = 'cancelled by the user'): void {
@@ -428,9 +447,11 @@ export class Run {
         }
       }
       const attempt = this.state.attempts + 1;
-      if (this.env.hooks.beforeInstruction) await this.env.hooks.beforeInstruction({ runId: this.id, run: this.state, state: st, instruction: ins, attempt });
+      // A fan-out whose attempt the journal started and did not end goes on where it was.
+      const open = ins.fanout !== undefined && this.state.fanout?.index === ins.index && this.state.fanout.attempt === attempt;
+      if (this.env.hooks.beforeInstruction && !open) await this.env.hooks.beforeInstruction({ runId: this.id, run: this.state, state: st, instruction: ins, attempt });
       if (this.mustStop()) await this.gate();
-      const started = await this.journal({ type: 'instruction-started', state: st.name, index: ins.index, kind: ins.kind, attempt });
+      const started = open ? { seq: this.state.seq } : await this.journal({ type: 'instruction-started', state: st.name, index: ins.index, kind: ins.kind, attempt });
       const replayed = this.env.recorded?.instruction(st.name, ins.index, ins.kind, attempt);
       const mock = replayed ? undefined : this.env.mocks.instruction(st.name, ins.index, ins.as);
       let outcome: Outcome;
@@ -468,6 +489,15 @@ export class Run {
       execute: (ins, signal, branch) => this.execute(st, ins, signal, undefined, branch),
       checkpoint: async () => (this.mustStop() ? this.gate() : undefined),
       retryDelay,
+      park: () => {
+        this.parkedDepth++;
+        let done = false;
+        return () => {
+          if (!done) this.parkedDepth--;
+          done = true;
+        };
+      },
+      reattachCalls: this.env.callChild !== undefined,
     };
   }
 
@@ -483,8 +513,9 @@ export class Run {
     stateSignal.addEventListener('abort', onStateAbort, { once: true });
     if (stateSignal.aborted) onStateAbort();
     if (ins.timeout) {
+      const startedAt = branch?.startedAt ?? this.env.clock.now();
       this.env.clock
-        .sleep(durationMs(ins.timeout), insAbort.signal)
+        .sleep(Math.max(0, startedAt + durationMs(ins.timeout) - this.env.clock.now()), insAbort.signal)
         .then(() => insAbort.abort(new Interrupt('instruction-timeout', `Instruction ${ins.index} (${ins.kind}) of state '${st.name}' timed out after ${ins.timeout}.`)))
         .catch(() => undefined);
     }
@@ -516,6 +547,7 @@ export class Run {
       runId: this.id,
       state: st.name,
       index: ins.index,
+      propagation: this.env.headers?.({ runId: this.id, state: st.name, index: ins.index, ...branch?.tag }) ?? {},
       baseDir: this.task.file ? path.dirname(this.task.file) : process.cwd(),
       clock: this.env.clock,
       log: async (message) => {
@@ -530,7 +562,11 @@ export class Run {
       output: (stream, text) => this.env.onOutput({ runId: this.id, state: st.name, stream, text: this.secrets.hide(text) }),
       // The child's id comes from the journal entry that started the call, so that a resumed
       // parent never reuses the id of a child started before the crash.
-      callTask: (file, input) => idle(this.env.callTask(this, file, input, branch?.childId ?? `${this.id}.${startedSeq}`, signal)),
+      callTask: (file, input) => {
+        const childId = branch?.childId ?? `${this.id}.${startedSeq}`;
+        if (branch && this.env.callChild) return branch.park(this.env.callChild(this, file, input, childId, branch.tag, signal));
+        return idle(this.env.callTask(this, file, input, childId, signal));
+      },
     };
   }
 

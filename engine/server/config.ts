@@ -49,6 +49,20 @@ export interface ServeConfig {
   releaseAfter: string;
   /** How often idle workers look for due runs when no notification wakes them. */
   pollEvery: string;
+  /**
+   * `secrets.*` from HashiCorp Vault's KV v2 engine, when `path` is set. The token comes from
+   * VAULT_TOKEN, or an AppRole login from VAULT_ROLE_ID and VAULT_SECRET_ID: never from a flag.
+   */
+  vault: {
+    /** Default: VAULT_ADDR. */
+    address?: string;
+    mount: string;
+    path?: string;
+    /** Default: VAULT_NAMESPACE. */
+    namespace?: string;
+    /** How often the secret is read again (rotated values apply to runs started after). */
+    refresh: string;
+  };
 }
 
 export const DEFAULTS: ServeConfig = {
@@ -65,6 +79,7 @@ export const DEFAULTS: ServeConfig = {
   lease: { ttl: '30s' },
   releaseAfter: '1s',
   pollEvery: '1s',
+  vault: { mount: 'secret', refresh: '1m' },
 };
 
 export class ConfigError extends Error {
@@ -95,6 +110,11 @@ export const KEYS: ReadonlyArray<{ key: string; flag: string; kind: 'string' | '
   { key: 'lease.ttl', flag: 'lease-ttl', kind: 'duration' },
   { key: 'releaseAfter', flag: 'release-after', kind: 'duration' },
   { key: 'pollEvery', flag: 'poll-every', kind: 'duration' },
+  { key: 'vault.address', flag: 'vault-address', kind: 'string' },
+  { key: 'vault.mount', flag: 'vault-mount', kind: 'string' },
+  { key: 'vault.path', flag: 'vault-path', kind: 'string' },
+  { key: 'vault.namespace', flag: 'vault-namespace', kind: 'string' },
+  { key: 'vault.refresh', flag: 'vault-refresh', kind: 'duration' },
 ];
 
 function coerce(key: string, kind: (typeof KEYS)[number]['kind'], value: unknown, where: string): unknown {

@@ -1,8 +1,11 @@
 // The REST API over the embedded store of one process (a folder of JSON-lines journals, or memory):
 // one engine executes every run; runs left interrupted by an earlier process are resumed on start.
-import type { JournalEvent } from '../journal/events';
+import type { InstructionHandler } from '../instructions/types';
+import type { SecretValues } from '../secrets/env';
+import type { JournalEvent, ScheduleTrigger } from '../journal/events';
 import { replay, type RunState } from '../journal/replay';
 import { realClock, virtualClock } from '../runtime/clock';
+import type { RunObserver } from '../observe/observer';
 import { createEngine, type Engine } from '../runtime/engine';
 import { loadTaskFile } from '../runtime/load';
 import type { Mocks } from '../runtime/mocks';
@@ -30,7 +33,10 @@ export interface EmbeddedOptions {
   clock: 'real' | 'virtual';
   registry?: TaskRegistry;
   mocksFor?: (task: LoadedTask) => Mocks | undefined;
-  secrets?: Record<string, string>;
+  secrets?: SecretValues;
+  observer?: RunObserver;
+  /** The plugins' instruction kinds. */
+  instructions?: Record<string, InstructionHandler>;
   log?: (line: string) => void;
 }
 
@@ -46,10 +52,17 @@ export class EmbeddedService implements RunService {
       clock: o.clock === 'virtual' ? virtualClock() : realClock(),
       mocksFor: o.mocksFor,
       secrets: o.secrets,
+      observer: o.observer,
+      instructions: o.instructions,
       // With --tasks it runs only the tasks it serves; without, it has none and only resumes the
       // runs the CLI left interrupted in its store.
       loadTask: (file) => (o.registry ? servedTask(o.registry, file) : loadTaskFile(file)),
     });
+  }
+
+  /** Runs that wait for a timer, a poll or an event. */
+  parkedRuns(): number {
+    return this.engine.active().filter((r) => r.parked).length;
   }
 
   /** Resumes the runs an earlier process left interrupted (not the paused ones: they wait for a resume). */
@@ -74,8 +87,8 @@ export class EmbeddedService implements RunService {
     return n;
   }
 
-  async start(task: RegisteredTask, input: Record<string, unknown>): Promise<RunSummary> {
-    const run = this.engine.start(task.task, { input, runId: newRunId() });
+  async start(task: RegisteredTask, input: Record<string, unknown>, trigger?: ScheduleTrigger): Promise<RunSummary> {
+    const run = this.engine.start(task.task, { input, runId: newRunId(), trigger });
     await this.journaled(run.id);
     return this.summary(run.id, run.state);
   }
@@ -169,6 +182,10 @@ export class EmbeddedService implements RunService {
     }
     const more = out.length > q.limit;
     return { runs: out.slice(0, q.limit), next: more ? encodeCursor(i - 1) : null };
+  }
+
+  source(hash: string): Promise<string | undefined> {
+    return this.o.store.readSource(hash);
   }
 
   async get(id: string): Promise<RunDetail> {

@@ -4,6 +4,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { JournalEvent } from '../journal/events';
 import { InputError } from '../runtime/load';
+import { scheduleRoutes } from '../schedule/rest';
+import type { Scheduler } from '../schedule/scheduler';
 import { bulkAction, bulkRequest } from './bulk';
 import { CROSS_SITE_MESSAGE, crossSite, hostAllowed, hostRefusal, type HostPolicy } from './guard';
 import openapi from './openapi.json';
@@ -14,12 +16,16 @@ import type { TaskRegistry } from './tasks';
 export interface HttpOptions {
   service: RunService;
   registry?: TaskRegistry;
+  /** Starts runs from the served tasks' schedules (absent: GET /v1/schedules lists none). */
+  scheduler?: Scheduler;
   /** When set, every request but /v1/health and /v1/openapi.json needs `Authorization: Bearer <token>`. */
   token?: string;
   /** Host names answered besides the loopback ones; see guard.ts. */
   allowedHosts?: readonly string[];
   workers: number;
   version: string;
+  /** The Prometheus text of GET /metrics. */
+  metrics?: () => Promise<{ contentType: string; text: string }>;
   log?: (line: string) => void;
   /** Keep-alive comments on idle event streams (ms). */
   pingMs?: number;
@@ -201,6 +207,14 @@ export function buildApp(o: HttpOptions): FastifyInstance {
 
   app.get('/v1/health', async () => ({ ok: true, store: o.service.kind, workers: o.workers, version: o.version }));
   app.get('/v1/openapi.json', async () => openapi);
+  // Prometheus scrapes the conventional path; with a token it sends it like any client.
+  if (o.metrics) {
+    const scrape = o.metrics;
+    app.get('/metrics', async (_req, reply) => {
+      const { contentType, text } = await scrape();
+      return reply.type(contentType).send(text);
+    });
+  }
 
   app.get('/v1/tasks', async () => ({
     tasks: (o.registry?.tasks() ?? []).map((t) => ({
@@ -251,6 +265,18 @@ export function buildApp(o: HttpOptions): FastifyInstance {
 
   app.get('/v1/runs/:id', async (req) => ({ run: await o.service.get(runId(req)) }));
 
+  // The task text a run started with (its pinned version), for a replay of the run elsewhere.
+  app.get('/v1/runs/:id/source', async (req) => {
+    const id = runId(req);
+    const started = (await o.service.get(id)).journal.find((e): e is Extract<JournalEvent, { type: 'run-started' }> => e.type === 'run-started');
+    const hash = started?.taskHash;
+    const text = hash ? await o.service.source(hash) : undefined;
+    if (!hash || text === undefined) {
+      throw new ApiError(404, 'source-not-found', `Run ${id} has no pinned task version in the store${hash ? ` (${hash.slice(0, 12)} is missing)` : ' (it started before versions were kept)'}.`);
+    }
+    return { source: { hash, file: started.file ?? null, text } };
+  });
+
   app.post('/v1/runs/:id/events', async (req, reply) => {
     const id = runId(req);
     const b = body(req, ['name', 'data'], ['name']);
@@ -279,6 +305,8 @@ export function buildApp(o: HttpOptions): FastifyInstance {
     reply.code(201).header('location', `/v1/runs/${result.run.id}`);
     return result;
   });
+
+  scheduleRoutes(app, o.scheduler);
 
   app.post('/v1/runs/bulk', async (req) => bulkAction(o.service, bulkRequest(body(req, ['action', 'task', 'status', 'state', 'from', 'reason'], ['action']))));
 

@@ -1,7 +1,8 @@
 // The REST API's side of the PostgreSQL store: starting runs (their row and first journal entry in
 // one statement), listing, reading, sending events, controls for the workers to apply, and watching
 // journals through the notifications the journal table's trigger sends.
-import type { JournalEvent } from '../journal/events';
+import { currentSecrets, type SecretValues } from '../secrets/env';
+import type { JournalEvent, ScheduleTrigger } from '../journal/events';
 import { replay } from '../journal/replay';
 import { resolveInput } from '../runtime/load';
 import { lintText } from '../lint/index';
@@ -97,7 +98,7 @@ export interface PgServiceOptions {
   pool: Pool;
   listener: Listener;
   clock: 'real' | 'virtual';
-  secrets?: Record<string, string>;
+  secrets?: SecretValues;
   /** How long a control waits for the worker to apply it before answering (ms). */
   controlWaitMs?: number;
 }
@@ -124,7 +125,7 @@ export class PgService implements RunService {
     }
   }
 
-  async start(task: RegisteredTask, given: Record<string, unknown>): Promise<RunSummary> {
+  async start(task: RegisteredTask, given: Record<string, unknown>, trigger?: ScheduleTrigger): Promise<RunSummary> {
     const input = resolveInput(task.task.model, given);
     for (let tries = 0; ; tries++) {
       const id = newRunId();
@@ -137,12 +138,13 @@ export class PgService implements RunService {
           task: task.name,
           file: task.file,
           taskHash: task.hash,
+          ...(trigger ? { trigger } : {}),
           input,
           data: structuredClone(task.task.model.data),
           clock: this.o.clock,
           pid: process.pid,
         } as JournalEvent,
-        this.o.secrets ?? {},
+        currentSecrets(this.o.secrets),
       );
       try {
         const r = await this.o.pool.query<Row>(START_SQL, [id, task.name, task.file, this.o.clock, task.hash, task.source, JSON.stringify(event)]);
@@ -185,6 +187,10 @@ export class PgService implements RunService {
         throw err;
       }
     }
+  }
+
+  source(hash: string): Promise<string | undefined> {
+    return this.store.readSource(hash);
   }
 
   async list(q: ListQuery): Promise<RunPage> {

@@ -4,6 +4,10 @@ import * as path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { fileStore } from '../store/file';
 import { memoryStore } from '../store/memory';
+import { fileClaims, memoryClaims, type ScheduleClaims } from '../schedule/claims';
+import { pgClaims } from '../schedule/pg-claims';
+import { Scheduler, type TickClock } from '../schedule/scheduler';
+import { realClock } from '../runtime/clock';
 import { createPool, isPostgresUrl, Listener, migrate, redactUrl, type Pool } from '../store/postgres/db';
 import { isLoopback, ms, type ServeConfig, ConfigError } from './config';
 import { EmbeddedService } from './embedded';
@@ -11,10 +15,16 @@ import { buildApp } from './http';
 import { PgService } from './pg-service';
 import { RecoveryScanner } from './recovery';
 import type { RunService } from './service';
-import { mocksResolver, secretsFromEnv } from './support';
+import { openSecrets } from './secrets';
+import { mocksResolver } from './support';
 import { TaskCache } from './task-cache';
 import { TaskRegistry } from './tasks';
 import { Worker, workerName } from './worker';
+import { createMetrics, type Metrics } from '../observe/metrics';
+import { allOf } from '../observe/observer';
+import { tracingFromEnv } from '../observe/traces';
+import { findConfig, PluginConfigError } from '../plugins/config';
+import { loadPluginsFrom, NO_PLUGINS, type LoadedPlugins } from '../plugins/load';
 
 export const VERSION = '0.1.0';
 
@@ -25,7 +35,10 @@ export interface Server {
   workers: Worker[];
   recovery?: RecoveryScanner;
   registry?: TaskRegistry;
+  /** Starts runs from the served tasks' schedules (a server with --tasks and the API). */
+  scheduler?: Scheduler;
   app?: FastifyInstance;
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -41,32 +54,64 @@ export function checkBind(config: ServeConfig): void {
   }
 }
 
-export async function startServer(config: ServeConfig, log: (line: string) => void = () => undefined): Promise<Server> {
+async function serverPlugins(dir: string, log: (line: string) => void): Promise<LoadedPlugins> {
+  const file = findConfig(dir);
+  if (!file) return NO_PLUGINS;
+  try {
+    const loaded = await loadPluginsFrom(file);
+    log(`plugins from ${file}: ${loaded.kinds.map((k) => k.kind).join(', ') || 'none'}`);
+    return loaded;
+  } catch (err) {
+    if (err instanceof PluginConfigError) throw new ServeError(err.message);
+    throw err;
+  }
+}
+
+export interface ServeHooks {
+  /** The clock schedules tick by (default: the real one); tests drive their own. */
+  scheduleClock?: TickClock;
+}
+
+export async function startServer(config: ServeConfig, log: (line: string) => void = () => undefined, hooks: ServeHooks = {}): Promise<Server> {
   checkBind(config);
   const postgres = isPostgresUrl(config.store);
   if (!postgres && !config.api) throw new ServeError('--no-api makes a worker-only process, which needs a PostgreSQL store (--store postgres://…).');
   const mocksFor = mocksResolver(config.mocks);
-  const secrets = secretsFromEnv();
+  const source = await openSecrets(config, log);
+  const secrets = () => source.current();
   const excluded = new Set(config.recovery.exclude);
 
+  // One plugin set for the whole server: the config above the task folder (or, for a worker-only
+  // process, above its working folder).
+  const plugins = await serverPlugins(path.resolve(config.tasks ?? '.'), log);
   let registry: TaskRegistry | undefined;
   if (config.api && config.tasks) {
-    registry = new TaskRegistry(path.resolve(config.tasks));
+    registry = new TaskRegistry(path.resolve(config.tasks), { plugins: plugins.kinds });
     registry.load();
     registry.watch();
     for (const r of registry.rejections()) log(`rejected ${r.file}: ${r.errors.map((e) => `${e.line}:${e.column} ${e.message} [${e.code}]`).join('; ')}`);
     log(`tasks from ${registry.dir}: ${registry.tasks().map((t) => t.name).join(', ') || 'none'}`);
   }
 
-  const closers: Array<() => Promise<void>> = [];
+  const closers: Array<() => Promise<void>> = [async () => source.close()];
   const close = async () => {
     for (const c of closers.splice(0).reverse()) await c().catch((e) => log(`while closing: ${(e as Error).message}`));
   };
   if (registry) closers.push(async () => registry!.close());
+  const tracing = tracingFromEnv(VERSION);
+  if (tracing) {
+    log('traces: OTLP exporter from the OTEL_* environment');
+    closers.push(() => tracing.shutdown());
+  }
+  // Asked at each scrape; set once the store is open.
+  let waiting: () => Promise<number> = async () => 0;
+  const metrics = createMetrics({ waiting: () => waiting() });
+  const observer = allOf([metrics.observer, tracing?.observer]);
 
   let service: RunService | undefined;
   const workers: Worker[] = [];
   let recovery: RecoveryScanner | undefined;
+  let claims: ScheduleClaims | undefined;
   try {
     if (postgres) {
       const pool: Pool = createPool(config.store, Math.max(10, config.workers * 4 + 4));
@@ -76,6 +121,7 @@ export async function startServer(config: ServeConfig, log: (line: string) => vo
       await listener.start();
       closers.push(() => listener.close());
       log(`store ${redactUrl(config.store)} (PostgreSQL)`);
+      claims = pgClaims(pool);
       const tasks = new TaskCache(pool, registry);
       if (config.api) {
         const pg = new PgService({ pool, listener, clock: config.clock, secrets });
@@ -100,6 +146,8 @@ export async function startServer(config: ServeConfig, log: (line: string) => vo
           recoveryExcluded: (t) => excluded.has(t),
           mocksFor,
           secrets,
+          observer,
+          instructions: plugins.handlers,
           log,
         });
         w.start();
@@ -109,6 +157,11 @@ export async function startServer(config: ServeConfig, log: (line: string) => vo
       closers.push(async () => {
         await Promise.all(workers.map((w) => w.stop()));
       });
+      // Released runs wait in the store, held ones in this process's workers.
+      waiting = async () => {
+        const r = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM runs WHERE ended_at IS NULL AND status = 'running' AND lease_owner IS NULL`);
+        return r.rows[0].n + workers.reduce((n, w) => n + w.parkedRuns(), 0);
+      };
       recovery = new RecoveryScanner({
         url: config.store,
         pool,
@@ -127,8 +180,10 @@ export async function startServer(config: ServeConfig, log: (line: string) => vo
       const kind = config.store === 'memory' ? 'memory' : 'file';
       const dir = path.resolve(config.store);
       const store = kind === 'memory' ? memoryStore() : fileStore(dir);
-      const embedded = new EmbeddedService({ store, kind, clock: config.clock, registry, mocksFor, secrets, log });
+      claims = kind === 'memory' ? memoryClaims() : fileClaims(dir);
+      const embedded = new EmbeddedService({ store, kind, clock: config.clock, registry, mocksFor, secrets, observer, instructions: plugins.handlers, log });
       service = embedded;
+      waiting = async () => embedded.parkedRuns();
       closers.push(() => embedded.close());
       log(`store ${kind === 'memory' ? 'in memory' : dir} (embedded, one process)`);
       const retentionMs = ms(config.retention);
@@ -144,16 +199,26 @@ export async function startServer(config: ServeConfig, log: (line: string) => vo
       if (resumed) log(`resumed ${resumed} interrupted run${resumed === 1 ? '' : 's'}`);
     }
 
+    let scheduler: Scheduler | undefined;
+    if (service && registry && claims) {
+      const s = new Scheduler({ claims, service, tasks: () => registry!.tasks(), clock: hooks.scheduleClock ?? realClock(), owner: workers[0]?.owner ?? workerName(), lag: metrics.scheduleLag, log });
+      scheduler = s;
+      registry.onLoad(() => s.wake());
+      s.start();
+      // Stopped before the service it starts runs with.
+      closers.push(() => s.stop());
+    }
+
     let url: string | undefined;
     let app: FastifyInstance | undefined;
     if (config.api && service) {
-      app = buildApp({ service, registry, token: config.token, allowedHosts: config.allowedHosts, workers: workers.length, version: VERSION, log });
+      app = buildApp({ service, registry, scheduler, token: config.token, allowedHosts: config.allowedHosts, workers: workers.length, version: VERSION, metrics: () => metrics.scrape(), log });
       const address = await app.listen({ host: config.host, port: config.port });
       closers.push(() => app!.close());
       url = address;
       log(`API on ${address}${config.token ? ' (bearer token required)' : ''}`);
     }
-    return { url, service, workers, recovery, registry, app, close };
+    return { url, service, workers, recovery, registry, scheduler, app, metrics, close };
   } catch (err) {
     await close();
     throw err;

@@ -1,6 +1,6 @@
 // What the REST API needs from a store: one interface, two implementations — PostgreSQL (many
 // workers, see pg-service.ts) and the embedded store of one process (embedded.ts).
-import type { JournalEvent, RunError } from '../journal/events';
+import type { JournalEvent, RunError, ScheduleTrigger } from '../journal/events';
 import type { RegisteredTask } from './tasks';
 
 export const RUN_STATUSES = ['running', 'paused', 'succeeded', 'failed', 'cancelled'] as const;
@@ -52,8 +52,11 @@ export interface RunPage {
 
 export interface RunService {
   readonly kind: 'postgres' | 'file' | 'memory';
-  /** Starts a run of a registered task; throws InputError for input the task does not accept. */
-  start(task: RegisteredTask, input: Record<string, unknown>): Promise<RunSummary>;
+  /**
+   * Starts a run of a registered task; throws InputError for input the task does not accept.
+   * `trigger`: the schedule tick that starts it, journaled in its run-started.
+   */
+  start(task: RegisteredTask, input: Record<string, unknown>, trigger?: ScheduleTrigger): Promise<RunSummary>;
   list(query: ListQuery): Promise<RunPage>;
   /** Throws ApiError 404 for an unknown run. */
   get(id: string): Promise<RunDetail>;
@@ -65,6 +68,8 @@ export interface RunService {
    * (default: the state it failed in); see runtime/retry.ts. Throws ApiError 404 or 409.
    */
   retry(id: string, from?: string): Promise<{ run: RunSummary; retryOf: string; from: string }>;
+  /** The task text a run's `run-started` pinned by its hash (see runtime/pinned.ts), if the store keeps it. */
+  source(hash: string): Promise<string | undefined>;
   /**
    * Calls back with the run's journal entries after `afterSeq`, in order, then with each new one;
    * throws ApiError 404 for an unknown run.

@@ -14,14 +14,6 @@ export class ApiError extends Error {
 
 export const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
-const SECRET_PREFIX = 'STEPWISE_SECRET_';
-
-export function secretsFromEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const secrets: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (k.startsWith(SECRET_PREFIX) && v !== undefined) secrets[k.slice(SECRET_PREFIX.length)] = v;
-  return secrets;
-}
-
 /**
  * Mocks for each task from the `mocks` setting: one file for every task, or a pattern in which
  * `${taskDir}` and `${taskName}` stand for the task file's folder and name (`deploy` for

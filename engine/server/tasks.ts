@@ -3,7 +3,7 @@
 // task's `name`. The folder is watched and read again when a file changes.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { lintText } from '../lint/index';
+import { lintText, type LintOptions } from '../lint/index';
 import type { Diagnostic } from '../model/types';
 import { sourceHash } from '../runtime/pinned';
 import type { LoadedTask } from '../runtime/run';
@@ -38,8 +38,8 @@ export function toTaskErrors(diagnostics: Diagnostic[]): TaskError[] {
 }
 
 /** Lints a task's text; the task when it lints clean, else its errors. */
-export function compileTask(source: string, file: string): { ok: RegisteredTask } | { errors: TaskError[]; name?: string } {
-  const { model, diagnostics } = lintText(source);
+export function compileTask(source: string, file: string, lint: LintOptions = {}): { ok: RegisteredTask } | { errors: TaskError[]; name?: string } {
+  const { model, diagnostics } = lintText(source, lint);
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) return { errors: toTaskErrors(errors), name: model.name };
   const name = model.name ?? path.basename(file).replace(TASK_FILE, '');
@@ -55,7 +55,11 @@ export class TaskRegistry {
   private timer: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<(tasks: RegisteredTask[]) => void>();
 
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    /** What the tasks are linted with: the plugins' kinds. */
+    private readonly lint: LintOptions = {},
+  ) {}
 
   get(name: string): RegisteredTask | undefined {
     return this.byName.get(name);
@@ -115,7 +119,7 @@ export class TaskRegistry {
         rejected.push({ file, errors: [{ line: 1, column: 1, code: 'unreadable', message: (e as Error).message }] });
         continue;
       }
-      const compiled = compileTask(source, file);
+      const compiled = compileTask(source, file, this.lint);
       if ('errors' in compiled) {
         rejected.push({ file, name: compiled.name, errors: compiled.errors });
         continue;

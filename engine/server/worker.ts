@@ -2,6 +2,7 @@
 // lease expiry, a fencing epoch), executes them with the engine, journals each step through the
 // lease-checked store, renews its leases, and releases a run while it waits on a timer or an event
 // so that any worker can continue it from its journal when it is due.
+import type { SecretValues } from '../secrets/env';
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as os from 'node:os';
 import type { JournalEvent, NewJournalEvent, RunError } from '../journal/events';
@@ -11,8 +12,11 @@ import { realClock, virtualClock, type VirtualClock } from '../runtime/clock';
 import { createEngine, type Engine } from '../runtime/engine';
 import type { Mocks } from '../runtime/mocks';
 import type { LoadedTask, ResumeJournal, Run } from '../runtime/run';
+import { ChildRuns } from '../store/postgres/children';
 import type { Listener, Pool } from '../store/postgres/db';
+import type { ServerObserver } from '../observe/observer';
 import { LeaseLostError, PgStore } from '../store/postgres/store';
+import { ChildCalls } from './child-calls';
 import { trackedClock, type TrackedClock } from './park';
 import { errorMessage } from './support';
 import type { TaskCache } from './task-cache';
@@ -33,8 +37,10 @@ export interface WorkerOptions {
   /** Tasks whose runs recovery leaves alone (no retry, no recovery-exhausted). */
   recoveryExcluded?: (task: string) => boolean;
   mocksFor?: (task: LoadedTask) => Mocks | undefined;
-  secrets?: Record<string, string>;
+  secrets?: SecretValues;
   instructions?: Record<string, InstructionHandler>;
+  /** Metrics and traces of the runs it executes. */
+  observer?: ServerObserver;
   log?: (line: string) => void;
 }
 
@@ -67,6 +73,10 @@ interface Release {
   virtualUntil?: number;
   waiting: string[];
   timers: number[];
+  /** The child runs of fan-out branches the run waits for: the end of one makes it due. */
+  children: string[];
+  /** The same for the family's other runs (its in-process `call` children), by run id. */
+  inner?: Map<string, string[]>;
   /** Why the run stopped, when it was not at a clean waiting point (journaled by whoever continues it). */
   reason?: string;
 }
@@ -83,6 +93,8 @@ interface Family {
   children: Map<string, Run>;
   /** A control was announced before the run was ready to take it. */
   controlPending?: boolean;
+  /** Set while the family waits for fan-out child runs: it is released if they do not end soon. */
+  childWait?: NodeJS.Timeout;
 }
 
 const CLAIM_SQL = `
@@ -107,6 +119,8 @@ RETURNING r.id, r.lease_epoch AS epoch, r.task, r.task_hash, r.task_file, r.stat
 export class Worker {
   readonly owner: string;
   readonly store: PgStore;
+  private readonly children: ChildRuns;
+  private readonly calls: ChildCalls;
   private readonly active = new Map<string, Family>();
   private readonly runsInFamilies = new Map<string, Family>();
   private readonly leaseTime = new Map<string, number>();
@@ -120,9 +134,18 @@ export class Worker {
   /** Runs executed to their end, released, taken over, lost (for logs and tests). */
   readonly stats = { claimed: 0, ended: 0, released: 0, takeovers: 0, lost: 0 };
 
+  /** Runs this worker holds that wait for a timer, a poll or an event (not yet released). */
+  parkedRuns(): number {
+    let n = 0;
+    for (const fam of this.active.values()) n += fam.engine?.active().filter((r) => r.parked).length ?? 0;
+    return n;
+  }
+
   constructor(private readonly o: WorkerOptions) {
     this.owner = o.owner ?? workerName();
     this.store = new PgStore({ pool: o.pool, listener: o.listener, owner: this.owner, leaseTtlMs: o.leaseTtlMs });
+    this.children = new ChildRuns({ pool: o.pool, listener: o.listener, owner: this.owner, pollMs: o.pollMs });
+    this.calls = new ChildCalls({ children: this.children, store: this.store, loadTask: async (file) => o.tasks.load(file), secrets: o.secrets });
   }
 
   start(): void {
@@ -156,6 +179,7 @@ export class Worker {
     await this.loopDone;
     for (const fam of this.active.values()) this.beginRelease(fam, Date.now());
     await Promise.allSettled([...this.families]);
+    this.children.close();
   }
 
   private log(line: string): void {
@@ -233,6 +257,7 @@ export class Worker {
     const p = this.execute(fam)
       .catch((err) => this.log(`run ${claim.id}: ${errorMessage(err)}`))
       .finally(() => {
+        clearTimeout(fam.childWait);
         this.active.delete(claim.id);
         this.runsInFamilies.delete(claim.id);
         for (const id of fam.children.keys()) this.runsInFamilies.delete(id);
@@ -261,6 +286,7 @@ export class Worker {
     const retry = claim.prev_reason === 'retry';
     if (takeover) {
       this.stats.takeovers++;
+      this.o.observer?.takenOver?.();
       this.log(`took over run ${claim.id} from ${claim.prev_owner} (attempt ${claim.attempts})`);
     }
     const recoverable = !this.o.recoveryExcluded?.(claim.task);
@@ -284,12 +310,12 @@ export class Worker {
     }
     if (claim.control === 'pause' && !state.paused) {
       await this.appendDirect(claim.id, history, state, { type: 'run-paused' });
-      await this.releaseRow(fam, { waiting: [], timers: [] });
+      await this.releaseRow(fam, { waiting: [], timers: [], children: [] });
       return;
     }
     if (state.paused && claim.control !== 'resume') {
       if (claim.control) await this.o.pool.query(`UPDATE runs SET control = NULL WHERE id = $1 AND lease_owner = $2`, [claim.id, this.owner]);
-      await this.releaseRow(fam, { waiting: [], timers: [] });
+      await this.releaseRow(fam, { waiting: [], timers: [], children: [] });
       return;
     }
     if (claim.control === 'resume') await this.o.pool.query(`UPDATE runs SET control = NULL WHERE id = $1 AND lease_owner = $2 AND control = 'resume'`, [claim.id, this.owner]);
@@ -320,6 +346,8 @@ export class Worker {
       instructions: this.o.instructions,
       loadTask: (file) => this.o.tasks.load(file),
       broadcast: (from, name, data) => this.broadcast(from, name, data),
+      observer: this.o.observer,
+      callChild: this.calls.caller(clock),
     });
     fam.engine = engine;
     engine.onJournal((run, e) => {
@@ -336,7 +364,7 @@ export class Worker {
         : false;
     if (this.stopping) {
       // Stopping while the run was being loaded: hand it straight back.
-      await this.releaseRow(fam, { due: Date.now(), waiting: [], timers: [] });
+      await this.releaseRow(fam, { due: Date.now(), waiting: [], timers: [], children: [] });
       return;
     }
     const run = await engine.resume(claim.id, { history, task, journal });
@@ -362,14 +390,17 @@ export class Worker {
       // The store failed under the run, maybe in the middle of a step: let another worker (or this
       // one) continue it at once, journaling that it was interrupted.
       this.log(`run ${claim.id} stopped: ${errorMessage(run.detachError)}`);
-      await this.releaseRow(fam, { due: Date.now(), waiting: [], timers: [], reason: 'interrupted' }).catch(() => undefined);
+      await this.releaseRow(fam, { due: Date.now(), waiting: [], timers: [], children: [], reason: 'interrupted' }).catch(() => undefined);
     } else {
       this.stats.lost++;
+      this.o.observer?.leaseLost?.();
     }
     for (const [id, child] of fam.children) {
       if (child.ended || !this.store.leases.has(id)) continue;
+      // One that waits for fan-out children of its own is due when they end, not at once.
+      const waits = fam.release?.inner?.get(id) ?? [];
       await this.o.pool
-        .query('SELECT * FROM stepwise_release($1, $2, $3, now(), NULL, NULL, NULL)', [id, this.owner, this.store.leases.get(id)])
+        .query('SELECT * FROM stepwise_release($1, $2, $3, $4, NULL, NULL, NULL, NULL, $5)', [id, this.owner, this.store.leases.get(id), waits.length ? null : new Date(), waits])
         .catch(() => undefined);
     }
   }
@@ -388,10 +419,13 @@ export class Worker {
     if (runs.length === 0 || !runs.every((r) => r.parked)) return;
     const due = fam.clock.nextDue();
     if (fam.clock.kind === 'virtual') {
-      // Timers are the gate's business; here the run waits for an event only.
-      if (due === undefined) this.beginRelease(fam, undefined, fam.clock.now());
+      // Timers are the gate's business; here the run waits for an event or its child runs only
+      // (whose virtual time is their own: the parent's timers do not jump ahead of them).
+      if (this.waitsForChildren(fam)) this.releaseUnlessChildrenEnd(fam);
+      else if (due === undefined) this.beginRelease(fam, undefined, fam.clock.now());
       return;
     }
+    if (this.waitsForChildren(fam)) return this.releaseUnlessChildrenEnd(fam);
     if (due !== undefined && due - fam.clock.now() < this.o.releaseAfterMs) return;
     this.beginRelease(fam, due);
   }
@@ -403,19 +437,50 @@ export class Worker {
     if (due <= fam.virtualUntil || !fam.engine || !fam.clock) return true;
     const runs = fam.engine.active();
     if (runs.length === 0 || !runs.every((r) => r.parked)) return true;
+    if (this.waitsForChildren(fam)) {
+      this.releaseUnlessChildrenEnd(fam);
+      return false;
+    }
     if (due - fam.clock.now() < this.o.releaseAfterMs) return true;
     this.beginRelease(fam, Date.now(), due);
     return false;
   }
 
+  /**
+   * A family that waits for its fan-out's child runs keeps its worker for releaseAfter (children
+   * often end sooner, and each release costs the parent a claim and a replay), then is released
+   * if it still does; a child's end wakes it. Its virtual clock stays where it is meanwhile.
+   */
+  private releaseUnlessChildrenEnd(fam: Family): void {
+    if (fam.childWait) return;
+    fam.childWait = setTimeout(() => {
+      fam.childWait = undefined;
+      if (fam.release || fam.lost || this.stopping || !fam.engine || !fam.clock || fam.clock.holds() > 0) return;
+      const runs = fam.engine.active();
+      if (runs.length === 0 || !runs.every((r) => r.parked) || !this.waitsForChildren(fam)) return;
+      if (fam.clock.kind === 'virtual') this.beginRelease(fam, undefined, fam.clock.now());
+      else this.beginRelease(fam, fam.clock.nextDue());
+    }, this.o.releaseAfterMs);
+  }
+
+  /** True when a run of the family waits for child runs of its fan-out. */
+  private waitsForChildren(fam: Family): boolean {
+    return (fam.engine?.active() ?? []).some((r) => this.calls.waitingFor(r.id).length > 0);
+  }
+
   private beginRelease(fam: Family, due: number | undefined, virtualUntil?: number): void {
     if (fam.release) return;
     const root = fam.root;
+    // Read before the runs are detached, which ends their waits.
+    const inner = new Map<string, string[]>();
+    for (const id of fam.children.keys()) inner.set(id, this.calls.waitingFor(id));
     fam.release = {
       due,
       virtualUntil: virtualUntil ?? (Number.isFinite(fam.virtualUntil) ? fam.virtualUntil : undefined),
       waiting: root ? root.waitingEvents() : [],
       timers: fam.clock ? fam.clock.pending() : [],
+      children: root ? this.calls.waitingFor(root.id) : [],
+      inner,
     };
     for (const r of fam.engine?.active() ?? []) r.detach('released while it waits');
   }
@@ -429,7 +494,7 @@ export class Worker {
     if (epoch === undefined) return;
     const r = await this.o.pool.query<{ ok: boolean; due: Date | null }>({
       name: 'stepwise_release',
-      text: 'SELECT * FROM stepwise_release($1, $2, $3, $4, $5, $6, $7, $8)',
+      text: 'SELECT * FROM stepwise_release($1, $2, $3, $4, $5, $6, $7, $8, $9)',
       values: [
         claim.id,
         this.owner,
@@ -439,10 +504,14 @@ export class Worker {
         rel.waiting,
         rel.timers.map((t) => new Date(t)),
         rel.reason ?? null,
+        rel.children,
       ],
     });
     if (r.rows[0]?.ok) this.stats.released++;
-    else this.stats.lost++;
+    else {
+      this.stats.lost++;
+      this.o.observer?.leaseLost?.();
+    }
   }
 
   // ---- leases ----

@@ -2,9 +2,10 @@
 // fetch. No `vscode` here: the extension wraps it, and the tests drive it against a real server.
 // The token goes only into the Authorization header of requests to this client's own base URL.
 import type { JournalEvent } from '../../engine/journal/events';
+import type { BulkOutcome, BulkRequest } from '../../engine/server/bulk';
 import type { ControlAction, RunDetail, RunStatus, RunSummary } from '../../engine/server/service';
 
-export type { ControlAction, RunStatus };
+export type { BulkOutcome, BulkRequest, ControlAction, RunStatus };
 
 /** A run as `GET /v1/runs` lists it: the service's own type, as JSON carries it. */
 export type ServerRunSummary = RunSummary;
@@ -217,6 +218,21 @@ export class ServerClient {
 
   sendEvent(id: string, name: string, data: unknown): Promise<{ event: { id: string; name: string } }> {
     return this.request('POST', `/v1/runs/${encodeURIComponent(id)}/events`, { name, data: data ?? null });
+  }
+
+  /** The task text a run started with (`GET /v1/runs/{id}/source`). */
+  async runSource(id: string): Promise<{ hash: string; file: string | null; text: string }> {
+    return (await this.request<{ source: { hash: string; file: string | null; text: string } }>('GET', `/v1/runs/${encodeURIComponent(id)}/source`)).source;
+  }
+
+  /** A new run of `id`'s pinned task from the last entry into `from` (default: where it failed). */
+  retry(id: string, from?: string): Promise<{ run: ServerRunSummary; retryOf: string; from: string }> {
+    return this.request('POST', `/v1/runs/${encodeURIComponent(id)}/retry`, from !== undefined ? { from } : undefined);
+  }
+
+  /** Cancels, pauses, resumes or retries every run that matches the filter (`POST /v1/runs/bulk`). */
+  bulk(request: BulkRequest): Promise<{ matched: number; results: BulkOutcome[] }> {
+    return this.request('POST', '/v1/runs/bulk', request);
   }
 
   control(id: string, action: ControlAction, reason?: string): Promise<{ run: ServerRunSummary; applied: boolean }> {

@@ -1,12 +1,13 @@
 // Random DAP request sequences over a real transport (TCP): whatever the numbers and the order,
 // every request gets an answer (a result, or an error with a message) in bounded time, the
 // session disconnects at the end, and stepping back then forward returns to the same stop with the
-// same data and history, events sent and values set included.
+// same data and history, events sent and values set included. On the fan-out sample, requests go
+// to any of the threads (or to none that exists), and every step ends in a stop or the end.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { Dap, sample, TcpServer, withTimeout } from './helpers';
+import { Dap, lineOf, sample, TcpServer, withTimeout } from './helpers';
 
 const approval = sample('approval.task.yaml');
 /** Bound on one answer, and on the stop a step leads to. */
@@ -169,9 +170,96 @@ class Driver {
   }
 }
 
+const release = sample('release.task.yaml');
+const buildImage = sample('build-image.task.yaml');
+const deployRegion = sample('deploy-region.task.yaml');
+
+/** A request on the fan-out sample; `thread` picks one of the threads listed (or, past them, an unknown id). */
+type FanoutCommand =
+  | { kind: 'move'; request: 'next' | 'stepIn' | 'stepOut' | 'stepBack' | 'continue' | 'reverseContinue' | 'pause'; thread: number }
+  | { kind: 'inspect'; thread: number; frame: number; expression: string }
+  | { kind: 'breakpoints'; file: string; lines: number[] };
+
+/** Mostly the first threads (the launched run's and the first branches), sometimes one that does not exist. */
+const threadPick = fc.oneof({ weight: 4, arbitrary: fc.nat(3) }, { weight: 1, arbitrary: fc.nat(8) });
+const fanoutCommand: fc.Arbitrary<FanoutCommand> = fc.oneof(
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('move' as const), request: fc.constantFrom('next', 'stepIn', 'stepOut', 'stepBack', 'continue', 'continue', 'reverseContinue', 'pause'), thread: threadPick }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('inspect' as const), thread: threadPick, frame: fc.nat(5), expression: fc.constantFrom('item', 'index', 'data', 'input.image', '$count([') }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('breakpoints' as const), file: fc.constantFrom(buildImage, deployRegion, release), lines: fc.array(fc.integer({ min: 1, max: 40 }), { maxLength: 3 }) }) },
+);
+
+/** Drives the fan-out sample: every request answered in time, every move ends in a stop or the end. */
+class FanoutDriver {
+  private readonly base: Driver;
+
+  constructor(private readonly dap: Dap) {
+    this.base = new Driver(dap);
+  }
+
+  private ended(): boolean {
+    return this.dap.log.some((e) => e.event === 'terminated');
+  }
+
+  private async threads(): Promise<number[]> {
+    const r = await this.base.request('threads', {});
+    return r ? r.body.threads.map((t: DebugProtocol.Thread) => t.id) : [];
+  }
+
+  async run(c: FanoutCommand): Promise<void> {
+    if (c.kind === 'breakpoints') {
+      await this.base.request('setBreakpoints', { source: { path: c.file }, breakpoints: c.lines.map((line) => ({ line })) });
+      return;
+    }
+    const ids = await this.threads();
+    const threadId = ids[c.thread] ?? 1000 + c.thread;
+    if (c.kind === 'inspect') {
+      const frames = (await this.base.request('stackTrace', { threadId }))?.body.stackFrames ?? [];
+      const frame = frames[c.frame % Math.max(1, frames.length)];
+      const scopes = frame ? (await this.base.request('scopes', { frameId: frame.id }))?.body.scopes ?? [] : [];
+      for (const s of scopes) await this.base.request('variables', { variablesReference: s.variablesReference });
+      await this.base.request('evaluate', { expression: c.expression, frameId: frame?.id, context: 'watch' });
+    } else {
+      const stops = this.dap.log.filter((e) => e.event === 'stopped').length;
+      const answered = (await this.base.request(c.request, { threadId })) !== undefined;
+      if (!answered || this.ended() || c.request === 'pause') return;
+      const deadline = Date.now() + BOUND_MS;
+      while (this.dap.log.filter((e) => e.event === 'stopped').length === stops && !this.ended()) {
+        assert.ok(Date.now() < deadline, `no stop and no end within ${BOUND_MS} ms after '${c.request}' on thread ${threadId}`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      if (this.ended()) return;
+      // Everything stops together, and the thread that stopped is one the client can ask about.
+      const stop = this.dap.log.filter((e) => e.event === 'stopped').at(-1) as DebugProtocol.StoppedEvent;
+      assert.equal(stop.body.allThreadsStopped, true);
+      assert.ok((await this.threads()).includes(stop.body.threadId!), `stopped thread ${stop.body.threadId} is listed`);
+    }
+  }
+}
+
 const server = new TcpServer();
 before(() => server.start());
 after(() => server.stop());
+
+test('random request sequences on the fan-out sample: every request is answered, every step ends in a stop or the end, threads stay consistent', { timeout: 90_000 }, async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.array(fanoutCommand, { minLength: 1, maxLength: 14 }), async (commands) => {
+      const dap = await Dap.open('tcp', server);
+      try {
+        await dap.launch(
+          { program: release, mocks: sample('release.mocks.yaml'), clock: 'virtual', stopOnEntry: true },
+          { breakpoints: { [buildImage]: [lineOf(buildImage, 'push-image:')], [deployRegion]: [lineOf(deployRegion, 'wait-live:')] } },
+        );
+        await dap.stopped();
+        const driver = new FanoutDriver(dap);
+        for (const c of commands) await driver.run(c);
+        await dap.disconnect(BOUND_MS);
+      } finally {
+        await dap.close();
+      }
+    }),
+    { numRuns: 60, interruptAfterTimeLimit: 70_000, markInterruptAsFailure: true },
+  );
+});
 
 test('random request sequences: every request is answered, the adapter disconnects, and step back then forward keeps the history', { timeout: 60_000 }, async () => {
   await fc.assert(

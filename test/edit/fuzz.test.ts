@@ -15,13 +15,16 @@ import { applyRef, opFor, project, stateText, touched, type RefTask } from './re
 
 const OP_TYPES = ['addState', 'deleteState', 'renameState', 'duplicateState', 'pasteStates', 'setStart', 'setFinal', 'setDescription', 'setTimeout', 'addTransition', 'deleteTransition', 'retargetTransition', 'reorderTransition', 'setTransitionCondition', 'updateTransition', 'addInstruction', 'removeInstruction', 'moveInstruction', 'updateInstruction', 'setInstructionKind'];
 
+/** Operations on fan-out instructions (test/edit/fanout.test.ts checks them on parallels and maps); here only as hostile input. */
+const FANOUT_TYPES = ['addBranch', 'removeBranch', 'renameBranch', 'setMapOption'];
+
 const junk = fc.oneof(fc.constant(null), fc.constant(undefined), fc.double({ noNaN: false }), fc.integer({ min: -2, max: 6 }), fc.string({ maxLength: 3 }), fc.constant([]), fc.constant({}), fc.boolean());
 const index = fc.oneof(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 4 }), junk);
 const nameOrJunk = fc.oneof(fc.nat(9), fc.nat(9), junk);
 
 /** An operation as untrusted JSON: right or wrong types, names from the file or not, indices in or out of range. */
 const hostile = fc.record({
-  type: fc.constantFrom(...OP_TYPES, 'batch', 'nope'),
+  type: fc.constantFrom(...OP_TYPES, ...FANOUT_TYPES, 'batch', 'nope'),
   state: nameOrJunk,
   to: nameOrJunk,
   after: fc.oneof(fc.constant(undefined), nameOrJunk),
@@ -39,6 +42,8 @@ const hostile = fc.record({
   instruction: fc.oneof(fc.constantFrom({ kind: 'log', args: 'x' }, { kind: 'as', args: 1 }, { kind: 'http', args: { url: 'u' } }, { kind: 'log' }, { kind: 'sleep', args: '1s', retry: { attempts: 2 } }), junk),
   kind: fc.oneof(fc.constantFrom('log', 'sleep', 'as', ''), junk),
   args: fc.oneof(fc.jsonValue({ maxDepth: 2 }), junk),
+  branch: fc.oneof(fc.constantFrom('web', ''), junk),
+  option: fc.oneof(fc.constantFrom('items', 'concurrency', 'tolerate', 'do'), junk),
   yaml: fc.oneof(fc.constantFrom('x: {}\n', 'a: [\n', '- 1\n', 'pasted:\n  next: pasted\n'), junk),
 });
 

@@ -139,7 +139,7 @@ describe('lint on deep nesting', () => {
     // Root mapping and `data` are two levels.
     const text = HEAD + 'data:\n  x: ' + '['.repeat(MAX_NESTING - 2) + ']'.repeat(MAX_NESTING - 2) + '\nbogus: 1\n';
     const diagnostics = lintText(text).diagnostics;
-    assert.deepEqual(diagnostics.map((d) => [d.code, d.message]), [['schema', "Unknown key 'bogus' in the task. Allowed: version, name, description, input, data, timeout, start, states."]]);
+    assert.deepEqual(diagnostics.map((d) => [d.code, d.message]), [['schema', "Unknown key 'bogus' in the task. Allowed: version, name, description, input, data, timeout, schedule, start, states."]]);
   });
 
   it('stepwise lint reports the too-deep file with exit 1, file, line and column', () => {

@@ -36,6 +36,9 @@ const TRIGGERS: Record<string, string> = {
   'invalid-concurrency': variant('      - sleep: 1s', '      - map: { items: [a, b], concurrency: 0, do: { log: "{{ item }}" } }'),
   'single-branch-parallel': variant('      - sleep: 1s', '      - parallel: { only: { log: one } }'),
   'item-outside-map': variant('      - sleep: 1s', '      - log: "{{ item }}"'),
+  'invalid-schedule': variant('timeout: 30m', 'timeout: 30m\nschedule:\n  - overlap: skip'),
+  'invalid-cron': variant('timeout: 30m', 'timeout: 30m\nschedule:\n  - cron: "61 * * * *"'),
+  'unknown-timezone': variant('timeout: 30m', 'timeout: 30m\nschedule:\n  - cron: "0 3 * * *"\n    timezone: Mars/Olympus'),
 };
 
 describe('RULES', () => {

@@ -1,6 +1,7 @@
 // The samples with their mocks and expected status (samples/expected.json), their reference
 // journals from a run in this process, and the comparison of a server's journal with them.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { JournalEvent } from '../../engine/journal/events';
 import { virtualClock } from '../../engine/runtime/clock';
@@ -8,6 +9,7 @@ import { createEngine } from '../../engine/runtime/engine';
 import { loadTaskFile } from '../../engine/runtime/load';
 import { parseMocks } from '../../engine/runtime/mocks';
 import { memoryStore } from '../../engine/store/memory';
+import { FANOUT_KINDS } from '../../engine/model/types';
 
 export const root = path.resolve(__dirname, '../../..');
 export const samplesDir = path.join(root, 'samples');
@@ -20,16 +22,23 @@ export interface Sample {
   status: 'succeeded' | 'failed' | 'cancelled';
 }
 
-export function samples(): Sample[] {
-  const expected = JSON.parse(fs.readFileSync(path.join(samplesDir, 'expected.json'), 'utf8')) as Record<string, { mocks: string | null; status: Sample['status']; postgres?: boolean }>;
-  // `postgres: false`: the fan-out samples share one mocks file (the server reads one per task),
-  // and their concurrent branches may end in another order than in the reference run.
-  return Object.entries(expected).filter(([, e]) => e.postgres !== false).map(([file, e]) => ({
-    file: path.join(samplesDir, file),
-    name: loadTaskFile(path.join(samplesDir, file)).model.name!,
-    mocks: e.mocks ? path.join(samplesDir, e.mocks) : null,
-    status: e.status,
-  }));
+type Expected = Record<string, { mocks: string | null; status: Sample['status'] }>;
+
+/**
+ * The samples, copied to a folder of their own where each task's mocks file is beside it under
+ * the task's name (a server takes '${taskDir}/${taskName}.mocks.yaml'): the fan-out samples
+ * share one mocks file, which a child run claimed by any worker finds under its own task's name.
+ */
+export function samplesCopy(): { dir: string; list: Sample[] } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepwise-pg-samples-'));
+  for (const f of fs.readdirSync(samplesDir)) if (f.endsWith('.task.yaml') || f.endsWith('.mocks.yaml')) fs.copyFileSync(path.join(samplesDir, f), path.join(dir, f));
+  const expected = JSON.parse(fs.readFileSync(path.join(samplesDir, 'expected.json'), 'utf8')) as Expected;
+  const list = Object.entries(expected).map(([file, e]) => {
+    const mocks = path.join(dir, file.replace(/\.task\.yaml$/, '.mocks.yaml'));
+    if (e.mocks && !fs.existsSync(mocks)) fs.copyFileSync(path.join(samplesDir, e.mocks), mocks);
+    return { file: path.join(dir, file), name: loadTaskFile(path.join(dir, file)).model.name!, mocks: e.mocks ? mocks : null, status: e.status };
+  });
+  return { dir, list };
 }
 
 /**
@@ -55,13 +64,14 @@ export function normalize(journal: readonly JournalEvent[], runId: string): stri
           break;
         }
       }
-      if (open >= 0) kept.splice(open);
+      // A fan-out goes on where it was: its branches' child runs are waited for again, not restarted.
+      if (open >= 0 && !isFanout(kept[open])) kept.splice(open);
       continue;
     }
     kept.push(e);
   }
   const idPattern = new RegExp(runId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '(\\.\\d+)?', 'g');
-  return kept.map((e) => {
+  const lines = kept.map((e) => {
     const { seq: _seq, at: _at, ...rest } = e as JournalEvent & Record<string, unknown>;
     const r = rest as Record<string, unknown>;
     delete r.pid;
@@ -69,6 +79,20 @@ export function normalize(journal: readonly JournalEvent[], runId: string): stri
     if (r.type === 'transition-taken' && r.event) r.event = { ...(r.event as object), seq: 0 };
     return JSON.stringify(sortKeys(r)).replace(idPattern, '<run>');
   });
+  // Concurrent branches end in any order (on a server, their child runs are on several workers):
+  // the steps of a fan-out are compared as a set.
+  for (let i = 0; i < kept.length; i++) {
+    if (!isFanout(kept[i])) continue;
+    let end = i + 1;
+    while (end < kept.length && !['instruction-finished', 'instruction-failed'].includes(kept[end].type)) end++;
+    lines.splice(i + 1, end - i - 1, ...lines.slice(i + 1, end).sort());
+    i = end;
+  }
+  return lines;
+}
+
+function isFanout(e: JournalEvent): boolean {
+  return e.type === 'instruction-started' && (FANOUT_KINDS as readonly string[]).includes(e.kind);
 }
 
 function sortKeys(v: unknown): unknown {

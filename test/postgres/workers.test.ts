@@ -4,11 +4,12 @@
 // executing it at once — all read from the journals.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import pg from 'pg';
 import type { JournalEvent } from '../../engine/journal/events';
 import { freshDatabase } from './helpers';
 import { serve, type ServeProcess } from './procs';
-import { normalize, referenceJournals, samples, samplesDir } from './samples';
+import { normalize, referenceJournals, samplesCopy } from './samples';
 
 const RUNS = 300;
 let db: { url: string; drop: () => Promise<void> };
@@ -18,9 +19,12 @@ before(async () => {
   db = await freshDatabase('workers');
 });
 
+let copied: string | undefined;
+
 after(async () => {
   await Promise.all(procs.map((p) => p.kill('SIGKILL')));
   await db?.drop();
+  if (copied) fs.rmSync(copied, { recursive: true, force: true });
 });
 
 interface Row {
@@ -33,7 +37,8 @@ interface Row {
 }
 
 test('3 workers, 300 runs of the samples, one worker SIGKILLed: every run ends as expected, exactly once', { timeout: 240_000 }, async () => {
-  const list = samples();
+  const { dir: samplesDir, list } = samplesCopy();
+  copied = samplesDir;
   const reference = await referenceJournals(list);
   const mocks = '${taskDir}/${taskName}.mocks.yaml';
   const common = ['--store', db.url, '--mocks', mocks, '--lease-ttl', '2s', '--poll-every', '200ms', '--recovery-retry-after', '10m', '--recovery-scan-every', '1s'];

@@ -115,6 +115,17 @@ for (const kind of ['postgres', 'file'] as const) {
       assert.deepEqual((await get('/v1/runs?task=nothing-like-it')).json.runs, []);
     });
 
+    test('GET /v1/runs/{id}/source answers the task text the run started with', async () => {
+      const a = await post('/v1/runs', { task: 'greet', input: { name: 'Bo' } });
+      const run = await ended(a.json.run.id);
+      const got = await get(`/v1/runs/${run.id}/source`);
+      assert.equal(got.status, 200, JSON.stringify(got.json));
+      assert.equal(got.json.source.text, GREET);
+      assert.equal(got.json.source.hash, run.journal[0].taskHash);
+      assert.equal(got.json.source.file, path.join(dir, 'greet.task.yaml'));
+      assertError(await get('/v1/runs/no-such-run/source'), 404, 'run-not-found');
+    });
+
     test('bad input to POST /v1/runs: clear 4xx JSON errors', async () => {
       assertError(await post('/v1/runs', '{"task": "greet",'), 400, 'malformed-json', /not valid JSON/);
       assertError(await post('/v1/runs', {}), 400, 'invalid-request', /'task'/);

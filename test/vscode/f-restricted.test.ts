@@ -98,6 +98,20 @@ describe('restricted mode', () => {
     assert.equal(fs.existsSync(path.join(workspaceDir(), '.stepwise')), false);
   });
 
+  it('refuses Retry from Here, bulk actions and Debug This Run, and leaves the store alone', async () => {
+    const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepwise-restricted-'));
+    const runId = '20261202T000000Z-restricted-operate';
+    const journal = interruptedRun(storeDir, runId);
+    const before = fs.readFileSync(journal, 'utf8');
+    const node = { runId, storeDir, journal, status: 'failed', here: false, state: { task: 'hello' } };
+    assert.equal(await vscode.commands.executeCommand('stepwise.runs.retryFrom', node, 'greet'), undefined);
+    assert.equal(await vscode.commands.executeCommand('stepwise.runs.bulk', { where: 'local', action: 'resume', status: 'interrupted' }), undefined);
+    assert.equal(await vscode.commands.executeCommand('stepwise.runs.debugRun', node), false);
+    assert.equal(vscode.debug.activeDebugSession, undefined);
+    assert.equal(fs.readFileSync(journal, 'utf8'), before, 'the journal was not appended to');
+    assert.deepEqual(fs.readdirSync(storeDir), [path.basename(journal)], 'no new run was journaled');
+  });
+
   it('refuses to start, steer or send events to runs on a server, sending it no request that changes anything', async () => {
     const requests: string[] = [];
     const server = http.createServer((req, res) => {

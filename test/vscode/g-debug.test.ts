@@ -25,11 +25,14 @@ interface Message {
   type: string;
   event?: string;
   command?: string;
+  arguments?: any;
   body?: any;
 }
 
 /** What the adapter of each session sent, by session id. */
 const sent = new Map<string, Message[]>();
+/** What VS Code asked the adapter of each session, by session id. */
+const asked = new Map<string, Message[]>();
 
 /** One debug session and the messages its adapter sent, read in order. */
 class Debugging {
@@ -134,8 +137,10 @@ describe('debug', () => {
     tracker = vscode.debug.registerDebugAdapterTrackerFactory('stepwise', {
       createDebugAdapterTracker(session) {
         const list: Message[] = [];
+        const requests: Message[] = [];
         sent.set(session.id, list);
-        return { onDidSendMessage: (m: Message) => list.push(m) };
+        asked.set(session.id, requests);
+        return { onDidSendMessage: (m: Message) => list.push(m), onWillReceiveMessage: (m: Message) => requests.push(m) };
       },
     });
   });
@@ -281,6 +286,45 @@ describe('debug', () => {
     assert.equal(await d.exitCode(), 0);
     await d.ended;
     assert.match(d.output(), /Hello, Ada/);
+  });
+
+  it('fan-out branches are threads in the Call Stack: VS Code lists them, focuses the one stopped and steps it alone', async () => {
+    const release = workspaceFile('release.task.yaml');
+    const buildImage = workspaceFile('build-image.task.yaml');
+    const pushImage = lineOf((await open(buildImage)).document, 'push-image:');
+    breakAt(buildImage, pushImage);
+    await open(release);
+    const d = await debugging(launch(release, { clock: 'virtual', mocks: workspaceFile('release.mocks.yaml').fsPath }));
+    const stop = await d.stopped();
+    assert.equal(stop.body.allThreadsStopped, true);
+    const threads: Array<{ id: number; name: string }> = (await vscode.debug.activeDebugSession!.customRequest('threads')).threads;
+    const byName = new Map(threads.map((t) => [t.name, t.id]));
+    for (const name of ['build › web', 'build › api', 'build › docs']) assert.ok(byName.has(name), `thread ${name} among ${[...byName.keys()].join(', ')}`);
+    const web = byName.get('build › web')!;
+    assert.equal(stop.body.threadId, web);
+
+    // The Call Stack asked for the threads itself and got the branches, and it focuses the stopped
+    // branch's top frame (the called task's state).
+    await waitFor('VS Code to ask for the threads', () =>
+      d.messages.some((m) => m.type === 'response' && m.command === 'threads' && m.body?.threads?.some((t: { name: string }) => t.name === 'build › api')),
+    );
+    const focused = await waitFor('VS Code to focus the stopped branch', () => {
+      const item = vscode.debug.activeStackItem;
+      return item instanceof vscode.DebugStackFrame && item.session.id === d.session.id && item.threadId === web ? item : undefined;
+    });
+    const webFrames = (await d.session.customRequest('stackTrace', { threadId: web })).stackFrames;
+    assert.equal(focused.frameId, webFrames[0].id);
+    assert.deepEqual(webFrames.map((f: { name: string }) => f.name), ['build-image · push-image (entering)', 'build › web', 'build']);
+    const api = byName.get('build › api')!;
+    const apiBefore = (await d.session.customRequest('stackTrace', { threadId: api })).stackFrames.map((f: { name: string }) => f.name);
+
+    // Step Over from the UI steps the focused thread; the other branch stays where it stopped.
+    await vscode.commands.executeCommand('workbench.action.debug.stepOver');
+    const stepped = await d.stopped();
+    assert.equal(stepped.body.threadId, web);
+    assert.ok(asked.get(d.session.id)!.some((m) => m.command === 'next' && m.arguments?.threadId === web), 'VS Code sent next for the branch thread');
+    assert.equal((await d.session.customRequest('stackTrace', { threadId: web })).stackFrames[0].name, 'build-image · built (entering)');
+    assert.deepEqual((await d.session.customRequest('stackTrace', { threadId: api })).stackFrames.map((f: { name: string }) => f.name), apiBefore);
   });
 
   it('Skip Wait without a stepwise session says so and does nothing', async () => {

@@ -2,66 +2,16 @@
 // copy of samples/, with a token; the setting, the token in SecretStorage, the server's runs live
 // in the view's TreeDataProvider, Run Task on Server, the run actions, a restart of the server.
 import * as assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ServerMessageNode, ServerRunNode, ServerTreeNode } from '../../extension/server/tree';
 import type { ServerRunStarted } from '../../extension/server/commands';
-import { api, closeAll, EXTENSION_ID, open, setSetting, waitFor, workspaceDir, workspaceFile, writeFile } from './helpers';
+import { api, closeAll, open, setSetting, waitFor, workspaceDir, workspaceFile, writeFile } from './helpers';
+import { freePort, LONG, serve, type Served } from './serve';
 
 const TOKEN = 'j-server-token-5b1e';
-const LONG = 50_000;
-
-interface Served {
-  child: ChildProcess;
-  url: string;
-  stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts `node dist/cli.js serve` and resolves with its URL once it listens. */
-function serve(args: string[]): Promise<Served> {
-  const cli = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'cli.js');
-  const child = spawn(process.execPath, [cli, 'serve', '--quiet', ...args], {
-    env: { ...process.env, STEPWISE_TOKEN: TOKEN, ELECTRON_RUN_AS_NODE: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d) => (err += d));
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`stepwise serve did not start:\n${err}`)), LONG);
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /Stepwise listening on (\S+)/.exec(out);
-      if (!m) return;
-      clearTimeout(timer);
-      resolve({
-        child,
-        url: m[1],
-        async stop() {
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-          await exited;
-        },
-      });
-    });
-    void exited.then(() => reject(new Error(`stepwise serve exited before it listened:\n${err}`)));
-  });
-}
 
 // The extension runs from its bundle (dist/extension.js): its classes are not this suite's
 // compiled ones, so nodes are told apart by their `kind`, not with instanceof.
@@ -121,7 +71,7 @@ describe('server runs', function () {
     // The server serves its own copy of the samples: a task of the workspace runs there by its name.
     for (const f of ['hello.task.yaml', 'approval.task.yaml', 'child.task.yaml']) fs.copyFileSync(workspaceFile(f).fsPath, path.join(tasks, f));
     port = await freePort();
-    server = await serve(['--store', store, '--tasks', tasks, '--port', String(port)]);
+    server = await serve(['--store', store, '--tasks', tasks, '--port', String(port)], TOKEN);
     await api();
   });
 
@@ -212,7 +162,7 @@ describe('server runs', function () {
       LONG,
     );
     assert.match(String(message.detail ?? message.text), new RegExp(`127\\.0\\.0\\.1:${port}|retrying`));
-    server = await serve(['--store', store, '--tasks', tasks, '--port', String(port)]);
+    server = await serve(['--store', store, '--tasks', tasks, '--port', String(port)], TOKEN);
     await vscode.commands.executeCommand('stepwise.server.reconnect');
     await waitFor('the group to reconnect', async () => /^connected/.test(String((await groupItem())?.description)), LONG);
     assert.equal((await serverChildren()).filter(isRun).length, before, 'the runs from before the restart are listed again');

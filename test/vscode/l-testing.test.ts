@@ -1,12 +1,14 @@
 // Task tests in VS Code: the Test Explorer lists the samples' cases, runs them through its own
-// commands, shows a failing case's diff, reports coverage of the task files, debugs a case; test
-// files get problems and state name completion; "Save as Test Case" turns a run into a passing case.
+// commands, shows a failing case's diff, reports coverage of the task files (and paints it on the
+// graph), debugs a case; test files get problems and state name completion; "Save as Test Case"
+// turns a run into a passing case.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { TestReport } from '../../extension/testing/controller';
 import type { RunNode } from '../../extension/runsView';
 import { api, closeAll, codeOf, open, positionOf, setSetting, stepwiseDiagnostics, waitFor, workspaceFile, writeFile } from './helpers';
+import { edgeSelector, WebviewDom } from './webview';
 
 const FAILING = `task: ./hello.task.yaml
 cases:
@@ -106,6 +108,27 @@ describe('task tests', () => {
     const deploy = report.coverage.find((f) => f.uri.toString() === workspaceFile('deploy.task.yaml').toString())!;
     assert.ok(deploy.branchCoverage && deploy.branchCoverage.covered < deploy.branchCoverage.total, 'deploy has transitions no case takes');
     assert.equal((await api()).testing.tests.coverageOf(workspaceFile('deploy.task.yaml').fsPath), deploy.source);
+  });
+
+  it('paints the coverage on the graph when asked: hits on entered states, unentered states and untaken transitions marked', async () => {
+    const file = workspaceFile('deploy.task.yaml');
+    const cov = (await api()).testing.tests.coverageOf(file.fsPath);
+    assert.ok(cov, 'the Coverage run before this one covered deploy.task.yaml');
+    assert.equal(await vscode.commands.executeCommand('stepwise.showCoverageOnGraph', file), true);
+    const dom = new WebviewDom('deploy.task.yaml');
+    await dom.waitFor('the coverage on the graph', `document.querySelectorAll('.sw-node[data-covered]').length === ${cov.states.length}`);
+    const painted = await dom.evaluate<Record<string, string>>(`Object.fromEntries([...document.querySelectorAll('.sw-node[data-covered]')].map((n) => [n.getAttribute('data-state'), n.getAttribute('data-covered') + ':' + n.getAttribute('data-hits')]))`);
+    assert.deepEqual(painted, Object.fromEntries(cov.states.map((s) => [s.state, `${s.hits > 0}:${s.hits}`])));
+    const untaken = cov.branches.filter((b) => b.hits === 0);
+    assert.ok(untaken.length > 0, 'deploy has transitions no case takes');
+    for (const b of cov.branches) {
+      const classes = await dom.classes(edgeSelector(b.state, b.index!, b.kind === 'catch' ? 'catch' : 'on'));
+      assert.ok(classes.includes(b.hits ? 'sw-edge-covered' : 'sw-edge-uncovered'), `${b.state} ${b.kind} ${b.index}: ${classes.join(' ')}`);
+    }
+    // The toolbar's toggle takes it off again.
+    await dom.click('[aria-label="Hide the test coverage"]');
+    await dom.waitFor('the coverage to go', `document.querySelectorAll('.sw-node[data-covered]').length === 0 && !!document.querySelector('[aria-label="Show the test coverage on the graph"]')`);
+    await closeAll();
   });
 
   it('shows the problems of a test file and completes state names in its path', async () => {

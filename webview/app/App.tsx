@@ -8,7 +8,7 @@ import { taskNameFor } from '../../engine/edit/names';
 import { graphOf, NODE_WIDTH_MIN, realTarget, searchStates, withProxies, type GraphModel } from '../../engine/graph/model';
 import { renameInLayout, type LayoutResult } from '../../engine/graph/layout';
 import { freeSpot } from '../layout/free-spot';
-import { isBrokenYaml, DEFAULT_VIEW_STATE, type GraphViewState, type Point, type StateOutline, type WebviewMessage } from '../protocol';
+import { isBrokenYaml, DEFAULT_VIEW_STATE, type GraphViewState, type Point, type WebviewMessage } from '../protocol';
 import { documentEvent, type Proposal, type Selection } from '../designer/step';
 import { useDesigner } from '../designer/useDesigner';
 import { ContextMenu, type MenuEntry } from './ContextMenu';
@@ -20,6 +20,7 @@ import { Palette, usePaletteActions } from './Palette';
 import { exportSvg, svgToPng } from './exportGraph';
 import { menuFor, type MenuTarget } from './menus';
 import { NodeActionsContext, ProxyNode, StateNode, type NodeActions, type StateNodeProps } from './StateNode';
+import { stateSnippet } from './snippet';
 import { FieldsContext } from './TextInput';
 import { Toolbar } from './Toolbar';
 import { EdgeActionsContext, TransitionEdge, type EdgeActions } from './TransitionEdge';
@@ -45,20 +46,6 @@ const nodeTypes = { state: StateNode, proxy: ProxyNode };
 const edgeTypes = { transition: TransitionEdge };
 /** The size a state added from the toolbar is given room for (a state with a short name and no instructions). */
 const NEW_STATE = { width: NODE_WIDTH_MIN, height: 60 };
-
-/** The YAML text of a state, at column 0 (for copy). */
-export function stateSnippet(text: string, state: StateOutline): string {
-  const lines = text.split(/\r?\n/);
-  const first = state.keyRange.start.line;
-  const last = Math.max(state.range.end.line, state.keyRange.end.line);
-  const col = state.keyRange.start.column;
-  const keyLine = lines[first] ?? '';
-  if (keyLine.slice(0, col).trim() !== '') {
-    return text.slice(state.keyRange.start.offset, state.range.end.offset) + '\n';
-  }
-  const out = lines.slice(first, last + 1).map((l) => (l.slice(0, col).trim() === '' ? l.slice(col) : l.trimStart()));
-  return out.join('\n') + '\n';
-}
 
 export function App({ host, workerSource }: { host: Host; workerSource: string }) {
   return (
@@ -119,7 +106,7 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
     },
     command: (c) => runCommand.current(c),
   });
-  const { doc, good, view, saveView, breakpoints, setBreakpoints, debug, toast, setToast } = hostDoc;
+  const { doc, good, view, saveView, breakpoints, setBreakpoints, debug, coverage, toast, setToast } = hostDoc;
   if (doc) docVersion.current = doc.version;
   const readOnly = !!doc?.readOnly || (!!doc && isBrokenYaml(doc.diagnostics));
   const model = good?.model;
@@ -177,7 +164,7 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
 
   const matches = useMemo(() => (graph ? searchStates(graph, query) : []), [graph, query]);
   const matchSet = useMemo(() => new Set(matches), [matches]);
-  const { nodes, edges } = useFlowElements({ graph, position, layout, selection, renaming, connecting, readOnly, direction, debug, breakpoints, matches: matchSet });
+  const { nodes, edges } = useFlowElements({ graph, position, layout, selection, renaming, connecting, readOnly, direction, debug, coverage: coverage.coverage, breakpoints, matches: matchSet });
 
   const selectState = useCallback((id: string | null) => dispatch({ type: 'select', selection: id ? { kind: 'state', id } : null, reveal: true }), [dispatch]);
   const selectEdge = useCallback((id: string) => dispatch({ type: 'select', selection: { kind: 'edge', id }, reveal: true }), [dispatch]);
@@ -238,7 +225,7 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
     },
     [post, setBreakpoints],
   );
-  const nodeActions: NodeActions = useMemo(() => ({ toggleBreakpoint }), [toggleBreakpoint]);
+  const nodeActions: NodeActions = useMemo(() => ({ toggleBreakpoint, openTask: (task) => post({ type: 'openTask', task }) }), [toggleBreakpoint, post]);
 
   const openMenu = (target: MenuTarget, x: number, y: number) => {
     const m = menuFor(target, { model, graph, readOnly, view, breakpoints, canPaste: !!clipboard.current, mod: isMac ? '⌘' : 'Ctrl+', dispatch, post, saveView, fit: () => fit(200), toggleDirection, relayout, copy: (id) => void copyState(id), paste: () => paste(''), toggleBreakpoint });
@@ -481,6 +468,8 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
                     exportGraph={exportGraph}
                     setMinimap={(on) => setPanels({ minimap: on, inspector })}
                     setInspector={(on) => setPanels({ minimap, inspector: on })}
+                    coverage={{ available: coverage.available, shown: !!coverage.coverage }}
+                    showCoverage={(show) => post({ type: 'showCoverage', show })}
                   />
                 </Panel>
               </ReactFlow>

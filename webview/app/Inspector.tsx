@@ -6,7 +6,7 @@ import type { DebugView, StateOutline, TaskOutline } from '../protocol';
 import { StateRunSection } from './RunPanel';
 import { nameCheck } from '../designer/step';
 import { Icons } from './icons';
-import { Check, defaultInstruction, durationCheck, Field, InstructionItem, KINDS, Section, Select, TransitionFields, TransitionItem, valueOf, type AnyEvent, type Propose } from './InspectorFields';
+import { Check, defaultInstruction, durationCheck, FANOUT_KINDS, Field, InstructionItem, KINDS, Section, Select, TransitionFields, TransitionItem, valueOf, type AnyEvent, type Propose } from './InspectorFields';
 
 export function StateInspector({ model, state, propose, readOnly, debug }: { model: TaskOutline; state: StateOutline; propose: Propose; readOnly: boolean; debug?: DebugView }) {
   const [kind, setKind] = useState<string>('log');
@@ -55,7 +55,7 @@ export function StateInspector({ model, state, propose, readOnly, debug }: { mod
         {!readOnly ? (
           <div className="sw-add-row">
             <VSCodeDropdown value={kind} aria-label="Kind of instruction to add" onChange={(e: AnyEvent) => setKind(valueOf(e))}>
-              {KINDS.map((k) => (
+              {[...KINDS, ...FANOUT_KINDS].map((k) => (
                 <VSCodeOption key={k} value={k} selected={k === kind}>
                   {k}
                 </VSCodeOption>

@@ -8,6 +8,7 @@ import type { EditOperation, FieldPath, InstructionSpec, TransitionCondition } f
 import type { FieldCommit } from '../designer/step';
 import { instructionSummary, kindOf } from '../../engine/graph/model';
 import { Icons, KIND_LABELS, kindIcon } from './icons';
+import { FanoutFields } from './FanoutFields';
 import { TextInput } from './TextInput';
 
 export type Propose = (op: EditOperation, label?: string) => void;
@@ -29,6 +30,8 @@ export const valueOf = (e: AnyEvent): string => String((e?.target as { value?: u
 const checkedOf = (e: AnyEvent): boolean => !!(e?.target as { checked?: boolean } | null)?.checked;
 
 export const KINDS = ['http', 'exec', 'set', 'log', 'emit', 'sleep', 'call'] as const;
+/** The instructions that run others at once: offered by the inspector, not the palette. */
+export const FANOUT_KINDS = ['parallel', 'map'] as const;
 
 export function defaultInstruction(kind: string): InstructionSpec {
   switch (kind) {
@@ -46,6 +49,10 @@ export function defaultInstruction(kind: string): InstructionSpec {
       return { kind, args: '10s' };
     case 'call':
       return { kind, args: { task: './other.task.yaml' } };
+    case 'parallel':
+      return { kind, args: { first: { call: { task: './first.task.yaml' } }, second: { call: { task: './second.task.yaml' } } } };
+    case 'map':
+      return { kind, args: { items: '={{ input.items }}', do: { call: { task: './each.task.yaml', input: { item: '={{ item }}' } } } } };
     default:
       return { kind, args: {} };
   }
@@ -203,6 +210,10 @@ function InstructionFields({ state, ins, propose, readOnly }: { state: string; i
       text('task', 'Task file', { placeholder: './other.task.yaml', code: true });
       json('input', 'Input (JSON)');
       break;
+    case 'parallel':
+    case 'map':
+      if (ins.fanout) fields.push(<FanoutFields key="fanout" state={state} ins={ins} fanout={ins.fanout} propose={propose} readOnly={readOnly} />);
+      break;
     default:
       fields.push(<Field key="args" {...f('json')} label="Arguments (JSON)" multiline code value={jsonText(ins.args)} parse={jsonCheck} make={(v, s) => op([k], jsonValue(v) ?? null)(s)} />);
   }
@@ -253,7 +264,7 @@ export function InstructionItem({ state, ins, count, propose, readOnly }: { stat
             label="Kind"
             value={ins.kind}
             disabled={readOnly}
-            options={[...(KINDS as readonly string[]).includes(ins.kind) ? [] : [ins.kind], ...KINDS].map((k) => [k, KIND_LABELS[k] ? `${k} — ${KIND_LABELS[k]}` : k] as [string, string])}
+            options={[...([...KINDS, ...FANOUT_KINDS] as readonly string[]).includes(ins.kind) ? [] : [ins.kind], ...KINDS, ...FANOUT_KINDS].map((k) => [k, KIND_LABELS[k] ? `${k} — ${KIND_LABELS[k]}` : k] as [string, string])}
             onCommit={(kind) => propose({ type: 'setInstructionKind', state, index: ins.index, kind, args: defaultInstruction(kind).args }, 'Change instruction kind')}
           />
           <InstructionFields state={state} ins={ins} propose={propose} readOnly={readOnly} />

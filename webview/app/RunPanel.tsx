@@ -27,6 +27,11 @@ export function RunBanner({ debug }: { debug: DebugView }) {
         Run {run.id}
         {run.where === 'server' ? ' (server)' : ''}
       </span>
+      {run.olderVersion ? (
+        <span className="sw-run-older" title={run.olderVersion}>
+          older version
+        </span>
+      ) : null}
       <span className="sw-run-status">{debug.status ? how : debug.current ? `running, in ${debug.current}` : how}</span>
     </div>
   );

@@ -1,10 +1,12 @@
 // A state on the canvas: name, start marker, final status, description, instruction rows with
-// icons by kind, a diagnostics badge (messages on hover or focus) and a breakpoint dot.
-import { createContext, memo, useContext } from 'react';
+// icons by kind (a parallel's or map's lanes below its row), a diagnostics badge (messages on
+// hover or focus), a breakpoint dot, and the tests' coverage when it is painted.
+import { createContext, Fragment, memo, useContext } from 'react';
 import { Handle, Position, useStore, type NodeProps } from 'reactflow';
 import type { NodeDebug, NodeDiagnostic, StateNodeData } from '../../engine/graph/model';
 import type { LayoutDirection } from '../protocol';
 import { nameCheck, RENAME_FIELD, type FieldCommit } from '../designer/step';
+import { FanoutLanes } from './FanoutLanes';
 import { Icons, kindIcon } from './icons';
 import { TextInput } from './TextInput';
 import { visitSummary } from './RunPanel';
@@ -12,6 +14,8 @@ import { visitSummary } from './RunPanel';
 export interface StateNodeProps {
   view: StateNodeData;
   debug?: NodeDebug;
+  /** Times the test cases entered the state, when coverage is painted and knows the state. */
+  coverage?: number;
   breakpoint: boolean;
   direction: LayoutDirection;
   renaming: boolean;
@@ -24,9 +28,11 @@ export interface StateNodeProps {
 
 export interface NodeActions {
   toggleBreakpoint(state: string): void;
+  /** Opens the graph of a task a lane calls (its path as the `call` writes it). */
+  openTask(task: string): void;
 }
 
-export const NodeActionsContext = createContext<NodeActions>({ toggleBreakpoint() {} });
+export const NodeActionsContext = createContext<NodeActions>({ toggleBreakpoint() {}, openTask() {} });
 
 function worst(list: NodeDiagnostic[]): 'error' | 'warning' | 'info' {
   if (list.some((d) => d.severity === 'error')) return 'error';
@@ -66,6 +72,20 @@ function RenameInput({ name }: { name: string }) {
   return <TextInput field={RENAME_FIELD} element={{ kind: 'state', id: name }} label={`New name for state ${name}`} value={name} commit={commit} className="sw-rename nodrag" visibleLabel={false} autoFocus />;
 }
 
+/** The tests' hits of a state: a count, or "not covered" (the node is drawn dashed and dimmed too). */
+function CoverageChip({ hits }: { hits: number }) {
+  return hits ? (
+    <span className="sw-chip sw-cov-hits" title={`Entered ${hits} time${hits > 1 ? 's' : ''} by the test cases`}>
+      {Icons.succeeded({ size: 11 })}
+      {hits}
+    </span>
+  ) : (
+    <span className="sw-chip sw-cov-none" title="No test case enters this state">
+      not covered
+    </span>
+  );
+}
+
 /** Below this zoom, nodes draw their name and markers only, and edges no labels (level of detail). */
 export const FAR_ZOOM = 0.35;
 const farSelector = (s: { transform: [number, number, number] }) => s.transform[2] < FAR_ZOOM;
@@ -73,7 +93,7 @@ const farSelector = (s: { transform: [number, number, number] }) => s.transform[
 function StateNodeView({ data, selected }: NodeProps<StateNodeProps>) {
   const actions = useContext(NodeActionsContext);
   const far = useStore(farSelector);
-  const { view, debug, breakpoint, direction, renaming, connecting, readOnly, match } = data;
+  const { view, debug, coverage, breakpoint, direction, renaming, connecting, readOnly, match } = data;
   const down = direction === 'DOWN';
   const classes = ['sw-node'];
   if (view.final) classes.push('sw-final', `sw-status-${view.status ?? 'succeeded'}`);
@@ -84,6 +104,7 @@ function StateNodeView({ data, selected }: NodeProps<StateNodeProps>) {
   if (debug?.current) classes.push('sw-current');
   if (debug?.visited) classes.push('sw-visited');
   if (debug?.failed) classes.push('sw-failed');
+  if (coverage !== undefined) classes.push(coverage ? 'sw-covered' : 'sw-uncovered');
   const statusIcon = view.status === 'failed' ? Icons.failed({ size: 13 }) : view.status === 'cancelled' ? Icons.cancelled({ size: 13 }) : Icons.succeeded({ size: 13 });
   const label = [
     `State ${view.name}`,
@@ -94,12 +115,13 @@ function StateNodeView({ data, selected }: NodeProps<StateNodeProps>) {
     debug?.current ? 'current state of the debugged run' : '',
     debug?.count ? `entered ${debug.count} time${debug.count > 1 ? 's' : ''} in the run` : '',
     debug?.failed ? 'the run failed here' : '',
+    coverage === undefined ? '' : coverage ? `entered ${coverage} time${coverage > 1 ? 's' : ''} by the tests` : 'not covered by the tests',
     view.diagnostics.length ? `${view.diagnostics.length} problems` : '',
   ]
     .filter(Boolean)
     .join(', ');
   return (
-    <div className={classes.join(' ')} style={{ width: view.width, height: view.height }} aria-label={label} data-state={view.name} data-visits={debug?.shown ? (debug.count ?? 0) : undefined} title={view.description ?? undefined}>
+    <div className={classes.join(' ')} style={{ width: view.width, height: view.height }} aria-label={label} data-state={view.name} data-visits={debug?.shown ? (debug.count ?? 0) : undefined} data-covered={coverage === undefined ? undefined : String(coverage > 0)} data-hits={coverage} title={view.description ?? undefined}>
       <Handle type="target" id="in" position={down ? Position.Top : Position.Left} className="sw-handle sw-handle-in" isConnectableStart={false} />
       {connecting && !readOnly ? <Handle type="target" id="drop" position={down ? Position.Top : Position.Left} className="sw-drop-target" isConnectableStart={false} /> : null}
       <div className="sw-node-header">
@@ -128,6 +150,7 @@ function StateNodeView({ data, selected }: NodeProps<StateNodeProps>) {
             ×{debug.count}
           </span>
         ) : null}
+        {coverage !== undefined ? <CoverageChip hits={coverage} /> : null}
         {view.timeout ? (
           <span className="sw-chip" title={`Timeout ${view.timeout}`}>
             {Icons.timer({ size: 12 })}
@@ -145,11 +168,14 @@ function StateNodeView({ data, selected }: NodeProps<StateNodeProps>) {
       {view.instructions.length && !far ? (
         <ul className="sw-node-rows" aria-label={`Instructions of ${view.name}`}>
           {view.instructions.map((r) => (
-            <li key={r.index} className={`sw-row sw-kind-${r.kind}`}>
-              {kindIcon(r.kind, { size: 14 })}
-              <span className="sw-row-kind">{r.kind}</span>
-              <span className="sw-row-summary">{r.summary}</span>
-            </li>
+            <Fragment key={r.index}>
+              <li className={`sw-row sw-kind-${r.kind}`}>
+                {kindIcon(r.kind, { size: 14 })}
+                <span className="sw-row-kind">{r.kind}</span>
+                <span className="sw-row-summary">{r.summary}</span>
+              </li>
+              {r.fanout ? <FanoutLanes view={r.fanout} state={view.name} index={r.index} run={debug?.fanouts?.[r.index]} openTask={actions.openTask} /> : null}
+            </Fragment>
           ))}
           {view.moreInstructions ? <li className="sw-row sw-more">+{view.moreInstructions} more</li> : null}
         </ul>

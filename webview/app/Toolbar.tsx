@@ -1,5 +1,5 @@
 // The graph's toolbar: add a state, the layout direction, re-layout, zoom (out, the zoom in %, in,
-// 100 %, Fit), find, show the YAML, and whether the minimap and the inspector are shown.
+// 100 %, Fit), find, show the YAML, and whether test coverage, the minimap and the inspector are shown.
 import type { ReactNode, RefObject } from 'react';
 import { useReactFlow, useStore } from 'reactflow';
 import { VSCodeButton, VSCodeTextField } from '@vscode/webview-ui-toolkit/react';
@@ -27,6 +27,9 @@ export interface ToolbarProps {
   exportGraph(): void;
   setMinimap(on: boolean): void;
   setInspector(on: boolean): void;
+  /** The file has test coverage (the Coverage toggle is offered), and whether it is painted. */
+  coverage: { available: boolean; shown: boolean };
+  showCoverage(on: boolean): void;
 }
 
 function Tool({ label, title, onClick, disabled, pressed, children }: { label: string; title?: string; onClick: () => void; disabled?: boolean; pressed?: boolean; children: ReactNode }) {
@@ -95,6 +98,11 @@ export function Toolbar(p: ToolbarProps) {
       <Tool label="Export the graph as SVG and PNG" title="Export Graph…" onClick={p.exportGraph}>
         {Icons.export()}
       </Tool>
+      {p.coverage.available ? (
+        <Tool label={p.coverage.shown ? 'Hide the test coverage' : 'Show the test coverage on the graph'} title="Coverage of the task tests" pressed={p.coverage.shown} onClick={() => p.showCoverage(!p.coverage.shown)}>
+          {Icons.coverage()}
+        </Tool>
+      ) : null}
       <Tool label={p.minimap ? 'Hide the minimap' : 'Show the minimap'} title="Minimap" pressed={p.minimap} onClick={() => p.setMinimap(!p.minimap)}>
         {Icons.map()}
       </Tool>

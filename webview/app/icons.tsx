@@ -45,6 +45,9 @@ export const Icons = {
   emit: (p: IconProps = {}) => svg(<path d="M8 7.2a.8.8 0 1 0 0 1.6.8.8 0 0 0 0-1.6zM5.5 5.5a3.5 3.5 0 0 0 0 5M10.5 5.5a3.5 3.5 0 0 1 0 5M3.7 3.7a6 6 0 0 0 0 8.6M12.3 3.7a6 6 0 0 1 0 8.6" {...stroke} />, p),
   sleep: (p: IconProps = {}) => svg(<path d="M8 3a5 5 0 1 0 0 10A5 5 0 0 0 8 3zM8 5.5V8l2 1.5" {...stroke} />, p),
   call: (p: IconProps = {}) => svg(<path d="M7.5 2.5h6v11h-6M2.5 8h7M7 5.5 9.5 8 7 10.5" {...stroke} />, p),
+  parallel: (p: IconProps = {}) => svg(<path d="M2.5 8h3M5.5 8 9 3.5h4.5M5.5 8H13.5M5.5 8 9 12.5h4.5M11.5 2l2 1.5-2 1.5M11.5 6.5 13.5 8l-2 1.5M11.5 11l2 1.5-2 1.5" {...stroke} />, p),
+  forEach: (p: IconProps = {}) => svg(<path d="M2.5 3.5h3v3h-3zM2.5 9.5h3v3h-3zM8 5h5.5M8 11h5.5M11.5 3l2 2-2 2M11.5 9l2 2-2 2" {...stroke} />, p),
+  coverage: (p: IconProps = {}) => svg(<path d="M8 2 13 4v4c0 3-2.2 5-5 6-2.8-1-5-3-5-6V4zM5.8 8l1.6 1.6 3-3.2" {...stroke} />, p),
   custom: (p: IconProps = {}) => svg(<path d="M6 2.5v3M10 2.5v3M4.5 5.5h7v2.5a3.5 3.5 0 0 1-7 0zM8 11.5v2" {...stroke} />, p),
   // Status
   succeeded: (p: IconProps = {}) => svg(<path d="M8 2.5a5.5 5.5 0 1 0 0 11 5.5 5.5 0 0 0 0-11zM5.5 8.2l1.8 1.8 3.3-3.6" {...stroke} />, p),
@@ -57,7 +60,8 @@ export const Icons = {
 };
 
 export function kindIcon(kind: string, p: IconProps = {}): ReactElement {
-  const f = (Icons as Record<string, (p: IconProps) => ReactElement>)[kind];
+  // `map` the instruction, not the minimap's icon.
+  const f = kind === 'map' ? Icons.forEach : (Icons as Record<string, (p: IconProps) => ReactElement>)[kind];
   return kind in KIND_LABELS && f ? f(p) : Icons.custom(p);
 }
 
@@ -69,4 +73,6 @@ export const KIND_LABELS: Record<string, string> = {
   emit: 'Emit an event',
   sleep: 'Sleep',
   call: 'Call a task',
+  parallel: 'Run branches at once',
+  map: 'Run for each item',
 };

@@ -1,6 +1,7 @@
 // The webview's entry point: wires the VS Code API (or a test page's stub) to the React app.
 import 'reactflow/dist/style.css';
 import './styles.css';
+import './overlays.css';
 import { createRoot } from 'react-dom/client';
 import workerSource from 'elk-worker-source';
 import { App, type Host } from './App';

@@ -1,8 +1,9 @@
 // React Flow's nodes and edges for the graph: positions from the layout, selection, search
-// matches, breakpoints and the debugger's picture as node and edge data.
+// matches, breakpoints, the debugger's picture and test coverage as node and edge data.
 import { useMemo } from 'react';
 import type { Edge, Node } from 'reactflow';
 import { edgeTaken, nodeDebug, type GraphModel } from '../../engine/graph/model';
+import { edgeHits, stateHits, type GraphCoverage } from '../../engine/graph/coverage';
 import type { LayoutResult } from '../../engine/graph/layout';
 import type { DebugView, LayoutDirection, Point } from '../protocol';
 import type { Selection } from '../designer/step';
@@ -19,11 +20,13 @@ export interface FlowInputs {
   readOnly: boolean;
   direction: LayoutDirection;
   debug: DebugView | undefined;
+  /** Test coverage to paint (null: not asked for). */
+  coverage: GraphCoverage | null;
   breakpoints: ReadonlySet<string>;
   matches: ReadonlySet<string>;
 }
 
-export function useFlowElements({ graph, position, layout, selection, renaming, connecting, readOnly, direction, debug, breakpoints, matches }: FlowInputs) {
+export function useFlowElements({ graph, position, layout, selection, renaming, connecting, readOnly, direction, debug, coverage, breakpoints, matches }: FlowInputs) {
   const nodes: Node<StateNodeProps | ProxyNodeProps>[] = useMemo(() => {
     if (!graph) return [];
     return graph.nodes.map((n) =>
@@ -33,7 +36,7 @@ export function useFlowElements({ graph, position, layout, selection, renaming, 
             id: n.name,
             type: 'state',
             position: position(n.name),
-            data: { view: n, debug: nodeDebug(debug, n.name), breakpoint: breakpoints.has(n.name), direction, renaming: renaming === n.name, connecting, readOnly, match: matches.has(n.name) },
+            data: { view: n, debug: nodeDebug(debug, n.name), coverage: stateHits(coverage, n.name), breakpoint: breakpoints.has(n.name), direction, renaming: renaming === n.name, connecting, readOnly, match: matches.has(n.name) },
             selected: selection?.kind === 'state' && selection.id === n.name,
             draggable: true,
             connectable: !readOnly && !n.missing,
@@ -43,7 +46,7 @@ export function useFlowElements({ graph, position, layout, selection, renaming, 
             ariaLabel: `State ${n.name}`,
           },
     );
-  }, [graph, position, debug, breakpoints, direction, renaming, connecting, readOnly, matches, selection]);
+  }, [graph, position, debug, coverage, breakpoints, direction, renaming, connecting, readOnly, matches, selection]);
 
   const edges: Edge<TransitionEdgeProps>[] = useMemo(() => {
     if (!graph) return [];
@@ -51,10 +54,12 @@ export function useFlowElements({ graph, position, layout, selection, renaming, 
     return graph.edges.map((e) => {
       const taken = edgeTaken(debug, e);
       const related = !!selectedState && (e.source === selectedState || e.target === selectedState);
+      const hits = edgeHits(coverage, e.id);
       const classes = ['sw-edge', `sw-edge-${e.kind}`];
       if (e.dashed) classes.push('sw-dashed');
       if (taken) classes.push('sw-edge-taken');
       if (related) classes.push('sw-edge-related');
+      if (hits !== undefined) classes.push(hits ? 'sw-edge-covered' : 'sw-edge-uncovered');
       return {
         id: e.id,
         source: e.source,
@@ -65,13 +70,13 @@ export function useFlowElements({ graph, position, layout, selection, renaming, 
         data: { view: e, route: layout?.routes[e.id], taken, related },
         selected: selection?.kind === 'edge' && selection.id === e.id,
         className: classes.join(' '),
-        ariaLabel: `${e.list === 'catch' ? 'Catch' : 'Transition'} from ${e.source} to ${e.hub ?? e.target}${e.title && e.label ? `, ${e.title}` : ''}`,
+        ariaLabel: `${e.list === 'catch' ? 'Catch' : 'Transition'} from ${e.source} to ${e.hub ?? e.target}${e.title && e.label ? `, ${e.title}` : ''}${hits === undefined ? '' : hits ? `, taken ${hits} time${hits > 1 ? 's' : ''} by the tests` : ', not covered by the tests'}`,
         updatable: readOnly ? false : 'target',
         deletable: false,
         focusable: true,
       } satisfies Edge<TransitionEdgeProps>;
     });
-  }, [graph, debug, layout, selection, readOnly]);
+  }, [graph, debug, coverage, layout, selection, readOnly]);
 
   return { nodes, edges };
 }

@@ -1,8 +1,12 @@
 // What the host tells the graph: the document (and the last one whose YAML could be read), the
-// stored view state, breakpoints, the debugger's picture, selections made in the text, the results
-// of edits and commands. Each is state here; the designer reducer hears of documents and selections.
+// stored view state, breakpoints, the debugger's picture, test coverage, selections made in the
+// text, the results of edits and commands. Each is state here; the designer reducer hears of
+// documents and selections.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { isBrokenYaml, type DebugView, type DocumentMessage, type GraphViewState, type HostMessage, type WebviewMessage } from '../protocol';
+
+/** The host's latest `coverage` message. */
+export type CoverageState = Omit<Extract<HostMessage, { type: 'coverage' }>, 'type'>;
 import type { Selection } from '../designer/step';
 
 export interface Toast {
@@ -23,6 +27,7 @@ export function useHostDocument(post: (m: WebviewMessage) => void, initialView: 
   const [view, setView] = useState<GraphViewState>(initialView);
   const [breakpoints, setBreakpoints] = useState<Set<string>>(new Set());
   const [debug, setDebug] = useState<DebugView>();
+  const [coverage, setCoverage] = useState<CoverageState>({ available: false, coverage: null });
   const [toast, setToast] = useState<Toast | null>(null);
   const latest = useRef(handlers);
   latest.current = handlers;
@@ -44,6 +49,9 @@ export function useHostDocument(post: (m: WebviewMessage) => void, initialView: 
           break;
         case 'debug':
           setDebug(m.debug);
+          break;
+        case 'coverage':
+          setCoverage({ available: m.available, coverage: m.coverage });
           break;
         case 'select':
           latest.current.select(m.transition ? { kind: 'edge', id: `${m.transition.list}:${m.transition.index}:${m.transition.state}` } : m.state ? { kind: 'state', id: m.state } : null);
@@ -82,5 +90,5 @@ export function useHostDocument(post: (m: WebviewMessage) => void, initialView: 
     [post],
   );
 
-  return { doc, good, view, saveView, breakpoints, setBreakpoints, debug, toast, setToast };
+  return { doc, good, view, saveView, breakpoints, setBreakpoints, debug, coverage, toast, setToast };
 }

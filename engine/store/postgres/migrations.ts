@@ -211,4 +211,118 @@ CREATE TRIGGER journal_notify AFTER INSERT ON journal REFERENCING NEW TABLE AS a
 ALTER TABLE runs SET (fillfactor = 70);
 `,
   },
+  {
+    version: 3,
+    name: 'fan-out: child runs any worker may claim, their parents parked',
+    sql: `
+-- A fan-out branch's \`call\` is a run of its own: which branch or item of its parent it is, and
+-- the child runs a released parent waits for (any of them ending makes it due).
+ALTER TABLE runs ADD COLUMN parent_branch text, ADD COLUMN parent_index integer,
+  ADD COLUMN waiting_children text[] NOT NULL DEFAULT '{}';
+CREATE INDEX runs_parent ON runs (parent_id) WHERE parent_id IS NOT NULL;
+
+-- A run that ends wakes its parent (a released one becomes due; the worker holding one hears
+-- 'stepwise_child'), and cancels the child runs still going: none outlives the run that waits for it.
+CREATE FUNCTION stepwise_run_ended() RETURNS trigger LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_child text;
+BEGIN
+  IF NEW.parent_id IS NOT NULL THEN
+    PERFORM pg_notify('stepwise_child', NEW.parent_id);
+    UPDATE runs SET next_due_at = now()
+     WHERE id = NEW.parent_id AND ended_at IS NULL AND lease_owner IS NULL AND status = 'running'
+       AND NEW.id = ANY(waiting_children);
+    IF FOUND THEN
+      PERFORM pg_notify('stepwise_wake', NEW.parent_id);
+    END IF;
+  END IF;
+  FOR v_child IN
+    UPDATE runs SET control = 'cancel', control_reason = format('its parent run %s ended', NEW.id),
+           next_due_at = CASE WHEN lease_owner IS NULL THEN now() ELSE next_due_at END
+     WHERE parent_id = NEW.id AND ended_at IS NULL AND control IS DISTINCT FROM 'cancel'
+    RETURNING id
+  LOOP
+    PERFORM pg_notify('stepwise_control', v_child), pg_notify('stepwise_wake', v_child);
+  END LOOP;
+  RETURN NULL;
+END
+$fn$;
+CREATE TRIGGER runs_ended AFTER UPDATE OF ended_at ON runs FOR EACH ROW
+  WHEN (OLD.ended_at IS NULL AND NEW.ended_at IS NOT NULL) EXECUTE FUNCTION stepwise_run_ended();
+
+-- stepwise_release, and the child runs the released run waits for: one that has ended, or ends
+-- while the release commits, makes it due at once. The children's rows are read FOR SHARE, which
+-- waits for an end being committed; an end committed after the release finds the run released
+-- (stepwise_run_ended). Either way the parent is woken.
+DROP FUNCTION stepwise_release(text, text, integer, timestamptz, bigint, text[], timestamptz[], text);
+CREATE FUNCTION stepwise_release(p_id text, p_owner text, p_epoch integer, p_due timestamptz,
+                                 p_virtual_until bigint, p_waiting text[], p_timers timestamptz[],
+                                 p_reason text DEFAULT NULL, p_children text[] DEFAULT '{}')
+RETURNS TABLE (ok boolean, due timestamptz) LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_status text;
+  v_control text;
+  v_due timestamptz := p_due;
+BEGIN
+  SELECT r.status, r.control INTO v_status, v_control FROM runs r
+   WHERE r.id = p_id AND r.lease_owner = p_owner AND r.lease_epoch = p_epoch AND r.ended_at IS NULL
+   FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN QUERY SELECT false, NULL::timestamptz;
+    RETURN;
+  END IF;
+  IF v_status = 'paused' THEN
+    v_due := NULL;
+  END IF;
+  IF v_control IS NOT NULL
+     OR (v_status = 'running' AND EXISTS (SELECT 1 FROM inbox i WHERE i.run_id = p_id AND i.delivered_seq IS NULL)) THEN
+    v_due := now();
+  END IF;
+  IF v_status = 'running' AND cardinality(p_children) > 0 THEN
+    PERFORM 1 FROM runs c WHERE c.id = ANY(p_children) FOR SHARE;
+    IF EXISTS (SELECT 1 FROM runs c WHERE c.id = ANY(p_children) AND c.ended_at IS NOT NULL) THEN
+      v_due := now();
+    END IF;
+  END IF;
+  UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL, next_due_at = v_due,
+         virtual_until = p_virtual_until, waiting_events = COALESCE(p_waiting, '{}'), updated_at = now(),
+         recover_reason = p_reason, waiting_children = COALESCE(p_children, '{}')
+   WHERE id = p_id;
+  DELETE FROM timers WHERE run_id = p_id;
+  INSERT INTO timers (run_id, due_at) SELECT p_id, t FROM unnest(COALESCE(p_timers, '{}')) AS t;
+  IF v_due IS NOT NULL AND v_due <= now() THEN
+    PERFORM pg_notify('stepwise_wake', p_id);
+  END IF;
+  RETURN QUERY SELECT true, v_due;
+END
+$fn$;
+`,
+  },
+  {
+    version: 4,
+    name: 'schedules: state and one claim per tick',
+    sql: `
+-- Each schedule of a served task (task name, position in its schedule list): the spec its ticks
+-- are counted for, since when (ticks at or before start nothing), and whether it is paused.
+CREATE TABLE schedules (
+  task    text NOT NULL,
+  idx     integer NOT NULL,
+  spec    text NOT NULL,
+  since   timestamptz NOT NULL,
+  paused  boolean NOT NULL DEFAULT false,
+  PRIMARY KEY (task, idx)
+);
+
+-- One row per tick that started (or skipped) a run: the key lets exactly one server claim a tick.
+CREATE TABLE schedule_ticks (
+  task        text NOT NULL,
+  idx         integer NOT NULL,
+  tick        timestamptz NOT NULL,
+  claimed_by  text NOT NULL,
+  claimed_at  timestamptz NOT NULL DEFAULT now(),
+  run_id      text,
+  PRIMARY KEY (task, idx, tick)
+);
+`,
+  },
 ];

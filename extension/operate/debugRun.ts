@@ -1,0 +1,79 @@
+// "Debug This Run" on a run of the Runs view: a replay debug session of the recorded run (launch
+// attribute `replay`, with its store folder, or its server's URL and token), which stops on entry
+// and runs nothing. "Continue Live", while a replay is stopped, forks a real run from that step.
+import * as vscode from 'vscode';
+import { DEBUG_TYPE } from '../debug';
+import { RunManager } from '../runs';
+import type { ServerConnection } from '../server/connection';
+import { isServerRun, type AnyRunNode } from './nodes';
+
+/** Set while the active debug session replays a recorded run (Continue Live shows then). */
+const REPLAYING = 'stepwise.replaying';
+
+export interface DebugRunDeps {
+  server: ServerConnection;
+  output: vscode.OutputChannel;
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export async function debugThisRun(deps: DebugRunDeps, node: AnyRunNode | undefined): Promise<boolean> {
+  // A replay runs nothing, but Continue Live turns it into a real run: as any debug session, trust first.
+  if (!node || !RunManager.trusted('debug runs')) return false;
+  const task = isServerRun(node) ? node.run.task : node.state.task;
+  const config: vscode.DebugConfiguration = { type: DEBUG_TYPE, request: 'launch', name: `Replay ${task} (${node.runId})`, replay: node.runId };
+  if (isServerRun(node)) {
+    const url = deps.server.url;
+    if (!url) return false;
+    config.server = url.href;
+    // The token stays in memory, in this session's configuration; launch.json never sees it.
+    const token = await deps.server.tokens.get(url.origin);
+    if (token) config.token = token;
+  } else {
+    config.store = node.storeDir;
+  }
+  try {
+    return await vscode.debug.startDebugging(vscode.workspace.workspaceFolders?.[0], config);
+  } catch (err) {
+    void vscode.window.showErrorMessage(`Stepwise could not replay run ${node.runId}: ${message(err)}`);
+    return false;
+  }
+}
+
+/** Sends `continueLive` to the active replay session; resolves with the live run's id. */
+export async function continueLive(deps: DebugRunDeps, live: Set<string>): Promise<string | undefined> {
+  const session = vscode.debug.activeDebugSession;
+  if (session?.type !== DEBUG_TYPE || !session.configuration.replay || live.has(session.id)) {
+    void vscode.window.showInformationMessage('Stepwise: Continue Live forks a real run from a replay; no replay is being debugged.');
+    return undefined;
+  }
+  try {
+    const { runId } = (await session.customRequest('continueLive')) as { runId: string };
+    live.add(session.id);
+    void vscode.commands.executeCommand('setContext', REPLAYING, false);
+    deps.output.appendLine(`[${session.name}] continuing live as run ${runId}`);
+    vscode.window.setStatusBarMessage(`$(debug-continue) Continuing live as run ${runId}`, 5000);
+    return runId;
+  } catch (err) {
+    void vscode.window.showErrorMessage(`Stepwise: ${message(err)}`);
+    return undefined;
+  }
+}
+
+export function registerDebugRun(deps: DebugRunDeps): vscode.Disposable[] {
+  // Sessions that went live are replays no more.
+  const live = new Set<string>();
+  const update = (s: vscode.DebugSession | undefined) =>
+    void vscode.commands.executeCommand('setContext', REPLAYING, s?.type === DEBUG_TYPE && !!s.configuration.replay && !live.has(s.id));
+  return [
+    vscode.debug.onDidChangeActiveDebugSession(update),
+    vscode.debug.onDidTerminateDebugSession((s) => {
+      live.delete(s.id);
+      update(vscode.debug.activeDebugSession);
+    }),
+    vscode.commands.registerCommand('stepwise.runs.debugRun', (node?: AnyRunNode) => debugThisRun(deps, node)),
+    vscode.commands.registerCommand('stepwise.debug.continueLive', () => continueLive(deps, live)),
+  ];
+}
