@@ -30,8 +30,17 @@ describe('localisation', () => {
   it("the manifest's titles and descriptions are all localisable", () => {
     const literal: string[] = [];
     for (const c of manifest.contributes.commands) if (!/^%.+%$/.test(c.title)) literal.push(c.command);
-    for (const [k, spec] of Object.entries<Record<string, unknown>>(manifest.contributes.configuration.properties)) {
-      for (const f of ['description', 'markdownDescription']) if (typeof spec[f] === 'string' && !/^%.+%$/.test(spec[f] as string)) literal.push(k);
+    const check = (name: string, spec: Record<string, unknown>) => {
+      for (const f of ['description', 'markdownDescription']) if (typeof spec[f] === 'string' && !/^%.+%$/.test(spec[f] as string)) literal.push(name);
+      const enumTexts = (spec.enumDescriptions ?? []) as string[];
+      if (enumTexts.some((t) => !/^%.+%$/.test(t))) literal.push(`${name}.enumDescriptions`);
+    };
+    for (const [k, spec] of Object.entries<Record<string, unknown>>(manifest.contributes.configuration.properties)) check(k, spec);
+    // launch.json attributes show their descriptions in IntelliSense, as settings do.
+    for (const dbg of manifest.contributes.debuggers) {
+      for (const [request, attrs] of Object.entries<{ properties: Record<string, Record<string, unknown>> }>(dbg.configurationAttributes)) {
+        for (const [k, spec] of Object.entries(attrs.properties)) check(`${dbg.type}.${request}.${k}`, spec);
+      }
     }
     assert.deepEqual(literal, []);
   });
