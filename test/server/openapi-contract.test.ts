@@ -12,9 +12,10 @@ import addFormats from 'ajv-formats';
 import { buildApp, routesOf } from '../../engine/server/http';
 import type { RunService } from '../../engine/server/service';
 import { serve, type ServeProcess } from '../postgres/procs';
+import { parsePrometheus, valueOf } from '../observe/prometheus';
 import { root } from '../postgres/samples';
 import { call, readSse, until, type Answer } from './client';
-import { tasksFolder } from './tasks';
+import { GREET, NIGHTLY, tasksFolder } from './tasks';
 
 const doc = JSON.parse(fs.readFileSync(path.join(root, 'engine', 'server', 'openapi.json'), 'utf8'));
 const ajv = new Ajv2020({ strict: false, allErrors: true });
@@ -60,13 +61,26 @@ function conforms(method: string, urlPath: string, a: { status: number; json?: u
 function check(response: any, a: { json?: unknown; contentType: string | null }, where: string): void {
   const r = deref(response);
   const types = Object.keys(r.content ?? {});
-  const type = (a.contentType ?? '').split(';')[0].trim();
-  assert.ok(types.includes(type), `${where}: content type ${type} is not among ${types.join(', ')}`);
+  const type = types.find((t) => sameMediaType(t, a.contentType ?? ''));
+  assert.ok(type, `${where}: content type ${a.contentType} is not among ${types.join(', ')}`);
   const schema = r.content[type].schema;
   if (type !== 'application/json' || !schema) return;
   // The document's references are relative to it; here they go through the schema added as `openapi`.
   const validate = ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"openapi#/components/')));
   assert.ok(validate(a.json), `${where}: ${ajv.errorsText(validate.errors)}`);
+}
+
+/** The base type and parameters of a Content-Type, lowercase and without spaces. */
+function mediaType(header: string): { base: string; params: string[] } {
+  const [base, ...params] = header.toLowerCase().split(';').map((s) => s.replace(/\s+/g, ''));
+  return { base, params };
+}
+
+/** Whether an answer's Content-Type is the document's: its base type, and every parameter the document names. */
+function sameMediaType(documented: string, actual: string): boolean {
+  const d = mediaType(documented);
+  const a = mediaType(actual);
+  return d.base === a.base && d.params.every((p) => a.params.includes(p));
 }
 
 /** A raw request, for what fetch will not send (a Host header of our own). */
@@ -94,7 +108,9 @@ describe('the OpenAPI document is the contract of stepwise serve', () => {
 
   before(async () => {
     const store = fs.mkdtempSync(path.join(os.tmpdir(), 'stepwise-contract-store-'));
-    server = await serve(['--store', store, '--tasks', tasksFolder(), '--port', '0', '--token', TOKEN, '--allowed-hosts', 'stepwise.test', '--quiet']);
+    const tasks = tasksFolder();
+    fs.writeFileSync(path.join(tasks, 'nightly.task.yaml'), NIGHTLY);
+    server = await serve(['--store', store, '--tasks', tasks, '--port', '0', '--token', TOKEN, '--allowed-hosts', 'stepwise.test', '--quiet']);
     base = server.url!;
   });
   after(() => server?.kill());
@@ -138,6 +154,26 @@ describe('the OpenAPI document is the contract of stepwise serve', () => {
     await answer('POST', '/v1/runs/bulk', { action: 'cancel', task: 'wait' });
     await answer('POST', '/v1/runs/bulk', { action: 'explode' }); // 400
 
+    const source = await answer('GET', `/v1/runs/${done}/source`);
+    assert.equal(source.json.source.text, GREET);
+    await answer('GET', '/v1/runs/no-such-run/source'); // 404 run-not-found
+
+    const schedules = await answer('GET', '/v1/schedules');
+    assert.deepEqual(schedules.json.schedules.map((s: { id: string }) => s.id), ['nightly:0']);
+    assert.equal((await answer('POST', '/v1/schedules/nightly:0/pause', {})).json.schedule.paused, true);
+    assert.equal((await answer('POST', '/v1/schedules/nightly:0/resume')).json.schedule.paused, false);
+    const unknownSchedule = await answer('POST', '/v1/schedules/nightly:7/pause', {}); // 404
+    assert.equal(unknownSchedule.json.error.code, 'schedule-not-found');
+    await answer('POST', '/v1/schedules/nightly:0/resume', 'resume', { ...auth, 'content-type': 'text/plain' }); // 415
+    await answer('GET', '/v1/schedules', undefined, {}); // 401
+
+    const metrics = await answer('GET', '/metrics');
+    assert.equal(metrics.status, 200);
+    assert.match(metrics.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+    const { samples } = parsePrometheus(metrics.json);
+    assert.ok(valueOf(samples, 'stepwise_runs_started_total', { task: 'greet' }) >= 1, 'the greet runs started are counted');
+    assert.equal((await answer('GET', '/metrics', undefined, {})).status, 401, 'a scrape needs the token as any client does');
+
     const stream = await readSse(`${base}/v1/runs/${done}/watch`, (e) => e.event === 'end', { headers: auth });
     conforms('GET', `/v1/runs/${done}/watch`, { status: stream.status, contentType: stream.contentType });
     const notFound = await call(base, 'GET', '/v1/runs/no-such-run/watch', undefined, auth);
@@ -177,8 +213,23 @@ describe('the OpenAPI document is the contract of stepwise serve', () => {
     assert.ok(ajv.validate('openapi#/components/schemas/Error', unknown.json), ajv.errorsText());
   });
 
+  test('every operation documents the answers any request may get', () => {
+    const missing: string[] = [];
+    for (const [p, item] of Object.entries<Record<string, { responses: Record<string, unknown> }>>(doc.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        const shared = ['400', '403', '500', '503'];
+        if (!['/v1/health', '/v1/openapi.json'].includes(p)) shared.push('401');
+        if (method === 'post') shared.push('413', '415');
+        for (const status of shared) if (!op.responses[status]) missing.push(`${method.toUpperCase()} ${p} ${status}`);
+      }
+    }
+    assert.deepEqual(missing, []);
+  });
+
   test('the routes the server registers are the paths of the document, and the other way round', () => {
-    const app = buildApp({ service: {} as RunService, workers: 0, version: 'test' });
+    // Every optional part given, so that every route it can have is registered.
+    const metrics = async () => ({ contentType: 'text/plain', text: '' });
+    const app = buildApp({ service: {} as RunService, workers: 0, version: 'test', metrics });
     const registered = routesOf(app)
       .filter((r) => r.method !== 'HEAD')
       .map((r) => `${r.method} ${r.url.replace(/:(\w+)/g, '{$1}')}`)
@@ -191,8 +242,9 @@ describe('the OpenAPI document is the contract of stepwise serve', () => {
 
   test('every error code the server can answer is in the document', () => {
     const codes = new Set<string>();
-    for (const file of fs.readdirSync(path.join(root, 'engine', 'server')).filter((f) => f.endsWith('.ts'))) {
-      const text = fs.readFileSync(path.join(root, 'engine', 'server', file), 'utf8');
+    // The server's routes and those it registers from other folders (schedules).
+    for (const folder of ['server', 'schedule']) for (const file of fs.readdirSync(path.join(root, 'engine', folder)).filter((f) => f.endsWith('.ts'))) {
+      const text = fs.readFileSync(path.join(root, 'engine', folder, file), 'utf8');
       for (const m of text.matchAll(/(?:ApiError\(\d{3}, |error: \{ code: )'([a-z-]+)'/g)) codes.add(m[1]);
     }
     const documented = new Set<string>(doc.components.schemas.Error.properties.error.properties.code.enum);
