@@ -24,6 +24,7 @@ import { ServerRunsTree } from './server/tree';
 import { StoredSecrets } from './secrets';
 import { registerShowOnGraph } from './showRun';
 import { registerTaskTests, type TaskTestsParts } from './testing/index';
+import { offerYamlExtension, YAML_EXTENSION } from './yamlOffer';
 import { registerShowCoverage } from './graphCoverage';
 
 /** What `activate` returns: the extension's parts, for other extensions and the integration tests. */
@@ -67,6 +68,8 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
   const testing = registerTaskTests(context, { lint: diagnostics, runs, runsView, server });
   context.subscriptions.push(graph.coverage.connect(testing.tests), registerShowCoverage(graph.coverage, (uri) => graph.revealGraph(uri)));
 
+  context.subscriptions.push(offerYamlOnFirstTaskFile(context));
+
   const command = (id: string, handler: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, handler));
 
   command('stepwise.runTask', async (uri?: vscode.Uri, options?: RunOptions): Promise<RunOutcome | undefined> => {
@@ -106,8 +109,8 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
   });
 
   command('stepwise.runs.cancel', async (node?: RunNode) => {
-    const n = node ?? (await pickRun(runsView, 'Cancel which run?', (r) => r.here));
-    return n ? runs.cancel(n.runId, n.state.pid) : false;
+    const n = node ?? (await pickRun(runsView, 'Cancel which run?', (r) => r.status === 'running' || r.status === 'paused', vscode.l10n.t('There is no run to cancel: no run of this workspace is running or paused.')));
+    return n ? runs.cancel(n.storeDir, n.runId, n.status) : false;
   });
 
   command('stepwise.runs.sendEvent', async (node?: RunNode, name?: string, data?: unknown) => {
@@ -131,12 +134,32 @@ export function deactivate(): void {
   // Everything is disposed through context.subscriptions.
 }
 
-/** The task file a command acts on: its argument, the active editor's file, or one picked. */
+/** Offers Red Hat's YAML extension when the first task file of the session is opened without it. */
+function offerYamlOnFirstTaskFile(context: vscode.ExtensionContext): vscode.Disposable {
+  const offer = () =>
+    offerYamlExtension({
+      installed: () => !!vscode.extensions.getExtension(YAML_EXTENSION),
+      get: (key) => context.globalState.get(key),
+      update: (key, value) => context.globalState.update(key, value),
+      show: (message, ...items) => vscode.window.showInformationMessage(message, ...items),
+      install: (id) => vscode.commands.executeCommand('workbench.extensions.installExtension', id),
+    });
+  if (vscode.workspace.textDocuments.some(isTaskDocument)) {
+    void offer();
+    return new vscode.Disposable(() => undefined);
+  }
+  const sub = vscode.workspace.onDidOpenTextDocument((doc) => {
+    if (!isTaskDocument(doc)) return;
+    sub.dispose();
+    void offer();
+  });
+  return sub;
+}
 
-async function pickRun(view: RunsView, title: string, filter: (n: RunNode) => boolean = () => true): Promise<RunNode | undefined> {
+async function pickRun(view: RunsView, title: string, filter: (n: RunNode) => boolean = () => true, none = vscode.l10n.t('No run fits: see the Runs view of the Stepwise panel.')): Promise<RunNode | undefined> {
   const nodes = (await view.list()).filter(filter);
   if (!nodes.length) {
-    void vscode.window.showInformationMessage('No run fits: see the Runs view of the Stepwise panel.');
+    void vscode.window.showInformationMessage(none);
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(

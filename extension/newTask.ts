@@ -78,7 +78,7 @@ async function create(extensionUri: vscode.Uri, template: TaskTemplate, options:
     return undefined;
   }
   await vscode.window.showTextDocument(file, { preview: false });
-  if (options.openGraph) await vscode.commands.executeCommand('stepwise.openGraph', file);
+  if (options.openGraph ?? template.opensGraph) await vscode.commands.executeCommand('stepwise.openGraph', file);
   else void offerNextSteps(file, template);
   return file;
 }
@@ -228,7 +228,7 @@ async function createUntitled(template: TaskTemplate, render: (base: string) => 
   const doc = await vscode.workspace.openTextDocument(file);
   await fill(doc, render(free));
   await vscode.window.showTextDocument(doc, { preview: false });
-  if (options.openGraph) await vscode.commands.executeCommand('stepwise.openGraph', file);
+  if (options.openGraph ?? template.opensGraph) await vscode.commands.executeCommand('stepwise.openGraph', file);
   return file;
 }
 

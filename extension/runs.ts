@@ -5,8 +5,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { describeEvent, style } from '../engine/cli/report';
-import { formatDuration } from '../engine/expr/duration';
+import { describeEvent, style, type DisplayStatus } from '../engine/cli/report';
+import { readableDuration } from '../engine/expr/duration';
 import type { JournalEvent } from '../engine/journal/events';
 import { replay, type RunState } from '../engine/journal/replay';
 import { realClock, virtualClock } from '../engine/runtime/clock';
@@ -18,12 +18,15 @@ import { fileStore } from '../engine/store/file';
 import type { RunStore } from '../engine/store/store';
 import type { InputDecl, TaskModel } from '../engine/model/types';
 import { clockKind, isTaskUri, mocksFileFor, storeFolderFor } from './config';
+import { endedStatus, runningStatus } from './core/runStatus';
 import { runtime } from './lazy';
 import type { TaskModels } from './models';
 
 const PLAIN = style(false);
 /** A run still going after this long gets a cancellable progress notification. */
 const PROGRESS_AFTER_MS = 1000;
+/** How long the status bar keeps an ended run's outcome (a click on it shows the output). */
+const OUTCOME_SHOWN_MS = 15_000;
 
 export interface RunOutcome {
   runId: string;
@@ -46,6 +49,8 @@ interface ActiveRun {
   task: string;
   watcher?: vscode.Disposable;
   changedOnDisk: boolean;
+  /** Date.now() when this window started following the run: the status bar's real time. */
+  wallStart: number;
 }
 
 function message(err: unknown): string {
@@ -61,6 +66,9 @@ export class RunManager implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly status: vscode.StatusBarItem;
   private ticker: NodeJS.Timeout | undefined;
+  /** The last ended run's outcome, shown while no run goes on, until it expires. */
+  private outcome: { text: string; tooltip: string; until: number } | undefined;
+  private outcomeTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly models: TaskModels,
@@ -97,8 +105,8 @@ export class RunManager implements vscode.Disposable {
     if (vscode.workspace.isTrusted) return true;
     void vscode.window
       .showErrorMessage(
-        `Stepwise cannot ${action} in Restricted Mode: a task runs the HTTP requests and local commands written in the workspace's files. Trust this workspace to ${action}.`,
-        'Manage Workspace Trust',
+        vscode.l10n.t("Stepwise cannot {0} in Restricted Mode: a task runs the HTTP requests and local commands written in the workspace's files. Trust this workspace to {0}.", action),
+        vscode.l10n.t('Manage Workspace Trust'),
       )
       .then((pick) => pick && vscode.commands.executeCommand('workbench.trust.manage'));
     return false;
@@ -242,7 +250,7 @@ export class RunManager implements vscode.Disposable {
 
   /** Tracks a started (or resumed) run until it ends; resolves with its outcome. */
   private async follow(engine: Engine, run: Run, storeDir: string, file: string): Promise<RunOutcome> {
-    const entry: ActiveRun = { run, engine, storeDir, file, task: run.task.model.name ?? path.basename(file), changedOnDisk: false };
+    const entry: ActiveRun = { run, engine, storeDir, file, task: run.task.model.name ?? path.basename(file), changedOnDisk: false, wallStart: Date.now() };
     this.active.set(run.id, entry);
     entry.watcher = this.watchTaskFile(entry);
     this.tick();
@@ -252,17 +260,29 @@ export class RunManager implements vscode.Disposable {
     clearTimeout(progressTimer);
     entry.watcher?.dispose();
     this.active.delete(run.id);
+    const why = final.error ? final.error.message : final.reason;
+    const ended = endedStatus({
+      task: entry.task,
+      runId: run.id,
+      status: final.status,
+      clock: final.clock,
+      wallMs: Date.now() - entry.wallStart,
+      clockMs: (final.endedAt ?? final.startedAt) - final.startedAt,
+      why,
+    });
+    this.outcome = { ...ended, until: Date.now() + OUTCOME_SHOWN_MS };
+    clearTimeout(this.outcomeTimer);
+    this.outcomeTimer = setTimeout(() => this.renderStatus(), OUTCOME_SHOWN_MS);
     this.tick();
     this.changed.fire(run.id);
-    const took = formatDuration(Math.max(0, (final.endedAt ?? final.startedAt) - final.startedAt));
     const outcome: RunOutcome = { runId: run.id, status: final.status, reason: final.reason };
     if (final.status === 'succeeded') {
-      void vscode.window.setStatusBarMessage(`$(check) ${entry.task} succeeded in ${took}`, 5000);
-      void vscode.window.showInformationMessage(`Stepwise: ${entry.task} succeeded in ${took}.`, 'Show Output').then((p) => p && this.output.show(true));
+      const show = vscode.l10n.t('Show Output');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Stepwise: {0}.', ended.summary), show).then((p) => p && this.output.show(true));
     } else {
-      const why = final.error ? `: ${final.error.message}` : final.reason ? ` (${final.reason})` : '';
-      const show = final.status === 'cancelled' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
-      void show(`Stepwise: ${entry.task} ${final.status}${why}`, 'Show Output').then((p) => p && this.output.show(true));
+      const notify = final.status === 'cancelled' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
+      const show = vscode.l10n.t('Show Output');
+      void notify(why ? vscode.l10n.t('Stepwise: {0}: {1}', ended.summary, why) : vscode.l10n.t('Stepwise: {0}.', ended.summary), show).then((p) => p && this.output.show(true));
     }
     return outcome;
   }
@@ -303,7 +323,7 @@ export class RunManager implements vscode.Disposable {
   private onJournal(engine: Engine, storeDir: string, run: Run, e: JournalEvent): void {
     // Child runs (`call`) belong to the same engine: follow them too, so the view sees them.
     if (!this.active.has(run.id) && e.type === 'run-started') {
-      this.active.set(run.id, { run, engine, storeDir, file: run.task.file ?? '', task: run.task.model.name ?? run.id, changedOnDisk: false });
+      this.active.set(run.id, { run, engine, storeDir, file: run.task.file ?? '', task: run.task.model.name ?? run.id, changedOnDisk: false, wallStart: Date.now() });
       void run.done.then(() => {
         this.active.delete(run.id);
         this.changed.fire(run.id);
@@ -313,7 +333,7 @@ export class RunManager implements vscode.Disposable {
     const line = describeEvent(e, PLAIN, run.state.startedAt || e.at);
     if (line) this.output.appendLine(`[${task}] ${line}`);
     if (e.type === 'run-ended') {
-      const took = formatDuration(Math.max(0, (run.state.endedAt ?? e.at) - run.state.startedAt));
+      const took = readableDuration((run.state.endedAt ?? e.at) - run.state.startedAt);
       this.output.appendLine(`[${task}] run ${run.id} ${e.status} in ${took} (${run.state.clock} clock)`);
     }
     this.changed.fire(run.id);
@@ -333,15 +353,17 @@ export class RunManager implements vscode.Disposable {
   private renderStatus(): void {
     const runs = [...this.active.values()].filter((a) => !a.run.ended);
     if (!runs.length) {
-      this.status.hide();
+      if (this.outcome && this.outcome.until > Date.now()) {
+        this.status.text = this.outcome.text;
+        this.status.tooltip = this.outcome.tooltip;
+        this.status.show();
+      } else this.status.hide();
       return;
     }
     const newest = runs[runs.length - 1];
     const s = newest.run.state;
-    const elapsed = formatDuration(Math.max(0, Date.now() - (s.startedAt && s.clock === 'real' ? s.startedAt : Date.now())));
-    const icon = s.paused ? '$(debug-pause)' : '$(sync~spin)';
-    this.status.text = `${icon} ${newest.task}: ${s.state ?? 'starting'} ${s.clock === 'real' ? elapsed : ''}`.trimEnd() + (runs.length > 1 ? ` (+${runs.length - 1})` : '');
-    this.status.tooltip = `Stepwise run ${newest.run.id} of ${newest.task}: state ${s.state ?? '(starting)'}${s.paused ? ', paused' : ''}. Click to show the output.`;
+    this.status.text = runningStatus({ task: newest.task, state: s.state, paused: s.paused, clock: s.clock, wallMs: Date.now() - newest.wallStart, others: runs.length - 1 });
+    this.status.tooltip = `Stepwise run ${newest.run.id} of ${newest.task}: state ${s.state ?? '(starting)'}${s.paused ? ', paused' : ''}${s.clock === 'virtual' ? ', on the virtual clock' : ''}. Click to show the output.`;
     this.status.show();
   }
 
@@ -435,15 +457,27 @@ export class RunManager implements vscode.Disposable {
     return this.follow(engine, retried.run, storeDir, state.file ?? '');
   }
 
-  cancel(runId: string, pid?: number): boolean {
+  /**
+   * Cancels a run: here directly; a run of another process (the CLI, another window) through its
+   * store's inbox, which that process watches. Resolves with whether a cancel was asked for.
+   */
+  async cancel(storeDir: string, runId: string, status: DisplayStatus): Promise<boolean> {
     const here = this.active.get(runId);
-    if (!here) {
-      void vscode.window.showInformationMessage(
-        `Run ${runId} is not running in this window${pid ? ` (it belongs to process ${pid})` : ''}: cancel it where it runs (Ctrl-C for 'stepwise run').`,
-      );
+    if (here) {
+      here.run.cancel('cancelled from VS Code');
+      return true;
+    }
+    if (status !== 'running' && status !== 'paused') {
+      void vscode.window.showInformationMessage(vscode.l10n.t('Run {0} is {1}: there is nothing to cancel.', runId, status));
       return false;
     }
-    here.run.cancel('cancelled from VS Code');
+    try {
+      await this.store(storeDir).requestCancel?.(runId, 'cancelled from VS Code');
+    } catch (err) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('Run {0} could not be cancelled: {1}', runId, message(err)));
+      return false;
+    }
+    this.output.appendLine(`[${runId}] asked the process that runs it to cancel it`);
     return true;
   }
 
@@ -456,6 +490,7 @@ export class RunManager implements vscode.Disposable {
 
   dispose(): void {
     if (this.ticker) clearInterval(this.ticker);
+    clearTimeout(this.outcomeTimer);
     // Runs end with the window; their journals stay, and "Resume" continues them next time.
     for (const a of this.active.values()) a.watcher?.dispose();
     for (const s of this.stores.values()) void s.close();

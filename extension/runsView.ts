@@ -5,9 +5,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { displayStatus, type DisplayStatus } from '../engine/cli/report';
-import { formatDuration } from '../engine/expr/duration';
+import { readableDuration } from '../engine/expr/duration';
 import type { RunState } from '../engine/journal/replay';
 import { workspaceStoreFolders } from './config';
+import { watchFolder, type FolderWatch } from './folderWatch';
 import type { TaskVersions } from './operate/versions';
 import type { RunManager } from './runs';
 
@@ -63,7 +64,7 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
   private readonly disposables: vscode.Disposable[] = [];
   private refreshTimer: NodeJS.Timeout | undefined;
   private ticker: NodeJS.Timeout | undefined;
-  private watchers: vscode.Disposable[] = [];
+  private watchers: FolderWatch[] = [];
 
   constructor(
     private readonly runs: RunManager,
@@ -81,13 +82,7 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
   /** Journals written by another process (the CLI, another window) refresh the view too. */
   private rewatch(): void {
     for (const w of this.watchers) w.dispose();
-    this.watchers = workspaceStoreFolders().map((dir) => {
-      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), '*.jsonl'));
-      w.onDidCreate(() => this.refreshSoon());
-      w.onDidChange(() => this.refreshSoon());
-      w.onDidDelete(() => this.refreshSoon());
-      return w;
-    });
+    this.watchers = workspaceStoreFolders().map((dir) => watchFolder(dir, () => this.refreshSoon()));
     this.refreshSoon();
   }
 
@@ -107,13 +102,13 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
     const live = node.status === 'running' || node.status === 'paused' || node.status === 'interrupted';
     const state = live ? (s.state ? ` in ${s.state}` : ' (starting)') : '';
     const older = this.versions.older(s.file, s.taskHash);
-    item.description = `${node.status}${state}${older ? ' · older version' : ''} · ${startedText(s.startedAt)} · ${formatDuration(durationOf(s))}`;
+    item.description = `${node.status}${state}${older ? ' · older version' : ''} · ${startedText(s.startedAt)} · ${readableDuration(durationOf(s))}`;
     const [icon, colour] = STATUS_ICONS[node.status];
     item.iconPath = new vscode.ThemeIcon(icon, colour ? new vscode.ThemeColor(colour) : undefined);
     const tip = new vscode.MarkdownString();
     tip.appendMarkdown(`**${s.task}** — ${node.status}\n\n`);
     tip.appendMarkdown(`- run: \`${node.runId}\`\n- file: ${s.file ? `\`${s.file}\`` : 'unknown'}\n- state: ${s.state ?? '—'}\n`);
-    tip.appendMarkdown(`- started: ${startedText(s.startedAt)} (${s.clock} clock)\n- duration: ${formatDuration(durationOf(s))}\n`);
+    tip.appendMarkdown(`- started: ${startedText(s.startedAt)} (${s.clock} clock)\n- duration: ${readableDuration(durationOf(s))}\n`);
     if (s.parentRunId) tip.appendMarkdown(`- called by: \`${s.parentRunId}\`\n`);
     if (s.error || s.reason) tip.appendMarkdown(`- ${s.error ? `error: ${s.error.message}` : `reason: ${s.reason}`}\n`);
     if (older) tip.appendMarkdown(`- older version: ${older} (Open Diff with Current File)\n`);

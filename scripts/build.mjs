@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { buildCli } from './build-cli.mjs';
 
 const production = process.argv.includes('--production');
 if (production) rmSync(fileURLToPath(new URL('../dist', import.meta.url)), { recursive: true, force: true });
@@ -20,39 +21,9 @@ function buildWebview() {
   });
 }
 
-// The CLI's `serve` and `dap` bring fastify, pg and the debug adapter: they are bundles of their own
-// (dist/serve-run.js, dist/dap-run.js) that dist/cli.js requires only when that command runs, so that
-// `run` and `lint` start without compiling them.
-const LAZY_COMMANDS = ['serve-run', 'dap-run', 'traces-run', 'plugins-run'];
-const lazyCommands = {
-  name: 'lazy-commands',
-  setup(b) {
-    b.onResolve({ filter: new RegExp(`^\\./(${LAZY_COMMANDS.join('|')})$`) }, (args) => ({ path: `${args.path}.js`, external: true }));
-  },
-};
-
-const graphLayoutApart = {
-  name: 'graph-layout-apart',
-  setup(b) {
-    b.onResolve({ filter: /\/graph\/elkNode(\.js)?$/ }, (args) => (args.importer.endsWith('elkNode.ts') ? undefined : { path: './graphLayout.js', external: true }));
-  },
-};
-
 await Promise.all([
   buildWebview(),
-  // `stepwise graph` loads ELK from a bundle of its own (dist/graphLayout.js), next to the CLI's.
-  build({
-    entryPoints: { cli: 'engine/cli/main.ts', debugAdapter: 'engine/debug/main.ts', graphLayout: 'engine/graph/elkNode.ts', ...Object.fromEntries(LAZY_COMMANDS.map((n) => [n, `engine/cli/${n}.ts`])) },
-    plugins: [lazyCommands, graphLayoutApart],
-    outdir: 'dist',
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    sourcemap: !production,
-    minify: production,
-    logLevel: 'warning',
-  }),
+  buildCli({ outdir: 'dist', production }),
   // The extension runs in VS Code's extension host, which provides `vscode`; the linter runs in a
   // worker thread of its own (dist/lintWorker.js) so that huge files never block the host.
   build({

@@ -1,7 +1,8 @@
 // Expands file arguments: plain paths, folders (their task files, or the files `pattern` matches) and
-// quoted globs (`samples/**/*.task.yaml`).
+// quoted globs (`samples/**/*.task.yaml`, `{src,ops}/**/*.task.{yaml,yml}`).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import fg from 'fast-glob';
 
 const TASK_FILE = /\.task\.ya?ml$/;
 
@@ -9,7 +10,7 @@ export function expandFiles(args: string[], cwd = process.cwd(), pattern = TASK_
   const files: string[] = [];
   const missing: string[] = [];
   for (const arg of args) {
-    if (/[*?[]/.test(arg)) {
+    if (fg.isDynamicPattern(arg)) {
       const matched = glob(arg, cwd);
       if (matched.length === 0) missing.push(arg);
       files.push(...matched);
@@ -34,32 +35,11 @@ export function expandFiles(args: string[], cwd = process.cwd(), pattern = TASK_
   return { files: [...new Set(files)], missing };
 }
 
+/** Matches of a glob (`*`, `?`, `[…]`, `**`, `{a,b}`), relative to `cwd` unless the pattern is absolute. */
 function glob(pattern: string, cwd: string): string[] {
-  const normalized = pattern.split(path.sep).join('/');
-  const firstMagic = normalized.search(/[*?[]/);
-  const baseEnd = normalized.lastIndexOf('/', firstMagic);
-  const base = baseEnd < 0 ? '.' : normalized.slice(0, baseEnd) || '/';
-  const re = globToRegExp(normalized);
-  const root = path.resolve(cwd, base);
-  if (!fs.existsSync(root)) return [];
-  return walk(root)
-    .map((f) => (path.isAbsolute(pattern) ? f : path.relative(cwd, f)).split(path.sep).join('/'))
-    .filter((f) => re.test(f))
+  return fg
+    .sync(pattern.split(path.sep).join('/'), { cwd, absolute: path.isAbsolute(pattern), onlyFiles: true, ignore: ['**/node_modules/**'] })
     .sort();
-}
-
-export function globToRegExp(pattern: string): RegExp {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '*' && pattern[i + 1] === '*') {
-      re += pattern[i + 2] === '/' ? '(?:.*/)?' : '.*';
-      i += pattern[i + 2] === '/' ? 2 : 1;
-    } else if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  return new RegExp(`^(?:\\./)?${re}$`);
 }
 
 function walk(dir: string): string[] {

@@ -124,7 +124,9 @@ function packageRoot(from: string): string | undefined {
 
 function isStepwisePackage(dir: string): boolean {
   try {
-    return (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: unknown }).name === 'stepwise';
+    const name = (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: unknown }).name;
+    // The extension's own package, or the CLI's (packages/cli, published as @stepwise-tasks/cli).
+    return name === 'stepwise' || name === '@stepwise-tasks/cli';
   } catch {
     return false;
   }

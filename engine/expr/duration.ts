@@ -31,3 +31,17 @@ export function formatDuration(ms: number): string {
   }
   return parts.join('');
 }
+
+/**
+ * A duration for people (status bar, notifications, lists): `41 ms`, `56.0 s`, `4 min 5 s`,
+ * `2 h 5 min`, `3 d 4 h`. Never more than the duration: the last part is cut, not rounded up.
+ */
+export function readableDuration(ms: number): string {
+  const whole = Math.max(0, Math.floor(ms));
+  if (whole < 1000) return `${whole} ms`;
+  if (whole < 60_000) return `${Math.floor(whole / 1000)}.${Math.floor((whole % 1000) / 100)} s`;
+  const two = (big: number, bigUnit: string, small: number, smallUnit: string) => `${Math.floor(whole / big)} ${bigUnit} ${Math.floor((whole % big) / small)} ${smallUnit}`;
+  if (whole < 3_600_000) return two(60_000, 'min', 1000, 's');
+  if (whole < 86_400_000) return two(3_600_000, 'h', 60_000, 'min');
+  return two(86_400_000, 'd', 3_600_000, 'h');
+}

@@ -801,6 +801,7 @@ export class Run {
     }
     this.cleanups.push(
       this.env.store.watchInbox(this.id, (e) => {
+        if (e.control === 'cancel') return this.cancel(String(e.data));
         const source = `inbox:${e.id}`;
         if (journaled.has(source) || this.ended) return;
         journaled.add(source);

@@ -33,6 +33,24 @@ export interface HttpOptions {
 
 export const OPENAPI = openapi;
 
+export interface Route {
+  method: string;
+  /** As registered: `/v1/runs/:id`. */
+  url: string;
+}
+
+const ROUTES = new WeakMap<FastifyInstance, Route[]>();
+
+/** The routes an app registered (HEAD ones included): what answers 405 and the contract test read. */
+export function routesOf(app: FastifyInstance): readonly Route[] {
+  return ROUTES.get(app) ?? [];
+}
+
+function matches(route: Route, path: string): boolean {
+  const literal = route.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^${literal.replace(/:[^/]+/g, '[^/]+')}$`).test(path);
+}
+
 const PUBLIC = new Set(['/v1/health', '/v1/openapi.json']);
 
 function digest(text: string): Buffer {
@@ -121,6 +139,12 @@ export function buildApp(o: HttpOptions): FastifyInstance {
   const expected = o.token ? digest(o.token) : undefined;
   const hosts: HostPolicy = { token: !!o.token, allowedHosts: (o.allowedHosts ?? []).map((h) => h.toLowerCase()) };
 
+  const routes: Route[] = [];
+  ROUTES.set(app, routes);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url });
+  });
+
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, text, done) => {
     const s = String(text);
@@ -171,6 +195,13 @@ export function buildApp(o: HttpOptions): FastifyInstance {
   });
 
   app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0];
+    // A known path asked with another method (a CORS preflight's OPTIONS among them: no CORS here).
+    const allowed = [...new Set(routes.filter((r) => r.method !== 'HEAD' && matches(r, path)).map((r) => r.method))].sort();
+    if (allowed.length) {
+      reply.code(405).header('allow', allowed.join(', '));
+      return reply.send({ error: { code: 'method-not-allowed', message: `${path} does not take ${req.method}: use ${allowed.join(' or ')}.` } });
+    }
     reply.code(404).send({ error: { code: 'not-found', message: `No endpoint ${req.method} ${req.url.split('?')[0]}. See GET /v1/openapi.json.` } });
   });
 

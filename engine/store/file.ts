@@ -57,6 +57,16 @@ export function fileStore(dir: string, options: FileStoreOptions = {}): RunStore
   const inboxPath = (runId: string) => path.join(dir, `${runId}.inbox.jsonl`);
   const sourcePath = (hash: string) => path.join(dir, SOURCES_DIR, `${hash}.task.yaml`);
 
+  /** Appends to a run's inbox, where its process (this one or another) picks it up. */
+  const leave = (runId: string, event: InboxEvent): InboxEvent => {
+    checkRunId(runId);
+    if (!fs.existsSync(journalPath(runId)) && !pending.has(runId)) throw new UnknownRunError(runId);
+    ensureDir();
+    fs.appendFileSync(inboxPath(runId), JSON.stringify(event) + '\n');
+    for (const listener of inboxListeners.get(runId) ?? []) listener(event);
+    return event;
+  };
+
   const ensureDir = () => {
     if (dirReady) return;
     fs.mkdirSync(dir, { recursive: true });
@@ -200,13 +210,10 @@ export function fileStore(dir: string, options: FileStoreOptions = {}): RunStore
       }
     },
     async sendEvent(runId, name, data) {
-      checkRunId(runId);
-      if (!fs.existsSync(journalPath(runId)) && !pending.has(runId)) throw new UnknownRunError(runId);
-      const event: InboxEvent = { id: randomUUID(), name, data };
-      ensureDir();
-      fs.appendFileSync(inboxPath(runId), JSON.stringify(event) + '\n');
-      for (const listener of inboxListeners.get(runId) ?? []) listener(event);
-      return event;
+      return leave(runId, { id: randomUUID(), name, data });
+    },
+    async requestCancel(runId, reason) {
+      leave(runId, { id: randomUUID(), name: 'cancel', data: reason, control: 'cancel' });
     },
     watchInbox(runId, onEvent) {
       checkRunId(runId);

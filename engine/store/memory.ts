@@ -9,6 +9,15 @@ export function memoryStore(): RunStore {
   const watchers = new Map<string, Set<(e: InboxEvent) => void>>();
   const sources = new Map<string, string>();
 
+  const leave = (runId: string, event: InboxEvent): InboxEvent => {
+    if (!journals.has(runId)) throw new UnknownRunError(runId);
+    let inbox = inboxes.get(runId);
+    if (!inbox) inboxes.set(runId, (inbox = []));
+    inbox.push(event);
+    for (const w of watchers.get(runId) ?? []) w(event);
+    return event;
+  };
+
   return {
     async append(runId, events) {
       let journal = journals.get(runId);
@@ -30,13 +39,10 @@ export function memoryStore(): RunStore {
       return sources.get(hash);
     },
     async sendEvent(runId, name, data) {
-      if (!journals.has(runId)) throw new UnknownRunError(runId);
-      const event: InboxEvent = { id: randomUUID(), name, data };
-      let inbox = inboxes.get(runId);
-      if (!inbox) inboxes.set(runId, (inbox = []));
-      inbox.push(event);
-      for (const w of watchers.get(runId) ?? []) w(event);
-      return event;
+      return leave(runId, { id: randomUUID(), name, data });
+    },
+    async requestCancel(runId, reason) {
+      leave(runId, { id: randomUUID(), name: 'cancel', data: reason, control: 'cancel' });
     },
     watchInbox(runId, onEvent) {
       let set = watchers.get(runId);

@@ -6,6 +6,8 @@ export interface InboxEvent {
   id: string;
   name: string;
   data: unknown;
+  /** Not an event of the task but a request to the process that runs it; `data` is the reason. */
+  control?: 'cancel';
 }
 
 /** The text of a task version, kept by its hash so that a run always continues the version it started with. */
@@ -30,6 +32,11 @@ export interface RunStore {
   readSource(hash: string): Promise<string | undefined>;
   /** Leaves an event for a run, possibly owned by another process. */
   sendEvent(runId: string, name: string, data: unknown): Promise<InboxEvent>;
+  /**
+   * Asks whichever process runs the run to cancel it (through the inbox it watches). Optional: a
+   * store whose runs are steered another way (the server's) leaves it out.
+   */
+  requestCancel?(runId: string, reason: string): Promise<void>;
   /** Calls back for each event left for the run (those already waiting first) until unsubscribed. */
   watchInbox(runId: string, onEvent: (e: InboxEvent) => void): () => void;
   /**

@@ -1,7 +1,7 @@
 // The server's part of the Runs view: a "Server — host:port" group with the connection's state
 // and the server's runs (task, status, current state, start, duration), as live as its watch stream.
 import * as vscode from 'vscode';
-import { formatDuration } from '../../engine/expr/duration';
+import { readableDuration } from '../../engine/expr/duration';
 import { STATUS_ICONS, startedText } from '../runsView';
 import type { ServerConnection } from './connection';
 import type { MirroredRun } from './mirror';
@@ -168,7 +168,7 @@ export class ServerRunsTree implements vscode.Disposable {
     const live = r.status === 'running' || r.status === 'paused';
     const state = live ? (r.state ? ` in ${r.state}` : ' (starting)') : '';
     const started = startedText(Date.parse(r.createdAt));
-    const took = formatDuration(durationOfServerRun(r));
+    const took = readableDuration(durationOfServerRun(r));
     item.description = `${r.status}${state} · ${started} · ${took}`;
     const [icon, colour] = STATUS_ICONS[r.status];
     item.iconPath = new vscode.ThemeIcon(icon, colour ? new vscode.ThemeColor(colour) : undefined);

@@ -15,6 +15,8 @@ export interface TaskTemplate {
   mocks?: string;
   /** Whether a run needs the virtual clock to finish at once (its timers wait minutes or hours). */
   virtualClock?: boolean;
+  /** Opens in the graph editor beside its text: a task to draw rather than to read. */
+  opensGraph?: boolean;
 }
 
 export const TEMPLATES: readonly TaskTemplate[] = [
@@ -25,7 +27,7 @@ export const TEMPLATES: readonly TaskTemplate[] = [
   { id: 'deploy', label: 'Deployment pipeline', description: 'Start a deployment, poll it, open a GitOps pull request, validate', sample: 'samples/deploy.task.yaml', mocks: 'samples/deploy.mocks.yaml', virtualClock: true },
   { id: 'exec', label: 'Local command', description: 'Run a local process (node) and branch on its exit code', sample: 'samples/exec.task.yaml' },
   { id: 'timeout', label: 'Task timeout', description: 'A whole-run time limit that cuts a long wait short', sample: 'samples/timeout.task.yaml', virtualClock: true },
-  { id: 'empty', fileBase: 'my-task', label: 'Empty task', description: 'One state that logs a line, then a final state' },
+  { id: 'empty', fileBase: 'my-task', label: 'Empty task', description: 'One state that logs a line and ends: draw the rest on the graph', opensGraph: true },
 ];
 
 export const TASK_SUFFIX = '.task.yaml';
@@ -87,7 +89,7 @@ export function instantiate(text: string, template: TaskTemplate, base: string):
   return out.replace(new RegExp(`^name: ${escape(template.id)}$`, 'm'), `name: ${taskNameFor(base, template.id)}`);
 }
 
-/** The empty task: the smallest file that lints clean and runs. */
+/** The empty task: the smallest file that lints clean and runs, one state to grow from. */
 export function emptyTask(base: string): string {
   const name = taskNameFor(base, 'task');
   return [
@@ -101,9 +103,7 @@ export function emptyTask(base: string): string {
     'states:',
     '  begin:',
     '    do:',
-    `      - log: "${name} started"`,
-    '    next: done',
-    '  done:',
+    `      - log: "${name} ran"`,
     '    final: true',
     '',
   ].join('\n');

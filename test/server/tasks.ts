@@ -49,6 +49,16 @@ states:
       - to: missing
 `;
 
+/** Scheduled once a year (1 January, 03:00), so that no tick falls within a test. */
+export const NIGHTLY = `version: 1
+name: nightly
+schedule:
+  - cron: "0 3 1 1 *"
+start: done
+states:
+  done: { final: true }
+`;
+
 export function tasksFolder(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepwise-rest-'));
   fs.writeFileSync(path.join(dir, 'greet.task.yaml'), GREET);

@@ -1,12 +1,14 @@
-// `npm start`: builds, then opens samples/ with the extension loaded — in the local `code` when
-// it is installed, else in code-server (installed on first use into .cache/), whose 127.0.0.1 URL
-// is printed for a browser. Ctrl-C stops code-server.
+// `npm start`: builds, then opens a scratch copy of samples/ (.scratch/samples, made on the first
+// start; delete it for a fresh copy) with the extension loaded — in the local `code` when it is
+// installed, else in code-server (installed on first use into .cache/), whose 127.0.0.1 URL is
+// printed for a browser. Ctrl-C stops code-server.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import { scratchSamples } from './scratch.mjs';
 import { ensureHarness, ROOT } from './setup.mjs';
 import { freePort, startCodeServer, tempState, workbenchUrl, writeUserSettings } from './server.mjs';
 
-const samples = path.join(ROOT, 'samples');
+const samples = scratchSamples(ROOT);
 
 function onPath(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).status === 0;
@@ -29,9 +31,8 @@ if (onPath('code') && !process.env.STEPWISE_USE_CODE_SERVER) {
   const port = Number(process.env.STEPWISE_PORT) || (await freePort());
   const server = await startCodeServer({ harness, state, port, trust: true });
   const url = workbenchUrl(server, { folder: samples, extensionPath: ROOT });
-  console.log('\ncode-server is running with the Stepwise extension loaded. Open in a browser:\n');
+  console.log(`\ncode-server is running with the Stepwise extension loaded, on ${samples} (your copy of samples/). Open in a browser:\n`);
   console.log(`  ${url}\n`);
-  console.log(`(short form without the extension: ${server.base}/?folder=${encodeURIComponent(samples)})`);
   console.log('Ctrl-C stops it.');
   if (process.env.DISPLAY && onPath('xdg-open')) spawn('xdg-open', [url], { stdio: 'ignore', detached: true }).unref();
   const stop = async () => {

@@ -71,7 +71,10 @@ describe('new task and getting started', () => {
       const uri = await newTask({ template: template.id, folder: vscode.Uri.file(folder), name: `my-${template.id}` });
       assert.ok(uri, `template ${template.id} created a file`);
       assert.equal(uri.fsPath, path.join(folder, `my-${template.id}.task.yaml`));
-      assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), uri.toString(), `my-${template.id}.task.yaml is open in the text editor`);
+      assert.ok(vscode.window.visibleTextEditors.some((e) => e.document.uri.toString() === uri.toString()), `my-${template.id}.task.yaml is open in the text editor`);
+      const graphOpen = () => vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputCustom && t.input.viewType === 'stepwise.graph' && t.input.uri.toString() === uri.toString()));
+      if (template.opensGraph) await waitFor(`my-${template.id}.task.yaml open in the graph editor too`, graphOpen);
+      else assert.equal(graphOpen(), false, `my-${template.id}.task.yaml opens as text only`);
       const text = fs.readFileSync(uri.fsPath, 'utf8');
       assert.match(text, new RegExp(`^name: my-${template.id}$`, 'm'), 'the task is named after its file');
       assert.doesNotMatch(text, /samples\//, 'no path points back into the samples folder');

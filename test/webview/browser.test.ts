@@ -258,9 +258,9 @@ describe('graph editor webview (Chromium)', { skip: available ? false : 'Chromiu
     await page.click('vscode-checkbox:has-text("Final state")');
     assert.deepEqual((await host.waitFor('edit')).operation, { type: 'setFinal', state: 'first', final: true });
     await page.locator(`${node('first')} .sw-node.sw-final`).waitFor();
-    // Add an instruction of the kind chosen in the dropdown.
+    // Add an instruction of the kind chosen in the dropdown: by default a log, which runs offline.
     await page.click('vscode-button:has-text("Add instruction")');
-    assert.deepEqual((await host.waitFor('edit')).operation, { type: 'addInstruction', state: 'first', instruction: { kind: 'http', args: { method: 'GET', url: 'https://example.com' } } });
+    assert.deepEqual((await host.waitFor('edit')).operation, { type: 'addInstruction', state: 'first', instruction: { kind: 'log', args: 'message' } });
     await page.waitForFunction(() => (globalThis as unknown as { document: any }).document.querySelectorAll('.react-flow__node[data-id="first"] .sw-row').length === 2);
     // The transition's condition, from the edge's label.
     await page.click('.sw-edge-label:text("when data.ok = true")');

@@ -9,7 +9,7 @@ import { Icons } from './icons';
 import { Check, defaultInstruction, durationCheck, FANOUT_KINDS, Field, InstructionItem, KINDS, Section, Select, TransitionFields, TransitionItem, valueOf, type AnyEvent, type Propose } from './InspectorFields';
 
 export function StateInspector({ model, state, propose, readOnly, debug }: { model: TaskOutline; state: StateOutline; propose: Propose; readOnly: boolean; debug?: DebugView }) {
-  const [kind, setKind] = useState<string>('http');
+  const [kind, setKind] = useState<string>('log');
   const names = model.states.map((s) => s.name);
   const isStart = model.start === state.name;
   const other = names.find((n) => n !== state.name) ?? state.name;

@@ -1,0 +1,38 @@
+// The CLI's bundles (dist/ for the extension, packages/cli/dist/ for @stepwise-tasks/cli): the CLI,
+// the debug adapter, and the parts it loads only when a command needs them.
+import { build } from 'esbuild';
+
+// The CLI's `serve` and `dap` bring fastify, pg and the debug adapter: they are bundles of their own
+// (serve-run.js, dap-run.js) that cli.js requires only when that command runs, so that `run` and
+// `lint` start without compiling them.
+const LAZY_COMMANDS = ['serve-run', 'dap-run', 'traces-run', 'plugins-run'];
+const lazyCommands = {
+  name: 'lazy-commands',
+  setup(b) {
+    b.onResolve({ filter: new RegExp(`^\\./(${LAZY_COMMANDS.join('|')})$`) }, (args) => ({ path: `${args.path}.js`, external: true }));
+  },
+};
+
+// `stepwise graph` loads ELK from a bundle of its own (graphLayout.js), next to the CLI's.
+const graphLayoutApart = {
+  name: 'graph-layout-apart',
+  setup(b) {
+    b.onResolve({ filter: /\/graph\/elkNode(\.js)?$/ }, (args) => (args.importer.endsWith('elkNode.ts') ? undefined : { path: './graphLayout.js', external: true }));
+  },
+};
+
+export function buildCli({ outdir, production, absWorkingDir }) {
+  return build({
+    entryPoints: { cli: 'engine/cli/main.ts', debugAdapter: 'engine/debug/main.ts', graphLayout: 'engine/graph/elkNode.ts', ...Object.fromEntries(LAZY_COMMANDS.map((n) => [n, `engine/cli/${n}.ts`])) },
+    plugins: [lazyCommands, graphLayoutApart],
+    absWorkingDir,
+    outdir,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+  });
+}
