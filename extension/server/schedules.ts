@@ -69,7 +69,7 @@ export class ServerSchedules implements vscode.Disposable {
       try {
         schedules = await client.schedules();
       } catch (err) {
-        // A server too old for schedules answers 404: it has none to show.
+        // A blip keeps what this server last listed; a server too old for schedules (404) never listed any.
         schedules = client === this.from ? this.schedules : [];
         problem = err instanceof Error ? err.message : String(err);
       }
