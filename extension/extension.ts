@@ -56,6 +56,8 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
   const serverTree = new ServerRunsTree(server);
   const runsTree = new RunsTree(runsView, serverTree);
   const tree = vscode.window.createTreeView('stepwise.runs', { treeDataProvider: runsTree, showCollapseAll: false });
+  serverTree.schedules.setVisible(tree.visible);
+  context.subscriptions.push(tree.onDidChangeVisibility((e) => serverTree.schedules.setVisible(e.visible)));
   const debug = new StepwiseDebugger(models, runs, () => secrets.env());
   const graph = new GraphEditorProvider(context, models, debug, (line) => runs.output.appendLine(line));
   context.subscriptions.push(secrets, models, diagnostics, runs, runsView, tree, debug, graph, registerQuickFixes(models), ...registerLanguageFeatures(models), ...registerScheduleLens(models));

@@ -4,6 +4,7 @@
 import type { JournalEvent } from '../../engine/journal/events';
 import type { BulkOutcome, BulkRequest } from '../../engine/server/bulk';
 import type { ControlAction, RunDetail, RunStatus, RunSummary } from '../../engine/server/service';
+import type { ScheduleInfo } from '../../engine/schedule/scheduler';
 
 export type { BulkOutcome, BulkRequest, ControlAction, RunStatus };
 
@@ -24,6 +25,9 @@ export interface ServerTasks {
   tasks: ServerTask[];
   rejected: Array<{ name?: string; file: string; errors: Array<{ line: number; column: number; message: string; code: string }> }>;
 }
+
+/** A schedule as `GET /v1/schedules` lists it (id `task:index`). */
+export type ServerSchedule = ScheduleInfo;
 
 /** A journal entry of `GET /v1/watch`: the entry plus the run it belongs to. */
 export type WatchedEvent = JournalEvent & { runId: string };
@@ -237,6 +241,18 @@ export class ServerClient {
 
   control(id: string, action: ControlAction, reason?: string): Promise<{ run: ServerRunSummary; applied: boolean }> {
     return this.request('POST', `/v1/runs/${encodeURIComponent(id)}/${action}`, reason !== undefined ? { reason } : undefined);
+  }
+
+  async schedules(): Promise<ServerSchedule[]> {
+    return (await this.request<{ schedules: ServerSchedule[] }>('GET', '/v1/schedules')).schedules;
+  }
+
+  async pauseSchedule(id: string): Promise<ServerSchedule> {
+    return (await this.request<{ schedule: ServerSchedule }>('POST', `/v1/schedules/${encodeURIComponent(id)}/pause`)).schedule;
+  }
+
+  async resumeSchedule(id: string): Promise<ServerSchedule> {
+    return (await this.request<{ schedule: ServerSchedule }>('POST', `/v1/schedules/${encodeURIComponent(id)}/resume`)).schedule;
   }
 
   /**

@@ -10,6 +10,7 @@ import { ServerError, type ControlAction, type ServerClient, type ServerTasks } 
 import type { ServerConnection } from './connection';
 import { journalUri } from './journalDocs';
 import type { RunsTreeNode } from './runsTree';
+import type { ServerScheduleNode } from './schedules';
 import { URL_SETTING } from './settings';
 import { ServerRunNode, type ServerRunsTree } from './tree';
 
@@ -184,7 +185,8 @@ export function registerServerCommands(d: ServerCommandDeps): vscode.Disposable[
     }
   }
 
-  async function openJournal(node?: ServerRunNode): Promise<vscode.TextEditor | undefined> {
+  /** `node` is a run of the view, or the last run of a schedule (its runId and origin). */
+  async function openJournal(node?: Pick<ServerRunNode, 'runId' | 'origin'>): Promise<vscode.TextEditor | undefined> {
     const n = node ?? (await pick('Open the journal of which server run?'));
     if (!n) return undefined;
     const doc = await vscode.workspace.openTextDocument(journalUri(n.origin, n.runId));
@@ -226,6 +228,39 @@ export function registerServerCommands(d: ServerCommandDeps): vscode.Disposable[
     }
   }
 
+  async function setSchedulePaused(paused: boolean, node?: ServerScheduleNode): Promise<boolean> {
+    const verb = paused ? 'pause' : 'resume';
+    if (!RunManager.trusted(`${verb} server schedules`)) return false;
+    const c = client();
+    if (!c) return false;
+    const id = node?.schedule.id ?? (await pickSchedule(c, verb, paused));
+    if (!id) return false;
+    try {
+      const s = paused ? await c.pauseSchedule(id) : await c.resumeSchedule(id);
+      log(`[server ${c.label}] ${verb}d schedule ${s.id}${s.nextTick ? ` (next tick ${s.nextTick})` : ''}`);
+      return true;
+    } catch (err) {
+      showError(`cannot ${verb} schedule ${id}`, err);
+      return false;
+    } finally {
+      await d.serverTree.schedules.refresh();
+    }
+  }
+
+  async function pickSchedule(c: ServerClient, verb: string, paused: boolean): Promise<string | undefined> {
+    await d.serverTree.schedules.refresh();
+    const fits = d.serverTree.schedules.list().filter((s) => s.paused !== paused);
+    if (!fits.length) {
+      void vscode.window.showInformationMessage(`No schedule of the server at ${c.label} to ${verb}: see the Runs view of the Stepwise panel.`);
+      return undefined;
+    }
+    const chosen = await vscode.window.showQuickPick(
+      fits.map((s) => ({ label: s.task, description: `${s.cron ?? `every ${s.every}`} · ${s.id}`, id: s.id })),
+      { title: `${verb === 'pause' ? 'Pause' : 'Resume'} which schedule?` },
+    );
+    return chosen?.id;
+  }
+
   const reg = (id: string, fn: (...args: any[]) => unknown) => vscode.commands.registerCommand(id, fn);
   return [
     reg('stepwise.server.setToken', (token?: unknown) => setToken(typeof token === 'string' ? token : undefined)),
@@ -237,5 +272,7 @@ export function registerServerCommands(d: ServerCommandDeps): vscode.Disposable[
     reg('stepwise.server.resume', (n?: ServerRunNode) => control('resume', n)),
     reg('stepwise.server.cancel', (n?: ServerRunNode) => control('cancel', n)),
     reg('stepwise.server.sendEvent', sendEvent),
+    reg('stepwise.server.pauseSchedule', (n?: ServerScheduleNode) => setSchedulePaused(true, n)),
+    reg('stepwise.server.resumeSchedule', (n?: ServerScheduleNode) => setSchedulePaused(false, n)),
   ];
 }

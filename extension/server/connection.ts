@@ -13,8 +13,8 @@ export class ServerConnection implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<string[] | undefined>();
   /** Fires with the ids of server runs that changed, or undefined when the whole server part may have. */
   readonly onDidChange = this.changed.event;
-  private readonly journal = new vscode.EventEmitter<{ runId: string; seq: number }>();
-  /** Fires for each journal entry a server run gets. */
+  private readonly journal = new vscode.EventEmitter<{ runId: string; seq: number; scheduled: boolean }>();
+  /** Fires for each journal entry a server run gets; `scheduled` for the start of a run a schedule started. */
   readonly onDidJournal = this.journal.event;
   private readonly disposables: vscode.Disposable[] = [];
   private restarting: Promise<void> = Promise.resolve();
@@ -76,7 +76,7 @@ export class ServerConnection implements vscode.Disposable {
           this.logState(m, s);
           this.changed.fire(undefined);
         }),
-        m.onJournal((e) => this.journal.fire({ runId: e.runId, seq: e.seq })),
+        m.onJournal((e) => this.journal.fire({ runId: e.runId, seq: e.seq, scheduled: e.type === 'run-started' && e.trigger !== undefined })),
       );
     }
     this.current = { setting, token, mirror, off };

@@ -5,6 +5,7 @@ import { readableDuration } from '../../engine/expr/duration';
 import { STATUS_ICONS, startedText } from '../runsView';
 import type { ServerConnection } from './connection';
 import type { MirroredRun } from './mirror';
+import { ServerScheduleNode, ServerSchedules, ServerSchedulesNode } from './schedules';
 import { URL_SETTING } from './settings';
 
 export class ServerGroupNode {
@@ -39,7 +40,7 @@ export class ServerMessageNode {
   ) {}
 }
 
-export type ServerTreeNode = ServerGroupNode | ServerRunNode | ServerMessageNode;
+export type ServerTreeNode = ServerGroupNode | ServerRunNode | ServerMessageNode | ServerSchedulesNode | ServerScheduleNode;
 
 export function durationOfServerRun(r: MirroredRun): number {
   const start = Date.parse(r.createdAt);
@@ -57,8 +58,11 @@ export class ServerRunsTree implements vscode.Disposable {
   private shown = false;
   private refreshTimer: NodeJS.Timeout | undefined;
 
+  readonly schedules: ServerSchedules;
+
   constructor(private readonly connection: ServerConnection) {
-    this.disposables.push(connection.onDidChange(() => this.refreshSoon()));
+    this.schedules = new ServerSchedules(connection);
+    this.disposables.push(this.schedules, connection.onDidChange(() => this.refreshSoon()), this.schedules.onDidChange(() => this.refreshSoon()));
   }
 
   /** Coalesces a burst of journal entries into one refresh. */
@@ -85,6 +89,7 @@ export class ServerRunsTree implements vscode.Disposable {
   }
 
   children(node: ServerTreeNode): ServerTreeNode[] {
+    if (node instanceof ServerSchedulesNode) return this.schedules.children();
     if (!(node instanceof ServerGroupNode)) return [];
     const setting = this.connection.setting;
     const openSettings: vscode.Command = { title: 'Open Settings', command: 'workbench.action.openSettings', arguments: [URL_SETTING] };
@@ -101,6 +106,7 @@ export class ServerRunsTree implements vscode.Disposable {
     } else if (s.kind === 'connecting' && s.attempt > 1) {
       out.push(new ServerMessageNode('Disconnected — retrying…', 'sync~spin'));
     }
+    if (this.schedules.list().length) out.push(this.schedules.node);
     const runs = mirror.list();
     const origin = mirror.client.base.origin;
     out.push(...runs.map((r) => new ServerRunNode(r, origin)));
@@ -121,11 +127,14 @@ export class ServerRunsTree implements vscode.Disposable {
   }
 
   parent(node: ServerTreeNode): ServerTreeNode | undefined {
+    if (node instanceof ServerScheduleNode) return this.schedules.node;
     return node instanceof ServerGroupNode ? undefined : this.group;
   }
 
   item(node: ServerTreeNode): vscode.TreeItem {
     if (node instanceof ServerGroupNode) return this.groupItem();
+    if (node instanceof ServerSchedulesNode) return this.schedules.groupItem();
+    if (node instanceof ServerScheduleNode) return this.schedules.item(node);
     if (node instanceof ServerMessageNode) {
       const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
       item.iconPath = new vscode.ThemeIcon(node.icon);

@@ -112,7 +112,7 @@ describe('restricted mode', () => {
     assert.deepEqual(fs.readdirSync(storeDir), [path.basename(journal)], 'no new run was journaled');
   });
 
-  it('refuses to start, steer or send events to runs on a server, sending it no request that changes anything', async () => {
+  it('refuses to start, steer or send events to runs on a server, or to pause or resume its schedules, sending it no request that changes anything', async () => {
     const requests: string[] = [];
     const server = http.createServer((req, res) => {
       requests.push(`${req.method} ${req.url}`);
@@ -134,6 +134,9 @@ describe('restricted mode', () => {
       assert.equal(await vscode.commands.executeCommand('stepwise.server.runTask', workspaceFile('hello.task.yaml'), { input: {} }), undefined);
       for (const action of ['pause', 'resume', 'cancel']) assert.equal(await vscode.commands.executeCommand(`stepwise.server.${action}`, run), false, action);
       assert.equal(await vscode.commands.executeCommand('stepwise.server.sendEvent', run, 'approve', {}), false);
+      const schedule = { kind: 'serverSchedule', origin: url, schedule: { id: 'hello:0', task: 'hello', paused: false } };
+      assert.equal(await vscode.commands.executeCommand('stepwise.server.pauseSchedule', schedule), false);
+      assert.equal(await vscode.commands.executeCommand('stepwise.server.resumeSchedule', { ...schedule, schedule: { ...schedule.schedule, paused: true } }), false);
       assert.deepEqual(
         requests.filter((r) => !r.startsWith('GET ')),
         [],
