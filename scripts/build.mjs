@@ -31,6 +31,17 @@ const lazyCommands = {
   },
 };
 
+// The libraries of the `sql`, `smtp` … instructions are bundles of their own too (dist/driver-*.js),
+// required by the instruction when it runs: a task that does not use one never loads it.
+const DRIVERS = ['sql'];
+const driversApart = {
+  name: 'drivers-apart',
+  setup(b) {
+    b.onResolve({ filter: new RegExp(`^\\./drivers/(${DRIVERS.join('|')})$`) }, (args) => ({ path: `./driver-${args.path.slice('./drivers/'.length)}.js`, external: true }));
+  },
+};
+const driverEntries = Object.fromEntries(DRIVERS.map((n) => [`driver-${n}`, `engine/instructions/drivers/${n}.ts`]));
+
 const graphLayoutApart = {
   name: 'graph-layout-apart',
   setup(b) {
@@ -42,8 +53,8 @@ await Promise.all([
   buildWebview(),
   // `stepwise graph` loads ELK from a bundle of its own (dist/graphLayout.js), next to the CLI's.
   build({
-    entryPoints: { cli: 'engine/cli/main.ts', debugAdapter: 'engine/debug/main.ts', graphLayout: 'engine/graph/elkNode.ts', ...Object.fromEntries(LAZY_COMMANDS.map((n) => [n, `engine/cli/${n}.ts`])) },
-    plugins: [lazyCommands, graphLayoutApart],
+    entryPoints: { cli: 'engine/cli/main.ts', debugAdapter: 'engine/debug/main.ts', graphLayout: 'engine/graph/elkNode.ts', ...Object.fromEntries(LAZY_COMMANDS.map((n) => [n, `engine/cli/${n}.ts`])), ...driverEntries },
+    plugins: [lazyCommands, graphLayoutApart, driversApart],
     outdir: 'dist',
     bundle: true,
     platform: 'node',
@@ -57,6 +68,7 @@ await Promise.all([
   // worker thread of its own (dist/lintWorker.js) so that huge files never block the host.
   build({
     entryPoints: { extension: 'extension/extension.ts', engineHost: 'extension/engineHost.ts', lintWorker: 'extension/lintWorker.ts' },
+    plugins: [driversApart],
     outdir: 'dist',
     bundle: true,
     platform: 'node',

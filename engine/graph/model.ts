@@ -136,6 +136,8 @@ export function instructionSummary(kind: string, args: unknown): string {
     }
     case 'exec':
       return truncate([s(a.command), ...(Array.isArray(a.args) ? a.args.map(s) : [])].join(' '), 80);
+    case 'sql':
+      return truncate(s(a.query).replace(/\s+/g, ' '), 80);
     case 'log':
       return truncate(typeof args === 'string' ? args : s(args), 80);
     case 'sleep':

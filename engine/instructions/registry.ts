@@ -2,10 +2,11 @@
 import { call, emit, log, set, sleep } from './builtins';
 import { exec } from './exec';
 import { http } from './http';
+import { sql } from './sql';
 import type { InstructionHandler } from './types';
 import { FANOUT_KINDS } from '../model/types';
 
-export const BUILTIN_KINDS = ['http', 'exec', 'set', 'log', 'emit', 'sleep', 'call'] as const;
+export const BUILTIN_KINDS = ['http', 'exec', 'sql', 'set', 'log', 'emit', 'sleep', 'call'] as const;
 
 export type InstructionRegistry = ReadonlyMap<string, InstructionHandler>;
 
@@ -13,6 +14,7 @@ export function instructionRegistry(custom: Record<string, InstructionHandler> =
   const registry = new Map<string, InstructionHandler>([
     ['http', http],
     ['exec', exec],
+    ['sql', sql],
     ['set', set],
     ['log', log],
     ['emit', emit],

@@ -11,6 +11,7 @@ import { duplicateAs, unknownKind } from './instructions';
 import { invalidBranch, invalidConcurrency, itemOutsideMap, mapWithoutItems, singleBranchParallel } from './fanout';
 import { PARSE_RULES } from './parser';
 import type { Rule, RuleInfo } from './rule';
+import { sqlQueryTemplate } from './sql';
 import { missingStart, unknownTarget } from './targets';
 import { elseNeverTaken, shadowedTransition, unknownErrorKind } from './transitions';
 import { isMap } from 'yaml';
@@ -35,6 +36,7 @@ export const LINT_RULES: readonly Rule[] = [
   undeclaredInput,
   duplicateAs,
   unknownKind,
+  sqlQueryTemplate,
   invalidBranch,
   mapWithoutItems,
   invalidConcurrency,

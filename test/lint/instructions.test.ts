@@ -51,3 +51,24 @@ describe('unknown-kind', () => {
     assert.match(d[0].message, /no custom kind 'notify' is registered/);
   });
 });
+
+describe('sql-query-template', () => {
+  it('is quiet for a query with $n placeholders and templates in params', () => {
+    none(variant('      - sleep: 1s', '      - sql: { connection: "{{ secrets.DB }}", query: "select * from t where id = $1", params: ["{{ input.env }}"] }'), 'sql-query-template');
+  });
+
+  it('reports a template in the query, on the query, in instructions, branches and map items', () => {
+    for (const [instruction, nth] of [
+      ['      - sql: { connection: "{{ secrets.DB }}", query: "select * from t where id = {{ input.env }}" }', 0],
+      ['      - parallel: { a: { sql: { connection: x, query: "delete from t where id = {{ input.env }}" } }, b: { log: b } }', 0],
+      ['      - map: { items: [1], do: { sql: { connection: x, query: "select {{ item }}" } } }', 0],
+    ] as const) {
+      const text = variant('      - sleep: 1s', instruction);
+      const d = one(text, 'sql-query-template');
+      assert.equal(d.severity, 'error');
+      assert.match(d.message, /Write \$1, \$2 … in the query and put the values in 'params'/);
+      const query = /query: ("[^"]*")/.exec(instruction)![1];
+      assertRange(text, d.range, query, nth);
+    }
+  });
+});
