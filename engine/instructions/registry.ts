@@ -2,11 +2,12 @@
 import { call, emit, log, set, sleep } from './builtins';
 import { exec } from './exec';
 import { http } from './http';
+import { smtp } from './smtp';
 import { sql } from './sql';
 import type { InstructionHandler } from './types';
 import { FANOUT_KINDS } from '../model/types';
 
-export const BUILTIN_KINDS = ['http', 'exec', 'sql', 'set', 'log', 'emit', 'sleep', 'call'] as const;
+export const BUILTIN_KINDS = ['http', 'exec', 'sql', 'smtp', 'set', 'log', 'emit', 'sleep', 'call'] as const;
 
 export type InstructionRegistry = ReadonlyMap<string, InstructionHandler>;
 
@@ -15,6 +16,7 @@ export function instructionRegistry(custom: Record<string, InstructionHandler> =
     ['http', http],
     ['exec', exec],
     ['sql', sql],
+    ['smtp', smtp],
     ['set', set],
     ['log', log],
     ['emit', emit],

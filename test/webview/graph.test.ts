@@ -140,6 +140,7 @@ states:
     assert.equal(nearestInDirection(boxes, 'a', 'up'), undefined);
     assert.equal(instructionSummary('exec', { command: 'git', args: ['push', 'origin'] }), 'git push origin');
     assert.equal(instructionSummary('sql', { connection: '{{ secrets.DB }}', query: 'select id\n  from orders\n where id = $1' }), 'select id from orders where id = $1');
+    assert.equal(instructionSummary('smtp', { to: ['ops@example.com', 'dev@example.com'], subject: 'Release 2' }), 'ops@example.com, dev@example.com: Release 2');
   });
 });
 
