@@ -140,6 +140,9 @@ export function instructionSummary(kind: string, args: unknown): string {
       return truncate(s(a.query).replace(/\s+/g, ' '), 80);
     case 'smtp':
       return truncate(`${Array.isArray(a.to) ? a.to.map(s).join(', ') : s(a.to)}: ${s(a.subject)}`, 80);
+    case 'publish':
+    case 'consume':
+      return truncate(s(a.subject), 80);
     case 'log':
       return truncate(typeof args === 'string' ? args : s(args), 80);
     case 'sleep':

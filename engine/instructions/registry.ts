@@ -1,13 +1,15 @@
 // Instruction kinds by name: the built-ins, plus custom kinds registered through the engine API.
 import { call, emit, log, set, sleep } from './builtins';
+import { consume } from './consume';
 import { exec } from './exec';
 import { http } from './http';
+import { publish } from './publish';
 import { smtp } from './smtp';
 import { sql } from './sql';
 import type { InstructionHandler } from './types';
 import { FANOUT_KINDS } from '../model/types';
 
-export const BUILTIN_KINDS = ['http', 'exec', 'sql', 'smtp', 'set', 'log', 'emit', 'sleep', 'call'] as const;
+export const BUILTIN_KINDS = ['http', 'exec', 'sql', 'smtp', 'publish', 'consume', 'set', 'log', 'emit', 'sleep', 'call'] as const;
 
 export type InstructionRegistry = ReadonlyMap<string, InstructionHandler>;
 
@@ -17,6 +19,8 @@ export function instructionRegistry(custom: Record<string, InstructionHandler> =
     ['exec', exec],
     ['sql', sql],
     ['smtp', smtp],
+    ['publish', publish],
+    ['consume', consume],
     ['set', set],
     ['log', log],
     ['emit', emit],
