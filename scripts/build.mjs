@@ -33,7 +33,7 @@ const lazyCommands = {
 
 // The libraries of the `sql`, `smtp` … instructions are bundles of their own too (dist/driver-*.js),
 // required by the instruction when it runs: a task that does not use one never loads it.
-const DRIVERS = ['sql', 'smtp', 'nats'];
+const DRIVERS = ['sql', 'smtp', 'nats', 'grpc'];
 const driversApart = {
   name: 'drivers-apart',
   setup(b) {

@@ -143,6 +143,8 @@ export function instructionSummary(kind: string, args: unknown): string {
     case 'publish':
     case 'consume':
       return truncate(s(a.subject), 80);
+    case 'grpc':
+      return truncate(`${s(a.service).split('.').pop()}/${s(a.method)}`, 80);
     case 'log':
       return truncate(typeof args === 'string' ? args : s(args), 80);
     case 'sleep':

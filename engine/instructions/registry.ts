@@ -2,6 +2,7 @@
 import { call, emit, log, set, sleep } from './builtins';
 import { consume } from './consume';
 import { exec } from './exec';
+import { grpc } from './grpc';
 import { http } from './http';
 import { publish } from './publish';
 import { smtp } from './smtp';
@@ -9,7 +10,7 @@ import { sql } from './sql';
 import type { InstructionHandler } from './types';
 import { FANOUT_KINDS } from '../model/types';
 
-export const BUILTIN_KINDS = ['http', 'exec', 'sql', 'smtp', 'publish', 'consume', 'set', 'log', 'emit', 'sleep', 'call'] as const;
+export const BUILTIN_KINDS = ['http', 'exec', 'sql', 'smtp', 'publish', 'consume', 'grpc', 'set', 'log', 'emit', 'sleep', 'call'] as const;
 
 export type InstructionRegistry = ReadonlyMap<string, InstructionHandler>;
 
@@ -21,6 +22,7 @@ export function instructionRegistry(custom: Record<string, InstructionHandler> =
     ['smtp', smtp],
     ['publish', publish],
     ['consume', consume],
+    ['grpc', grpc],
     ['set', set],
     ['log', log],
     ['emit', emit],

@@ -106,7 +106,7 @@ describe('yaml-language-server with the contributed schemas', () => {
     const expect: Array<[string, string[]]> = [
       [HEAD + '  a:\n    final: true\n  b: |\n', ['do, then next', 'transitions', 'final', 'final (failed)']],
       [HEAD + '  a:\n    on:\n      - |\n', ['to … when', 'to … after', 'to … event', 'to … poll', 'to (else)']],
-      [HEAD + '  a:\n    final: true\n    do:\n      - |\n', ['http', 'exec', 'sql', 'smtp', 'publish', 'consume', 'set', 'log', 'emit', 'sleep', 'call', 'parallel', 'map']],
+      [HEAD + '  a:\n    final: true\n    do:\n      - |\n', ['http', 'exec', 'sql', 'smtp', 'publish', 'consume', 'grpc', 'set', 'log', 'emit', 'sleep', 'call', 'parallel', 'map']],
       [HEAD + '  a:\n    final: true\n    do:\n      - log: hi\n        retry:\n          |\n', ['retry']],
       [HEAD + '  a:\n    on:\n      - to: a\n        poll:\n          |\n', ['poll']],
     ];

@@ -142,6 +142,7 @@ states:
     assert.equal(instructionSummary('sql', { connection: '{{ secrets.DB }}', query: 'select id\n  from orders\n where id = $1' }), 'select id from orders where id = $1');
     assert.equal(instructionSummary('smtp', { to: ['ops@example.com', 'dev@example.com'], subject: 'Release 2' }), 'ops@example.com, dev@example.com: Release 2');
     assert.equal(instructionSummary('consume', { connection: '{{ secrets.NATS }}', subject: 'orders.*' }), 'orders.*');
+    assert.equal(instructionSummary('grpc', { service: 'billing.v1.Invoices', method: 'GetInvoice' }), 'Invoices/GetInvoice');
   });
 });
 
