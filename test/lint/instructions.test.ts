@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { lintText } from '../../engine/lint/index';
-import { assertRange, fixClears, fixed, none, one, VALID, variant } from './helpers';
+import { assertRange, diagnostics, fixClears, fixed, none, one, VALID, variant } from './helpers';
 
 describe('duplicate-as', () => {
   it('is quiet when each result name is used once per state', () => {
@@ -58,17 +59,29 @@ describe('sql-query-template', () => {
   });
 
   it('reports a template in the query, on the query, in instructions, branches and map items', () => {
-    for (const [instruction, nth] of [
-      ['      - sql: { connection: "{{ secrets.DB }}", query: "select * from t where id = {{ input.env }}" }', 0],
-      ['      - parallel: { a: { sql: { connection: x, query: "delete from t where id = {{ input.env }}" } }, b: { log: b } }', 0],
-      ['      - map: { items: [1], do: { sql: { connection: x, query: "select {{ item }}" } } }', 0],
-    ] as const) {
+    for (const instruction of [
+      '      - sql: { connection: "{{ secrets.DB }}", query: "select * from t where id = {{ input.env }}" }',
+      '      - parallel: { a: { sql: { connection: x, query: "delete from t where id = {{ input.env }}" } }, b: { log: b } }',
+      '      - map: { items: [1], do: { sql: { connection: x, query: "select {{ item }}" } } }',
+    ]) {
       const text = variant('      - sleep: 1s', instruction);
       const d = one(text, 'sql-query-template');
       assert.equal(d.severity, 'error');
       assert.match(d.message, /Write \$1, \$2 … in the query and put the values in 'params'/);
       const query = /query: ("[^"]*")/.exec(instruction)![1];
-      assertRange(text, d.range, query, nth);
+      assertRange(text, d.range, query);
     }
+  });
+
+  it('reports exactly the queries that hold a template, whatever else they hold', () => {
+    const piece = fc.constantFrom('select ', '$1', "'", '"', '{', '}', '{{ ', ' }}', 'input.x', '\\', ' where ', ':', '#', '\n');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }).map((p) => p.join('')), (query) => {
+        const text = variant('      - sleep: 1s', `      - sql: { connection: x, query: ${JSON.stringify(query)} }`);
+        const found = diagnostics(text).filter((d) => d.code === 'sql-query-template');
+        assert.equal(found.length, query.includes('{{') ? 1 : 0, query);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
