@@ -11,7 +11,7 @@ import { duplicateAs, unknownKind } from './instructions';
 import { invalidBranch, invalidConcurrency, itemOutsideMap, mapWithoutItems, singleBranchParallel } from './fanout';
 import { PARSE_RULES } from './parser';
 import type { Rule, RuleInfo } from './rule';
-import { sqlQueryTemplate } from './sql';
+import { plainCredential, sqlQueryTemplate } from './integrations';
 import { missingStart, unknownTarget } from './targets';
 import { elseNeverTaken, shadowedTransition, unknownErrorKind } from './transitions';
 import { isMap } from 'yaml';
@@ -37,6 +37,7 @@ export const LINT_RULES: readonly Rule[] = [
   duplicateAs,
   unknownKind,
   sqlQueryTemplate,
+  plainCredential,
   invalidBranch,
   mapWithoutItems,
   invalidConcurrency,

@@ -85,3 +85,31 @@ describe('sql-query-template', () => {
     );
   });
 });
+
+describe('plain-credential', () => {
+  it('is quiet for credentials from secrets and URLs without a password', () => {
+    for (const instruction of [
+      '      - sql: { connection: "{{ secrets.DB_URL }}", query: "select 1" }',
+      '      - sql: { connection: "postgres://localhost/dev", query: "select 1" }',
+      '      - sql: { connection: "postgres://app@localhost/dev", query: "select 1" }',
+      '      - smtp: { host: mail, user: robot, password: "{{ secrets.SMTP_PASSWORD }}", from: a@x, to: b@x }',
+      '      - publish: { connection: "nats://127.0.0.1:4222", subject: s }',
+    ]) {
+      none(variant('      - sleep: 1s', instruction), 'plain-credential');
+    }
+  });
+
+  it('reports a password written in the task, on the value, naming the secret to use', () => {
+    for (const [instruction, value, secret] of [
+      ['      - sql: { connection: "postgres://app:hunter2@db:5432/shop", query: "select 1" }', '"postgres://app:hunter2@db:5432/shop"', 'DB_URL'],
+      ['      - smtp: { host: mail, user: robot, password: hunter2, from: a@x, to: b@x }', 'hunter2', 'SMTP_PASSWORD'],
+      ['      - map: { items: [1], do: { consume: { connection: "nats://u:p@broker:4222", subject: s } } }', '"nats://u:p@broker:4222"', 'NATS_URL'],
+    ]) {
+      const text = variant('      - sleep: 1s', instruction);
+      const d = one(text, 'plain-credential');
+      assert.equal(d.severity, 'error');
+      assert.ok(d.message.endsWith(`"{{ secrets.${secret} }}".`), d.message);
+      assertRange(text, d.range, value);
+    }
+  });
+});

@@ -1,4 +1,5 @@
-// `sql`: values go in `params`, never into the SQL text.
+// The integration kinds: values go in a `sql`'s `params`, never into its SQL text; credentials come
+// from secrets, never written in the task.
 import type { InstructionModel } from '../model/types';
 import type { PathSegment } from '../schema/nodes';
 import type { LintContext } from './context';
@@ -30,6 +31,35 @@ export const sqlQueryTemplate = rule(
         message: "The 'query' of a sql instruction holds a template: a value spliced into SQL can change what the SQL does. Write $1, $2 … in the query and put the values in 'params', in order.",
         range: ctx.valueRange([...path, 'sql', 'query'], ins.kindRange),
       });
+    }
+    return out;
+  },
+);
+
+/** Fields that hold a credential, by kind; `url` when only a URL's password part is one. */
+const CREDENTIALS: Record<string, Array<{ field: string; url: boolean; secret: string }>> = {
+  sql: [{ field: 'connection', url: true, secret: 'DB_URL' }],
+  smtp: [{ field: 'password', url: false, secret: 'SMTP_PASSWORD' }],
+  publish: [{ field: 'connection', url: true, secret: 'NATS_URL' }],
+  consume: [{ field: 'connection', url: true, secret: 'NATS_URL' }],
+};
+
+export const plainCredential = rule(
+  'plain-credential',
+  'error',
+  'A password written in the task (an `smtp` `password`, a connection URL with `user:password@`): it belongs in a secret.',
+  (_model, ctx) => {
+    const out: Finding[] = [];
+    for (const { ins, path } of everyInstruction(ctx)) {
+      for (const { field, url, secret } of CREDENTIALS[ins.kind ?? ''] ?? []) {
+        const value = ctx.value([...path, ins.kind!, field]);
+        if (typeof value !== 'string' || !value || value.includes('{{')) continue;
+        if (url && !/^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*:[^/@\s]*@/i.test(value)) continue;
+        out.push({
+          message: `The ${ins.kind} '${field}' holds a password written in the task, where anyone who reads the file (and its history) sees it. Take it from a secret: ${field}: "{{ secrets.${secret} }}".`,
+          range: ctx.valueRange([...path, ins.kind!, field], ins.kindRange),
+        });
+      }
     }
     return out;
   },
