@@ -5,7 +5,7 @@
 import pg from 'pg';
 
 /** Connections one connection string may hold at once; further queries wait for a free one. */
-export const MAX_CONNECTIONS = 4;
+const MAX_CONNECTIONS = 4;
 const IDLE_MS = 5_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -48,6 +48,10 @@ export async function runQuery(connection: string, text: string, params: unknown
     client = await poolFor(connection).connect();
   } catch (err) {
     throw new Error(`could not connect to PostgreSQL: ${(err as Error).message}`);
+  }
+  if (signal.aborted) {
+    client.release();
+    throw new Error('cancelled before the query was sent');
   }
   // `processID` is the backend's pid, which pg sets on connect but does not declare.
   const pid = (client as unknown as { processID: number }).processID;
