@@ -13,6 +13,17 @@ const lazyCommands = {
   },
 };
 
+// The libraries of the `sql`, `smtp` … instructions are bundles of their own too (driver-*.js),
+// required by the instruction when it runs: a task that does not use one never loads it.
+const DRIVERS = ['sql', 'smtp', 'nats', 'grpc'];
+export const driversApart = {
+  name: 'drivers-apart',
+  setup(b) {
+    b.onResolve({ filter: new RegExp(`^\\./drivers/(${DRIVERS.join('|')})$`) }, (args) => ({ path: `./driver-${args.path.slice('./drivers/'.length)}.js`, external: true }));
+  },
+};
+const driverEntries = Object.fromEntries(DRIVERS.map((n) => [`driver-${n}`, `engine/instructions/drivers/${n}.ts`]));
+
 // `stepwise graph` loads ELK from a bundle of its own (graphLayout.js), next to the CLI's.
 const graphLayoutApart = {
   name: 'graph-layout-apart',
@@ -23,8 +34,8 @@ const graphLayoutApart = {
 
 export function buildCli({ outdir, production, absWorkingDir }) {
   return build({
-    entryPoints: { cli: 'engine/cli/main.ts', debugAdapter: 'engine/debug/main.ts', graphLayout: 'engine/graph/elkNode.ts', ...Object.fromEntries(LAZY_COMMANDS.map((n) => [n, `engine/cli/${n}.ts`])) },
-    plugins: [lazyCommands, graphLayoutApart],
+    entryPoints: { cli: 'engine/cli/main.ts', debugAdapter: 'engine/debug/main.ts', graphLayout: 'engine/graph/elkNode.ts', ...Object.fromEntries(LAZY_COMMANDS.map((n) => [n, `engine/cli/${n}.ts`])), ...driverEntries },
+    plugins: [lazyCommands, graphLayoutApart, driversApart],
     absWorkingDir,
     outdir,
     bundle: true,

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { buildCli } from './build-cli.mjs';
+import { buildCli, driversApart } from './build-cli.mjs';
 
 const production = process.argv.includes('--production');
 if (production) rmSync(fileURLToPath(new URL('../dist', import.meta.url)), { recursive: true, force: true });
@@ -28,6 +28,7 @@ await Promise.all([
   // worker thread of its own (dist/lintWorker.js) so that huge files never block the host.
   build({
     entryPoints: { extension: 'extension/extension.ts', engineHost: 'extension/engineHost.ts', lintWorker: 'extension/lintWorker.ts' },
+    plugins: [driversApart],
     outdir: 'dist',
     bundle: true,
     platform: 'node',

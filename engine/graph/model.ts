@@ -136,6 +136,15 @@ export function instructionSummary(kind: string, args: unknown): string {
     }
     case 'exec':
       return truncate([s(a.command), ...(Array.isArray(a.args) ? a.args.map(s) : [])].join(' '), 80);
+    case 'sql':
+      return truncate(s(a.query).replace(/\s+/g, ' '), 80);
+    case 'smtp':
+      return truncate(`${Array.isArray(a.to) ? a.to.map(s).join(', ') : s(a.to)}: ${s(a.subject)}`, 80);
+    case 'publish':
+    case 'consume':
+      return truncate(s(a.subject), 80);
+    case 'grpc':
+      return truncate(`${s(a.service).split('.').pop()}/${s(a.method)}`, 80);
     case 'log':
       return truncate(typeof args === 'string' ? args : s(args), 80);
     case 'sleep':

@@ -4,7 +4,7 @@
 export type FinalRunStatus = 'succeeded' | 'failed' | 'cancelled';
 
 export interface RunError {
-  /** `http`, `exec`, `timeout`, `expression`, `call`, `cancelled`, or a custom instruction's kind. */
+  /** `http`, `exec`, `sql`, `smtp`, `publish`, `consume`, `grpc`, `timeout`, `expression`, `call`, `cancelled`, or a custom instruction's kind. */
   kind: string;
   message: string;
   /** The failing branch of a `parallel`. */

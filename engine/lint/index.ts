@@ -13,6 +13,7 @@ import { PARSE_RULES } from './parser';
 import { invalidCron, invalidSchedule, unknownTimezone } from './schedules';
 import { pluginArguments } from './plugins';
 import type { Rule, RuleInfo } from './rule';
+import { plainCredential, sqlQueryTemplate } from './integrations';
 import { missingStart, unknownTarget } from './targets';
 import { elseNeverTaken, shadowedTransition, unknownErrorKind } from './transitions';
 import { isMap } from 'yaml';
@@ -37,6 +38,8 @@ export const LINT_RULES: readonly Rule[] = [
   undeclaredInput,
   duplicateAs,
   unknownKind,
+  sqlQueryTemplate,
+  plainCredential,
   invalidBranch,
   mapWithoutItems,
   invalidConcurrency,

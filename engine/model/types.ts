@@ -133,7 +133,7 @@ export interface TransitionModel {
   fields: FieldRanges;
 }
 
-export const ERROR_KINDS = ['http', 'exec', 'timeout', 'expression', 'any'] as const;
+export const ERROR_KINDS = ['http', 'exec', 'sql', 'smtp', 'publish', 'consume', 'grpc', 'timeout', 'expression', 'any'] as const;
 
 export interface CatchModel {
   index: number;

@@ -18,7 +18,7 @@ import { firstLine, nodeSpan, replaceScalar } from './yamltext';
 /** The JSON Schema of the task format (draft-07). */
 export const TASK_SCHEMA = schemaJson;
 
-export const BUILTIN_KINDS = ['http', 'exec', 'set', 'log', 'emit', 'sleep', 'call', 'parallel', 'map'] as const;
+export const BUILTIN_KINDS = ['http', 'exec', 'sql', 'smtp', 'publish', 'consume', 'grpc', 'set', 'log', 'emit', 'sleep', 'call', 'parallel', 'map'] as const;
 export const INSTRUCTION_OPTIONS = ['as', 'retry', 'timeout'] as const;
 
 type Schema = Record<string, unknown>;

@@ -1,5 +1,6 @@
 // `run` and `lint` start fast because they never load the server (fastify, pg) or the debug adapter
-// (those load only for `serve` and `dap`), nor ajv (the schema's validator is compiled ahead, see
+// (those load only for `serve` and `dap`), nor the libraries of the sql, smtp, publish/consume and
+// grpc instructions (each loads when such an instruction runs), nor ajv (the schema's validator is compiled ahead, see
 // scripts/generate-validator.mjs). Checked on the compiled sources, where every module is a separate
 // require that a preloaded hook can see.
 import { test } from 'node:test';
@@ -11,7 +12,7 @@ import * as path from 'node:path';
 
 const root = path.resolve(__dirname, '../../..');
 const main = path.join(root, 'out', 'engine', 'cli', 'main.js');
-const HEAVY = ['fastify', 'pg', '@vscode/debugadapter', 'ajv'];
+const HEAVY = ['fastify', 'pg', '@vscode/debugadapter', 'ajv', 'nodemailer', 'nats', '@grpc/grpc-js', '@grpc/proto-loader'];
 
 /** The packages a CLI invocation required, as a preloaded hook on Module._load saw them. */
 function packagesLoaded(args: string[]): { code: number | null; loaded: string[]; stderr: string } {
@@ -36,7 +37,7 @@ for (const args of [
   ['run', path.join(root, 'samples', 'hello.task.yaml'), '--store', 'memory'],
   ['lint', path.join(root, 'samples', 'hello.task.yaml')],
 ]) {
-  test(`${args[0]} loads neither the server, the debug adapter nor ajv`, () => {
+  test(`${args[0]} loads neither the server, the debug adapter, the instructions' libraries nor ajv`, () => {
     const r = packagesLoaded(args);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(HEAVY.filter((p) => r.loaded.includes(p)), []);

@@ -41,6 +41,8 @@ const TRIGGERS: Record<string, string> = {
   'duplicate-as': variant('        as: push', '        as: push\n      - log: again\n        as: push'),
   'unknown-kind': variant('      - sleep: 1s', '      - sleeep: 1s'),
   'plugin-arguments': variant('      - sleep: 1s', '      - checksum: { txt: hi }'),
+  'sql-query-template': variant('      - sleep: 1s', '      - sql: { connection: "{{ secrets.DB }}", query: "select * from t where id = {{ input.env }}" }'),
+  'plain-credential': variant('      - sleep: 1s', '      - sql: { connection: "postgres://app:hunter2@db:5432/shop", query: "select 1" }'),
   'invalid-branch': variant('      - sleep: 1s', '      - parallel: { a: { set: { x: 1 } }, b: { log: b } }'),
   'map-without-items': variant('      - sleep: 1s', '      - map: { do: { log: "{{ item }}" } }'),
   'invalid-concurrency': variant('      - sleep: 1s', '      - map: { items: [a, b], concurrency: 0, do: { log: "{{ item }}" } }'),

@@ -115,7 +115,7 @@ describe('schema diagnostics', () => {
   it('reports an instruction with no kind once', () => {
     const text = variant('- sleep: 1s', '- as: nothing');
     const d = one(text, 'schema');
-    assert.match(d.message, /^Instruction needs a kind: one of http, exec, set, log, emit, sleep, call/);
+    assert.match(d.message, /^Instruction needs a kind: one of http, exec, sql, smtp, publish, consume, grpc, set, log, emit, sleep, call/);
     assert.equal(d.range.start.line, pos(text, 'as: nothing').line);
   });
 

@@ -90,7 +90,7 @@ describe('unknown-error-kind', () => {
     const text = variant('error: http', 'error: htpp');
     const d = one(text, 'unknown-error-kind');
     assert.equal(d.severity, 'error');
-    assert.equal(d.message, "'htpp' is not an error kind: use http, exec, timeout, expression or any (did you mean 'http'?).");
+    assert.equal(d.message, "'htpp' is not an error kind: use http, exec, sql, smtp, publish, consume, grpc, timeout, expression or any (did you mean 'http'?).");
     assertRange(text, d.range, 'htpp');
     assert.equal(fixClears(text, 'unknown-error-kind'), VALID);
   });

@@ -106,7 +106,7 @@ describe('yaml-language-server with the contributed schemas', () => {
     const expect: Array<[string, string[]]> = [
       [HEAD + '  a:\n    final: true\n  b: |\n', ['do, then next', 'transitions', 'final', 'final (failed)']],
       [HEAD + '  a:\n    on:\n      - |\n', ['to … when', 'to … after', 'to … event', 'to … poll', 'to (else)']],
-      [HEAD + '  a:\n    final: true\n    do:\n      - |\n', ['http', 'exec', 'set', 'log', 'emit', 'sleep', 'call', 'parallel', 'map']],
+      [HEAD + '  a:\n    final: true\n    do:\n      - |\n', ['http', 'exec', 'sql', 'smtp', 'publish', 'consume', 'grpc', 'set', 'log', 'emit', 'sleep', 'call', 'parallel', 'map']],
       [HEAD + '  a:\n    final: true\n    do:\n      - log: hi\n        retry:\n          |\n', ['retry']],
       [HEAD + '  a:\n    on:\n      - to: a\n        poll:\n          |\n', ['poll']],
     ];
@@ -120,6 +120,11 @@ describe('yaml-language-server with the contributed schemas', () => {
     await ls.open('test/snippets.task.yaml', text);
     const poll = (await ls.completion('test/snippets.task.yaml', at)).find((i) => i.kind === COMPLETION_SNIPPET && i.label === 'to … poll');
     assert.equal(insertText(poll!), 'to: ${1:state}\n  poll:\n    every: ${2:10s}\n    do:\n      http:\n        url: ${3:https://example.com/status}\n    until: ${4:result.status = 200}');
+    const inDo = cursor(HEAD + '  a:\n    final: true\n    do:\n      - |\n');
+    await ls.open('test/snippets.task.yaml', inDo.text);
+    const sql = (await ls.completion('test/snippets.task.yaml', inDo.at)).find((i) => i.kind === COMPLETION_SNIPPET && i.label === 'sql');
+    // A value that starts with `{` would read as a YAML mapping: the connection is an expression.
+    assert.equal(insertText(sql!), 'sql:\n    connection: ={{ secrets.${1:DB_URL} }}\n    query: ${2:select * from orders where id = \\$1}\n    params:\n      - ${3:={{ input.id \\}\\}}\n  as: ${4:orders}');
   });
 
   it("hovers with the property's own markdown text", async () => {

@@ -179,6 +179,41 @@ test('hermetic: an unmocked custom instruction fails the case, and a real exec n
   assert.equal(mocked.stop!.message, "Instruction 0 of state 'b' is a 'page-someone' with no mock in this test: add a mock { state: b, instruction: 0, result: … }.");
 });
 
+test('hermetic: sql, smtp, publish, consume and grpc are mocked like http, and fail the case unmocked', async () => {
+  const task = parseTask(
+    dedent(`
+      version: 1
+      name: integrations
+      start: a
+      states:
+        a:
+          do:
+            - sql: { connection: "{{ secrets.DB_URL }}", query: "select 1" }
+              as: rows
+            - smtp: { host: "{{ secrets.SMTP_HOST }}", from: a@example.com, to: b@example.com }
+            - publish: { connection: "{{ secrets.NATS_URL }}", subject: s }
+            - consume: { connection: "{{ secrets.NATS_URL }}", subject: s }
+              as: message
+            - grpc: { address: "{{ secrets.ADDR }}", proto: ./x.proto, service: x.S, method: M }
+              as: reply
+          next: done
+        done: { final: true }
+    `),
+  ).model;
+  const kinds = ['sql', 'smtp', 'publish', 'consume', 'grpc'];
+  for (let mocked = 0; mocked < kinds.length; mocked++) {
+    const outcomes = kinds.slice(0, mocked).map((_, i) => ({ target: { state: 'a', instruction: i }, results: [{ result: { ok: i } }] }));
+    const r = await runCase({ model: task }, { input: {}, mocks: { outcomes, events: [] } });
+    assert.equal(r.stop?.kind, 'unmocked', kinds[mocked]);
+    assert.match(r.stop!.message, new RegExp(`^Instruction ${mocked}.* of state 'a' is a '${kinds[mocked]}' with no mock in this test`));
+  }
+  const outcomes = kinds.map((_, i) => ({ target: { state: 'a', instruction: i }, results: [{ result: { ok: i } }] }));
+  const all = await runCase({ model: task }, { input: {}, mocks: { outcomes, events: [] } });
+  assert.equal(all.stop, undefined);
+  assert.equal(all.final.status, 'succeeded');
+  assert.deepEqual([all.final.data.rows, all.final.data.message, all.final.data.reply], [{ ok: 0 }, { ok: 3 }, { ok: 4 }]);
+});
+
 test('a run that would wait forever for an event fails the case saying which event', async () => {
   const r = await results(
     `

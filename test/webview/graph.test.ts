@@ -139,6 +139,10 @@ states:
     assert.equal(nearestInDirection(boxes, 'a', 'right'), 'c');
     assert.equal(nearestInDirection(boxes, 'a', 'up'), undefined);
     assert.equal(instructionSummary('exec', { command: 'git', args: ['push', 'origin'] }), 'git push origin');
+    assert.equal(instructionSummary('sql', { connection: '{{ secrets.DB }}', query: 'select id\n  from orders\n where id = $1' }), 'select id from orders where id = $1');
+    assert.equal(instructionSummary('smtp', { to: ['ops@example.com', 'dev@example.com'], subject: 'Release 2' }), 'ops@example.com, dev@example.com: Release 2');
+    assert.equal(instructionSummary('consume', { connection: '{{ secrets.NATS }}', subject: 'orders.*' }), 'orders.*');
+    assert.equal(instructionSummary('grpc', { service: 'billing.v1.Invoices', method: 'GetInvoice' }), 'Invoices/GetInvoice');
   });
 });
 

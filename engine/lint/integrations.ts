@@ -1,0 +1,66 @@
+// The integration kinds: values go in a `sql`'s `params`, never into its SQL text; credentials come
+// from secrets, never written in the task.
+import type { InstructionModel } from '../model/types';
+import type { PathSegment } from '../schema/nodes';
+import type { LintContext } from './context';
+import { rule, type Finding } from './rule';
+
+/** Every instruction with its path, the branches of a `parallel` and a `map`'s `do` included. */
+function everyInstruction(ctx: LintContext): Array<{ ins: InstructionModel; path: PathSegment[] }> {
+  const out: Array<{ ins: InstructionModel; path: PathSegment[] }> = [];
+  for (const { ins, path } of ctx.instructions()) {
+    out.push({ ins, path });
+    const f = ins.fanout;
+    if (f?.kind === 'parallel') for (const b of f.branches) out.push({ ins: b.ins, path: [...path, 'parallel', b.name] });
+    if (f?.kind === 'map' && f.do) out.push({ ins: f.do, path: [...path, 'map', 'do'] });
+  }
+  return out;
+}
+
+export const sqlQueryTemplate = rule(
+  'sql-query-template',
+  'error',
+  'A template (`{{ }}`) in the `query` of a `sql` instruction: values belong in `params`, never spliced into SQL.',
+  (_model, ctx) => {
+    const out: Finding[] = [];
+    for (const { ins, path } of everyInstruction(ctx)) {
+      if (ins.kind !== 'sql') continue;
+      const query = ctx.value([...path, 'sql', 'query']);
+      if (typeof query !== 'string' || !query.includes('{{')) continue;
+      out.push({
+        message: "The 'query' of a sql instruction holds a template: a value spliced into SQL can change what the SQL does. Write $1, $2 … in the query and put the values in 'params', in order.",
+        range: ctx.valueRange([...path, 'sql', 'query'], ins.kindRange),
+      });
+    }
+    return out;
+  },
+);
+
+/** Fields that hold a credential, by kind; `url` when only a URL's password part is one. */
+const CREDENTIALS: Record<string, Array<{ field: string; url: boolean; secret: string }>> = {
+  sql: [{ field: 'connection', url: true, secret: 'DB_URL' }],
+  smtp: [{ field: 'password', url: false, secret: 'SMTP_PASSWORD' }],
+  publish: [{ field: 'connection', url: true, secret: 'NATS_URL' }],
+  consume: [{ field: 'connection', url: true, secret: 'NATS_URL' }],
+};
+
+export const plainCredential = rule(
+  'plain-credential',
+  'error',
+  'A password written in the task (an `smtp` `password`, a connection URL with `user:password@`): it belongs in a secret.',
+  (_model, ctx) => {
+    const out: Finding[] = [];
+    for (const { ins, path } of everyInstruction(ctx)) {
+      for (const { field, url, secret } of CREDENTIALS[ins.kind ?? ''] ?? []) {
+        const value = ctx.value([...path, ins.kind!, field]);
+        if (typeof value !== 'string' || !value || value.includes('{{')) continue;
+        if (url && !/^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*:[^/@\s]*@/i.test(value)) continue;
+        out.push({
+          message: `The ${ins.kind} '${field}' holds a password written in the task, where anyone who reads the file (and its history) sees it. Take it from a secret: ${field}: "{{ secrets.${secret} }}".`,
+          range: ctx.valueRange([...path, ins.kind!, field], ins.kindRange),
+        });
+      }
+    }
+    return out;
+  },
+);
