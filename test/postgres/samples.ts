@@ -1,5 +1,6 @@
 // The samples with their mocks and expected status (samples/expected.json), their reference
 // journals from a run in this process, and the comparison of a server's journal with them.
+import { parseDocument } from 'yaml';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -29,9 +30,20 @@ type Expected = Record<string, { mocks: string | null; status: Sample['status'] 
  * the task's name (a server takes '${taskDir}/${taskName}.mocks.yaml'): the fan-out samples
  * share one mocks file, which a child run claimed by any worker finds under its own task's name.
  */
+/**
+ * The text without its `schedule:`: the tests that serve the samples start and count every run
+ * themselves, and a server would start runs of its own at each tick (nightly: every 15 minutes).
+ */
+function withoutSchedule(text: string): string {
+  if (!/^schedule:/m.test(text)) return text;
+  const doc = parseDocument(text);
+  doc.delete('schedule');
+  return doc.toString();
+}
+
 export function samplesCopy(): { dir: string; list: Sample[] } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepwise-pg-samples-'));
-  for (const f of fs.readdirSync(samplesDir)) if (f.endsWith('.task.yaml') || f.endsWith('.mocks.yaml')) fs.copyFileSync(path.join(samplesDir, f), path.join(dir, f));
+  for (const f of fs.readdirSync(samplesDir)) if (f.endsWith('.task.yaml') || f.endsWith('.mocks.yaml')) fs.writeFileSync(path.join(dir, f), withoutSchedule(fs.readFileSync(path.join(samplesDir, f), 'utf8')));
   const expected = JSON.parse(fs.readFileSync(path.join(samplesDir, 'expected.json'), 'utf8')) as Expected;
   const list = Object.entries(expected).map(([file, e]) => {
     const mocks = path.join(dir, file.replace(/\.task\.yaml$/, '.mocks.yaml'));
