@@ -15,6 +15,19 @@ describe('manifest', () => {
     const buttons = menus['editor/title'].filter((m: { group?: string }) => m.group?.startsWith('navigation')).map((m: { command: string }) => m.command);
     assert.deepEqual(buttons.filter((c: string) => inRun.has(c)), []);
   });
+
+  it('Run and Debug in editor and explorer menus and keybindings show only for task files', () => {
+    // Breakpoints and the YAML language cover every YAML file; these entries are what a when clause can narrow.
+    const taskFileOnly = /resourceFilename =~ \/\\\.task\\\.ya\?ml\$\//;
+    const entries = [
+      ...Object.entries(manifest.contributes.menus as Record<string, Array<{ command: string; when?: string }>>)
+        .filter(([menu]) => /^(editor|explorer)\//.test(menu))
+        .flatMap(([menu, items]) => items.map((m) => ({ where: menu, ...m }))),
+      ...(manifest.contributes.keybindings ?? []).map((k: { command: string; when?: string }) => ({ where: 'keybindings', ...k })),
+    ].filter((m) => /^stepwise\.(server\.)?(run|debug)Task$/.test(m.command));
+    assert.ok(entries.length > 0);
+    assert.deepEqual(entries.filter((m) => !taskFileOnly.test(m.when ?? '')), []);
+  });
 });
 
 describe('localisation', () => {
