@@ -122,7 +122,7 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
       await runs.send(n.storeDir, n.runId, event.name, event.data);
       return true;
     } catch (err) {
-      void vscode.window.showErrorMessage(`The event was not sent: ${err instanceof Error ? err.message : String(err)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('The event was not sent: {0}', err instanceof Error ? err.message : String(err)));
       return false;
     }
   });
