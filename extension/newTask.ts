@@ -246,7 +246,7 @@ async function offerNextSteps(file: vscode.Uri, template: TaskTemplate): Promise
   const needsClock = Boolean(template.virtualClock) && clockKind(file) !== 'virtual';
   const name = path.basename(file.fsPath);
   const why = [needsMocks && `its HTTP calls are answered by ${mocksFileName(baseOf(name))}`, needsClock && 'its waits of minutes or hours take milliseconds on the virtual clock'].filter(Boolean).join('; ');
-  const text = why ? `Created ${name}. To run it offline, set this workspace's stepwise.mocksFile and stepwise.clock: ${why}.` : `Created ${name}.`;
+  const text = why ? vscode.l10n.t("Created {0}. To run it offline, set this workspace's stepwise.mocksFile and stepwise.clock: {1}.", name, why) : vscode.l10n.t('Created {0}.', name);
   const choice = await vscode.window.showInformationMessage(text, ...(why ? [offline, graph] : [graph]));
   if (choice === graph) await vscode.commands.executeCommand('stepwise.openGraph', file);
   if (choice === offline) {

@@ -214,7 +214,7 @@ export class RunManager implements vscode.Disposable {
     try {
       return runtime().parseMocks(fs.readFileSync(setting.file, 'utf8'), setting.file);
     } catch (err) {
-      void vscode.window.showErrorMessage(err instanceof runtime().MocksError ? `Invalid mocks file: ${err.message}` : `Cannot read the mocks file ${setting.file}: ${message(err)}`);
+      void vscode.window.showErrorMessage(err instanceof runtime().MocksError ? vscode.l10n.t('Invalid mocks file: {0}', err.message) : vscode.l10n.t('Cannot read the mocks file {0}: {1}', setting.file, message(err)));
       return null;
     }
   }
@@ -242,7 +242,7 @@ export class RunManager implements vscode.Disposable {
     try {
       run = engine.start(task, { input });
     } catch (err) {
-      void vscode.window.showErrorMessage(err instanceof runtime().InputError ? `Invalid input for ${task.model.name}: ${err.message}` : `The run could not start: ${message(err)}`);
+      void vscode.window.showErrorMessage(err instanceof runtime().InputError ? vscode.l10n.t('Invalid input for {0}: {1}', String(task.model.name), err.message) : vscode.l10n.t('The run could not start: {0}', message(err)));
       return undefined;
     }
     return this.follow(engine, run, storeDir, task.file);
@@ -414,7 +414,7 @@ export class RunManager implements vscode.Disposable {
     try {
       run = await engine.resume(runId);
     } catch (err) {
-      void vscode.window.showErrorMessage(err instanceof runtime().TaskLoadError ? `Run ${runId} cannot resume: ${err.message}` : `Run ${runId} cannot resume: ${message(err)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Run {0} cannot resume: {1}', runId, err instanceof runtime().TaskLoadError ? err.message : message(err)));
       return undefined;
     }
     return this.follow(engine, run, storeDir, state.file ?? '');

@@ -97,7 +97,7 @@ function localSource(deps: ShowOnGraphDeps, node: RunNode): RunSource {
     async file(events) {
       const file = startedFile(events);
       if (file && fs.existsSync(file)) return path.resolve(file);
-      void vscode.window.showErrorMessage(file ? `The task file of run ${node.runId} is gone: ${file}.` : `The journal of run ${node.runId} does not say which task file it ran.`);
+      void vscode.window.showErrorMessage(file ? vscode.l10n.t('The task file of run {0} is gone: {1}.', node.runId, file) : vscode.l10n.t('The journal of run {0} does not say which task file it ran.', node.runId));
       return undefined;
     },
     watch(onChange) {

@@ -42,7 +42,7 @@ export function registerServerCommands(d: ServerCommandDeps): vscode.Disposable[
   function client(): ServerClient | undefined {
     const s = connection.setting;
     if (s.kind === 'on' && connection.client) return connection.client;
-    const why = s.kind === 'invalid' ? `The setting ${URL_SETTING} is not usable: ${s.problem}` : `No Stepwise server is set: give its address in the setting ${URL_SETTING}.`;
+    const why = s.kind === 'invalid' ? vscode.l10n.t('The setting {0} is not usable: {1}', URL_SETTING, s.problem) : vscode.l10n.t('No Stepwise server is set: give its address in the setting {0}.', URL_SETTING);
     void vscode.window.showErrorMessage(why, 'Open Settings').then((pick) => pick && vscode.commands.executeCommand('workbench.action.openSettings', URL_SETTING));
     return undefined;
   }

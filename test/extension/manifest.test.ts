@@ -62,6 +62,21 @@ describe('localisation', () => {
     execFileSync(process.execPath, [path.join(REPO, 'scripts', 'l10n.mjs'), '--check']);
   });
 
+  it('messages, prompts and titles shown by the extension are written as vscode.l10n.t calls, not bare strings', () => {
+    // A bare literal here never reaches the bundle, so no translation could replace it.
+    const bare = /\.show(?:Information|Warning|Error)Message\(\s*[`'"]|\b(?:title|prompt|placeHolder|tooltip):\s*[`'"]|\bpickRun\(\w+,\s*[`'"]/;
+    const found: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, e.name);
+        if (e.isDirectory()) walk(full);
+        else if (e.name.endsWith('.ts')) fs.readFileSync(full, 'utf8').split('\n').forEach((line, i) => bare.test(line) && found.push(`${path.relative(REPO, full)}:${i + 1}`));
+      }
+    };
+    walk(path.join(REPO, 'extension'));
+    assert.deepEqual(found, []);
+  });
+
   it('repository, bugs and homepage are set', () => {
     assert.match(manifest.repository.url, /github\.com/);
     assert.match(manifest.bugs.url, /issues/);
