@@ -100,7 +100,7 @@ export class StepwiseDebugger implements vscode.Disposable, vscode.DebugConfigur
     const activeTask = active && isTaskUri(active.uri) && active.uri.scheme === 'file' ? active.uri : undefined;
     if (!config.type && !config.request && !config.name) {
       if (!activeTask) {
-        void vscode.window.showInformationMessage('Stepwise: open a task file (*.task.yaml) to debug it, or add a "stepwise" configuration to launch.json.');
+        void vscode.window.showInformationMessage(vscode.l10n.t('Stepwise: open a task file (*.task.yaml) to debug it, or add a "stepwise" configuration to launch.json.'));
         return undefined;
       }
       return { type: DEBUG_TYPE, request: 'launch', name: `Debug ${path.basename(activeTask.fsPath)}`, program: activeTask.fsPath };
@@ -109,7 +109,7 @@ export class StepwiseDebugger implements vscode.Disposable, vscode.DebugConfigur
     // replay names a recorded run, which names its task.
     if (!config.program && !config.test && !config.replay) {
       if (!activeTask) {
-        void vscode.window.showErrorMessage(`Stepwise: the configuration '${config.name ?? DEBUG_TYPE}' has no 'program' (the task file to debug), and the active editor is not a task file.`);
+        void vscode.window.showErrorMessage(vscode.l10n.t("Stepwise: the configuration '{0}' has no 'program' (the task file to debug), and the active editor is not a task file.", config.name ?? DEBUG_TYPE));
         return undefined;
       }
       return { ...config, program: activeTask.fsPath };
@@ -131,7 +131,7 @@ export class StepwiseDebugger implements vscode.Disposable, vscode.DebugConfigur
     if (!('mocks' in config)) {
       const mocks = mocksFileFor(uri);
       if (mocks.problem) {
-        void vscode.window.showErrorMessage(`Stepwise: ${mocks.problem}`);
+        void vscode.window.showErrorMessage(vscode.l10n.t('Stepwise: {0}', mocks.problem));
         return undefined;
       }
       if (mocks.file) out.mocks = mocks.file;
@@ -181,7 +181,7 @@ export class StepwiseDebugger implements vscode.Disposable, vscode.DebugConfigur
     try {
       return await vscode.debug.startDebugging(folder, { type: DEBUG_TYPE, request: 'launch', name: `Debug ${path.basename(file.fsPath)}`, program: file.fsPath });
     } catch (err) {
-      void vscode.window.showErrorMessage(`Stepwise could not start debugging: ${message(err)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Stepwise could not start debugging: {0}', message(err)));
       return false;
     }
   }
@@ -194,7 +194,7 @@ export class StepwiseDebugger implements vscode.Disposable, vscode.DebugConfigur
   }
 
   private noSession(): undefined {
-    void vscode.window.showInformationMessage('Stepwise: no task is being debugged.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Stepwise: no task is being debugged.'));
     return undefined;
   }
 
@@ -207,7 +207,7 @@ export class StepwiseDebugger implements vscode.Disposable, vscode.DebugConfigur
       vscode.window.setStatusBarMessage(`$(watch) Skipped the wait: ${r.skipped}`, 5000);
       return r;
     } catch (err) {
-      void vscode.window.showWarningMessage(`Stepwise: ${message(err)}`);
+      void vscode.window.showWarningMessage(vscode.l10n.t('Stepwise: {0}', message(err)));
       return undefined;
     }
   }
@@ -221,7 +221,7 @@ export class StepwiseDebugger implements vscode.Disposable, vscode.DebugConfigur
     try {
       return (await session.customRequest('sendEvent', { name: event.name, data: event.data })) as { runId: string; seq: number };
     } catch (err) {
-      void vscode.window.showErrorMessage(`Stepwise: the event was not sent: ${message(err)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Stepwise: the event was not sent: {0}', message(err)));
       return undefined;
     }
   }

@@ -191,7 +191,7 @@ export class LintQuickFixes implements vscode.CodeActionProvider {
         if (shown) action.diagnostics = [shown];
         action.isPreferred = i === 0;
         // Re-lint right after the edit, so the fixed problem leaves the Problems panel without a save.
-        action.command = { title: 'Lint', command: 'stepwise.lintDocument', arguments: [doc.uri] };
+        action.command = { title: vscode.l10n.t('Lint'), command: 'stepwise.lintDocument', arguments: [doc.uri] };
         actions.push(action);
       }
     }

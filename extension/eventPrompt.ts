@@ -12,16 +12,16 @@ export async function askEvent(target: string, name?: string, data?: unknown): P
   const event =
     name ??
     (await vscode.window.showInputBox({
-      title: `Send an event to ${target}`,
-      prompt: 'The event name, as the task waits for it in `event:`',
+      title: vscode.l10n.t('Send an event to {0}', target),
+      prompt: vscode.l10n.t('The event name, as the task waits for it in `event:`'),
       ignoreFocusOut: true,
       validateInput: (t) => (t.trim() ? undefined : 'An event needs a name.'),
     }));
   if (!event?.trim()) return undefined;
   if (data !== undefined) return { name: event.trim(), data };
   const text = await vscode.window.showInputBox({
-    title: `Data of event '${event.trim()}'`,
-    prompt: 'JSON (the transition sees it as event.data); empty for none',
+    title: vscode.l10n.t("Data of event '{0}'", event.trim()),
+    prompt: vscode.l10n.t('JSON (the transition sees it as event.data); empty for none'),
     value: '{}',
     ignoreFocusOut: true,
     validateInput: jsonProblem,

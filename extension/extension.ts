@@ -66,7 +66,7 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
   context.subscriptions.push(...registerServerCommands({ connection: server, serverTree, view: tree, models, runs, taskFile: taskFileFor }));
   context.subscriptions.push(registerNewTask(context.extensionUri));
   context.subscriptions.push(...registerOperate({ runs, runsView, server, serverTree }));
-  context.subscriptions.push(registerShowOnGraph({ runs, server, graph, models, versions, pick: () => pickRun(runsView, 'Show which run on its graph?') }));
+  context.subscriptions.push(registerShowOnGraph({ runs, server, graph, models, versions, pick: () => pickRun(runsView, vscode.l10n.t('Show which run on its graph?')) }));
   const testing = registerTaskTests(context, { lint: diagnostics, runs, runsView, server });
   context.subscriptions.push(graph.coverage.connect(testing.tests), registerShowCoverage(graph.coverage, (uri) => graph.revealGraph(uri)));
 
@@ -96,27 +96,27 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
   command('stepwise.runs.refresh', () => runsView.refreshSoon());
 
   command('stepwise.runs.openJournal', async (node?: RunNode) => {
-    const n = node ?? (await pickRun(runsView, 'Open the journal of which run?'));
+    const n = node ?? (await pickRun(runsView, vscode.l10n.t('Open the journal of which run?')));
     if (n) await vscode.window.showTextDocument(vscode.Uri.file(n.journal), { preview: true });
   });
 
   command('stepwise.runs.rerun', async (node?: RunNode) => {
-    const n = node ?? (await pickRun(runsView, 'Run which run again?'));
+    const n = node ?? (await pickRun(runsView, vscode.l10n.t('Run which run again?')));
     return n ? runs.rerun(n.storeDir, n.runId) : undefined;
   });
 
   command('stepwise.runs.resume', async (node?: RunNode) => {
-    const n = node ?? (await pickRun(runsView, 'Resume which run?', (r) => r.status === 'interrupted' || r.status === 'paused'));
+    const n = node ?? (await pickRun(runsView, vscode.l10n.t('Resume which run?'), (r) => r.status === 'interrupted' || r.status === 'paused'));
     return n ? runs.resume(n.storeDir, n.runId) : undefined;
   });
 
   command('stepwise.runs.cancel', async (node?: RunNode) => {
-    const n = node ?? (await pickRun(runsView, 'Cancel which run?', (r) => r.status === 'running' || r.status === 'paused', vscode.l10n.t('There is no run to cancel: no run of this workspace is running or paused.')));
+    const n = node ?? (await pickRun(runsView, vscode.l10n.t('Cancel which run?'), (r) => r.status === 'running' || r.status === 'paused', vscode.l10n.t('There is no run to cancel: no run of this workspace is running or paused.')));
     return n ? runs.cancel(n.storeDir, n.runId, n.status) : false;
   });
 
   command('stepwise.runs.sendEvent', async (node?: RunNode, name?: string, data?: unknown) => {
-    const n = node ?? (await pickRun(runsView, 'Send an event to which run?', (r) => r.status !== 'succeeded' && r.status !== 'failed' && r.status !== 'cancelled'));
+    const n = node ?? (await pickRun(runsView, vscode.l10n.t('Send an event to which run?'), (r) => r.status !== 'succeeded' && r.status !== 'failed' && r.status !== 'cancelled'));
     if (!n) return false;
     const event = await askEvent(`${n.state.task} (${n.runId})`, name, data);
     if (!event) return false;
@@ -124,7 +124,7 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
       await runs.send(n.storeDir, n.runId, event.name, event.data);
       return true;
     } catch (err) {
-      void vscode.window.showErrorMessage(`The event was not sent: ${err instanceof Error ? err.message : String(err)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('The event was not sent: {0}', err instanceof Error ? err.message : String(err)));
       return false;
     }
   });

@@ -204,7 +204,7 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vsc
     const p = uri ? ready.find((x) => x.document.uri.toString() === uri.toString()) : (ready.find((x) => x.panel.active) ?? ready.find((x) => x.panel.visible));
     const task = p?.document.uri ?? uri;
     if (!task) {
-      void vscode.window.showErrorMessage('Stepwise: open the graph of a task file to export it.');
+      void vscode.window.showErrorMessage(vscode.l10n.t('Stepwise: open the graph of a task file to export it.'));
       return undefined;
     }
     return this.exports.run(task, () => (p ? (this.post(p, { type: 'command', command: 'exportGraph' }), true) : false), target);

@@ -9,12 +9,12 @@ import { isTaskUri } from './config';
 /** The called task file's URI, or undefined (with a message saying why) when it cannot be opened. */
 export function calledTaskUri(from: vscode.Uri, task: string): vscode.Uri | undefined {
   if (from.scheme !== 'file' || task.includes('{{')) {
-    void vscode.window.showInformationMessage(`Stepwise: '${task}' is computed when the task runs; open it from the Explorer.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t("Stepwise: '{0}' is computed when the task runs; open it from the Explorer.", task));
     return undefined;
   }
   const uri = vscode.Uri.file(path.resolve(path.dirname(from.fsPath), task));
   if (!isTaskUri(uri) || !fs.existsSync(uri.fsPath)) {
-    void vscode.window.showErrorMessage(`Stepwise: the called task ${task} is not a task file that exists (looked for ${uri.fsPath}).`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Stepwise: the called task {0} is not a task file that exists (looked for {1}).', task, uri.fsPath));
     return undefined;
   }
   return uri;

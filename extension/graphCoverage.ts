@@ -62,7 +62,7 @@ export function registerShowCoverage(layer: GraphCoverageLayer, revealGraph: (ur
     const target = await taskFileFor(uri, 'Show the test coverage of');
     if (!target) return false;
     if (target.scheme !== 'file' || !layer.setShown(target.fsPath, true)) {
-      void vscode.window.showInformationMessage(`Stepwise: there is no coverage of ${path.basename(target.path)} yet. Run its tests with Coverage (Test Explorer › Run Tests with Coverage), then show it on the graph.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('Stepwise: there is no coverage of {0} yet. Run its tests with Coverage (Test Explorer › Run Tests with Coverage), then show it on the graph.', path.basename(target.path)));
       return false;
     }
     await revealGraph(target);

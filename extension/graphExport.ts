@@ -33,7 +33,7 @@ export class GraphExports {
     const done = new Promise<ExportedGraph | undefined>((resolve) => {
       const timer = setTimeout(() => {
         this.waiting.delete(key);
-        void vscode.window.showErrorMessage('Stepwise: the graph editor did not draw its export; is it still loading?');
+        void vscode.window.showErrorMessage(vscode.l10n.t('Stepwise: the graph editor did not draw its export; is it still loading?'));
         resolve(undefined);
       }, EXPORT_TIMEOUT_MS);
       this.waiting.set(key, { target, resolve: (r) => (clearTimeout(timer), resolve(r)) });
@@ -41,7 +41,7 @@ export class GraphExports {
     if (!ask()) {
       this.waiting.get(key)?.resolve(undefined);
       this.waiting.delete(key);
-      void vscode.window.showErrorMessage('Stepwise: open the graph of a task file to export it.');
+      void vscode.window.showErrorMessage(vscode.l10n.t('Stepwise: open the graph of a task file to export it.'));
     }
     return done;
   }
@@ -55,7 +55,7 @@ export class GraphExports {
     try {
       written = await this.write(task, svg, png, w?.target);
     } catch (err) {
-      void vscode.window.showErrorMessage(`Stepwise could not write the export: ${err instanceof Error ? err.message : String(err)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Stepwise could not write the export: {0}', err instanceof Error ? err.message : String(err)));
     }
     w?.resolve(written);
   }
@@ -66,14 +66,14 @@ export class GraphExports {
       (await vscode.window.showSaveDialog({
         defaultUri: defaultExportUri(task),
         filters: { SVG: ['svg'] },
-        title: 'Export the graph (a PNG of the same name is written beside the SVG)',
+        title: vscode.l10n.t('Export the graph (a PNG of the same name is written beside the SVG)'),
         saveLabel: 'Export',
       }));
     if (!svgUri) return undefined;
     const pngUri = svgUri.with({ path: svgUri.path.replace(/(\.svg)?$/i, '.png') });
     await vscode.workspace.fs.writeFile(svgUri, Buffer.from(svg, 'utf8'));
     await vscode.workspace.fs.writeFile(pngUri, Buffer.from(png.slice(PNG_DATA_URL.length), 'base64'));
-    void vscode.window.showInformationMessage(`Stepwise: the graph is exported to ${path.basename(svgUri.path)} and ${path.basename(pngUri.path)}.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Stepwise: the graph is exported to {0} and {1}.', path.basename(svgUri.path), path.basename(pngUri.path)));
     return { svg: svgUri.fsPath, png: pngUri.fsPath };
   }
 }

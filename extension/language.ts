@@ -80,7 +80,7 @@ class TaskLanguage
       item.detail = k.detail;
       item.sortText = String(i).padStart(3, '0');
       // Typing a state name after `to: ` is the next thing a person does.
-      if (k.key === 'to' || k.key === 'next') item.command = { title: 'Suggest states', command: 'editor.action.triggerSuggest' };
+      if (k.key === 'to' || k.key === 'next') item.command = { title: vscode.l10n.t('Suggest states'), command: 'editor.action.triggerSuggest' };
       return item;
     });
   }
@@ -173,8 +173,8 @@ class TaskLanguage
     if (!start) return [];
     const range = toRange(doc, start.key);
     return [
-      new vscode.CodeLens(range, { title: '$(play) Run', command: 'stepwise.runTask', arguments: [doc.uri], tooltip: 'Run this task' }),
-      new vscode.CodeLens(range, { title: '$(debug-alt) Debug', command: 'stepwise.debugTask', arguments: [doc.uri], tooltip: 'Debug this task' }),
+      new vscode.CodeLens(range, { title: vscode.l10n.t('$(play) Run'), command: 'stepwise.runTask', arguments: [doc.uri], tooltip: vscode.l10n.t('Run this task') }),
+      new vscode.CodeLens(range, { title: vscode.l10n.t('$(debug-alt) Debug'), command: 'stepwise.debugTask', arguments: [doc.uri], tooltip: vscode.l10n.t('Debug this task') }),
     ];
   }
 }

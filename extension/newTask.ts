@@ -52,7 +52,7 @@ async function create(extensionUri: vscode.Uri, template: TaskTemplate, options:
   try {
     [task, mocks] = await Promise.all([readTemplate(extensionUri, template.sample), readTemplate(extensionUri, template.mocks)]);
   } catch (err) {
-    void vscode.window.showErrorMessage(`The template '${template.label}' could not be read from the extension (${message(err)}). Reinstalling the Stepwise extension restores it.`);
+    void vscode.window.showErrorMessage(vscode.l10n.t("The template '{0}' could not be read from the extension ({1}). Reinstalling the Stepwise extension restores it.", template.label, message(err)));
     return undefined;
   }
   const render = (base: string) => (template.sample ? instantiate(task, template, base) : emptyTask(base));
@@ -66,7 +66,7 @@ async function create(extensionUri: vscode.Uri, template: TaskTemplate, options:
   // Asked and checked before; checked once more now, as another program may have written meanwhile.
   const taken = (await Promise.all([file, mocksFile].map((u) => u && exists(u)))).some(Boolean);
   if (taken) {
-    void vscode.window.showErrorMessage(`${takenMessage(target, template)} Nothing was created.`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('{0} Nothing was created.', takenMessage(target, template)));
     return undefined;
   }
   try {
@@ -74,7 +74,7 @@ async function create(extensionUri: vscode.Uri, template: TaskTemplate, options:
     await vscode.workspace.fs.writeFile(file, Buffer.from(render(target.base), 'utf8'));
     if (mocksFile && mocks !== undefined) await vscode.workspace.fs.writeFile(mocksFile, Buffer.from(instantiate(mocks, template, target.base), 'utf8'));
   } catch (err) {
-    void vscode.window.showErrorMessage(`Could not create ${file.fsPath}: ${message(err)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Could not create {0}: {1}', file.fsPath, message(err)));
     return undefined;
   }
   await vscode.window.showTextDocument(file, { preview: false });
@@ -85,7 +85,7 @@ async function create(extensionUri: vscode.Uri, template: TaskTemplate, options:
 
 function templateNamed(id: string): TaskTemplate | undefined {
   const template = templateById(id);
-  if (!template) void vscode.window.showErrorMessage(`There is no task template '${id}'. The templates are: ${TEMPLATES.map((t) => t.id).join(', ')}.`);
+  if (!template) void vscode.window.showErrorMessage(vscode.l10n.t("There is no task template '{0}'. The templates are: {1}.", id, TEMPLATES.map((t) => t.id).join(', ')));
   return template;
 }
 
@@ -131,14 +131,14 @@ async function folderFor(given: vscode.Uri | string | undefined): Promise<vscode
   const active = vscode.window.activeTextEditor?.document.uri;
   const home = active && vscode.workspace.getWorkspaceFolder(active);
   if (home) return home.uri;
-  const picked = await vscode.window.showWorkspaceFolderPick({ placeHolder: 'New Task: in which workspace folder?' });
+  const picked = await vscode.window.showWorkspaceFolderPick({ placeHolder: vscode.l10n.t('New Task: in which workspace folder?') });
   return picked?.uri ?? 'cancelled';
 }
 
 async function givenTarget(folder: vscode.Uri, name: string, template: TaskTemplate): Promise<Target | undefined> {
   const problem = fileNameProblem(name) ?? (await takenProblem(folder, baseOf(taskFileName(name)), template));
   if (problem) {
-    void vscode.window.showErrorMessage(`New Task: ${problem} Nothing was created.`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('New Task: {0} Nothing was created.', problem));
     return undefined;
   }
   return { folder, base: baseOf(taskFileName(name)) };
@@ -151,7 +151,7 @@ async function askTarget(initialFolder: vscode.Uri, template: TaskTemplate): Pro
   let names = await namesIn(folder);
   let suggested = suggest();
   const input = vscode.window.createInputBox();
-  const chooseFolder: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('folder-opened'), tooltip: 'Save in another folder…' };
+  const chooseFolder: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('folder-opened'), tooltip: vscode.l10n.t('Save in another folder…') };
   const describe = () => {
     input.title = `New Task (${template.label}) in ${shown(folder)}`;
   };
@@ -246,7 +246,7 @@ async function offerNextSteps(file: vscode.Uri, template: TaskTemplate): Promise
   const needsClock = Boolean(template.virtualClock) && clockKind(file) !== 'virtual';
   const name = path.basename(file.fsPath);
   const why = [needsMocks && `its HTTP calls are answered by ${mocksFileName(baseOf(name))}`, needsClock && 'its waits of minutes or hours take milliseconds on the virtual clock'].filter(Boolean).join('; ');
-  const text = why ? `Created ${name}. To run it offline, set this workspace's stepwise.mocksFile and stepwise.clock: ${why}.` : `Created ${name}.`;
+  const text = why ? vscode.l10n.t("Created {0}. To run it offline, set this workspace's stepwise.mocksFile and stepwise.clock: {1}.", name, why) : vscode.l10n.t('Created {0}.', name);
   const choice = await vscode.window.showInformationMessage(text, ...(why ? [offline, graph] : [graph]));
   if (choice === graph) await vscode.commands.executeCommand('stepwise.openGraph', file);
   if (choice === offline) {

@@ -116,24 +116,24 @@ export class RunManager implements vscode.Disposable {
   async runFile(uri: vscode.Uri, options: RunOptions = {}): Promise<RunOutcome | undefined> {
     if (!RunManager.trusted('run tasks')) return undefined;
     if (!isTaskUri(uri)) {
-      void vscode.window.showErrorMessage(`${path.basename(uri.fsPath)} is not a task file: Stepwise runs files named *.task.yaml or *.task.yml.`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('{0} is not a task file: Stepwise runs files named *.task.yaml or *.task.yml.', path.basename(uri.fsPath)));
       return undefined;
     }
     let doc: vscode.TextDocument;
     try {
       doc = await vscode.workspace.openTextDocument(uri);
     } catch (err) {
-      void vscode.window.showErrorMessage(`Cannot open ${uri.fsPath}: ${message(err)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Cannot open {0}: {1}', uri.fsPath, message(err)));
       return undefined;
     }
     // The run reads what the editor shows: save first, as a person expects of "Run".
     if (doc.isDirty && !(await doc.save())) {
-      void vscode.window.showErrorMessage(`${path.basename(uri.fsPath)} could not be saved, so it was not run.`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('{0} could not be saved, so it was not run.', path.basename(uri.fsPath)));
       return undefined;
     }
     const lint = await this.models.get(doc).catch((err) => err as Error);
     if (lint instanceof Error) {
-      void vscode.window.showErrorMessage(`${path.basename(uri.fsPath)} could not be read: ${lint.message}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('{0} could not be read: {1}', path.basename(uri.fsPath), lint.message));
       return undefined;
     }
     const errors = lint.result.diagnostics.filter((d) => d.severity === 'error');
@@ -144,7 +144,7 @@ export class RunManager implements vscode.Disposable {
         .map((d) => `line ${d.range.start.line + 1}: ${d.message} [${d.code}]`)
         .join(' ');
       void vscode.window
-        .showErrorMessage(`${name} has ${errors.length} error${errors.length === 1 ? '' : 's'} and cannot run. ${first}${errors.length > 3 ? ' …' : ''}`, 'Show Problems')
+        .showErrorMessage(errors.length === 1 ? vscode.l10n.t('{0} has 1 error and cannot run. {1}', name, first) : vscode.l10n.t('{0} has {1} errors and cannot run. {2}{3}', name, errors.length, first, errors.length > 3 ? ' …' : ''), 'Show Problems')
         .then((pick) => pick && vscode.commands.executeCommand('workbench.actions.view.problems'));
       return undefined;
     }
@@ -166,7 +166,7 @@ export class RunManager implements vscode.Disposable {
       const value = await this.askInput(model, decl);
       if (value === undefined) {
         if (decl.required) {
-          void vscode.window.showInformationMessage(`The run of '${model.name}' was not started: input '${decl.name}' is required.`);
+          void vscode.window.showInformationMessage(vscode.l10n.t("The run of '{0}' was not started: input '{1}' is required.", String(model.name), decl.name));
           return undefined;
         }
         continue;
@@ -214,7 +214,7 @@ export class RunManager implements vscode.Disposable {
     try {
       return runtime().parseMocks(fs.readFileSync(setting.file, 'utf8'), setting.file);
     } catch (err) {
-      void vscode.window.showErrorMessage(err instanceof runtime().MocksError ? `Invalid mocks file: ${err.message}` : `Cannot read the mocks file ${setting.file}: ${message(err)}`);
+      void vscode.window.showErrorMessage(err instanceof runtime().MocksError ? vscode.l10n.t('Invalid mocks file: {0}', err.message) : vscode.l10n.t('Cannot read the mocks file {0}: {1}', setting.file, message(err)));
       return null;
     }
   }
@@ -242,7 +242,7 @@ export class RunManager implements vscode.Disposable {
     try {
       run = engine.start(task, { input });
     } catch (err) {
-      void vscode.window.showErrorMessage(err instanceof runtime().InputError ? `Invalid input for ${task.model.name}: ${err.message}` : `The run could not start: ${message(err)}`);
+      void vscode.window.showErrorMessage(err instanceof runtime().InputError ? vscode.l10n.t('Invalid input for {0}: {1}', String(task.model.name), err.message) : vscode.l10n.t('The run could not start: {0}', message(err)));
       return undefined;
     }
     return this.follow(engine, run, storeDir, task.file);
@@ -296,7 +296,7 @@ export class RunManager implements vscode.Disposable {
         entry.changedOnDisk = true;
         const text = `${path.basename(entry.file)} was ${what} on disk during run ${entry.run.id}; the run goes on with the version it started with. Run it again to use the new version.`;
         this.output.appendLine(`[${entry.task}] note: ${text}`);
-        void vscode.window.showWarningMessage(`Stepwise: ${text}`);
+        void vscode.window.showWarningMessage(vscode.l10n.t('Stepwise: {0}', text));
       };
       w.onDidChange(() => note('changed'));
       w.onDidDelete(() => note('deleted'));
@@ -309,7 +309,7 @@ export class RunManager implements vscode.Disposable {
   private showProgress(entry: ActiveRun): void {
     if (entry.run.ended) return;
     void vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Stepwise: ${entry.task}`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Stepwise: {0}', entry.task), cancellable: true },
       (progress, token) => {
         token.onCancellationRequested(() => entry.run.cancel('cancelled from the progress notification'));
         const report = () => progress.report({ message: entry.run.state.state ? `in ${entry.run.state.state}` : 'starting' });
@@ -376,11 +376,11 @@ export class RunManager implements vscode.Disposable {
     if (!RunManager.trusted('run tasks')) return undefined;
     const state = await this.readRun(storeDir, runId).catch((err) => err as Error);
     if (state instanceof Error) {
-      void vscode.window.showErrorMessage(`Cannot read run ${runId}: ${state.message}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Cannot read run {0}: {1}', runId, state.message));
       return undefined;
     }
     if (!state.file || !fs.existsSync(state.file)) {
-      void vscode.window.showErrorMessage(`Run ${runId} cannot be run again: its task file ${state.file ?? '(unknown)'} is gone.`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Run {0} cannot be run again: its task file {1} is gone.', runId, state.file ?? '(unknown)'));
       return undefined;
     }
     return this.runFile(vscode.Uri.file(state.file), { input: state.input });
@@ -391,7 +391,7 @@ export class RunManager implements vscode.Disposable {
     const here = this.active.get(runId);
     if (here) {
       if (!here.run.state.paused) {
-        void vscode.window.showInformationMessage(`Run ${runId} is running; there is nothing to resume.`);
+        void vscode.window.showInformationMessage(vscode.l10n.t('Run {0} is running; there is nothing to resume.', runId));
         return undefined;
       }
       await here.run.resume();
@@ -399,11 +399,11 @@ export class RunManager implements vscode.Disposable {
     }
     const state = await this.readRun(storeDir, runId).catch((err) => err as Error);
     if (state instanceof Error) {
-      void vscode.window.showErrorMessage(`Cannot read run ${runId}: ${state.message}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Cannot read run {0}: {1}', runId, state.message));
       return undefined;
     }
     if (state.phase === 'ended') {
-      void vscode.window.showInformationMessage(`Run ${runId} has ended (${state.status}); nothing to resume. Use "Run Again" for a new run.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('Run {0} has ended ({1}); nothing to resume. Use "Run Again" for a new run.', runId, state.status));
       return undefined;
     }
     const fileUri = state.file ? vscode.Uri.file(state.file) : undefined;
@@ -414,7 +414,7 @@ export class RunManager implements vscode.Disposable {
     try {
       run = await engine.resume(runId);
     } catch (err) {
-      void vscode.window.showErrorMessage(err instanceof runtime().TaskLoadError ? `Run ${runId} cannot resume: ${err.message}` : `Run ${runId} cannot resume: ${message(err)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Run {0} cannot resume: {1}', runId, err instanceof runtime().TaskLoadError ? err.message : message(err)));
       return undefined;
     }
     return this.follow(engine, run, storeDir, state.file ?? '');
@@ -434,7 +434,7 @@ export class RunManager implements vscode.Disposable {
       const { prefix } = runtime().retryPrefix(journal, from);
       prefixEnd = prefix[prefix.length - 1].at;
     } catch (err) {
-      void vscode.window.showErrorMessage(`Run ${runId} cannot be retried: ${message(err)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Run {0} cannot be retried: {1}', runId, message(err)));
       return undefined;
     }
     const state = replay(journal);
@@ -449,7 +449,7 @@ export class RunManager implements vscode.Disposable {
         onChanged: (m) => this.output.appendLine(`[${state.task}] note: ${m}`),
       });
     } catch (err) {
-      void vscode.window.showErrorMessage(`Run ${runId} cannot be retried: ${message(err)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Run {0} cannot be retried: {1}', runId, message(err)));
       return undefined;
     }
     this.output.appendLine(`[${state.task}] run ${retried.run.id} retries ${runId} from state ${retried.from}`);

@@ -115,7 +115,7 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
     item.tooltip = tip;
     // Menus key on these: `stepwiseRun:<status>` (+ `:here` when this window runs it, + `:older`).
     item.contextValue = `stepwiseRun:${node.status}${node.here ? ':here' : ''}${older ? ':older' : ''}`;
-    item.command = { title: 'Open Journal', command: 'stepwise.runs.openJournal', arguments: [node] };
+    item.command = { title: vscode.l10n.t('Open Journal'), command: 'stepwise.runs.openJournal', arguments: [node] };
     return item;
   }
 

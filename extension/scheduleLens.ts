@@ -25,7 +25,7 @@ class ScheduleLens implements vscode.CodeLensProvider {
     const now = Date.now();
     return schedule.map((m) => {
       const at = doc.positionAt(m.range.start.offset);
-      return new vscode.CodeLens(new vscode.Range(at, at), { title: `$(clock) ${nextTicksLabel(m, now)}`, command: '', tooltip: 'The next ticks at which stepwise serve starts a run' });
+      return new vscode.CodeLens(new vscode.Range(at, at), { title: vscode.l10n.t('$(clock) {0}', nextTicksLabel(m, now)), command: '', tooltip: vscode.l10n.t('The next ticks at which stepwise serve starts a run') });
     });
   }
 

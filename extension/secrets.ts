@@ -54,17 +54,17 @@ export class StoredSecrets implements vscode.Disposable {
     const chosen =
       name ??
       (await vscode.window.showInputBox({
-        title: 'Stepwise: Set Secret',
-        prompt: 'The name a task reads as secrets.NAME',
-        placeHolder: 'API_TOKEN',
+        title: vscode.l10n.t('Stepwise: Set Secret'),
+        prompt: vscode.l10n.t('The name a task reads as secrets.NAME'),
+        placeHolder: vscode.l10n.t('API_TOKEN'),
         validateInput: (v) => (NAME.test(v) ? undefined : 'Letters, digits and _, not starting with a digit.'),
       }));
     if (!chosen) return undefined;
     if (!NAME.test(chosen)) {
-      void vscode.window.showErrorMessage(`'${chosen}' cannot be a secret's name: use letters, digits and _, not starting with a digit.`);
+      void vscode.window.showErrorMessage(vscode.l10n.t("'{0}' cannot be a secret's name: use letters, digits and _, not starting with a digit.", chosen));
       return undefined;
     }
-    const secret = value ?? (await vscode.window.showInputBox({ title: `Stepwise: Set Secret ${chosen}`, prompt: `The value of secrets.${chosen}, kept in VS Code's secret storage`, password: true, ignoreFocusOut: true }));
+    const secret = value ?? (await vscode.window.showInputBox({ title: vscode.l10n.t('Stepwise: Set Secret {0}', chosen), prompt: vscode.l10n.t("The value of secrets.{0}, kept in VS Code's secret storage", chosen), password: true, ignoreFocusOut: true }));
     if (secret === undefined) return undefined;
     await this.write({ ...this.values, [chosen]: secret });
     void vscode.window.setStatusBarMessage(`Stepwise: secret ${chosen} stored`, 3000);
@@ -74,10 +74,10 @@ export class StoredSecrets implements vscode.Disposable {
   async delete(name?: string): Promise<string | undefined> {
     await this.ready;
     if (!this.names().length && name === undefined) {
-      void vscode.window.showInformationMessage('Stepwise has no stored secrets. Set one with "Stepwise: Set Secret…".');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Stepwise has no stored secrets. Set one with "Stepwise: Set Secret…".'));
       return undefined;
     }
-    const chosen = name ?? (await vscode.window.showQuickPick(this.names(), { title: 'Stepwise: Delete Secret', placeHolder: 'The secret to delete' }));
+    const chosen = name ?? (await vscode.window.showQuickPick(this.names(), { title: vscode.l10n.t('Stepwise: Delete Secret'), placeHolder: vscode.l10n.t('The secret to delete') }));
     if (!chosen || !(chosen in this.values)) return undefined;
     const { [chosen]: _removed, ...rest } = this.values;
     await this.write(rest);

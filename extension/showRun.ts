@@ -51,7 +51,7 @@ export function registerShowOnGraph(deps: ShowOnGraphDeps): vscode.Disposable {
     try {
       events = await source.read();
     } catch (err) {
-      void vscode.window.showErrorMessage(`Stepwise could not read the journal of run ${n.runId}: ${err instanceof Error ? err.message : String(err)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Stepwise could not read the journal of run {0}: {1}', n.runId, err instanceof Error ? err.message : String(err)));
       return undefined;
     }
     const file = await source.file(events);
@@ -63,7 +63,7 @@ export function registerShowOnGraph(deps: ShowOnGraphDeps): vscode.Disposable {
     await deps.graph.revealGraph(vscode.Uri.file(file));
     if (shown.olderVersion) {
       void vscode.window
-        .showWarningMessage(`Stepwise: run ${n.runId} is of an older version: ${shown.olderVersion} The graph shows the file as it is now.`, 'Open Diff with Current File')
+        .showWarningMessage(vscode.l10n.t('Stepwise: run {0} is of an older version: {1} The graph shows the file as it is now.', n.runId, shown.olderVersion), 'Open Diff with Current File')
         .then((pick) => pick && vscode.commands.executeCommand('stepwise.runs.openDiff', n));
     }
     if (!events.some((e) => e.type === 'run-ended')) follows.set(file, follow(deps, source, file, shown, () => stopFollowing(file)));
@@ -97,7 +97,7 @@ function localSource(deps: ShowOnGraphDeps, node: RunNode): RunSource {
     async file(events) {
       const file = startedFile(events);
       if (file && fs.existsSync(file)) return path.resolve(file);
-      void vscode.window.showErrorMessage(file ? `The task file of run ${node.runId} is gone: ${file}.` : `The journal of run ${node.runId} does not say which task file it ran.`);
+      void vscode.window.showErrorMessage(file ? vscode.l10n.t('The task file of run {0} is gone: {1}.', node.runId, file) : vscode.l10n.t('The journal of run {0} does not say which task file it ran.', node.runId));
       return undefined;
     },
     watch(onChange) {
@@ -126,7 +126,7 @@ function serverSource(deps: ShowOnGraphDeps, node: ServerRunNode): RunSource {
       const named = startedFile(events);
       if (named && fs.existsSync(named)) return path.resolve(named);
       const found = await taskFileNamed(deps.models, node.run.task);
-      if (!found) void vscode.window.showErrorMessage(`No task file in this workspace is the task '${node.run.task}' that server run ${node.runId} ran: open the folder that holds it to see the run on its graph.`);
+      if (!found) void vscode.window.showErrorMessage(vscode.l10n.t("No task file in this workspace is the task '{0}' that server run {1} ran: open the folder that holds it to see the run on its graph.", node.run.task, node.runId));
       return found;
     },
     watch: (onChange) => deps.server.onDidJournal((e) => e.runId === node.runId && onChange()),

@@ -22,13 +22,13 @@ export async function taskFileFor(uri: vscode.Uri | undefined, verb: string): Pr
   const files = await vscode.workspace.findFiles('**/*.task.{yaml,yml}', '**/node_modules/**', 500);
   if (!files.length) {
     const create = 'New Task…';
-    const answer = await vscode.window.showInformationMessage('There is no task file (*.task.yaml) in this workspace yet.', create);
+    const answer = await vscode.window.showInformationMessage(vscode.l10n.t('There is no task file (*.task.yaml) in this workspace yet.'), create);
     if (answer === create) await vscode.commands.executeCommand('stepwise.newTask');
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(
     files.map((f) => ({ label: path.basename(f.fsPath), description: vscode.workspace.asRelativePath(path.dirname(f.fsPath)), uri: f })),
-    { title: `${verb} which task?`, matchOnDescription: true, ignoreFocusOut: true },
+    { title: vscode.l10n.t('{0} which task?', verb), matchOnDescription: true, ignoreFocusOut: true },
   );
   return pick?.uri;
 }

@@ -5,6 +5,8 @@ import { compileExpression, type Evaluated } from '../expr/expression';
 import { MASK } from '../expr/taint';
 import { keyOf, type LocatedFile } from '../model/locate';
 
+const TASK_FILE = /\.task\.ya?ml$/i;
+
 export interface LineBreakpointSpec {
   /** 0-based. */
   line: number;
@@ -189,7 +191,12 @@ export class Breakpoints {
     const located = this.known(file);
     b.key = undefined;
     if (!located) {
-      b.result = { id: b.id, verified: false, file, line: spec.line, message: `Not part of this debug session: breakpoints work in ${this.describeKnown()}.` };
+      // VS Code offers breakpoints in every YAML file (contributes.breakpoints is per language), so
+      // a breakpoint in an ordinary YAML file must say it is ignored, not look like a session problem.
+      const message = TASK_FILE.test(file)
+        ? `Not part of this debug session: breakpoints work in ${this.describeKnown()}.`
+        : 'Not a task file: Stepwise breakpoints apply only to *.task.yaml files.';
+      b.result = { id: b.id, verified: false, file, line: spec.line, message };
       return b;
     }
     const problem = positionProblem(spec);

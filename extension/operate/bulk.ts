@@ -77,12 +77,12 @@ async function complete(deps: BulkDeps, o: BulkOptions): Promise<Required<Pick<B
 async function confirmed(what: string, count: number, o: BulkOptions): Promise<boolean> {
   if (o.expectCount !== undefined) {
     if (count === o.expectCount) return true;
-    void vscode.window.showErrorMessage(`Stepwise: ${count} runs match, not ${o.expectCount}; nothing was done.`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Stepwise: {0} runs match, not {1}; nothing was done.', count, o.expectCount));
     return false;
   }
   const verb = VERB[o.action!];
   const button = `${verb} ${count} Run${count === 1 ? '' : 's'}`;
-  return (await vscode.window.showWarningMessage(`${verb} ${count} run${count === 1 ? '' : 's'} ${what}?`, { modal: true }, button)) === button;
+  return (await vscode.window.showWarningMessage(count === 1 ? vscode.l10n.t('{0} 1 run {1}?', verb, what) : vscode.l10n.t('{0} {1} runs {2}?', verb, count, what), { modal: true }, button)) === button;
 }
 
 function describeFilter(o: BulkOptions): string {
@@ -94,7 +94,7 @@ export async function bulkRuns(deps: BulkDeps, given: BulkOptions = {}): Promise
   const o = await complete(deps, given);
   if (!o) return undefined;
   if (o.status === undefined && o.task === undefined) {
-    void vscode.window.showErrorMessage('Stepwise: a bulk action needs a filter: a status, a task or both.');
+    void vscode.window.showErrorMessage(vscode.l10n.t('Stepwise: a bulk action needs a filter: a status, a task or both.'));
     return undefined;
   }
   const done = o.where === 'server' ? await onServer(deps, o) : await locally(deps, o);
@@ -160,7 +160,7 @@ async function onServer(deps: BulkDeps, o: BulkOptions & { action: BulkAction })
       failed: r.results.filter((x) => !x.ok).map((x) => ({ id: x.id, error: x.error?.message ?? 'failed' })),
     };
   } catch (err) {
-    void vscode.window.showErrorMessage(`Stepwise: the bulk ${o.action} on ${client.label} failed: ${message(err)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Stepwise: the bulk {0} on {1} failed: {2}', o.action, client.label, message(err)));
     return undefined;
   }
 }

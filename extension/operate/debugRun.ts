@@ -37,7 +37,7 @@ export async function debugThisRun(deps: DebugRunDeps, node: AnyRunNode | undefi
   try {
     return await vscode.debug.startDebugging(vscode.workspace.workspaceFolders?.[0], config);
   } catch (err) {
-    void vscode.window.showErrorMessage(`Stepwise could not replay run ${node.runId}: ${message(err)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Stepwise could not replay run {0}: {1}', node.runId, message(err)));
     return false;
   }
 }
@@ -46,7 +46,7 @@ export async function debugThisRun(deps: DebugRunDeps, node: AnyRunNode | undefi
 export async function continueLive(deps: DebugRunDeps, live: Set<string>): Promise<string | undefined> {
   const session = vscode.debug.activeDebugSession;
   if (session?.type !== DEBUG_TYPE || !session.configuration.replay || live.has(session.id)) {
-    void vscode.window.showInformationMessage('Stepwise: Continue Live forks a real run from a replay; no replay is being debugged.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Stepwise: Continue Live forks a real run from a replay; no replay is being debugged.'));
     return undefined;
   }
   try {
@@ -57,7 +57,7 @@ export async function continueLive(deps: DebugRunDeps, live: Set<string>): Promi
     vscode.window.setStatusBarMessage(`$(debug-continue) Continuing live as run ${runId}`, 5000);
     return runId;
   } catch (err) {
-    void vscode.window.showErrorMessage(`Stepwise: ${message(err)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Stepwise: {0}', message(err)));
     return undefined;
   }
 }

@@ -60,18 +60,18 @@ export async function retryFromHere(deps: RetryDeps, node: AnyRunNode | undefine
     try {
       states = enteredStates(await journalOf(deps, node));
     } catch (err) {
-      void vscode.window.showErrorMessage(`Stepwise could not read the journal of run ${node.runId}: ${message(err)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Stepwise could not read the journal of run {0}: {1}', node.runId, message(err)));
       return undefined;
     }
     if (!states.length) {
-      void vscode.window.showInformationMessage(`Run ${node.runId} entered no state; there is nothing to retry from. Use "Run Again".`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('Run {0} entered no state; there is nothing to retry from. Use "Run Again".', node.runId));
       return undefined;
     }
     state = await pickState(node, states);
     if (state === undefined) return undefined;
   }
   const told = (runId: string, at: string) => {
-    void vscode.window.showInformationMessage(`Stepwise: run ${runId} retries run ${node.runId} from state ${at}.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Stepwise: run {0} retries run {1} from state {2}.', runId, node.runId, at));
   };
   if (!isServerRun(node)) {
     let started: { runId: string; from: string } | undefined;
@@ -90,7 +90,7 @@ export async function retryFromHere(deps: RetryDeps, node: AnyRunNode | undefine
     told(r.run.id, r.from);
     return { runId: r.run.id, retryOf: node.runId, from: r.from };
   } catch (err) {
-    void vscode.window.showErrorMessage(`Stepwise: run ${node.runId} was not retried on ${client.label}: ${message(err)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Stepwise: run {0} was not retried on {1}: {2}', node.runId, client.label, message(err)));
     return undefined;
   }
 }

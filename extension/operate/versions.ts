@@ -86,15 +86,15 @@ export async function openDiff(deps: { runs: RunManager; server: ServerConnectio
   try {
     started = (await journalOf(deps, node)).find((e): e is Started => e.type === 'run-started');
   } catch (err) {
-    void vscode.window.showErrorMessage(`Stepwise could not read the journal of run ${node.runId}: ${err instanceof Error ? err.message : String(err)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Stepwise could not read the journal of run {0}: {1}', node.runId, err instanceof Error ? err.message : String(err)));
     return false;
   }
   if (!started?.file || !started.taskHash) {
-    void vscode.window.showInformationMessage(`Run ${node.runId} keeps no task version to compare (it started before versions were kept).`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Run {0} keeps no task version to compare (it started before versions were kept).', node.runId));
     return false;
   }
   if (!fs.existsSync(started.file)) {
-    void vscode.window.showErrorMessage(`The task file of run ${node.runId} is not on this machine (or is gone): ${started.file}.`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('The task file of run {0} is not on this machine (or is gone): {1}.', node.runId, started.file));
     return false;
   }
   const pinned = isServerRun(node)

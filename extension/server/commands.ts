@@ -43,7 +43,7 @@ export function registerServerCommands(d: ServerCommandDeps): vscode.Disposable[
   function client(): ServerClient | undefined {
     const s = connection.setting;
     if (s.kind === 'on' && connection.client) return connection.client;
-    const why = s.kind === 'invalid' ? `The setting ${URL_SETTING} is not usable: ${s.problem}` : `No Stepwise server is set: give its address in the setting ${URL_SETTING}.`;
+    const why = s.kind === 'invalid' ? vscode.l10n.t('The setting {0} is not usable: {1}', URL_SETTING, s.problem) : vscode.l10n.t('No Stepwise server is set: give its address in the setting {0}.', URL_SETTING);
     void vscode.window.showErrorMessage(why, 'Open Settings').then((pick) => pick && vscode.commands.executeCommand('workbench.action.openSettings', URL_SETTING));
     return undefined;
   }
@@ -51,7 +51,7 @@ export function registerServerCommands(d: ServerCommandDeps): vscode.Disposable[
   function showError(what: string, err: unknown): void {
     log(`server: ${what}: ${message(err)}`);
     const actions = err instanceof ServerError && err.unauthorized ? ['Set Server Token'] : [];
-    void vscode.window.showErrorMessage(`Stepwise: ${what}: ${message(err)}`, ...actions).then((pick) => pick && vscode.commands.executeCommand('stepwise.server.setToken'));
+    void vscode.window.showErrorMessage(vscode.l10n.t('Stepwise: {0}: {1}', what, message(err)), ...actions).then((pick) => pick && vscode.commands.executeCommand('stepwise.server.setToken'));
   }
 
   async function pick(title: string, filter: (n: ServerRunNode) => boolean = () => true): Promise<ServerRunNode | undefined> {
@@ -63,7 +63,7 @@ export function registerServerCommands(d: ServerCommandDeps): vscode.Disposable[
       .map((r) => new ServerRunNode(r, c.base.origin))
       .filter(filter);
     if (!nodes.length) {
-      void vscode.window.showInformationMessage(`No run of the server at ${c.label} fits: see the Runs view of the Stepwise panel.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('No run of the server at {0} fits: see the Runs view of the Stepwise panel.', c.label));
       return undefined;
     }
     const chosen = await vscode.window.showQuickPick(
@@ -83,8 +83,8 @@ export function registerServerCommands(d: ServerCommandDeps): vscode.Disposable[
       typeof token === 'string'
         ? token
         : await vscode.window.showInputBox({
-            title: `Token of the Stepwise server at ${c.label}`,
-            prompt: `The bearer token the server was started with (--token or STEPWISE_TOKEN). Kept in VS Code's secret storage and sent only to ${url.origin}.`,
+            title: vscode.l10n.t('Token of the Stepwise server at {0}', c.label),
+            prompt: vscode.l10n.t("The bearer token the server was started with (--token or STEPWISE_TOKEN). Kept in VS Code's secret storage and sent only to {0}.", url.origin),
             password: true,
             ignoreFocusOut: true,
             validateInput: (t) => (t.trim() ? undefined : 'A token cannot be empty (use "Stepwise: Clear Server Token" to remove it).'),
@@ -102,7 +102,7 @@ export function registerServerCommands(d: ServerCommandDeps): vscode.Disposable[
     await connection.tokens.clear(url.origin);
     await connection.restart();
     log(`server ${connection.client?.label ?? url.host}: token cleared`);
-    void vscode.window.showInformationMessage(`Stepwise: the token of ${url.origin} was removed from VS Code's secret storage.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t("Stepwise: the token of {0} was removed from VS Code's secret storage.", url.origin));
     return true;
   }
 
@@ -133,17 +133,17 @@ export function registerServerCommands(d: ServerCommandDeps): vscode.Disposable[
     try {
       doc = await vscode.workspace.openTextDocument(file);
     } catch (err) {
-      void vscode.window.showErrorMessage(`Cannot open ${file.fsPath}: ${message(err)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Cannot open {0}: {1}', file.fsPath, message(err)));
       return undefined;
     }
     // A server that serves this folder reloads the saved file: save first, as Run does.
     if (doc.isDirty && !(await doc.save())) {
-      void vscode.window.showErrorMessage(`${path.basename(file.fsPath)} could not be saved, so it was not run.`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('{0} could not be saved, so it was not run.', path.basename(file.fsPath)));
       return undefined;
     }
     const lint = await d.models.get(doc).catch((err) => err as Error);
     if (lint instanceof Error) {
-      void vscode.window.showErrorMessage(`${path.basename(file.fsPath)} could not be read: ${lint.message}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('{0} could not be read: {1}', path.basename(file.fsPath), lint.message));
       return undefined;
     }
     const model = lint.result.model;
@@ -158,7 +158,7 @@ export function registerServerCommands(d: ServerCommandDeps): vscode.Disposable[
     if (!known.tasks.some((t) => t.name === name)) {
       const why = notServed(c, name, file, known);
       log(`server: ${why}`);
-      void vscode.window.showErrorMessage(`Stepwise: ${why}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Stepwise: {0}', why));
       return undefined;
     }
     const input = await d.runs.askInputs(model, options);
@@ -203,7 +203,7 @@ export function registerServerCommands(d: ServerCommandDeps): vscode.Disposable[
     try {
       const result = await c.control(n.runId, action, action === 'cancel' ? 'cancelled from VS Code' : undefined);
       log(`[server ${c.label}] ${action} run ${n.runId}${result.applied ? '' : ' (requested; its worker acts on it shortly)'}`);
-      if (!result.applied) void vscode.window.showInformationMessage(`Stepwise: ${action} of run ${n.runId} was requested; the worker that runs it acts on it shortly.`);
+      if (!result.applied) void vscode.window.showInformationMessage(vscode.l10n.t('Stepwise: {0} of run {1} was requested; the worker that runs it acts on it shortly.', action, n.runId));
       return true;
     } catch (err) {
       showError(`cannot ${action} run ${n.runId}`, err);

@@ -92,26 +92,26 @@ export class ServerRunsTree implements vscode.Disposable {
     if (node instanceof ServerSchedulesNode) return this.schedules.children();
     if (!(node instanceof ServerGroupNode)) return [];
     const setting = this.connection.setting;
-    const openSettings: vscode.Command = { title: 'Open Settings', command: 'workbench.action.openSettings', arguments: [URL_SETTING] };
+    const openSettings: vscode.Command = { title: vscode.l10n.t('Open Settings'), command: 'workbench.action.openSettings', arguments: [URL_SETTING] };
     if (setting.kind === 'invalid') return [new ServerMessageNode(`${URL_SETTING}: ${setting.problem}`, 'warning', openSettings)];
     const mirror = this.connection.mirror;
     if (setting.kind === 'off' || !mirror) return [];
     const out: ServerTreeNode[] = [];
     const s = mirror.state;
     if (s.kind === 'unauthorized') {
-      out.push(new ServerMessageNode(`Unauthorized — click to set the server token`, 'lock', { title: 'Set Server Token', command: 'stepwise.server.setToken' }, s.error));
+      out.push(new ServerMessageNode(vscode.l10n.t('Unauthorized — click to set the server token'), 'lock', { title: vscode.l10n.t('Set Server Token'), command: 'stepwise.server.setToken' }, s.error));
     } else if (s.kind === 'disconnected') {
       const at = new Date(s.retryAt).toLocaleTimeString();
-      out.push(new ServerMessageNode(`Disconnected — retrying (next at ${at}); click to retry now`, 'debug-disconnect', { title: 'Reconnect', command: 'stepwise.server.reconnect' }, s.error));
+      out.push(new ServerMessageNode(vscode.l10n.t('Disconnected — retrying (next at {0}); click to retry now', at), 'debug-disconnect', { title: vscode.l10n.t('Reconnect'), command: 'stepwise.server.reconnect' }, s.error));
     } else if (s.kind === 'connecting' && s.attempt > 1) {
-      out.push(new ServerMessageNode('Disconnected — retrying…', 'sync~spin'));
+      out.push(new ServerMessageNode(vscode.l10n.t('Disconnected — retrying…'), 'sync~spin'));
     }
     if (this.schedules.list().length) out.push(this.schedules.node);
     const runs = mirror.list();
     const origin = mirror.client.base.origin;
     out.push(...runs.map((r) => new ServerRunNode(r, origin)));
     if (!runs.length && s.kind === 'connected') {
-      out.push(new ServerMessageNode('No runs on this server yet — Run Task on Server', 'info', { title: 'Run Task on Server', command: 'stepwise.server.runTask' }));
+      out.push(new ServerMessageNode(vscode.l10n.t('No runs on this server yet — Run Task on Server'), 'info', { title: vscode.l10n.t('Run Task on Server'), command: 'stepwise.server.runTask' }));
     }
     this.tick(runs.some((r) => r.status === 'running'));
     return out;
@@ -190,7 +190,7 @@ export class ServerRunsTree implements vscode.Disposable {
     item.tooltip = tip;
     // Menus key on these: `stepwiseServerRun:<status>`.
     item.contextValue = `stepwiseServerRun:${r.status}`;
-    item.command = { title: 'Open Journal', command: 'stepwise.server.openJournal', arguments: [node] };
+    item.command = { title: vscode.l10n.t('Open Journal'), command: 'stepwise.server.openJournal', arguments: [node] };
     return item;
   }
 

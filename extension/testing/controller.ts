@@ -164,7 +164,7 @@ export class TaskTests implements vscode.Disposable {
     if (!RunManager.trusted('debug task tests')) return false;
     const [item, ...more] = casesOf(this.controller, request);
     if (!item) return false;
-    if (more.length) void vscode.window.showInformationMessage(`Stepwise debugs one case at a time: '${item.label}' (not the ${more.length} other${more.length === 1 ? '' : 's'}).`);
+    if (more.length) void vscode.window.showInformationMessage(more.length === 1 ? vscode.l10n.t("Stepwise debugs one case at a time: '{0}' (not the 1 other).", item.label) : vscode.l10n.t("Stepwise debugs one case at a time: '{0}' (not the {1} others).", item.label, more.length));
     return debugCase(this.controller, request, item, stopOnDivergence);
   }
 

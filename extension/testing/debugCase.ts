@@ -18,7 +18,7 @@ export async function debugCase(controller: vscode.TestController, request: vsco
   try {
     started = await vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(file), config, { testRun: run });
   } catch (err) {
-    void vscode.window.showErrorMessage(`Stepwise could not debug the case: ${err instanceof Error ? err.message : String(err)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Stepwise could not debug the case: {0}', err instanceof Error ? err.message : String(err)));
   }
   if (!started) {
     run.skipped(item);

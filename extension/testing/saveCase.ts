@@ -29,7 +29,7 @@ function message(err: unknown): string {
 
 export async function saveRunAsTestCase(node: RunNode | ServerRunNode | undefined, sources: Sources): Promise<SavedTestCase | undefined> {
   if (!node) {
-    void vscode.window.showInformationMessage('Choose a finished run in the Runs view of the Stepwise panel, then "Save as Test Case" in its context menu.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Choose a finished run in the Runs view of the Stepwise panel, then "Save as Test Case" in its context menu.'));
     return undefined;
   }
   let journal: JournalEvent[];
@@ -46,14 +46,14 @@ export async function saveRunAsTestCase(node: RunNode | ServerRunNode | undefine
       called = await Promise.all(children.map((c) => sources.runs.store(c.storeDir).read(c.runId)));
     }
   } catch (err) {
-    void vscode.window.showErrorMessage(`Cannot read run ${node.runId}: ${message(err)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Cannot read run {0}: {1}', node.runId, message(err)));
     return undefined;
   }
   const started = journal.find((e) => e.type === 'run-started');
   const taskFile = started?.type === 'run-started' ? await localTaskFile(started.task, started.file) : undefined;
   if (!taskFile) {
     const name = started?.type === 'run-started' ? started.task : node.runId;
-    void vscode.window.showErrorMessage(`Run ${node.runId} is not saved as a test case: no task file of task '${name}' is in this workspace to put the test beside.`);
+    void vscode.window.showErrorMessage(vscode.l10n.t("Run {0} is not saved as a test case: no task file of task '{1}' is in this workspace to put the test beside.", node.runId, name));
     return undefined;
   }
   const testFile = testFileFor(taskFile);
@@ -64,7 +64,7 @@ export async function saveRunAsTestCase(node: RunNode | ServerRunNode | undefine
   try {
     saved = testing().saveRunAsCase({ journal, called, testText: before, taskRef: `./${path.basename(taskFile)}` });
   } catch (err) {
-    void vscode.window.showErrorMessage(`Run ${node.runId} is not saved as a test case: ${message(err)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Run {0} is not saved as a test case: {1}', node.runId, message(err)));
     return undefined;
   }
   // One insertion: whatever the file holds (unsaved edits too) stays as it is.
@@ -73,7 +73,7 @@ export async function saveRunAsTestCase(node: RunNode | ServerRunNode | undefine
   const doc = before === undefined ? undefined : open ?? (await vscode.workspace.openTextDocument(uri));
   edit.insert(uri, doc ? doc.positionAt(saved.offset) : new vscode.Position(0, 0), saved.insert);
   if (!(await vscode.workspace.applyEdit(edit))) {
-    void vscode.window.showErrorMessage(`The case could not be added to ${testFile}.`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('The case could not be added to {0}.', testFile));
     return undefined;
   }
   const written = await vscode.workspace.openTextDocument(uri);

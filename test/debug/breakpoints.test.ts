@@ -73,6 +73,14 @@ suite('breakpoints', (test) => {
     assert.deepEqual(stop.body.hitBreakpointIds, [r[0].id]);
   });
 
+  test('a breakpoint in a YAML file that is not a task file is not verified and says why', async (dap) => {
+    const plain = sample('deploy.mocks.yaml');
+    await dap.launch(deployRun, { breakpoints: { [plain]: [1] } });
+    assert.equal(dap.breakpointResults[plain][0].verified, false);
+    assert.match(dap.breakpointResults[plain][0].message ?? '', /Not a task file: Stepwise breakpoints apply only to \*\.task\.yaml files/);
+    await dap.next('terminated');
+  });
+
   test('breakpoints in a file outside the session are not verified; in a called file they are, and hit', async (dap) => {
     const call = sample('call.task.yaml');
     const child = sample('child.task.yaml');

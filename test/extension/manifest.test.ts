@@ -15,6 +15,19 @@ describe('manifest', () => {
     const buttons = menus['editor/title'].filter((m: { group?: string }) => m.group?.startsWith('navigation')).map((m: { command: string }) => m.command);
     assert.deepEqual(buttons.filter((c: string) => inRun.has(c)), []);
   });
+
+  it('Run and Debug in editor and explorer menus and keybindings show only for task files', () => {
+    // Breakpoints and the YAML language cover every YAML file; these entries are what a when clause can narrow.
+    const taskFileOnly = /resourceFilename =~ \/\\\.task\\\.ya\?ml\$\//;
+    const entries = [
+      ...Object.entries(manifest.contributes.menus as Record<string, Array<{ command: string; when?: string }>>)
+        .filter(([menu]) => /^(editor|explorer)\//.test(menu))
+        .flatMap(([menu, items]) => items.map((m) => ({ where: menu, ...m }))),
+      ...(manifest.contributes.keybindings ?? []).map((k: { command: string; when?: string }) => ({ where: 'keybindings', ...k })),
+    ].filter((m) => /^stepwise\.(server\.)?(run|debug)Task$/.test(m.command));
+    assert.ok(entries.length > 0);
+    assert.deepEqual(entries.filter((m) => !taskFileOnly.test(m.when ?? '')), []);
+  });
 });
 
 describe('localisation', () => {
@@ -47,6 +60,21 @@ describe('localisation', () => {
 
   it('l10n/bundle.l10n.json holds exactly the messages given to vscode.l10n.t', () => {
     execFileSync(process.execPath, [path.join(REPO, 'scripts', 'l10n.mjs'), '--check']);
+  });
+
+  it('messages, prompts and titles shown by the extension are written as vscode.l10n.t calls, not bare strings', () => {
+    // A bare literal here never reaches the bundle, so no translation could replace it.
+    const bare = /\.show(?:Information|Warning|Error)Message\(\s*[`'"]|\b(?:title|prompt|placeHolder|tooltip):\s*[`'"]|\bpickRun\(\w+,\s*[`'"]/;
+    const found: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, e.name);
+        if (e.isDirectory()) walk(full);
+        else if (e.name.endsWith('.ts')) fs.readFileSync(full, 'utf8').split('\n').forEach((line, i) => bare.test(line) && found.push(`${path.relative(REPO, full)}:${i + 1}`));
+      }
+    };
+    walk(path.join(REPO, 'extension'));
+    assert.deepEqual(found, []);
   });
 
   it('repository, bugs and homepage are set', () => {
