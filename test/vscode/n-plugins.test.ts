@@ -1,6 +1,7 @@
 // The workspace's plugins in the extension (trusted window): lint knows a plugin kind's arguments,
 // completion offers them, and Run Task runs the plugin's handler. On a copy of samples/plugins.
 import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -8,6 +9,8 @@ import type { RunOutcome } from '../../extension/runs';
 import { api, closeAll, codeOf, open, positionOf, stepwiseDiagnostics, waitFor, workspaceDir, workspaceFile, writeFile } from './helpers';
 
 const DIR = 'plugin-copy';
+
+const NOTES_DIGEST = createHash('sha256').update('Stepwise 1.0: fan-out, task tests, plugins.').digest('hex');
 
 const MISSPELT = `version: 1
 name: misspelt
@@ -66,7 +69,23 @@ describe('workspace plugins in the extension', () => {
     assert.equal(outcome?.status, 'succeeded');
     const file = path.join(workspaceDir(), '.stepwise', 'runs', `${outcome.runId}.jsonl`);
     const events = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-    const expected = (await import('node:crypto')).createHash('sha256').update('Stepwise 1.0: fan-out, task tests, plugins.').digest('hex');
-    assert.ok(JSON.stringify(events).includes(expected), 'the journal holds the digest');
+    assert.ok(JSON.stringify(events).includes(NOTES_DIGEST), 'the journal holds the digest');
+  });
+
+  it('debugging release-notes.task.yaml (inline adapter) runs the plugin to the end', async () => {
+    const messages: Array<{ type: string; event?: string; body?: { exitCode?: number; output?: string } }> = [];
+    const tracker = vscode.debug.registerDebugAdapterTrackerFactory('stepwise', {
+      createDebugAdapterTracker: () => ({ onDidSendMessage: (m: (typeof messages)[number]) => messages.push(m) }),
+    });
+    try {
+      const uri = workspaceFile(path.join(DIR, 'release-notes.task.yaml'));
+      const ok = await vscode.debug.startDebugging(vscode.workspace.workspaceFolders![0], { type: 'stepwise', request: 'launch', name: 'Debug release-notes', program: uri.fsPath });
+      assert.equal(ok, true);
+      const exited = await waitFor('the debugged run to exit', () => messages.find((m) => m.event === 'exited'));
+      assert.equal(exited.body?.exitCode, 0, messages.filter((m) => m.event === 'output').map((m) => m.body?.output).join(''));
+      assert.ok(messages.some((m) => m.event === 'output' && m.body?.output?.includes(NOTES_DIGEST)), 'the log shows the digest');
+    } finally {
+      tracker.dispose();
+    }
   });
 });
