@@ -9,7 +9,7 @@ import { cachedCompiler } from './core/schemaCache';
 export interface LintRequest {
   id: number;
   text: string;
-  /** The kinds of the document's plugins (plain data: their schemas are compiled here). */
+  /** The kinds of the document's plugins (plain data: their schemas are compiled here); absent without a config. */
   plugins?: PluginKindInfo[];
 }
 
@@ -23,7 +23,9 @@ export interface LintReply {
 let compileSchema: ((schema: JsonSchema) => ValidateFunction) | undefined;
 
 function options(plugins: PluginKindInfo[] | undefined): LintOptions {
-  if (!plugins?.length) return {};
+  if (!plugins) return {};
+  // A config without plugins still makes every kind not built in unknown, as in the CLI.
+  if (!plugins.length) return { plugins };
   if (!compileSchema) {
     // Loaded on the first plugin kind: a workspace without plugins never loads ajv.
     const Ajv = (require('ajv') as typeof import('ajv')).default;

@@ -132,7 +132,7 @@ export class TaskModels implements vscode.Disposable {
       this.pump();
     }, JOB_TIMEOUT_MS);
     this.running = { job, id, timer };
-    const request: LintRequest = { id, text: job.text, plugins: job.plugins?.kinds.length ? job.plugins.kinds : undefined };
+    const request: LintRequest = { id, text: job.text, plugins: job.plugins?.config ? job.plugins.kinds : undefined };
     worker.postMessage(request);
   }
 

@@ -88,4 +88,16 @@ describe('workspace plugins in the extension', () => {
       tracker.dispose();
     }
   });
+
+  it('lints again when the config changes: without the plugin, checksum is an unknown kind; with it, its arguments are checked', async () => {
+    const uri = workspaceFile(path.join(DIR, 'misspelt.task.yaml'));
+    await open(uri);
+    const config = path.join(DIR, 'stepwise.config.json');
+    const original = fs.readFileSync(workspaceFile(config).fsPath, 'utf8');
+    writeFile(config, '{ "plugins": [] }\n');
+    const unknown = await waitFor('unknown-kind once the config names no plugin', () => stepwiseDiagnostics(uri).find((x) => codeOf(x) === 'unknown-kind'));
+    assert.match(unknown.message, /checksum/);
+    writeFile(config, original);
+    await waitFor('plugin-arguments once the plugin is back', () => stepwiseDiagnostics(uri).some((x) => codeOf(x) === 'plugin-arguments') && !stepwiseDiagnostics(uri).some((x) => codeOf(x) === 'unknown-kind'));
+  });
 });
