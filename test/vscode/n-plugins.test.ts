@@ -90,8 +90,9 @@ describe('workspace plugins in the extension', () => {
   });
 
   it('lints again when the config changes: without the plugin, checksum is an unknown kind; with it, its arguments are checked', async () => {
-    const uri = workspaceFile(path.join(DIR, 'misspelt.task.yaml'));
+    const uri = writeFile(path.join(DIR, 'reloaded.task.yaml'), MISSPELT);
     await open(uri);
+    await waitFor('plugin-arguments with the plugin loaded', () => stepwiseDiagnostics(uri).some((x) => codeOf(x) === 'plugin-arguments'));
     const config = path.join(DIR, 'stepwise.config.json');
     const original = fs.readFileSync(workspaceFile(config).fsPath, 'utf8');
     writeFile(config, '{ "plugins": [] }\n');
