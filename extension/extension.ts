@@ -9,6 +9,7 @@ import { GraphEditorProvider } from './graph';
 import { registerLanguageFeatures } from './language';
 import { registerScheduleLens } from './scheduleLens';
 import { defaultWorkerFile, TaskModels } from './models';
+import { WorkspacePlugins } from './plugins';
 import { registerNewTask } from './newTask';
 import { RunManager, type RunOptions, type RunOutcome } from './runs';
 import { registerOperate } from './operate/index';
@@ -46,10 +47,15 @@ export interface StepwiseApi {
 }
 
 export function activate(context: vscode.ExtensionContext): StepwiseApi {
-  const models = new TaskModels(defaultWorkerFile(context.extensionUri.fsPath));
+  const plugins = new WorkspacePlugins((line) => runs.output.appendLine(line));
+  const models = new TaskModels(defaultWorkerFile(context.extensionUri.fsPath), (file) => plugins.forFile(file));
   const diagnostics = new LintDiagnostics(models, context.extensionUri);
+  plugins.onDidChange(() => {
+    models.pluginsChanged();
+    diagnostics.lintAllOpen();
+  });
   const secrets = new StoredSecrets(context.secrets);
-  const runs = new RunManager(models, () => secrets.env());
+  const runs = new RunManager(models, () => secrets.env(), (file) => plugins.load(file));
   const versions = new TaskVersions();
   const runsView = new RunsView(runs, versions);
   const server = new ServerConnection(new ServerTokens(context.secrets), (line) => runs.output.appendLine(line));
@@ -60,7 +66,7 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
   context.subscriptions.push(tree.onDidChangeVisibility((e) => serverTree.schedules.setVisible(e.visible)));
   const debug = new StepwiseDebugger(models, runs, () => secrets.env());
   const graph = new GraphEditorProvider(context, models, debug, (line) => runs.output.appendLine(line));
-  context.subscriptions.push(secrets, models, diagnostics, runs, runsView, tree, debug, graph, registerQuickFixes(models), ...registerLanguageFeatures(models), ...registerScheduleLens(models));
+  context.subscriptions.push(plugins, secrets, models, diagnostics, runs, runsView, tree, debug, graph, registerQuickFixes(models), ...registerLanguageFeatures(models, (file) => plugins.forFile(file)), ...registerScheduleLens(models));
   const journals = new ServerJournals(server);
   context.subscriptions.push(server, serverTree, runsTree, journals, vscode.workspace.registerTextDocumentContentProvider(JOURNAL_SCHEME, journals));
   context.subscriptions.push(...registerServerCommands({ connection: server, serverTree, view: tree, models, runs, taskFile: taskFileFor }));

@@ -5,8 +5,10 @@
 import * as vscode from 'vscode';
 
 import type { Range as ModelRange, StateModel, TaskModel } from '../engine/model/types';
+import type { PluginKindInfo } from '../engine/plugins/define';
+import type { LoadedPlugins } from '../engine/plugins/lint-options';
 import { completionSite } from './core/completion';
-import { describeInstruction, describeState, describeTransition } from './core/describe';
+import { describeInstruction, describePluginKind, describeState, describeTransition } from './core/describe';
 import { findState, invalidStateName, nameSpan, referencesTo, stateSiteAt, stateSites } from './core/states';
 import { TASK_SELECTOR } from './config';
 import type { TaskModels } from './models';
@@ -35,7 +37,14 @@ class TaskLanguage
     vscode.DocumentSymbolProvider,
     vscode.CodeLensProvider
 {
-  constructor(private readonly models: TaskModels) {}
+  constructor(
+    private readonly models: TaskModels,
+    private readonly pluginsFor: (file: string) => Promise<LoadedPlugins>,
+  ) {}
+
+  private async pluginKinds(doc: vscode.TextDocument): Promise<PluginKindInfo[]> {
+    return doc.uri.scheme === 'file' ? (await this.pluginsFor(doc.uri.fsPath)).kinds : [];
+  }
 
   /** The model of the document's current text, or undefined when it cannot be had. */
   private async current(doc: vscode.TextDocument): Promise<TaskModel | undefined> {
@@ -49,7 +58,7 @@ class TaskLanguage
 
   async provideCompletionItems(doc: vscode.TextDocument, position: vscode.Position): Promise<vscode.CompletionItem[] | undefined> {
     const text = doc.getText();
-    const site = completionSite(text, doc.offsetAt(position));
+    const site = completionSite(text, doc.offsetAt(position), await this.pluginKinds(doc));
     if (!site) return undefined;
     const range = new vscode.Range(doc.positionAt(site.from), doc.positionAt(site.to));
     if (site.kind === 'state') {
@@ -86,6 +95,8 @@ class TaskLanguage
   }
 
   async provideHover(doc: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
+    const plugin = await this.pluginHover(doc, position);
+    if (plugin) return plugin;
     const model = await this.current(doc);
     if (!model) return undefined;
     const site = stateSiteAt(model, doc.offsetAt(position));
@@ -95,6 +106,15 @@ class TaskLanguage
       ? describeState(state, state.name === model.start)
       : `**No state \`${site.name}\`** in this task. States: ${model.states.map((s) => `\`${s.name}\``).join(', ') || 'none'}.`;
     return new vscode.Hover(new vscode.MarkdownString(md), toRange(doc, site.range));
+  }
+
+  /** On a plugin kind's key (`checksum:`): its description and arguments. */
+  private async pluginHover(doc: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
+    const range = doc.getWordRangeAtPosition(position, /[a-z][a-z0-9_-]*(?=\s*:)/);
+    if (!range) return undefined;
+    const word = doc.getText(range);
+    const info = (await this.pluginKinds(doc)).find((k) => k.kind === word);
+    return info ? new vscode.Hover(new vscode.MarkdownString(describePluginKind(info)), range) : undefined;
   }
 
   async provideDefinition(doc: vscode.TextDocument, position: vscode.Position): Promise<vscode.Location | undefined> {
@@ -179,8 +199,8 @@ class TaskLanguage
   }
 }
 
-export function registerLanguageFeatures(models: TaskModels): vscode.Disposable[] {
-  const lang = new TaskLanguage(models);
+export function registerLanguageFeatures(models: TaskModels, pluginsFor: (file: string) => Promise<LoadedPlugins>): vscode.Disposable[] {
+  const lang = new TaskLanguage(models, pluginsFor);
   const l = vscode.languages;
   return [
     l.registerCompletionItemProvider(TASK_SELECTOR, lang, ' '),

@@ -20,6 +20,8 @@ export const taskEdits = (): typeof Host.taskEdits => host().taskEdits;
 
 export const lint = (): typeof Host.lint => host().lint;
 
+export const plugins = (): typeof Host.plugins => host().plugins;
+
 /** What a run needs: the engine, the task's inputs, the mocks file, a retry from a step. */
 export const runtime = once(() => ({ ...host().engine, ...host().load, ...host().mocks, ...host().retry }));
 

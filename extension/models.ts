@@ -7,8 +7,9 @@ import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
 import type { LintResult } from '../engine/lint/index';
+import type { LoadedPlugins } from '../engine/plugins/lint-options';
 import { lint } from './lazy';
-import type { LintReply } from './lintWorker';
+import type { LintReply, LintRequest } from './lintWorker';
 
 export interface VersionedLint {
   version: number;
@@ -21,6 +22,9 @@ interface Job {
   key: string;
   version: number;
   text: string;
+  /** The plugins of the document's workspace when it was asked for (lint knows their kinds). */
+  plugins: LoadedPlugins | undefined;
+  generation: number;
   waiters: Array<{ resolve: (r: VersionedLint) => void; reject: (e: unknown) => void }>;
 }
 
@@ -35,8 +39,21 @@ export class TaskModels implements vscode.Disposable {
   private readonly done = new Map<string, VersionedLint>();
   private readonly inFlight = new Map<string, { version: number; promise: Promise<VersionedLint> }>();
   private nextId = 1;
+  /** Counts plugin changes: a lint made with older plugins is not reused. */
+  private generation = 0;
 
-  constructor(private readonly workerFile: string) {}
+  /** `pluginsFor`: the plugins that apply to a task file (none when not given). */
+  constructor(
+    private readonly workerFile: string,
+    private readonly pluginsFor?: (file: string) => Promise<LoadedPlugins>,
+  ) {}
+
+  /** The plugins changed: every document is linted afresh when next asked for. */
+  pluginsChanged(): void {
+    this.generation++;
+    this.done.clear();
+    this.inFlight.clear();
+  }
 
   /** The lint of the document as it is now. */
   get(document: vscode.TextDocument): Promise<VersionedLint> {
@@ -46,7 +63,10 @@ export class TaskModels implements vscode.Disposable {
     if (cached && cached.version === version) return Promise.resolve(cached);
     const flying = this.inFlight.get(key);
     if (flying && flying.version === version) return flying.promise;
-    const promise = this.enqueue(key, version, document.getText());
+    const text = document.getText();
+    const generation = this.generation;
+    const plugins = document.uri.scheme === 'file' && this.pluginsFor ? this.pluginsFor(document.uri.fsPath) : Promise.resolve(undefined);
+    const promise = plugins.then((p) => this.enqueue(key, version, text, p, generation));
     this.inFlight.set(key, { version, promise });
     const clear = () => {
       if (this.inFlight.get(key)?.promise === promise) this.inFlight.delete(key);
@@ -64,7 +84,7 @@ export class TaskModels implements vscode.Disposable {
     this.done.delete(uri.toString());
   }
 
-  private enqueue(key: string, version: number, text: string): Promise<VersionedLint> {
+  private enqueue(key: string, version: number, text: string, plugins: LoadedPlugins | undefined, generation: number): Promise<VersionedLint> {
     return new Promise<VersionedLint>((resolve, reject) => {
       const queued = this.queue.get(key);
       if (queued) {
@@ -73,10 +93,12 @@ export class TaskModels implements vscode.Disposable {
         if (version >= queued.version) {
           queued.version = version;
           queued.text = text;
+          queued.plugins = plugins;
+          queued.generation = generation;
         }
         queued.waiters.push({ resolve, reject });
       } else {
-        this.queue.set(key, { key, version, text, waiters: [{ resolve, reject }] });
+        this.queue.set(key, { key, version, text, plugins, generation, waiters: [{ resolve, reject }] });
       }
       this.pump();
     });
@@ -94,7 +116,7 @@ export class TaskModels implements vscode.Disposable {
       const started = Date.now();
       setImmediate(() => {
         try {
-          this.finish(job, { version: job.version, result: lint().lintText(job.text), ms: Date.now() - started });
+          this.finish(job, { version: job.version, result: lint().lintText(job.text, { plugins: job.plugins?.kinds, compileSchema: job.plugins?.compileSchema }), ms: Date.now() - started });
         } catch (err) {
           this.fail(job, err);
         }
@@ -110,7 +132,8 @@ export class TaskModels implements vscode.Disposable {
       this.pump();
     }, JOB_TIMEOUT_MS);
     this.running = { job, id, timer };
-    worker.postMessage({ id, text: job.text });
+    const request: LintRequest = { id, text: job.text, plugins: job.plugins?.config ? job.plugins.kinds : undefined };
+    worker.postMessage(request);
   }
 
   private onReply(reply: LintReply): void {
@@ -125,6 +148,11 @@ export class TaskModels implements vscode.Disposable {
 
   private finish(job: Job, lint: VersionedLint): void {
     const prior = this.done.get(job.key);
+    if (job.generation !== this.generation) {
+      // Linted with plugins that have changed since: the callers get it, the cache does not.
+      for (const w of job.waiters) w.resolve(lint);
+      return;
+    }
     if (!prior || prior.version <= lint.version) this.done.set(job.key, lint);
     for (const w of job.waiters) w.resolve(lint);
   }

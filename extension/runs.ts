@@ -17,6 +17,7 @@ import { secretsFromEnv } from '../engine/secrets/env';
 import { fileStore } from '../engine/store/file';
 import type { RunStore } from '../engine/store/store';
 import type { InputDecl, TaskModel } from '../engine/model/types';
+import { NO_PLUGINS, type LoadedPlugins } from '../engine/plugins/lint-options';
 import { clockKind, isTaskUri, mocksFileFor, storeFolderFor } from './config';
 import { endedStatus, runningStatus } from './core/runStatus';
 import { runtime } from './lazy';
@@ -74,6 +75,8 @@ export class RunManager implements vscode.Disposable {
     private readonly models: TaskModels,
     /** Where `secrets.*` come from: STEPWISE_SECRET_* entries (see secrets.ts). */
     private readonly secretsEnv: () => Record<string, string | undefined> = () => process.env,
+    /** The plugins of a task file (their handlers run its plugin kinds); rejects when they fail to load. */
+    private readonly pluginsFor: (file: string) => Promise<LoadedPlugins> = async () => NO_PLUGINS,
   ) {
     this.output = vscode.window.createOutputChannel('Stepwise');
     this.status = vscode.window.createStatusBarItem('stepwise.run', vscode.StatusBarAlignment.Left, 50);
@@ -219,8 +222,9 @@ export class RunManager implements vscode.Disposable {
     }
   }
 
-  private newEngine(storeDir: string, mocks: Mocks | undefined, clock: 'real' | 'virtual', virtualStart = Date.now()): Engine {
+  private newEngine(storeDir: string, mocks: Mocks | undefined, clock: 'real' | 'virtual', plugins: LoadedPlugins, virtualStart = Date.now()): Engine {
     const engine = runtime().createEngine({
+      instructions: plugins.handlers,
       store: this.store(storeDir),
       clock: clock === 'virtual' ? virtualClock(virtualStart) : realClock(),
       mocks,
@@ -237,7 +241,9 @@ export class RunManager implements vscode.Disposable {
   }
 
   private async launch(task: { model: TaskModel; file: string; source: string }, input: Record<string, unknown>, storeDir: string, mocks: Mocks | undefined, clock: 'real' | 'virtual'): Promise<RunOutcome | undefined> {
-    const engine = this.newEngine(storeDir, mocks, clock);
+    const plugins = await this.pluginsOrSay(task.file);
+    if (!plugins) return undefined;
+    const engine = this.newEngine(storeDir, mocks, clock, plugins);
     let run: Run;
     try {
       run = engine.start(task, { input });
@@ -246,6 +252,17 @@ export class RunManager implements vscode.Disposable {
       return undefined;
     }
     return this.follow(engine, run, storeDir, task.file);
+  }
+
+  /** The plugins a run of `file` needs, or undefined after saying why they cannot be loaded. */
+  private async pluginsOrSay(file: string): Promise<LoadedPlugins | undefined> {
+    if (!file) return NO_PLUGINS;
+    try {
+      return await this.pluginsFor(file);
+    } catch (err) {
+      void vscode.window.showErrorMessage(`The run cannot start: ${message(err)}`);
+      return undefined;
+    }
   }
 
   /** Tracks a started (or resumed) run until it ends; resolves with its outcome. */
@@ -409,7 +426,9 @@ export class RunManager implements vscode.Disposable {
     const fileUri = state.file ? vscode.Uri.file(state.file) : undefined;
     const mocks = fileUri ? this.readMocks(fileUri) : undefined;
     if (mocks === null) return undefined;
-    const engine = this.newEngine(storeDir, mocks, state.clock);
+    const plugins = await this.pluginsOrSay(state.file ?? '');
+    if (!plugins) return undefined;
+    const engine = this.newEngine(storeDir, mocks, state.clock, plugins);
     let run: Run;
     try {
       run = await engine.resume(runId);
@@ -440,7 +459,9 @@ export class RunManager implements vscode.Disposable {
     const state = replay(journal);
     const mocks = state.file ? this.readMocks(vscode.Uri.file(state.file)) : undefined;
     if (mocks === null) return undefined;
-    const engine = this.newEngine(storeDir, mocks, state.clock, Math.max(Date.now(), prefixEnd));
+    const plugins = await this.pluginsOrSay(state.file ?? '');
+    if (!plugins) return undefined;
+    const engine = this.newEngine(storeDir, mocks, state.clock, plugins, Math.max(Date.now(), prefixEnd));
     let retried: { run: Run; from: string };
     try {
       retried = await runtime().retryRun(engine, runId, {

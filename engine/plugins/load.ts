@@ -1,6 +1,7 @@
 // Loading the plugins a config file names: each module imported once, its instruction kinds
 // checked (names, schemas, handlers), and wrapped as engine handlers that check the resolved
 // arguments and the result against the kind's schemas.
+import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -47,8 +48,12 @@ function handlerFor(ins: PluginInstruction, checkArgs: ValidateFunction, checkRe
   };
 }
 
-/** Imports the plugins of `configFile` and checks every kind they export. */
-export async function loadPluginsFrom(configFile: string): Promise<LoadedPlugins> {
+/**
+ * Imports the plugins of `configFile` and checks every kind they export. `fresh`: import an ES
+ * module again when its file changed since an earlier load (a long-lived process such as the
+ * editor's extension host; a CommonJS module stays in Node's require cache).
+ */
+export async function loadPluginsFrom(configFile: string, options: { fresh?: boolean } = {}): Promise<LoadedPlugins> {
   const config = readConfig(configFile);
   // Loaded here, not at the top: a CLI command in a workspace without plugins never loads ajv.
   const Ajv = (require('ajv') as typeof import('ajv')).default;
@@ -59,7 +64,8 @@ export async function loadPluginsFrom(configFile: string): Promise<LoadedPlugins
     const file = resolveModule(spec, configFile);
     let mod: Record<string, unknown>;
     try {
-      mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+      const version = options.fresh ? `?mtime=${fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0}` : '';
+      mod = (await import(pathToFileURL(file).href + version)) as Record<string, unknown>;
     } catch (err) {
       throw new PluginConfigError(configFile, `plugin '${spec}' cannot be loaded: ${(err as Error).message}`);
     }

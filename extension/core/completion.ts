@@ -1,6 +1,7 @@
 // What to complete at a cursor in a task file. Works on the text by indentation rather than on a
 // parse, because the file being typed is usually not valid YAML at that moment. Pure: no `vscode`.
 import { ERROR_KINDS } from '../../engine/model/types';
+import type { PluginKindInfo } from '../../engine/plugins/define';
 
 export interface KeyInfo {
   key: string;
@@ -175,7 +176,22 @@ export function pathAbove(lines: readonly string[], lineIndex: number, column: n
   return path;
 }
 
-function keysFor(path: readonly string[]): KeyInfo[] | undefined {
+function pluginKeys(plugins: readonly PluginKindInfo[]): KeyInfo[] {
+  return plugins.map((p) => ({ key: p.kind, detail: p.description ?? `plugin ${p.plugin}` }));
+}
+
+/** A plugin kind's argument names, from its schema's `properties`, with their descriptions. */
+export function pluginArgKeys(info: PluginKindInfo): KeyInfo[] {
+  const props = info.args && typeof info.args === 'object' ? (info.args as { properties?: unknown }).properties : undefined;
+  if (!props || typeof props !== 'object' || Array.isArray(props)) return [];
+  return Object.entries(props as Record<string, unknown>).map(([key, schema]) => {
+    const description = schema && typeof schema === 'object' ? (schema as { description?: unknown }).description : undefined;
+    return { key, detail: typeof description === 'string' ? description : info.kind };
+  });
+}
+
+function keysFor(path: readonly string[], plugins: readonly PluginKindInfo[]): KeyInfo[] | undefined {
+  const instructionKeys = (keys: KeyInfo[]) => (plugins.length ? [...keys, ...pluginKeys(plugins)] : keys);
   const p = path.map((k, i) => (i === 1 && (path[0] === 'states' || path[0] === 'input') ? '*' : k)).join('/');
   switch (p) {
     case '':
@@ -187,7 +203,7 @@ function keysFor(path: readonly string[]): KeyInfo[] | undefined {
     case 'states/*/do':
     case 'states/*/do/-':
     case 'states/*/on/-/poll/do':
-      return INSTRUCTION_KEYS;
+      return instructionKeys(INSTRUCTION_KEYS);
     case 'states/*/on/-':
       return CONDITION_KEYS;
     case 'states/*/on/-/poll':
@@ -199,9 +215,11 @@ function keysFor(path: readonly string[]): KeyInfo[] | undefined {
       return RETRY_KEYS;
   }
   const fanout = /^states\/\*\/do(?:\/-)?\/(map|map\/do|parallel\/[^/]+)(\/retry)?$/.exec(p);
-  if (fanout) return fanout[2] ? RETRY_KEYS : fanout[1] === 'map' ? MAP_KEYS : BRANCH_KEYS;
+  if (fanout) return fanout[2] ? RETRY_KEYS : fanout[1] === 'map' ? MAP_KEYS : instructionKeys(BRANCH_KEYS);
   const last = path[path.length - 1];
   if (path[0] === 'states' && last && ARG_KEYS[last] && (path.includes('do'))) return ARG_KEYS[last];
+  const plugin = plugins.find((p) => p.kind === last);
+  if (path[0] === 'states' && plugin && path.includes('do')) return pluginArgKeys(plugin);
   return undefined;
 }
 
@@ -214,8 +232,11 @@ function wordAround(text: string, offset: number): { from: number; to: number } 
   return { from, to };
 }
 
-/** What can be completed at `offset`, or undefined when nothing is known to fit. */
-export function completionSite(text: string, offset: number): CompletionSite | undefined {
+/**
+ * What can be completed at `offset`, or undefined when nothing is known to fit. `plugins`: the
+ * workspace's plugin kinds, offered with the instruction kinds, their arguments inside them.
+ */
+export function completionSite(text: string, offset: number, plugins: readonly PluginKindInfo[] = []): CompletionSite | undefined {
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
   const prefix = text.slice(lineStart, offset);
   const { from, to } = wordAround(text, offset);
@@ -234,6 +255,6 @@ export function completionSite(text: string, offset: number): CompletionSite | u
   const inItem = key[2].length > 0;
   const column = inItem ? key[1].length + key[2].lastIndexOf('-') : key[1].length;
   const path = pathAbove(lines, lines.length, inItem ? column : key[1].length, inItem);
-  const keys = keysFor(path);
+  const keys = keysFor(path, plugins);
   return keys ? { kind: 'key', path, keys, from, to } : undefined;
 }

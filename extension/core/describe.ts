@@ -1,5 +1,6 @@
 // Markdown that describes a state, for hovers: what it does on entry and where it can go. Pure.
 import { transitionKind, type FanoutModel, type InstructionModel, type StateModel, type TransitionModel } from '../../engine/model/types';
+import type { PluginKindInfo } from '../../engine/plugins/define';
 
 const MAX_ITEMS = 12;
 
@@ -64,5 +65,19 @@ export function describeState(state: StateModel, isStart: boolean): string {
   }
   if (state.timeout) out.push('', `Timeout: ${code(state.timeout)}`);
   if (!state.final && !state.on.length && !state.catch.length) out.push('', '_No way out: not final, no transitions._');
+  return out.join('\n');
+}
+
+/** A plugin kind for hovers: its description, then its arguments (required ones marked). */
+export function describePluginKind(info: PluginKindInfo): string {
+  const out = [`**${code(info.kind)}** (plugin ${code(info.plugin)})`];
+  if (info.description) out.push('', info.description);
+  const schema = (info.args ?? {}) as { properties?: Record<string, { description?: unknown }>; required?: unknown };
+  const required = Array.isArray(schema.required) ? schema.required : [];
+  const props = schema.properties && typeof schema.properties === 'object' ? Object.entries(schema.properties) : [];
+  if (props.length) {
+    out.push('', '**Arguments**', '');
+    out.push(...list(props.map(([name, p]) => `${code(name)}${required.includes(name) ? ' (required)' : ''}${p && typeof p.description === 'string' ? ` — ${p.description}` : ''}`)));
+  }
   return out.join('\n');
 }

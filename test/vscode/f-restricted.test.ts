@@ -46,6 +46,14 @@ describe('restricted mode', () => {
     assert.equal(editor.document.lineAt(defs[0].range.start.line).text.trim(), 'done:');
   });
 
+  it('loads no plugin (workspace code): lint checks no plugin arguments', async () => {
+    const notes = fs.readFileSync(workspaceFile('plugins/release-notes.task.yaml').fsPath, 'utf8');
+    const uri = workspaceFile('plugins/restricted-misspelt.task.yaml');
+    fs.writeFileSync(uri.fsPath, notes.replace('algorithm: sha256', 'algoritm: sha256'));
+    const lint = await (await api()).models.get(await vscode.workspace.openTextDocument(uri));
+    assert.deepEqual(lint.result.diagnostics.map((d) => d.code), []);
+  });
+
   it('refuses to run a task, and runs nothing', async () => {
     const outcome = await vscode.commands.executeCommand('stepwise.runTask', workspaceFile('hello.task.yaml'));
     assert.equal(outcome, undefined);

@@ -1,0 +1,78 @@
+// The workspace's plugins (stepwise.config.* found upward from a task file), loaded in the
+// extension host for lint, completion, hover and local runs. Loading imports workspace code, so
+// it happens in a trusted workspace only; in Restricted Mode every task file has no plugins.
+// A change of a config file or of a loaded plugin module drops what was loaded and tells
+// listeners, which lint again.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { CONFIG_NAMES, findConfig } from '../engine/plugins/config';
+import type { LoadedPlugins } from '../engine/plugins/lint-options';
+import { plugins as pluginLoader } from './lazy';
+
+const NONE: LoadedPlugins = { kinds: [], handlers: {} };
+
+export class WorkspacePlugins implements vscode.Disposable {
+  private readonly loaded = new Map<string, Promise<LoadedPlugins>>();
+  private readonly modules = new Set<string>();
+  /** A plugin failed to load: which module it was is unknown, so any module change retries. */
+  private failed = false;
+  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly disposables: vscode.Disposable[] = [];
+  /** Fires when what a task file's plugins are may have changed. */
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly report: (message: string) => void) {
+    const configs = vscode.workspace.createFileSystemWatcher(`**/{${CONFIG_NAMES.join(',')}}`);
+    // Plugin modules may live anywhere (a package under node_modules too): every file change is
+    // checked against the modules loaded, which is a set lookup.
+    const files = vscode.workspace.createFileSystemWatcher('**/*.{js,mjs,cjs}', true, false, true);
+    this.disposables.push(
+      this.changed,
+      configs,
+      files,
+      configs.onDidCreate(() => this.reset()),
+      configs.onDidChange(() => this.reset()),
+      configs.onDidDelete(() => this.reset()),
+      files.onDidChange((uri) => {
+        if (this.failed || this.modules.has(uri.fsPath)) this.reset();
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.reset()),
+    );
+  }
+
+  /** The plugins of a task file; none in Restricted Mode, without a config, or when they fail to load (reported). */
+  async forFile(file: string): Promise<LoadedPlugins> {
+    return (await this.load(file).catch(() => undefined)) ?? NONE;
+  }
+
+  /** Like forFile, but a config or plugin that fails to load rejects (a run must not go on without its kinds). */
+  load(file: string): Promise<LoadedPlugins> {
+    if (!vscode.workspace.isTrusted) return Promise.resolve(NONE);
+    const config = findConfig(path.dirname(file));
+    if (!config) return Promise.resolve(NONE);
+    let loading = this.loaded.get(config);
+    if (!loading) {
+      loading = pluginLoader().loadPluginsFrom(config, { fresh: true });
+      this.loaded.set(config, loading);
+      loading.then(
+        (p) => p.kinds.forEach((k) => this.modules.add(k.module)),
+        (err: unknown) => {
+          this.failed = true;
+          this.report(`Stepwise plugins: ${err instanceof Error ? err.message : String(err)}`);
+        },
+      );
+    }
+    return loading;
+  }
+
+  private reset(): void {
+    this.loaded.clear();
+    this.modules.clear();
+    this.failed = false;
+    this.changed.fire();
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}
