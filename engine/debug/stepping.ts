@@ -107,10 +107,13 @@ export class Stepper {
   private decide(p: Point, thread: number, step: number | undefined): void | Promise<void> {
     const isRoot = p.runId === this.host.rootRunId();
     if (this.stops.get(thread)?.at === 'wait') {
-      // The thread was shown waiting; an event or a fired timer moved it on: its step in goes on.
+      // The thread was shown waiting; an event or a fired timer moved it on: its step in goes on,
+      // unless another thread steps (time moved for that one): then it is held below, silently.
       this.drop(thread);
-      this.stepping = thread;
-      this.host.continued(thread);
+      if (this.stepping === undefined) {
+        this.stepping = thread;
+        this.host.continued(thread);
+      }
     }
     const mode = this.mode;
     if (mode.kind === 'replay') {
@@ -258,7 +261,9 @@ export class Stepper {
   /** The virtual clock asks before it jumps: "step in" stops where the run waits. */
   gate(due: number): boolean {
     if (this.silent || this.host.finished()) return true;
-    if ([...this.stops.values()].some((s) => s.at === 'wait')) return false;
+    // A thread shown waiting keeps time still until it is moved on; a step of another thread
+    // (which may itself be waiting, with no stop of its own) lets time move for that one.
+    if (this.stepping === undefined && [...this.stops.values()].some((s) => s.at === 'wait')) return false;
     if (!this.halted) return true;
     // Every thread stopped: time stays still, but what is due now happens (a sibling whose sleep
     // ends at this instant goes on to its next step, where it stops too).

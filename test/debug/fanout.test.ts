@@ -125,4 +125,24 @@ suite('fan-out', (test) => {
     assert.ok(item, 'a frame for the item above its state');
     assert.equal((await dap.dc.evaluateRequest({ expression: 'item & "#" & index', frameId: item.id, context: 'watch' })).body.result, '"eu-west#0"');
   });
+
+  test('step in on an item left waiting on a timer, while another item is shown waiting, stops where it waits', async (dap) => {
+    await dap.launch(releaseRun, { breakpoints: { [deployRegion]: [lineOf(deployRegion, 'wait-live:')] } });
+    const first = (await dap.stopped()).body.threadId!;
+    // Next on the launched run lets the first item go into its poll (and stop nowhere) while the
+    // second reaches the breakpoint.
+    await dap.dc.nextRequest({ threadId: 1 });
+    const second = (await dap.stopped()).body.threadId!;
+    assert.notEqual(second, first);
+    await dap.dc.stepInRequest({ threadId: second });
+    assert.equal((await dap.stopped()).body.threadId, second);
+    assert.match((await frames(dap, second))[0].name, / · waiting: poll/);
+    assert.match((await frames(dap, first))[0].name, / · waiting: poll/);
+
+    await dap.dc.stepInRequest({ threadId: first });
+    const stop = await dap.stopped();
+    assert.equal(stop.body.threadId, first);
+    assert.equal(stop.body.reason, 'step');
+    assert.match(stop.body.description!, /^Waiting: poll every 1m/);
+  });
 });

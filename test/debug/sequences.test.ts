@@ -10,8 +10,11 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { Dap, lineOf, sample, TcpServer, withTimeout } from './helpers';
 
 const approval = sample('approval.task.yaml');
-/** Bound on one answer, and on the stop a step leads to. */
-const BOUND_MS = 5000;
+/**
+ * Bound on one answer, and on the stop a step leads to: generous, since it tells a hang (a request
+ * or step that never ends) from a busy machine, not a fast adapter from a slow one.
+ */
+const BOUND_MS = 20_000;
 
 type Command =
   | { kind: 'setBreakpoints'; lines: number[] }
@@ -236,11 +239,24 @@ class FanoutDriver {
   }
 }
 
+/** Found by this property: step in on an item left in its poll while the other item is shown waiting. */
+const stepInWhileAnotherWaits: FanoutCommand[] = [
+  { kind: 'move', request: 'next', thread: 0 },
+  { kind: 'move', request: 'next', thread: 0 },
+  { kind: 'move', request: 'continue', thread: 0 },
+  { kind: 'move', request: 'next', thread: 0 },
+  { kind: 'inspect', thread: 0, frame: 3, expression: 'item' },
+  { kind: 'move', request: 'pause', thread: 3 },
+  { kind: 'move', request: 'stepIn', thread: 2 },
+  { kind: 'inspect', thread: 1, frame: 0, expression: 'index' },
+  { kind: 'move', request: 'stepIn', thread: 1 },
+];
+
 const server = new TcpServer();
 before(() => server.start());
 after(() => server.stop());
 
-test('random request sequences on the fan-out sample: every request is answered, every step ends in a stop or the end, threads stay consistent', { timeout: 90_000 }, async () => {
+test('random request sequences on the fan-out sample: every request is answered, every step ends in a stop or the end, threads stay consistent', async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(fanoutCommand, { minLength: 1, maxLength: 14 }), async (commands) => {
       const dap = await Dap.open('tcp', server);
@@ -257,11 +273,11 @@ test('random request sequences on the fan-out sample: every request is answered,
         await dap.close();
       }
     }),
-    { numRuns: 60, interruptAfterTimeLimit: 70_000, markInterruptAsFailure: true },
+    { numRuns: 100, examples: [[stepInWhileAnotherWaits]] },
   );
 });
 
-test('random request sequences: every request is answered, the adapter disconnects, and step back then forward keeps the history', { timeout: 60_000 }, async () => {
+test('random request sequences: every request is answered, the adapter disconnects, and step back then forward keeps the history', async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 12 }), async (commands) => {
       const dap = await Dap.open('tcp', server);
@@ -275,6 +291,6 @@ test('random request sequences: every request is answered, the adapter disconnec
         await dap.close();
       }
     }),
-    { numRuns: 30, interruptAfterTimeLimit: 25_000, markInterruptAsFailure: true },
+    { numRuns: 100 },
   );
 });
