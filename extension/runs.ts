@@ -260,7 +260,7 @@ export class RunManager implements vscode.Disposable {
     try {
       return await this.pluginsFor(file);
     } catch (err) {
-      void vscode.window.showErrorMessage(`The run cannot start: ${message(err)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('The run cannot start: {0}', message(err)));
       return undefined;
     }
   }

@@ -251,12 +251,16 @@ export function registerServerCommands(d: ServerCommandDeps): vscode.Disposable[
     await d.serverTree.schedules.refresh();
     const fits = d.serverTree.schedules.list().filter((s) => s.paused !== paused);
     if (!fits.length) {
-      void vscode.window.showInformationMessage(`No schedule of the server at ${c.label} to ${verb}: see the Runs view of the Stepwise panel.`);
+      void vscode.window.showInformationMessage(
+        verb === 'pause'
+          ? vscode.l10n.t('No schedule of the server at {0} to pause: see the Runs view of the Stepwise panel.', c.label)
+          : vscode.l10n.t('No schedule of the server at {0} to resume: see the Runs view of the Stepwise panel.', c.label),
+      );
       return undefined;
     }
     const chosen = await vscode.window.showQuickPick(
       fits.map((s) => ({ label: s.task, description: `${s.cron ?? `every ${s.every}`} · ${s.id}`, id: s.id })),
-      { title: `${verb === 'pause' ? 'Pause' : 'Resume'} which schedule?` },
+      { title: verb === 'pause' ? vscode.l10n.t('Pause which schedule?') : vscode.l10n.t('Resume which schedule?') },
     );
     return chosen?.id;
   }

@@ -116,7 +116,7 @@ export class ServerSchedules implements vscode.Disposable {
     item.tooltip = tip;
     // Menus key on these: `stepwiseSchedule:active|paused`.
     item.contextValue = `stepwiseSchedule:${s.paused ? 'paused' : 'active'}`;
-    if (s.lastRun) item.command = { title: 'Open Journal', command: 'stepwise.server.openJournal', arguments: [{ runId: s.lastRun.id, origin: node.origin }] };
+    if (s.lastRun) item.command = { title: vscode.l10n.t('Open Journal'), command: 'stepwise.server.openJournal', arguments: [{ runId: s.lastRun.id, origin: node.origin }] };
     return item;
   }
 
