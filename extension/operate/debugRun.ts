@@ -42,16 +42,26 @@ export async function debugThisRun(deps: DebugRunDeps, node: AnyRunNode | undefi
   }
 }
 
-/** Sends `continueLive` to the active replay session; resolves with the live run's id. */
-export async function continueLive(deps: DebugRunDeps, live: Set<string>): Promise<string | undefined> {
-  const session = vscode.debug.activeDebugSession;
-  if (session?.type !== DEBUG_TYPE || !session.configuration.replay || live.has(session.id)) {
+/**
+ * The replay Continue Live goes on from: the active debug session if it is one, else the replay
+ * started last. Another session (say one a test left stopped) can stay focused while a replay
+ * runs, so the active session alone does not say which replay is meant.
+ */
+function replayToContinue(replays: readonly vscode.DebugSession[]): vscode.DebugSession | undefined {
+  const active = vscode.debug.activeDebugSession;
+  return replays.find((s) => s.id === active?.id) ?? replays[replays.length - 1];
+}
+
+/** Sends `continueLive` to the replay session; resolves with the live run's id. */
+export async function continueLive(deps: DebugRunDeps, replays: vscode.DebugSession[]): Promise<string | undefined> {
+  const session = replayToContinue(replays);
+  if (!session) {
     void vscode.window.showInformationMessage(vscode.l10n.t('Stepwise: Continue Live forks a real run from a replay; no replay is being debugged.'));
     return undefined;
   }
   try {
     const { runId } = (await session.customRequest('continueLive')) as { runId: string };
-    live.add(session.id);
+    replays.splice(replays.indexOf(session), 1);
     void vscode.commands.executeCommand('setContext', REPLAYING, false);
     deps.output.appendLine(`[${session.name}] continuing live as run ${runId}`);
     vscode.window.setStatusBarMessage(`$(debug-continue) Continuing live as run ${runId}`, 5000);
@@ -63,17 +73,22 @@ export async function continueLive(deps: DebugRunDeps, live: Set<string>): Promi
 }
 
 export function registerDebugRun(deps: DebugRunDeps): vscode.Disposable[] {
-  // Sessions that went live are replays no more.
-  const live = new Set<string>();
-  const update = (s: vscode.DebugSession | undefined) =>
-    void vscode.commands.executeCommand('setContext', REPLAYING, s?.type === DEBUG_TYPE && !!s.configuration.replay && !live.has(s.id));
+  // Replay sessions still running that have not gone live, in the order they started.
+  const replays: vscode.DebugSession[] = [];
+  const isReplay = (s: vscode.DebugSession | undefined) => !!s && replays.some((r) => r.id === s.id);
+  const update = (s: vscode.DebugSession | undefined) => void vscode.commands.executeCommand('setContext', REPLAYING, isReplay(s));
   return [
+    vscode.debug.onDidStartDebugSession((s) => {
+      if (s.type === DEBUG_TYPE && s.configuration.replay) replays.push(s);
+      update(vscode.debug.activeDebugSession);
+    }),
     vscode.debug.onDidChangeActiveDebugSession(update),
     vscode.debug.onDidTerminateDebugSession((s) => {
-      live.delete(s.id);
+      const i = replays.findIndex((r) => r.id === s.id);
+      if (i >= 0) replays.splice(i, 1);
       update(vscode.debug.activeDebugSession);
     }),
     vscode.commands.registerCommand('stepwise.runs.debugRun', (node?: AnyRunNode) => debugThisRun(deps, node)),
-    vscode.commands.registerCommand('stepwise.debug.continueLive', () => continueLive(deps, live)),
+    vscode.commands.registerCommand('stepwise.debug.continueLive', () => continueLive(deps, replays)),
   ];
 }

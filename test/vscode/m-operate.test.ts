@@ -141,6 +141,15 @@ describe('Runs view operations', () => {
 
     it('Debug This Run replays the run: it stops on entry and runs nothing; Continue Live forks a real run', async () => {
       const before = fs.readFileSync(side, 'utf8');
+      // Another stepwise session, stopped and focused, as one a person (or an earlier suite) left open:
+      // Continue Live still goes on from the replay.
+      const other = writeFile('m-operate/m-other.task.yaml', 'version: 1\nname: m-other\nstart: done\nstates:\n  done: { final: true }\n');
+      const otherStarted = new Promise<vscode.DebugSession>((resolve) => {
+        const sub = vscode.debug.onDidStartDebugSession((s) => s.type === 'stepwise' && (sub.dispose(), resolve(s)));
+      });
+      assert.ok(await vscode.debug.startDebugging(undefined, { type: 'stepwise', request: 'launch', name: 'm-other', program: other.fsPath, stopOnEntry: true }));
+      const otherSession = await otherStarted;
+      await waitFor('the other session to stop on entry', () => (sent.get(otherSession.id) ?? []).some((m) => m.type === 'event' && m.event === 'stopped'));
       const started = new Promise<vscode.DebugSession>((resolve) => {
         const sub = vscode.debug.onDidStartDebugSession((s) => s.type === 'stepwise' && (sub.dispose(), resolve(s)));
       });
@@ -162,6 +171,7 @@ describe('Runs view operations', () => {
       await runNode(liveId, 'succeeded');
       assert.equal(fs.readFileSync(side, 'utf8'), before, 'the live run went on from work: prep was not done again');
       await vscode.debug.stopDebugging(session);
+      await vscode.debug.stopDebugging(otherSession);
     });
 
     it('marks a run of an older version of its file, opens the diff with the file, and says so on the graph', async () => {
