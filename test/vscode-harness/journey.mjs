@@ -221,40 +221,72 @@ export async function journey({ page, workspace, screenshots, step }) {
     };
     // deploy.task.yaml is taller than the canvas at a readable zoom (Fit stops there): the new state
     // is near the top, done at the bottom. A person hides the minimap, zooms out until both are in
-    // sight, drags state1 by its title to below done, finds done (which zooms in on it), and then
-    // drags from state1's handle to done.
+    // sight, drags state1 by its title to an empty place next to done (the canvas never scrolls, so
+    // a place inside the visible canvas), finds done (which zooms in on it), and then drags from
+    // state1's handle to done.
     await graph.locator('[aria-label="Hide the minimap"]').first().click();
     await graph.locator('.react-flow__minimap').waitFor({ state: 'detached', timeout: 10_000 });
     await graph.locator('[aria-label="Fit the graph to the view"]').first().click();
     await page.waitForTimeout(300);
-    for (let i = 0; !((await uncovered(node('state1'))) && (await uncovered(node('done').locator('.sw-node-name')))); i++) {
-      if (i === 12) throw new Error(`state1 and done are not both in sight at ${await zoom()} %`);
-      const was = await zoom();
-      await graph.locator('[aria-label="Zoom out"]').first().click();
-      for (let j = 0; j < 50 && (await zoom()) === was; j++) await page.waitForTimeout(50);
-      await page.waitForTimeout(200);
-    }
-    const doneBox = await node('done').boundingBox();
-    const from1 = await middle(node('state1').locator('.sw-node-name'));
-    // Below done, where nothing is drawn (done is final: the last rank).
-    const below = { x: doneBox.x + doneBox.width / 2, y: doneBox.y + doneBox.height * 2.5 };
-    await page.mouse.move(from1.x, from1.y);
-    await page.mouse.down();
-    await page.mouse.move((from1.x + below.x) / 2, (from1.y + below.y) / 2, { steps: 8 });
-    await page.mouse.move(below.x, below.y, { steps: 8 });
-    await page.mouse.up();
-    // Find done: the graph centres it at a readable zoom, with state1 just below it.
-    await graph.locator('.sw-search').first().click();
-    await page.keyboard.type('done');
-    await page.keyboard.press('Enter');
-    await graph.locator('.react-flow__node.selected[data-id="done"]').waitFor({ timeout: 10_000 });
-    for (let i = 0; i < 50 && (await zoom()) < 85; i++) await page.waitForTimeout(50);
-    await page.keyboard.press('Escape');
-    await page.waitForTimeout(400);
+    // Zooms out (around the canvas's middle) until state1 and done are both in sight.
+    const zoomOutUntilBoth = async (state1) => {
+      for (let i = 0; !((await uncovered(state1)) && (await uncovered(node('done').locator('.sw-node-name')))); i++) {
+        if (i === 12) throw new Error(`state1 and done are not both in sight at ${await zoom()} %`);
+        const was = await zoom();
+        await graph.locator('[aria-label="Zoom out"]').first().click();
+        for (let j = 0; j < 50 && (await zoom()) === was; j++) await page.waitForTimeout(50);
+        await page.waitForTimeout(200);
+      }
+    };
     const handle = node('state1').locator('.sw-handle-out');
+    const inReach = async () => (await uncovered(handle)) && (await uncovered(node('done').locator('.sw-node-name'))) && (await zoom()) >= 85;
+    for (let attempt = 0; !(await inReach()); attempt++) {
+      if (attempt === 4) throw new Error('state1 stays out of sight next to done at a readable zoom');
+      await zoomOutUntilBoth(node('state1'));
+      const title1 = node('state1').locator('.sw-node-name');
+      const from1 = await middle(title1);
+      // Where to drop state1: the first place beside done (below, right, left, above) where state1's
+      // whole box, moved there by its title, lies on the empty pane of the visible canvas.
+      const drop = await node('done').evaluate((done, grab) => {
+        const d = done.getBoundingClientRect();
+        const s = document.querySelector('.react-flow__node[data-id="state1"]').getBoundingClientRect();
+        const gx = grab.x - s.x;
+        const gy = grab.y - s.y;
+        const empty = (x, y) => document.elementFromPoint(x, y)?.classList.contains('react-flow__pane');
+        const gap = 12;
+        const places = [
+          { x: d.x + d.width / 2 - s.width / 2, y: d.bottom + gap },
+          { x: d.right + gap, y: d.y },
+          { x: d.x - gap - s.width, y: d.y },
+          { x: d.x + d.width / 2 - s.width / 2, y: d.y - gap - s.height },
+        ];
+        const free = places.find((p) => [0, 0.5, 1].every((fx) => [0, 0.5, 1].every((fy) => empty(p.x + fx * s.width, p.y + fy * s.height))));
+        return free && { dx: free.x + gx - d.x, dy: free.y + gy - d.y };
+      }, await title1.evaluate((el) => {
+        const r = el.getBoundingClientRect();
+        return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+      }));
+      if (!drop) throw new Error('no empty place beside done on the visible canvas to drop state1');
+      const doneBox = await node('done').boundingBox();
+      const target = { x: doneBox.x + drop.dx, y: doneBox.y + drop.dy };
+      await page.mouse.move(from1.x, from1.y);
+      await page.mouse.down();
+      await page.mouse.move((from1.x + target.x) / 2, (from1.y + target.y) / 2, { steps: 8 });
+      await page.mouse.move(target.x, target.y, { steps: 8 });
+      await page.mouse.up();
+      const landed = await middle(title1);
+      if (Math.hypot(landed.x - target.x, landed.y - target.y) > 6) throw new Error(`state1 landed at ${Math.round(landed.x)},${Math.round(landed.y)}, not where it was dropped (${Math.round(target.x)},${Math.round(target.y)})`);
+      // Find done: the graph centres it at a readable zoom, which spreads the two apart: when state1
+      // is then out of sight, a person zooms out and drops it beside done again, closer each time.
+      await graph.locator('.sw-search').first().click();
+      await page.keyboard.type('done');
+      await page.keyboard.press('Enter');
+      await graph.locator('.react-flow__node.selected[data-id="done"]').waitFor({ timeout: 10_000 });
+      for (let i = 0; i < 50 && (await zoom()) < 85; i++) await page.waitForTimeout(50);
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(400);
+    }
     await node('state1').hover();
-    if (!(await uncovered(handle))) throw new Error('state1\'s handle is covered or off the canvas');
-    if (!(await uncovered(node('done').locator('.sw-node-name')))) throw new Error('done is covered or off the canvas');
     // The mouse as a person moves it: press on state1's handle, move in steps, release on done.
     const from = await middle(handle);
     const to = await middle(node('done'));
@@ -288,7 +320,13 @@ export async function journey({ page, workspace, screenshots, step }) {
     }
     await graph.locator('[aria-label="Show the minimap"]').first().click();
     await page.waitForTimeout(500);
-    // A click on the node shows its YAML in the text beside the graph.
+    // A click on the node shows its YAML in the text beside the graph; the wider canvas fitted
+    // the graph anew, so a person first finds state1 to bring it into view.
+    await graph.locator('.sw-search').first().click();
+    await page.keyboard.type('state1');
+    await page.keyboard.press('Enter');
+    await graph.locator('.react-flow__node.selected[data-id="state1"]').waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Escape');
     await node('state1').locator('.sw-node-name').click();
     await page.locator('.monaco-editor .view-line', { hasText: 'state1:' }).first().waitFor({ timeout: 15_000 });
     await page.mouse.move(700, 850);

@@ -94,6 +94,8 @@ describe('runs on the graph (webview DOM)', () => {
     assert.match(inspector, /3 times/);
     assert.match(inspector, /"n": 2/, 'the data the last visit found');
     assert.match(inspector, /set #1 result\s*\{\s*"n": 3\s*\}/);
+    // broken is below the canvas's visible part, and the canvas never scrolls: a person finds it.
+    await dom.find('broken');
     await dom.click(`${nodeSelector('broken')} .sw-node-name`);
     await dom.waitFor('the error of broken', `/log #1 failed\\s*.*again/.test(document.querySelector('.sw-inspector')?.textContent ?? '')`);
   });

@@ -53,6 +53,20 @@ export class WebviewDom {
     return this.request<string>({ action: 'screenshot', file });
   }
 
+  /** Finds a state with the toolbar's search, as a person brings a state that is out of sight into
+   * view (the canvas never scrolls): Enter selects and centres it, Escape leaves the search box. */
+  async find(state: string): Promise<void> {
+    await this.click('.sw-search');
+    await this.type('.sw-search', state);
+    const selected = `document.querySelector(${JSON.stringify(`${nodeSelector(state)}.selected`)})`;
+    await waitFor(`Find to select ${state}`, async () => {
+      if (await this.evaluate<boolean>(`!!${selected}`)) return true;
+      await this.press('Enter');
+      return undefined;
+    });
+    await this.press('Escape');
+  }
+
   /** Waits until the expression is truthy in the webview; returns its value. */
   waitFor<T>(what: string, expression: string, ms = 30_000): Promise<T> {
     return waitFor(what, async () => (await this.evaluate<T>(expression)) || undefined, ms);
