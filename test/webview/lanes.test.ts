@@ -99,7 +99,7 @@ describe('fan-out lanes and coverage on the graph (Chromium)', { skip: available
     await page.waitForSelector(`${lanes('build')}[data-lane="branch"]`);
     await page.locator('.sw-inspector [aria-label="Remove branch web"]').first().click();
     assert.deepEqual((await host.waitFor('edit')).operation, { type: 'removeBranch', state: 'build', index: 0, branch: 'web' });
-    await page.waitForFunction(`!document.querySelector('.react-flow__node[data-id="build"] .sw-lane[data-lane="web"]')`);
+    await page.waitForFunction(() => !(globalThis as unknown as { document: any }).document.querySelector('.react-flow__node[data-id="build"] .sw-lane[data-lane="web"]'));
     assert.match(host.text, /^ {10}branch: \{ call: \{ task: \.\/other\.task\.yaml \} \}$/m);
 
     await page.locator(`${node('deploy')} .sw-node-name`).click();
@@ -108,7 +108,7 @@ describe('fan-out lanes and coverage on the graph (Chromium)', { skip: available
     await atOnce.fill('3');
     await atOnce.press('Enter');
     assert.deepEqual((await host.waitFor('edit')).operation, { type: 'setMapOption', state: 'deploy', index: 0, option: 'concurrency', value: 3 });
-    await page.waitForFunction(`/3 at once/.test(document.querySelector('.react-flow__node[data-id="deploy"] .sw-kind-map .sw-row-summary')?.textContent ?? '')`);
+    await page.waitForFunction(() => /3 at once/.test((globalThis as unknown as { document: any }).document.querySelector('.react-flow__node[data-id="deploy"] .sw-kind-map .sw-row-summary')?.textContent ?? ''));
     assert.match(host.text, /^ {10}concurrency: 3$/m);
     assert.deepEqual(host.errors, []);
     await page.context().close();
@@ -133,7 +133,7 @@ describe('fan-out lanes and coverage on the graph (Chromium)', { skip: available
     await page.locator('[aria-label="Hide the test coverage"]').first().click();
     assert.deepEqual(await host.waitFor('showCoverage'), { type: 'showCoverage', show: false });
     await host.send({ type: 'coverage', available: true, coverage: null });
-    await page.waitForFunction(`!document.querySelector('.sw-node[data-covered]')`);
+    await page.waitForFunction(() => !(globalThis as unknown as { document: any }).document.querySelector('.sw-node[data-covered]'));
     assert.deepEqual(host.errors, []);
     await page.context().close();
   });
