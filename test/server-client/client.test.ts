@@ -136,7 +136,9 @@ describe('client against stepwise serve (file store, samples)', () => {
     const hello = await client.startRun('hello', { name: 'Ada' });
     const approval = await client.startRun('approval');
     mirror.upsert(approval);
-    const done = await until('hello to succeed in the mirror', () => mirror.get(hello.id)?.status === 'succeeded' && mirror.get(hello.id));
+    // The run's status can reach the mirror (its summary) before the stream's last append does:
+    // since durability points, the steps after run-started arrive together with run-ended.
+    const done = await until('hello to succeed in the mirror, its end streamed', () => mirror.get(hello.id)?.status === 'succeeded' && seen.get(hello.id)?.some((e) => e.type === 'run-ended') && mirror.get(hello.id));
     assert.equal(done.task, 'hello');
     assert.equal(done.state, 'done');
     assert.ok(done.endedAt);
