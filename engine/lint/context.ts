@@ -104,6 +104,18 @@ export class LintContext {
     return out;
   }
 
+  /** Every instruction with its path, the branches of a `parallel` and a `map`'s `do` included. */
+  instructionsWithBranches(): Array<{ ins: InstructionModel; path: PathSegment[] }> {
+    const out: Array<{ ins: InstructionModel; path: PathSegment[] }> = [];
+    for (const { ins, path } of this.instructions()) {
+      out.push({ ins, path });
+      const f = ins.fanout;
+      if (f?.kind === 'parallel') for (const b of f.branches) out.push({ ins: b.ins, path: [...path, 'parallel', b.name] });
+      if (f?.kind === 'map' && f.do) out.push({ ins: f.do, path: [...path, 'map', 'do'] });
+    }
+    return out;
+  }
+
   /** Every expression: `when`, `until`, and the templates in instruction arguments. */
   expressions(): ExpressionSite[] {
     if (this.sites) return this.sites;

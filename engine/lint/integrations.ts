@@ -1,21 +1,6 @@
 // The integration kinds: values go in a `sql`'s `params`, never into its SQL text; credentials come
 // from secrets, never written in the task.
-import type { InstructionModel } from '../model/types';
-import type { PathSegment } from '../schema/nodes';
-import type { LintContext } from './context';
 import { rule, type Finding } from './rule';
-
-/** Every instruction with its path, the branches of a `parallel` and a `map`'s `do` included. */
-function everyInstruction(ctx: LintContext): Array<{ ins: InstructionModel; path: PathSegment[] }> {
-  const out: Array<{ ins: InstructionModel; path: PathSegment[] }> = [];
-  for (const { ins, path } of ctx.instructions()) {
-    out.push({ ins, path });
-    const f = ins.fanout;
-    if (f?.kind === 'parallel') for (const b of f.branches) out.push({ ins: b.ins, path: [...path, 'parallel', b.name] });
-    if (f?.kind === 'map' && f.do) out.push({ ins: f.do, path: [...path, 'map', 'do'] });
-  }
-  return out;
-}
 
 export const sqlQueryTemplate = rule(
   'sql-query-template',
@@ -23,7 +8,7 @@ export const sqlQueryTemplate = rule(
   'A template (`{{ }}`) in the `query` of a `sql` instruction: values belong in `params`, never spliced into SQL.',
   (_model, ctx) => {
     const out: Finding[] = [];
-    for (const { ins, path } of everyInstruction(ctx)) {
+    for (const { ins, path } of ctx.instructionsWithBranches()) {
       if (ins.kind !== 'sql') continue;
       const query = ctx.value([...path, 'sql', 'query']);
       if (typeof query !== 'string' || !query.includes('{{')) continue;
@@ -50,7 +35,7 @@ export const plainCredential = rule(
   'A password written in the task (an `smtp` `password`, a connection URL with `user:password@`): it belongs in a secret.',
   (_model, ctx) => {
     const out: Finding[] = [];
-    for (const { ins, path } of everyInstruction(ctx)) {
+    for (const { ins, path } of ctx.instructionsWithBranches()) {
       for (const { field, url, secret } of CREDENTIALS[ins.kind ?? ''] ?? []) {
         const value = ctx.value([...path, ins.kind!, field]);
         if (typeof value !== 'string' || !value || value.includes('{{')) continue;

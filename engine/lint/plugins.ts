@@ -27,18 +27,6 @@ function valueAt(value: unknown, path: PathSegment[]): unknown {
 
 const isTemplate = (v: unknown) => typeof v === 'string' && v.includes('{{');
 
-/** Every instruction, those a `parallel` or `map` runs included, with its YAML path. */
-function allInstructions(ctx: LintContext): Array<{ ins: InstructionModel; path: PathSegment[] }> {
-  const out: Array<{ ins: InstructionModel; path: PathSegment[] }> = [];
-  for (const { ins, path } of ctx.instructions()) {
-    out.push({ ins, path });
-    const f = ins.fanout;
-    if (f?.kind === 'parallel') for (const b of f.branches) out.push({ ins: b.ins, path: [...path, 'parallel', b.name] });
-    if (f?.kind === 'map' && f.do) out.push({ ins: f.do, path: [...path, 'map', 'do'] });
-  }
-  return out;
-}
-
 function finding(ctx: LintContext, info: PluginKindInfo, ins: InstructionModel, base: PathSegment[], e: ErrorObject): Finding | undefined {
   const at = segments(e.instancePath);
   if (e.keyword === 'additionalProperties') {
@@ -70,7 +58,7 @@ export const pluginArguments = rule('plugin-arguments', 'error', "A plugin instr
   const compile = ctx.options.compileSchema;
   if (!kinds.size || !compile) return [];
   const out: Finding[] = [];
-  for (const { ins, path } of allInstructions(ctx)) {
+  for (const { ins, path } of ctx.instructionsWithBranches()) {
     const info = kinds.get(ins.kind);
     if (!info) continue;
     const validate = compile(info.args);
