@@ -35,7 +35,7 @@ states:
     do:
       - http:
           url: "{{ input.url }}"
-          headers: { authorization: "Bearer {{ secrets.api }}" }
+          headers: { authorization: "Bearer {{ secrets.API }}" }
         as: answer
     next: done
   done: { final: true }
@@ -46,6 +46,7 @@ class Receivers {
   readonly spans: OtlpSpan[] = [];
   readonly bodies: string[] = [];
   readonly traceparents: string[] = [];
+  readonly authorizations: string[] = [];
   private readonly servers: http.Server[] = [];
   otlp = '';
   target = '';
@@ -70,6 +71,7 @@ class Receivers {
     });
     this.target = await listen((req, res) => {
       this.traceparents.push(String(req.headers.traceparent ?? ''));
+      this.authorizations.push(String(req.headers.authorization ?? ''));
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"pong":true}');
     });
   }
@@ -102,6 +104,7 @@ function checkTrace(r: Receivers, runId: string): void {
   assert.equal(step.kind, 3, 'the http call is a client span');
   assert.ok(inTrace.some((s) => s.name === 'state done' && s.parentSpanId === run.spanId));
   assert.ok(r.traceparents.includes(`00-${run.traceId}-${step.spanId}-01`), `the call carried its span: ${r.traceparents.join(', ')}`);
+  assert.ok(r.authorizations.includes(`Bearer ${SECRET}`), 'the call sent the secret');
   assert.ok(!r.bodies.some((b) => b.includes(SECRET)), 'no secret in the traces');
 }
 
