@@ -124,14 +124,21 @@ async function follow(engine: Engine, run: Run, json: boolean): Promise<number> 
   return final.status === 'succeeded' ? 0 : 1;
 }
 
-/** The plugins of the config file above `file` (stepwise.config.json); a bad one is a usage error. */
-async function plugins(file: string): Promise<LoadedPlugins> {
+/**
+ * The plugins of the config file above `file` (stepwise.config.json); a bad one is a usage error.
+ * `loaded` keeps each config's plugins for a command that reads many files (lint).
+ */
+async function plugins(file: string, loaded?: Map<string, LoadedPlugins>): Promise<LoadedPlugins> {
   const config = findConfig(path.dirname(path.resolve(file)));
   if (!config) return NO_PLUGINS;
+  const known = loaded?.get(config);
+  if (known) return known;
   // Required only when a config applies: loading plugins brings ajv (plugins-run.ts).
   const loader = require('./plugins-run') as typeof import('./plugins-run');
   try {
-    return await loader.loadPluginsFrom(config);
+    const result = await loader.loadPluginsFrom(config);
+    loaded?.set(config, result);
+    return result;
   } catch (e) {
     if (e instanceof loader.PluginConfigError) throw new CliError(e.message, 2);
     throw e;
@@ -201,7 +208,8 @@ async function lintCommand(patterns: string[], opts: LintOptions): Promise<numbe
   const { files, missing } = expandFiles(patterns);
   if (missing.length) throw new CliError(`No task file matches: ${missing.join(', ')}`, 2);
   const results: FileFindings[] = [];
-  for (const file of files) results.push({ file, diagnostics: lintText(fs.readFileSync(file, 'utf8'), lintOptions(await plugins(file))).diagnostics });
+  const loaded = new Map<string, LoadedPlugins>();
+  for (const file of files) results.push({ file, diagnostics: lintText(fs.readFileSync(file, 'utf8'), lintOptions(await plugins(file, loaded))).diagnostics });
   if (opts.format === 'json') process.stdout.write(JSON.stringify(flatten(results), null, 2) + '\n');
   else if (opts.format === 'sarif') {
     const cwd = process.cwd();
