@@ -154,6 +154,7 @@ export class EmbeddedService implements RunService {
       attempts: 1,
       worker: active ? `pid-${process.pid}` : null,
       nextDueAt: null,
+      taskHash: s.taskHash ?? null,
     };
   }
 

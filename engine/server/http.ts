@@ -220,6 +220,7 @@ export function buildApp(o: HttpOptions): FastifyInstance {
     tasks: (o.registry?.tasks() ?? []).map((t) => ({
       name: t.name,
       file: t.file,
+      hash: t.hash,
       description: t.description,
       inputs: t.task.model.input.map((d) => ({ name: d.name, type: d.type, required: d.required, default: d.default, enum: d.enum, description: d.description })),
     })),

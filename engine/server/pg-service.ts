@@ -43,10 +43,11 @@ interface Row {
   ended_at: Date | null;
   created_key: string;
   waiting_events: string[];
+  task_hash: string | null;
 }
 
 const COLUMNS = `id, task, status, state, reason, parent_id, clock, attempts, lease_owner, next_due_at,
-  created_at, updated_at, ended_at, created_at::text AS created_key, waiting_events`;
+  created_at, updated_at, ended_at, created_at::text AS created_key, waiting_events, task_hash`;
 
 function summary(r: Row): RunSummary {
   return {
@@ -63,6 +64,7 @@ function summary(r: Row): RunSummary {
     attempts: r.attempts,
     worker: r.lease_owner,
     nextDueAt: r.next_due_at ? r.next_due_at.toISOString() : null,
+    taskHash: r.task_hash,
   };
 }
 

@@ -25,6 +25,11 @@ export interface RunSummary {
   worker: string | null;
   /** When a released run is due to continue (its next timer), if it waits for one. */
   nextDueAt: string | null;
+  /**
+   * The sha256 of the task text the run started with (its pinned version; null for runs journaled
+   * before versions were kept). Differs from its task's `hash` in `GET /v1/tasks` once the file changed.
+   */
+  taskHash: string | null;
 }
 
 export interface RunDetail extends RunSummary {

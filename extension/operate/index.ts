@@ -17,9 +17,15 @@ export interface OperateDeps {
   serverTree: ServerRunsTree;
 }
 
+/** A task file changed here: local runs may be older now, and so may runs of a server serving it. */
+function taskFileChanged(d: OperateDeps): void {
+  d.serverTree.versions.invalidate();
+  d.runsView.refreshSoon();
+}
+
 export function registerOperate(d: OperateDeps): vscode.Disposable[] {
   return [
-    ...registerVersions({ runs: d.runs, server: d.server, refresh: () => d.runsView.refreshSoon() }),
+    ...registerVersions({ runs: d.runs, server: d.server, refresh: () => taskFileChanged(d) }),
     registerRetry(d),
     registerBulk(d),
     ...registerDebugRun({ server: d.server, output: d.runs.output }),

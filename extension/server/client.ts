@@ -17,6 +17,8 @@ export type ServerRunDetail = RunDetail;
 export interface ServerTask {
   name: string;
   file: string;
+  /** sha256 of the file's text as served now. */
+  hash: string;
   description?: string;
   inputs: Array<{ name: string; type?: string; required?: boolean; default?: unknown; enum?: unknown[]; description?: string }>;
 }

@@ -261,8 +261,8 @@ export class ServerRunsMirror {
 }
 
 function summaryOf(d: ServerRunDetail): ServerRunSummary {
-  const { id, task, status, state, reason, parentId, clock, createdAt, updatedAt, endedAt, attempts, worker, nextDueAt } = d;
-  return { id, task, status, state, reason, parentId, clock, createdAt, updatedAt, endedAt, attempts, worker, nextDueAt };
+  const { id, task, status, state, reason, parentId, clock, createdAt, updatedAt, endedAt, attempts, worker, nextDueAt, taskHash } = d;
+  return { id, task, status, state, reason, parentId, clock, createdAt, updatedAt, endedAt, attempts, worker, nextDueAt, taskHash };
 }
 
 function pickLive(r: MirroredRun): Pick<MirroredRun, 'seq' | 'state' | 'status' | 'endedAt' | 'reason' | 'error'> {

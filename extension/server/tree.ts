@@ -7,6 +7,7 @@ import type { ServerConnection } from './connection';
 import type { MirroredRun } from './mirror';
 import { ServerScheduleNode, ServerSchedules, ServerSchedulesNode } from './schedules';
 import { URL_SETTING } from './settings';
+import { ServerTaskVersions } from './versions';
 
 export class ServerGroupNode {
   readonly kind = 'server';
@@ -59,9 +60,11 @@ export class ServerRunsTree implements vscode.Disposable {
   private refreshTimer: NodeJS.Timeout | undefined;
 
   readonly schedules: ServerSchedules;
+  readonly versions: ServerTaskVersions;
 
   constructor(private readonly connection: ServerConnection) {
     this.schedules = new ServerSchedules(connection);
+    this.versions = new ServerTaskVersions({ client: () => connection.client, changed: () => this.refreshSoon() });
     this.disposables.push(this.schedules, connection.onDidChange(() => this.refreshSoon()), this.schedules.onDidChange(() => this.refreshSoon()));
   }
 
@@ -178,7 +181,8 @@ export class ServerRunsTree implements vscode.Disposable {
     const state = live ? (r.state ? ` in ${r.state}` : ' (starting)') : '';
     const started = startedText(Date.parse(r.createdAt));
     const took = readableDuration(durationOfServerRun(r));
-    item.description = `${r.status}${state} · ${started} · ${took}`;
+    const older = this.versions.older(r);
+    item.description = `${r.status}${state}${older ? ' · older version' : ''} · ${started} · ${took}`;
     const [icon, colour] = STATUS_ICONS[r.status];
     item.iconPath = new vscode.ThemeIcon(icon, colour ? new vscode.ThemeColor(colour) : undefined);
     const tip = new vscode.MarkdownString();
@@ -186,10 +190,11 @@ export class ServerRunsTree implements vscode.Disposable {
     tip.appendMarkdown(`- run: \`${r.id}\`\n- state: ${r.state ?? '—'}\n- started: ${started} (${r.clock} clock)\n- duration: ${took}\n`);
     if (r.worker) tip.appendMarkdown(`- worker: \`${r.worker}\`${r.attempts > 1 ? ` (attempt ${r.attempts})` : ''}\n`);
     if (r.parentId) tip.appendMarkdown(`- called by: \`${r.parentId}\`\n`);
+    if (older) tip.appendMarkdown(`- older version: ${older} (Open Diff with Current File)\n`);
     if (r.error || (r.reason && r.reason !== r.status)) tip.appendMarkdown(`- ${r.error ? `error: ${r.error}` : `reason: ${r.reason}`}\n`);
     item.tooltip = tip;
-    // Menus key on these: `stepwiseServerRun:<status>`.
-    item.contextValue = `stepwiseServerRun:${r.status}`;
+    // Menus key on these: `stepwiseServerRun:<status>` (+ `:older`).
+    item.contextValue = `stepwiseServerRun:${r.status}${older ? ':older' : ''}`;
     item.command = { title: vscode.l10n.t('Open Journal'), command: 'stepwise.server.openJournal', arguments: [node] };
     return item;
   }

@@ -126,6 +126,25 @@ for (const kind of ['postgres', 'file'] as const) {
       assertError(await get('/v1/runs/no-such-run/source'), 404, 'run-not-found');
     });
 
+    test("a run's taskHash names the version it started with; once the served file changes, the task's hash differs", async () => {
+      const hashOf = async () => (await get('/v1/tasks')).json.tasks.find((t: { name: string }) => t.name === 'wait').hash as string;
+      const served = await hashOf();
+      assert.match(served, /^[0-9a-f]{64}$/);
+      const id = await startWait();
+      const detail = (await get(`/v1/runs/${id}`)).json.run;
+      assert.equal(detail.taskHash, served);
+      assert.equal(detail.journal[0].taskHash, served);
+      const listed = (await get('/v1/runs?task=wait&status=running')).json.runs.find((r: { id: string }) => r.id === id);
+      assert.equal(listed.taskHash, served);
+
+      fs.appendFileSync(path.join(dir, 'wait.task.yaml'), '# edited while a run of it waits\n');
+      const now = await until("the server to serve the edited file", async () => ((await hashOf()) !== served ? hashOf() : undefined));
+      assert.match(now, /^[0-9a-f]{64}$/);
+      const after = (await get('/v1/runs?task=wait&status=running')).json.runs.find((r: { id: string }) => r.id === id);
+      assert.equal(after.taskHash, served, 'the run keeps the version it started with');
+      assert.ok([200, 202].includes((await post(`/v1/runs/${id}/cancel`)).status));
+    });
+
     test('bad input to POST /v1/runs: clear 4xx JSON errors', async () => {
       assertError(await post('/v1/runs', '{"task": "greet",'), 400, 'malformed-json', /not valid JSON/);
       assertError(await post('/v1/runs', {}), 400, 'invalid-request', /'task'/);

@@ -144,6 +144,44 @@ describe('server runs', function () {
     await serverRun(started!.runId, 'cancelled');
   });
 
+  it('marks a run whose task file changed on the server since it started as an older version, and opens the diff', async () => {
+    const file = path.join(tasks, 'approval.task.yaml');
+    const original = fs.readFileSync(file, 'utf8');
+    const started = await vscode.commands.executeCommand<ServerRunStarted>('stepwise.server.runTask', workspaceFile('approval.task.yaml'), { input: { change: 'older version' } });
+    const tree = (await api()).runsTree;
+    const waiting = await serverRun(started!.runId, 'running', 'wait');
+    assert.doesNotMatch(String(tree.getTreeItem(waiting).description), /older version/);
+    fs.writeFileSync(file, `${original}# edited on the server while the run waits\n`);
+    try {
+      // The view reads the served tasks again while a running run keeps it ticking.
+      const [node, item] = await waitFor(
+        'the run to be marked as an older version',
+        async () => {
+          const n = await serverRun(started!.runId, 'running');
+          const i = tree.getTreeItem(n);
+          return /older version/.test(String(i.description)) ? ([n, i] as const) : undefined;
+        },
+        LONG,
+      );
+      assert.match(String(item.description), /^running in wait · older version · /);
+      assert.equal(item.contextValue, 'stepwiseServerRun:running:older');
+      assert.match((item.tooltip as vscode.MarkdownString).value, /Task 'approval' has changed on the server since this run started/);
+      assert.equal(await vscode.commands.executeCommand('stepwise.runs.openDiff', node), true);
+      const diff = await waitFor('the diff editor', () => {
+        const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+        return input instanceof vscode.TabInputTextDiff ? input : undefined;
+      });
+      assert.equal(diff.original.scheme, 'stepwise-pinned');
+      const pinned = await vscode.workspace.openTextDocument(diff.original);
+      assert.equal(pinned.getText(), original, 'the left side is the text the run started with');
+      assert.equal(diff.modified.fsPath, file);
+      assert.equal(await vscode.commands.executeCommand('stepwise.server.cancel', node), true);
+      await serverRun(started!.runId, 'cancelled');
+    } finally {
+      fs.writeFileSync(file, original);
+    }
+  });
+
   it('a task the server does not serve: a clear error that says to serve its folder with --tasks', async () => {
     const uri = writeFile('unserved.task.yaml', 'version: 1\nname: unserved\nstart: a\nstates:\n  a:\n    final: true\n');
     const started = await vscode.commands.executeCommand('stepwise.server.runTask', uri);

@@ -26,6 +26,16 @@ async function release(env: TestEnv, theme: 'light' | 'dark' = 'dark'): Promise<
 }
 
 /** release.task.yaml run to its end with its mocks on the virtual clock, as Show on Graph shows it. */
+/** Waits for the page's finite animations and transitions to end and two frames to paint: a screenshot shows where things came to rest. */
+async function settled(page: FakeHost['page']): Promise<void> {
+  await page.evaluate(async () => {
+    const doc = (globalThis as unknown as { document: any }).document;
+    const finite = doc.getAnimations().filter((a: any) => a.effect?.getComputedTiming().iterations !== Infinity);
+    await Promise.all(finite.map((a: any) => a.finished.catch(() => undefined)));
+    await new Promise((r) => (globalThis as any).requestAnimationFrame(() => (globalThis as any).requestAnimationFrame(r)));
+  });
+}
+
 async function releaseRun() {
   const file = path.join(ROOT, 'samples', 'release.task.yaml');
   const mocksFile = path.join(ROOT, 'samples', 'release.mocks.yaml');
@@ -145,18 +155,19 @@ describe('fan-out lanes and coverage on the graph (Chromium)', { skip: available
     for (const theme of ['light', 'dark'] as const) {
       const host = await release(env, theme);
       const page = host.page;
-      await host.send({ type: 'debug', debug: { ...run, fanouts: [...(run.fanouts ?? []).filter((f) => f.state !== 'deploy'), { state: 'deploy', index: 0, lanes: { '0': 'succeeded', '1': 'running', '2': 'pending' }, items: 3 }] } });
+      // The run as it was journaled: a picture of a succeeded run shows every item succeeded.
+      await host.send({ type: 'debug', debug: run });
       await page.waitForSelector(`${lanes('build')}[data-status="succeeded"]`);
       // The inspector beside it: the parallel's branches.
       await page.locator(`${node('build')} .sw-node-name`).click();
       await page.locator('.sw-inspector button[aria-label^="Instruction 1: parallel"]').click();
       await page.locator('.sw-inspector .sw-branch').first().waitFor();
-      await page.waitForTimeout(300);
+      await settled(page);
       await page.screenshot({ path: path.join(dir, `lanes-${theme}.png`) });
       await host.send({ type: 'debug', debug: { active: false, visited: [], taken: [] } });
       await host.send({ type: 'coverage', available: true, coverage: { states: { build: 2, deploy: 1, done: 1, failed: 0 }, branches: { 'on:0:build': 1, 'on:1:build': 1, 'on:0:deploy': 1, 'on:1:deploy': 0, 'catch:0:deploy': 0 } } });
       await page.waitForSelector('.sw-node[data-covered="false"]');
-      await page.waitForTimeout(300);
+      await settled(page);
       await page.screenshot({ path: path.join(dir, `coverage-${theme}.png`) });
       assert.deepEqual(host.errors, []);
       await page.context().close();
