@@ -8,7 +8,8 @@ import { edgeId, graphOf, instructionSummary, nearestInDirection, parseEdgeId, r
 import { generateTask } from '../../bench/generate';
 import * as fs from 'node:fs';
 import * as vm from 'node:vm';
-import { ELK_OPTIONS, expandCompact, fromElk, packInput, unpackInput, layoutInput, mergeLayout, portIds, quickLayout, renameInLayout, toElk } from '../../engine/graph/layout';
+import { ELK_OPTIONS, fromElk, layoutInput, mergeLayout, portIds, quickLayout, renameInLayout, toElk } from '../../engine/graph/layout';
+import { expandCompact, packInput, unpackInput } from '../../engine/graph/compact';
 import { layoutWorkerSource } from '../../webview/layout/worker-source';
 import { LABEL_HEIGHT } from '../../engine/graph/model';
 import { asWebviewMessage, isBrokenYaml, outlineOf } from '../../webview/protocol';

@@ -5,7 +5,8 @@
 // clones ELK's large JSON graphs nor builds them (its longest stall stays small). If the worker
 // cannot start or fails, ELK would never answer: the engine listens for errors, times out, and
 // falls back to the quick layout so the graph still shows.
-import { ELK_OPTIONS, expandCompact, packInput, quickLayout, type CompactLayout, type LayoutInput, type LayoutResult } from '../../engine/graph/layout';
+import { ELK_OPTIONS, quickLayout, type LayoutInput, type LayoutResult } from '../../engine/graph/layout';
+import { expandCompact, packInput, type CompactLayout } from '../../engine/graph/compact';
 import { layoutWorkerSource } from './worker-source';
 import { LABEL_HEIGHT } from '../../engine/graph/model';
 
