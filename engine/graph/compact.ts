@@ -4,60 +4,59 @@
 import type { Point } from './types';
 import type { EdgeRoute, LayoutInput, LayoutResult } from './layout';
 
-/** A layout input packed for posting: a few strings and typed arrays instead of thousands of objects. */
+/** A layout input packed for posting: one string and a few typed arrays instead of thousands of objects. */
 export interface PackedInput {
-  ids: string;
+  /** The node ids, then each edge's id and label, one after the other. */
+  text: string;
+  /** The length of each string in `text`, in its order (any character may be in a name or label). */
+  lengths: Uint32Array;
+  /** Width, height per node. */
   sizes: Float64Array;
-  edgeIds: string;
   /** Source and target node indexes per edge. */
   ends: Int32Array;
-  labels: string;
   labelWidths: Float64Array;
   direction: LayoutInput['direction'];
   first?: string;
 }
 
-const SEP = '\u0002';
+/** The edges that are laid out: those between nodes of the input (ELK rejects the others). */
+export function edgesBetweenNodes(input: LayoutInput): LayoutInput['edges'] {
+  const known = new Set(input.nodes.map((n) => n.id));
+  return input.edges.filter((e) => known.has(e.source) && known.has(e.target));
+}
 
 export function packInput(input: LayoutInput): PackedInput {
   const index = new Map(input.nodes.map((n, i) => [n.id, i]));
+  const edges = edgesBetweenNodes(input);
+  const strings: string[] = input.nodes.map((n) => n.id);
   const sizes = new Float64Array(input.nodes.length * 2);
   input.nodes.forEach((n, i) => {
     sizes[2 * i] = n.width;
     sizes[2 * i + 1] = n.height;
   });
-  const edges = input.edges.filter((e) => index.has(e.source) && index.has(e.target));
   const ends = new Int32Array(edges.length * 2);
   const labelWidths = new Float64Array(edges.length);
   edges.forEach((e, i) => {
     ends[2 * i] = index.get(e.source)!;
     ends[2 * i + 1] = index.get(e.target)!;
     labelWidths[i] = e.labelWidth;
+    strings.push(e.id, e.label);
   });
-  return {
-    ids: input.nodes.map((n) => n.id).join(SEP),
-    sizes,
-    edgeIds: edges.map((e) => e.id).join(SEP),
-    ends,
-    labels: edges.map((e) => e.label).join(SEP),
-    labelWidths,
-    direction: input.direction,
-    first: input.first,
-  };
+  return { text: strings.join(''), lengths: Uint32Array.from(strings, (x) => x.length), sizes, ends, labelWidths, direction: input.direction, first: input.first };
 }
 
 /** Self-contained (the worker runs it from its source text): the layout input of a packed one. */
 export function unpackInput(p: PackedInput): LayoutInput {
-  const sep = '\u0002';
-  const ids = p.ids ? p.ids.split(sep) : [];
-  const edgeIds = p.edgeIds ? p.edgeIds.split(sep) : [];
-  const labels = p.labels ? p.labels.split(sep) : edgeIds.map(() => '');
-  return {
-    nodes: ids.map((id, i) => ({ id, width: p.sizes[2 * i], height: p.sizes[2 * i + 1] })),
-    edges: edgeIds.map((id, i) => ({ id, source: ids[p.ends[2 * i]], target: ids[p.ends[2 * i + 1]], label: labels[i], labelWidth: p.labelWidths[i] })),
-    direction: p.direction,
-    first: p.first,
+  let at = 0;
+  let k = 0;
+  const next = (): string => {
+    const s = p.text.slice(at, at + p.lengths[k]);
+    at += p.lengths[k++];
+    return s;
   };
+  const nodes = Array.from({ length: p.sizes.length / 2 }, (_, i) => ({ id: next(), width: p.sizes[2 * i], height: p.sizes[2 * i + 1] }));
+  const edges = Array.from({ length: p.labelWidths.length }, (_, i) => ({ id: next(), source: nodes[p.ends[2 * i]].id, target: nodes[p.ends[2 * i + 1]].id, label: next(), labelWidth: p.labelWidths[i] }));
+  return { nodes, edges, direction: p.direction, first: p.first };
 }
 
 /** ELK's answer in a compact form (transferable arrays, in the input's order). */
@@ -110,7 +109,8 @@ export function expandCompact(c: CompactLayout, input: LayoutInput, engine: Layo
   input.nodes.forEach((n, i) => (positions[n.id] = { x: c.positions[2 * i], y: c.positions[2 * i + 1] }));
   const routes: Record<string, EdgeRoute> = {};
   let at = 0;
-  input.edges.forEach((e, i) => {
+  // In the order the worker answers: the edges it was sent.
+  edgesBetweenNodes(input).forEach((e, i) => {
     const n = c.routes[at++];
     if (!n) return;
     const points: Point[] = [];

@@ -151,7 +151,7 @@ states:
 function packed(input: ReturnType<typeof layoutInput>): unknown {
   const p = packInput(input);
   assert.deepEqual(unpackInput(p), { ...input, edges: input.edges });
-  return { ...p, sizes: [...p.sizes], ends: [...p.ends], labelWidths: [...p.labelWidths] };
+  return { ...p, lengths: [...p.lengths], sizes: [...p.sizes], ends: [...p.ends], labelWidths: [...p.labelWidths] };
 }
 
 describe('layout', () => {

@@ -112,7 +112,7 @@ export function createLayoutEngine(options: LayoutEngineOptions): LayoutEngine {
             });
             const p0 = performance.now();
             const packed = packInput(input);
-            worker!.postMessage({ cmd: 'stepwise-layout', id, input: packed, options: ELK_OPTIONS, labelHeight: LABEL_HEIGHT }, [packed.sizes.buffer, packed.ends.buffer, packed.labelWidths.buffer]);
+            worker!.postMessage({ cmd: 'stepwise-layout', id, input: packed, options: ELK_OPTIONS, labelHeight: LABEL_HEIGHT }, [packed.lengths.buffer, packed.sizes.buffer, packed.ends.buffer, packed.labelWidths.buffer]);
             mainMs += performance.now() - p0;
           });
           const x0 = performance.now();
