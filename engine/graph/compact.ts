@@ -103,21 +103,35 @@ export function compactElk(result: unknown, input: LayoutInput): CompactLayout {
   return { positions, routes: Float64Array.from(route), labels };
 }
 
-/** The layout result of a compact answer (main thread). */
-export function expandCompact(c: CompactLayout, input: LayoutInput, engine: LayoutResult['engine']): LayoutResult {
+/**
+ * The layout result of a compact answer (main thread), built `slice` nodes or edges at a time with
+ * `pause()` between the slices: a large graph's thousands of points are not made in one task.
+ */
+export async function expandCompact(c: CompactLayout, input: LayoutInput, engine: LayoutResult['engine'], pause?: () => Promise<void>, slice = Infinity): Promise<LayoutResult> {
+  let slices = 0;
+  const nextSlice = async () => {
+    if (slices++ && pause) await pause();
+  };
   const positions: Record<string, Point> = {};
-  input.nodes.forEach((n, i) => (positions[n.id] = { x: c.positions[2 * i], y: c.positions[2 * i + 1] }));
+  const nodes = input.nodes;
+  for (let i0 = 0; i0 < nodes.length; i0 += slice) {
+    await nextSlice();
+    for (let i = i0; i < Math.min(nodes.length, i0 + slice); i++) positions[nodes[i].id] = { x: c.positions[2 * i], y: c.positions[2 * i + 1] };
+  }
   const routes: Record<string, EdgeRoute> = {};
-  let at = 0;
   // In the order the worker answers: the edges it was sent.
-  edgesBetweenNodes(input).forEach((e, i) => {
-    const n = c.routes[at++];
-    if (!n) return;
-    const points: Point[] = [];
-    for (let k = 0; k < n; k++, at += 2) points.push({ x: c.routes[at], y: c.routes[at + 1] });
-    const lx = c.labels[2 * i];
-    routes[e.id] = { points, label: Number.isNaN(lx) ? undefined : { x: lx, y: c.labels[2 * i + 1] } };
-  });
+  const edges = edgesBetweenNodes(input);
+  let at = 0;
+  for (let i0 = 0; i0 < edges.length; i0 += slice) {
+    await nextSlice();
+    for (let i = i0; i < Math.min(edges.length, i0 + slice); i++) {
+      const n = c.routes[at++];
+      if (!n) continue;
+      const points: Point[] = [];
+      for (let k = 0; k < n; k++, at += 2) points.push({ x: c.routes[at], y: c.routes[at + 1] });
+      const lx = c.labels[2 * i];
+      routes[edges[i].id] = { points, label: Number.isNaN(lx) ? undefined : { x: lx, y: c.labels[2 * i + 1] } };
+    }
+  }
   return { positions, routes, engine };
 }
-

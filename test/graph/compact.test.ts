@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { compactElk, expandCompact, packInput, unpackInput } from '../../engine/graph/compact';
+import { compactElk, edgesBetweenNodes, expandCompact, packInput, unpackInput } from '../../engine/graph/compact';
 import { fromElk, type LayoutInput } from '../../engine/graph/layout';
 
 const coord = fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 });
@@ -54,7 +54,7 @@ describe('compact layout messages', () => {
         const c = compactElk(structuredClone(result), inWorker);
         const back = structuredClone(c, { transfer: [c.positions.buffer as ArrayBuffer, c.routes.buffer as ArrayBuffer, c.labels.buffer as ArrayBuffer] });
         const direct = fromElk(result as Parameters<typeof fromElk>[0], 'worker');
-        const read = expandCompact(back, input, 'worker');
+        const read = await expandCompact(back, input, 'worker');
         assert.deepEqual(read.positions, direct.positions);
         assert.deepEqual(read.routes, direct.routes);
       }),
@@ -69,6 +69,21 @@ describe('compact layout messages', () => {
         assert.deepEqual(unpackInput(structuredClone(packInput(input))), { ...input, edges: input.edges.filter((e) => known.has(e.source) && known.has(e.target)) });
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('reads a large answer in slices, giving the thread back between them, into the same layout', async () => {
+    await fc.assert(
+      fc.asyncProperty(layoutCase, fc.integer({ min: 1, max: 5 }), async ({ input, result }, slice) => {
+        const c = compactElk(result, unpackInput(packInput(input)));
+        let pauses = 0;
+        const sliced = await expandCompact(c, input, 'worker', async () => void pauses++, slice);
+        const whole = await expandCompact(c, input, 'worker');
+        assert.deepEqual(sliced, whole);
+        const edges = edgesBetweenNodes(input).length;
+        assert.equal(pauses, Math.max(0, Math.ceil(input.nodes.length / slice) + Math.ceil(edges / slice) - 1));
+      }),
+      { numRuns: 200 },
     );
   });
 });

@@ -198,7 +198,7 @@ describe('layout', () => {
     const reply = replies.find((r) => r.msg.id === 7)!;
     assert.ok(reply.msg.result, reply.msg.error);
     assert.equal(reply.transfer?.length, 3);
-    const viaWorker = expandCompact(reply.msg.result!, input, 'worker');
+    const viaWorker = await expandCompact(reply.msg.result!, input, 'worker');
     const direct = fromElk((await new ELK().layout(toElk(input))) as Parameters<typeof fromElk>[0], 'main');
     assert.deepEqual(viaWorker.positions, direct.positions);
     assert.deepEqual(viaWorker.routes, direct.routes);
