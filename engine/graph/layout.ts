@@ -42,6 +42,8 @@ export interface LayoutResult {
   ms?: number;
   /** The part of `ms` this thread spent (posting the input, reading the answer), for the benchmark. */
   mainMs?: number;
+  /** The longest of this thread's tasks in `mainMs`, for the benchmark. */
+  mainTaskMs?: number;
 }
 
 export function layoutInput(graph: GraphModel, direction: LayoutDirection): LayoutInput {
