@@ -2,7 +2,7 @@
 // strings and typed arrays, ELK's answer as transferable arrays in the input's order. The worker
 // runs the self-contained functions here from their source text (webview/layout/worker-source.ts).
 import type { Point } from './types';
-import type { EdgeRoute, LayoutInput, LayoutResult } from './layout';
+import { byName, type EdgeRoute, type LayoutInput, type LayoutResult } from './layout';
 
 /** A layout input packed for posting: one string and a few typed arrays instead of thousands of objects. */
 export interface PackedInput {
@@ -112,13 +112,13 @@ export async function expandCompact(c: CompactLayout, input: LayoutInput, engine
   const nextSlice = async () => {
     if (slices++ && pause) await pause();
   };
-  const positions: Record<string, Point> = {};
+  const positions = byName<Point>();
   const nodes = input.nodes;
   for (let i0 = 0; i0 < nodes.length; i0 += slice) {
     await nextSlice();
     for (let i = i0; i < Math.min(nodes.length, i0 + slice); i++) positions[nodes[i].id] = { x: c.positions[2 * i], y: c.positions[2 * i + 1] };
   }
-  const routes: Record<string, EdgeRoute> = {};
+  const routes = byName<EdgeRoute>();
   // In the order the worker answers: the edges it was sent.
   const edges = edgesBetweenNodes(input);
   let at = 0;

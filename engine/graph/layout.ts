@@ -46,6 +46,11 @@ export interface LayoutResult {
   mainTaskMs?: number;
 }
 
+/** A map from node or edge names: without a prototype, so that a state named `__proto__` is a name like any other. */
+export function byName<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 export function layoutInput(graph: GraphModel, direction: LayoutDirection): LayoutInput {
   const order = graph.start ? [...graph.nodes.filter((n) => n.name === graph.start), ...graph.nodes.filter((n) => n.name !== graph.start)] : graph.nodes;
   return {
@@ -127,9 +132,9 @@ export function toElkGraph(input: LayoutInput, options: Record<string, string>, 
 
 /** Positions and routes out of ELK's answer. */
 export function fromElk(result: ElkNode, engine: LayoutResult['engine']): LayoutResult {
-  const positions: Record<string, Point> = {};
+  const positions = byName<Point>();
   for (const c of result.children ?? []) positions[c.id] = { x: c.x ?? 0, y: c.y ?? 0 };
-  const routes: Record<string, EdgeRoute> = {};
+  const routes = byName<EdgeRoute>();
   for (const e of (result.edges ?? []) as ElkExtendedEdge[]) {
     const s = e.sections?.[0];
     if (!s) continue;
@@ -171,7 +176,7 @@ export function quickLayout(input: LayoutInput): LayoutResult {
   const layers: string[][] = [];
   for (const id of ids) (layers[layer.get(id)!] ??= []).push(id);
   const size = new Map(input.nodes.map((n) => [n.id, n]));
-  const positions: Record<string, Point> = {};
+  const positions = byName<Point>();
   let main = 20;
   for (const ids of layers) {
     if (!ids) continue;
@@ -213,7 +218,7 @@ export function mergeLayout(previous: LayoutResult | undefined, next: LayoutResu
   const removed = Object.keys(previous.positions).filter((id) => !ids.includes(id));
   if (!kept.length || added.length + removed.length > limit) return undefined;
   const size = new Map(input.nodes.map((n) => [n.id, n]));
-  const positions: Record<string, Point> = {};
+  const positions = byName<Point>();
   for (const id of kept) positions[id] = previous.positions[id];
   const neighbours = new Map<string, string[]>();
   for (const e of input.edges) {
@@ -254,7 +259,7 @@ export function mergeLayout(previous: LayoutResult | undefined, next: LayoutResu
       if (overlaps(sorted[i], sorted[j], 8) && limit !== Infinity) return undefined;
     }
   }
-  const routes: Record<string, EdgeRoute> = {};
+  const routes = byName<EdgeRoute>();
   const moved = (id: string) => {
     const a = positions[id];
     const b = previous.positions[id];
@@ -272,7 +277,7 @@ export function renameInLayout(layout: LayoutResult, from: string, to: string): 
   if (!layout.positions[from]) return layout;
   const positions = { ...layout.positions, [to]: layout.positions[from] };
   delete positions[from];
-  const routes: Record<string, EdgeRoute> = {};
+  const routes = byName<EdgeRoute>();
   for (const [id, r] of Object.entries(layout.routes)) {
     const m = /^(on|catch):(\d+):([\s\S]*)$/.exec(id);
     routes[m && m[3] === from ? `${m[1]}:${m[2]}:${to}` : id] = r;
