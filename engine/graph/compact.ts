@@ -1,5 +1,5 @@
-// The layout's messages between the main thread and the layout worker, compact: the input as a few
-// strings and typed arrays, ELK's answer as transferable arrays in the input's order. The worker
+// The layout's messages between the main thread and the layout worker, compact: the input as one
+// string and typed arrays, ELK's answer as transferable arrays in the input's order. The worker
 // runs the self-contained functions here from their source text (webview/layout/worker-source.ts).
 import type { Point } from './types';
 import { byName, type EdgeRoute, type LayoutInput, type LayoutResult } from './layout';

@@ -2,9 +2,9 @@
 // worker is a `blob:` URL made from ELK's worker script, which the bundle holds as a string
 // (`worker-src blob:`), followed by a small handler of ours: it builds the ELK graph from the
 // compact layout input and answers with transferable arrays, so that the main thread neither
-// clones ELK's large JSON graphs nor builds them (its longest stall stays small). If the worker
-// cannot start or fails, ELK would never answer: the engine listens for errors, times out, and
-// falls back to the quick layout so the graph still shows.
+// clones ELK's large JSON graphs nor builds them, and it reads the answer a slice per task (its
+// longest stall stays small). If the worker cannot start or fails, ELK would never answer: the
+// engine listens for errors, times out, and falls back to the quick layout so the graph still shows.
 import { ELK_OPTIONS, quickLayout, type LayoutInput, type LayoutResult } from '../../engine/graph/layout';
 import { expandCompact, packInput, type CompactLayout } from '../../engine/graph/compact';
 import { layoutWorkerSource } from './worker-source';
@@ -25,7 +25,7 @@ export interface LayoutEngineOptions {
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
-/** Nodes or edges read from an answer in one task: well under a millisecond of this thread's time. */
+/** Nodes or edges read from an answer in one task (a fraction of a millisecond on a quiet machine). */
 const READ_SLICE = 250;
 
 /**
@@ -54,7 +54,6 @@ export function createLayoutEngine(options: LayoutEngineOptions): LayoutEngine {
   let worker: Worker | undefined;
   let seq = 1;
   const tasks = taskQueue();
-  const nextTask = tasks.next;
   const waiting = new Map<number, { resolve(c: CompactLayout, readMs: number): void; reject(err: Error): void }>();
 
   const failAll = (err: Error) => {
@@ -118,11 +117,11 @@ export function createLayoutEngine(options: LayoutEngineOptions): LayoutEngine {
           // This thread's time in its tasks of this layout: the post, then the answer's read in slices.
           let mainMs = 0;
           let longest = 0;
-          let task = 0;
+          let inTask = 0;
           const spent = (ms: number) => {
             mainMs += ms;
-            task += ms;
-            longest = Math.max(longest, task);
+            inTask += ms;
+            longest = Math.max(longest, inTask);
           };
           const compact = await new Promise<CompactLayout>((resolve, reject) => {
             const limit = timeoutMs(input.nodes.length);
@@ -133,7 +132,7 @@ export function createLayoutEngine(options: LayoutEngineOptions): LayoutEngine {
             waiting.set(id, {
               resolve: (c, readMs) => {
                 clearTimeout(timer);
-                task = 0;
+                inTask = 0;
                 spent(readMs);
                 resolve(c);
               },
@@ -151,8 +150,8 @@ export function createLayoutEngine(options: LayoutEngineOptions): LayoutEngine {
           let x0 = performance.now();
           const pause = async () => {
             spent(performance.now() - x0);
-            await nextTask();
-            task = 0;
+            await tasks.next();
+            inTask = 0;
             x0 = performance.now();
           };
           const out = await expandCompact(compact, input, 'worker', pause, READ_SLICE);
