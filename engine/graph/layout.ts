@@ -42,6 +42,13 @@ export interface LayoutResult {
   ms?: number;
   /** The part of `ms` this thread spent (posting the input, reading the answer), for the benchmark. */
   mainMs?: number;
+  /** The longest of this thread's tasks in `mainMs`, for the benchmark. */
+  mainTaskMs?: number;
+}
+
+/** A map from node or edge names: without a prototype, so that a state named `__proto__` is a name like any other. */
+export function byName<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
 }
 
 export function layoutInput(graph: GraphModel, direction: LayoutDirection): LayoutInput {
@@ -123,128 +130,11 @@ export function toElkGraph(input: LayoutInput, options: Record<string, string>, 
   return { id: 'root', layoutOptions, children, edges };
 }
 
-/** A layout input packed for posting: a few strings and typed arrays instead of thousands of objects. */
-export interface PackedInput {
-  ids: string;
-  sizes: Float64Array;
-  edgeIds: string;
-  /** Source and target node indexes per edge. */
-  ends: Int32Array;
-  labels: string;
-  labelWidths: Float64Array;
-  direction: LayoutInput['direction'];
-  first?: string;
-}
-
-const SEP = '\u0002';
-
-export function packInput(input: LayoutInput): PackedInput {
-  const index = new Map(input.nodes.map((n, i) => [n.id, i]));
-  const sizes = new Float64Array(input.nodes.length * 2);
-  input.nodes.forEach((n, i) => {
-    sizes[2 * i] = n.width;
-    sizes[2 * i + 1] = n.height;
-  });
-  const edges = input.edges.filter((e) => index.has(e.source) && index.has(e.target));
-  const ends = new Int32Array(edges.length * 2);
-  const labelWidths = new Float64Array(edges.length);
-  edges.forEach((e, i) => {
-    ends[2 * i] = index.get(e.source)!;
-    ends[2 * i + 1] = index.get(e.target)!;
-    labelWidths[i] = e.labelWidth;
-  });
-  return {
-    ids: input.nodes.map((n) => n.id).join(SEP),
-    sizes,
-    edgeIds: edges.map((e) => e.id).join(SEP),
-    ends,
-    labels: edges.map((e) => e.label).join(SEP),
-    labelWidths,
-    direction: input.direction,
-    first: input.first,
-  };
-}
-
-/** Self-contained (the worker runs it from its source text): the layout input of a packed one. */
-export function unpackInput(p: PackedInput): LayoutInput {
-  const sep = '\u0002';
-  const ids = p.ids ? p.ids.split(sep) : [];
-  const edgeIds = p.edgeIds ? p.edgeIds.split(sep) : [];
-  const labels = p.labels ? p.labels.split(sep) : edgeIds.map(() => '');
-  return {
-    nodes: ids.map((id, i) => ({ id, width: p.sizes[2 * i], height: p.sizes[2 * i + 1] })),
-    edges: edgeIds.map((id, i) => ({ id, source: ids[p.ends[2 * i]], target: ids[p.ends[2 * i + 1]], label: labels[i], labelWidth: p.labelWidths[i] })),
-    direction: p.direction,
-    first: p.first,
-  };
-}
-
-/** ELK's answer in a compact form (transferable arrays, in the input's order). */
-export interface CompactLayout {
-  /** x, y per node. */
-  positions: Float64Array;
-  /** Per edge: the number of points, then x, y of each; 0 when the edge has no route. */
-  routes: Float64Array;
-  /** Per edge: the label's centre x, y (NaN when none). */
-  labels: Float64Array;
-}
-
-/** Self-contained, like toElkGraph: runs in the worker on ELK's answer. */
-export function compactElk(result: unknown, input: LayoutInput): CompactLayout {
-  const r = result as { children?: Array<{ id: string; x?: number; y?: number }>; edges?: Array<{ id: string; sections?: Array<{ startPoint: { x: number; y: number }; endPoint: { x: number; y: number }; bendPoints?: Array<{ x: number; y: number }> }>; labels?: Array<{ x?: number; y?: number; width?: number; height?: number }> }> };
-  const byNode = new Map<string, { x?: number; y?: number }>();
-  for (const c of r.children ?? []) byNode.set(c.id, c);
-  const positions = new Float64Array(input.nodes.length * 2);
-  input.nodes.forEach((n, i) => {
-    const c = byNode.get(n.id);
-    positions[2 * i] = c?.x ?? 0;
-    positions[2 * i + 1] = c?.y ?? 0;
-  });
-  const byEdge = new Map<string, NonNullable<typeof r.edges>[number]>();
-  for (const e of r.edges ?? []) byEdge.set(e.id, e);
-  const route: number[] = [];
-  const labels = new Float64Array(input.edges.length * 2).fill(NaN);
-  input.edges.forEach((e, i) => {
-    const out = byEdge.get(e.id);
-    const s = out?.sections?.[0];
-    if (!s) {
-      route.push(0);
-      return;
-    }
-    const points = [s.startPoint, ...(s.bendPoints ?? []), s.endPoint];
-    route.push(points.length);
-    for (const p of points) route.push(p.x, p.y);
-    const l = out?.labels?.[0];
-    if (l && l.x !== undefined && l.y !== undefined) {
-      labels[2 * i] = l.x + (l.width ?? 0) / 2;
-      labels[2 * i + 1] = l.y + (l.height ?? 0) / 2;
-    }
-  });
-  return { positions, routes: Float64Array.from(route), labels };
-}
-
-/** The layout result of a compact answer (main thread). */
-export function expandCompact(c: CompactLayout, input: LayoutInput, engine: LayoutResult['engine']): LayoutResult {
-  const positions: Record<string, Point> = {};
-  input.nodes.forEach((n, i) => (positions[n.id] = { x: c.positions[2 * i], y: c.positions[2 * i + 1] }));
-  const routes: Record<string, EdgeRoute> = {};
-  let at = 0;
-  input.edges.forEach((e, i) => {
-    const n = c.routes[at++];
-    if (!n) return;
-    const points: Point[] = [];
-    for (let k = 0; k < n; k++, at += 2) points.push({ x: c.routes[at], y: c.routes[at + 1] });
-    const lx = c.labels[2 * i];
-    routes[e.id] = { points, label: Number.isNaN(lx) ? undefined : { x: lx, y: c.labels[2 * i + 1] } };
-  });
-  return { positions, routes, engine };
-}
-
 /** Positions and routes out of ELK's answer. */
 export function fromElk(result: ElkNode, engine: LayoutResult['engine']): LayoutResult {
-  const positions: Record<string, Point> = {};
+  const positions = byName<Point>();
   for (const c of result.children ?? []) positions[c.id] = { x: c.x ?? 0, y: c.y ?? 0 };
-  const routes: Record<string, EdgeRoute> = {};
+  const routes = byName<EdgeRoute>();
   for (const e of (result.edges ?? []) as ElkExtendedEdge[]) {
     const s = e.sections?.[0];
     if (!s) continue;
@@ -286,7 +176,7 @@ export function quickLayout(input: LayoutInput): LayoutResult {
   const layers: string[][] = [];
   for (const id of ids) (layers[layer.get(id)!] ??= []).push(id);
   const size = new Map(input.nodes.map((n) => [n.id, n]));
-  const positions: Record<string, Point> = {};
+  const positions = byName<Point>();
   let main = 20;
   for (const ids of layers) {
     if (!ids) continue;
@@ -328,7 +218,7 @@ export function mergeLayout(previous: LayoutResult | undefined, next: LayoutResu
   const removed = Object.keys(previous.positions).filter((id) => !ids.includes(id));
   if (!kept.length || added.length + removed.length > limit) return undefined;
   const size = new Map(input.nodes.map((n) => [n.id, n]));
-  const positions: Record<string, Point> = {};
+  const positions = byName<Point>();
   for (const id of kept) positions[id] = previous.positions[id];
   const neighbours = new Map<string, string[]>();
   for (const e of input.edges) {
@@ -369,7 +259,7 @@ export function mergeLayout(previous: LayoutResult | undefined, next: LayoutResu
       if (overlaps(sorted[i], sorted[j], 8) && limit !== Infinity) return undefined;
     }
   }
-  const routes: Record<string, EdgeRoute> = {};
+  const routes = byName<EdgeRoute>();
   const moved = (id: string) => {
     const a = positions[id];
     const b = previous.positions[id];
@@ -387,7 +277,7 @@ export function renameInLayout(layout: LayoutResult, from: string, to: string): 
   if (!layout.positions[from]) return layout;
   const positions = { ...layout.positions, [to]: layout.positions[from] };
   delete positions[from];
-  const routes: Record<string, EdgeRoute> = {};
+  const routes = byName<EdgeRoute>();
   for (const [id, r] of Object.entries(layout.routes)) {
     const m = /^(on|catch):(\d+):([\s\S]*)$/.exec(id);
     routes[m && m[3] === from ? `${m[1]}:${m[2]}:${to}` : id] = r;

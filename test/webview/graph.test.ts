@@ -8,7 +8,8 @@ import { edgeId, graphOf, instructionSummary, nearestInDirection, parseEdgeId, r
 import { generateTask } from '../../bench/generate';
 import * as fs from 'node:fs';
 import * as vm from 'node:vm';
-import { ELK_OPTIONS, expandCompact, fromElk, packInput, unpackInput, layoutInput, mergeLayout, portIds, quickLayout, renameInLayout, toElk } from '../../engine/graph/layout';
+import { ELK_OPTIONS, fromElk, layoutInput, mergeLayout, portIds, quickLayout, renameInLayout, toElk } from '../../engine/graph/layout';
+import { expandCompact, packInput, unpackInput } from '../../engine/graph/compact';
 import { layoutWorkerSource } from '../../webview/layout/worker-source';
 import { LABEL_HEIGHT } from '../../engine/graph/model';
 import { asWebviewMessage, isBrokenYaml, outlineOf } from '../../webview/protocol';
@@ -150,7 +151,7 @@ states:
 function packed(input: ReturnType<typeof layoutInput>): unknown {
   const p = packInput(input);
   assert.deepEqual(unpackInput(p), { ...input, edges: input.edges });
-  return { ...p, sizes: [...p.sizes], ends: [...p.ends], labelWidths: [...p.labelWidths] };
+  return { ...p, lengths: [...p.lengths], sizes: [...p.sizes], ends: [...p.ends], labelWidths: [...p.labelWidths] };
 }
 
 describe('layout', () => {
@@ -197,7 +198,7 @@ describe('layout', () => {
     const reply = replies.find((r) => r.msg.id === 7)!;
     assert.ok(reply.msg.result, reply.msg.error);
     assert.equal(reply.transfer?.length, 3);
-    const viaWorker = expandCompact(reply.msg.result!, input, 'worker');
+    const viaWorker = await expandCompact(reply.msg.result!, input, 'worker');
     const direct = fromElk((await new ELK().layout(toElk(input))) as Parameters<typeof fromElk>[0], 'main');
     assert.deepEqual(viaWorker.positions, direct.positions);
     assert.deepEqual(viaWorker.routes, direct.routes);

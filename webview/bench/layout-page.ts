@@ -12,6 +12,8 @@ interface Measure {
   nodes: number;
   /** The layout engine's own time on the main thread. */
   main?: number;
+  /** The longest of the engine's tasks on the main thread. */
+  task?: number;
 }
 
 function watchStalls(): { stop(): number } {
@@ -59,7 +61,7 @@ async function inWorker(): Promise<Measure> {
   const ms = performance.now() - t0;
   const stall = watch.stop();
   if (result.engine !== 'worker') throw new Error(`the worker did not lay out (${result.engine})`);
-  return { ms, stall, nodes: Object.keys(result.positions).length, main: result.mainMs };
+  return { ms, stall, nodes: Object.keys(result.positions).length, main: result.mainMs, task: result.mainTaskMs };
 }
 
 async function onMain(): Promise<Measure> {

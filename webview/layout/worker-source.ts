@@ -1,6 +1,7 @@
 // The layout worker's script: ELK's worker script followed by a small handler of ours. DOM-free, so
 // that it is tested in Node too (with the worker's `self` simulated).
-import { compactElk, toElkGraph, unpackInput, type LayoutInput, type PackedInput } from '../../engine/graph/layout';
+import { toElkGraph, type LayoutInput } from '../../engine/graph/layout';
+import { compactElk, unpackInput, type PackedInput } from '../../engine/graph/compact';
 
 /**
  * The worker's handler, appended to ELK's worker script (it runs from its source text: it may use
