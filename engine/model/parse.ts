@@ -39,10 +39,8 @@ export function parseTask(text: string): ParseResult {
 
 export function parseTaskDocument(text: string): ParsedDocument {
   const lineCounter = new LineCounter();
-  const tokens = [...new Parser(lineCounter.addNewLine).parse(text)];
-  const deep = tooDeepAt(tokens);
-  if (deep !== undefined) return tooDeep(text, lineCounter, deep);
-  const doc = compose(tokens, text);
+  const doc = read(text, lineCounter);
+  if (typeof doc === 'number') return tooDeep(text, lineCounter, doc);
   const anchors = anchorTargets(doc, text);
   const reader = new Reader(text, lineCounter, anchors);
   for (const e of doc.errors) reader.report('yaml-syntax', 'error', yamlMessage(e.code, e.message), e.pos[0], e.pos[1]);
@@ -51,6 +49,16 @@ export function parseTaskDocument(text: string): ParsedDocument {
   const model = reader.task(doc);
   reader.diagnostics.push(...schemaDiagnostics(doc, lineCounter, text));
   return { model, diagnostics: reader.diagnostics, text, doc, lineCounter };
+}
+
+/**
+ * The text's document, or the offset where it nests too deeply to be composed. Its own function so
+ * that the syntax tree is garbage once the document is built, as in yaml's parseDocument: kept
+ * alive while the model and the schema check read a large file, it made each garbage collection slower.
+ */
+function read(text: string, lineCounter: LineCounter): Document | number {
+  const tokens = [...new Parser(lineCounter.addNewLine).parse(text)];
+  return tooDeepAt(tokens) ?? compose(tokens, text);
 }
 
 /** The one document of the text, as yaml's parseDocument composes it (from tokens already read). */
