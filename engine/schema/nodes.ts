@@ -280,7 +280,10 @@ export function plainValue(node: unknown, anchors: Map<Node, Node>, budget = new
         if (!isPair(item)) continue;
         const k = keyText(item.key);
         if (k === undefined || Object.prototype.hasOwnProperty.call(out, k)) continue;
-        Object.defineProperty(out, k, { value: convert(item.value, level + 1, resolving), enumerable: true, writable: true, configurable: true });
+        const v = convert(item.value, level + 1, resolving);
+        // Only '__proto__' would not become an own property by assignment (defining each key is slow).
+        if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+        else out[k] = v;
       }
       return out;
     }
