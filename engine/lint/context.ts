@@ -1,11 +1,12 @@
 // What every rule can read besides the model: the text, the YAML nodes by path (for ranges of
 // values the model keeps as plain data), and every expression of the task with its location.
-import { isScalar, type Document, type LineCounter, type Node } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
 import type { InstructionModel, Range, StateModel, TaskModel, TextEdit } from '../model/types';
 import type { ValidateFunction } from 'ajv';
 import type { JsonSchema, PluginKindInfo } from '../plugins/define';
 import { plainDocument, type IndexedNode, type PathSegment, type PlainDocument } from '../schema/nodes';
-import { locateInScalar, nodeSpan } from '../schema/yamltext';
+import { nodeSpan } from '../schema/yamltext';
+import { expressionSites, type ExpressionSite } from './sites';
 
 export interface LintOptions {
   /** Custom instruction kinds registered with the engine (silences `unknown-kind` for them). */
@@ -20,32 +21,24 @@ export interface LintOptions {
   compileSchema?: (schema: JsonSchema) => ValidateFunction;
 }
 
-/** Where an expression comes from. */
-export type ExpressionWhere = 'when' | 'until' | 'template';
-
-export interface ExpressionSite {
-  /** The expression's text (trimmed; for a template, what is between the braces). */
-  source: string;
-  where: ExpressionWhere;
-  state: string;
-  /** The string scalar that holds it. */
-  node: Node;
-  /** Offsets of the expression's text, exact when the scalar is written as is. */
-  start: number;
-  end: number;
-  /** Offsets of the characters [index, index + length) of `source`. */
-  locate(index: number, length: number): { start: number; end: number; exact: boolean };
-  /** For a template: offsets of the whole `{{ ... }}` (or `={{ ... }}`) and whether they are exact. */
-  template?: { start: number; end: number; exact: boolean };
+/** An instruction of the task: its state, where it is written, and its plain value (as the schema saw it). */
+export interface InstructionEntry {
+  state: StateModel;
+  ins: InstructionModel;
+  path: PathSegment[];
+  /** An instruction of a poll (not of the state's `do`). */
+  poll: boolean;
+  value: unknown;
 }
-
-const WHOLE = /^(\s*=\{\{)([\s\S]*)\}\}\s*$/;
-const EMBEDDED = /\{\{([\s\S]*?)\}\}/g;
 
 export class LintContext {
   readonly plain: PlainDocument;
   readonly states = new Map<string, StateModel>();
   private sites?: ExpressionSite[];
+  private instructionList?: InstructionEntry[];
+  private branchList?: InstructionEntry[];
+  private statesNode: IndexedNode | undefined | null = null;
+  private readonly stateNodes = new Map<string, IndexedNode | undefined>();
 
   constructor(
     readonly text: string,
@@ -70,9 +63,23 @@ export class LintContext {
     return this.plain.nodeAt(path);
   }
 
+  /** The node of a state's value, `node(['states', name])`, found once: rules look into states many times. */
+  stateNode(name: string): IndexedNode | undefined {
+    if (this.stateNodes.has(name)) return this.stateNodes.get(name);
+    if (this.statesNode === null) this.statesNode = this.node(['states']);
+    const found = this.plain.nodeFrom(this.statesNode, [name]);
+    this.stateNodes.set(name, found);
+    return found;
+  }
+
   /** The plain value at a path (as the schema saw it). */
   value(path: readonly PathSegment[]): unknown {
-    let v: unknown = this.plain.value;
+    return this.valueIn(this.plain.value, path);
+  }
+
+  /** The plain value at a path below a value. */
+  valueIn(value: unknown, path: readonly PathSegment[]): unknown {
+    let v = value;
     for (const seg of path) {
       if (v === null || typeof v !== 'object') return undefined;
       v = (v as Record<string, unknown>)[String(seg)];
@@ -92,125 +99,46 @@ export class LintContext {
     return Array.isArray(list) ? ['states', state.name, 'do', ins.index] : ['states', state.name, 'do'];
   }
 
-  /** Every instruction of the task with its path: the `do` lists, then the polls' instructions. */
-  instructions(): Array<{ state: StateModel; ins: InstructionModel; path: PathSegment[]; poll: boolean }> {
-    const out: Array<{ state: StateModel; ins: InstructionModel; path: PathSegment[]; poll: boolean }> = [];
+  /**
+   * Every instruction of the task with its path and plain value: the `do` lists, then the polls'
+   * instructions. Built once; the rules share it and must not change it.
+   */
+  instructions(): readonly InstructionEntry[] {
+    if (this.instructionList) return this.instructionList;
+    const out: InstructionEntry[] = [];
+    const states = this.value(['states']);
     for (const state of this.states.values()) {
-      for (const ins of state.do) out.push({ state, ins, path: this.instructionPath(state, ins), poll: false });
+      const value = this.valueIn(states, [state.name]);
+      const list = this.valueIn(value, ['do']);
+      for (const ins of state.do) {
+        if (Array.isArray(list)) out.push({ state, ins, path: ['states', state.name, 'do', ins.index], poll: false, value: list[ins.index] });
+        else out.push({ state, ins, path: ['states', state.name, 'do'], poll: false, value: list });
+      }
       for (const t of state.on) {
-        if (t.poll?.do) out.push({ state, ins: t.poll.do, path: ['states', state.name, 'on', t.index, 'poll', 'do'], poll: true });
+        if (t.poll?.do) out.push({ state, ins: t.poll.do, path: ['states', state.name, 'on', t.index, 'poll', 'do'], poll: true, value: this.valueIn(value, ['on', t.index, 'poll', 'do']) });
       }
     }
-    return out;
+    return (this.instructionList = out);
   }
 
-  /** Every instruction with its path, the branches of a `parallel` and a `map`'s `do` included. */
-  instructionsWithBranches(): Array<{ ins: InstructionModel; path: PathSegment[] }> {
-    const out: Array<{ ins: InstructionModel; path: PathSegment[] }> = [];
-    for (const { ins, path } of this.instructions()) {
-      out.push({ ins, path });
+  /** Every instruction with its path and plain value, the branches of a `parallel` and a `map`'s `do` included. */
+  instructionsWithBranches(): readonly InstructionEntry[] {
+    if (this.branchList) return this.branchList;
+    const out: InstructionEntry[] = [];
+    for (const entry of this.instructions()) {
+      out.push(entry);
+      const { state, ins, path, poll, value } = entry;
       const f = ins.fanout;
-      if (f?.kind === 'parallel') for (const b of f.branches) out.push({ ins: b.ins, path: [...path, 'parallel', b.name] });
-      if (f?.kind === 'map' && f.do) out.push({ ins: f.do, path: [...path, 'map', 'do'] });
+      if (f?.kind === 'parallel') for (const b of f.branches) out.push({ state, ins: b.ins, path: [...path, 'parallel', b.name], poll, value: this.valueIn(value, ['parallel', b.name]) });
+      if (f?.kind === 'map' && f.do) out.push({ state, ins: f.do, path: [...path, 'map', 'do'], poll, value: this.valueIn(value, ['map', 'do']) });
     }
-    return out;
+    return (this.branchList = out);
   }
 
   /** Every expression: `when`, `until`, and the templates in instruction arguments. */
   expressions(): ExpressionSite[] {
-    if (this.sites) return this.sites;
-    const sites: ExpressionSite[] = [];
-    for (const state of this.states.values()) {
-      for (const t of state.on) {
-        if (t.shorthand) continue;
-        this.bare(sites, state.name, 'when', ['states', state.name, 'on', t.index, 'when']);
-        if (t.poll) this.bare(sites, state.name, 'until', ['states', state.name, 'on', t.index, 'poll', 'until']);
-      }
-    }
-    for (const { state, ins, path } of this.instructions()) {
-      if (!ins.kind) continue;
-      this.templates(sites, state.name, [...path, ins.kind], 0);
-    }
-    this.sites = sites;
-    return sites;
+    return (this.sites ??= expressionSites(this));
   }
-
-  private bare(sites: ExpressionSite[], state: string, where: ExpressionWhere, path: PathSegment[]): void {
-    const entry = this.node(path);
-    if (!entry || !isScalar(entry.node)) return;
-    const v = entry.node.value;
-    if (v === null || v === undefined || typeof v === 'object') return;
-    const text = String(v);
-    const node = entry.node;
-    if (typeof v !== 'string') {
-      const span = nodeSpan(node) ?? [0, 0];
-      sites.push({ source: text, where, state, node, start: span[0], end: span[1], locate: () => ({ start: span[0], end: span[1], exact: false }) });
-      return;
-    }
-    const lead = text.length - text.trimStart().length;
-    const source = text.trim();
-    const locate = (index: number, length: number) => locateInScalar(this.text, node, lead + index, length);
-    sites.push(site({ source, where, state, node, locate }));
-  }
-
-  private templates(sites: ExpressionSite[], state: string, path: PathSegment[], depth: number): void {
-    if (depth > 64) return;
-    const value = this.value(path);
-    if (Array.isArray(value)) {
-      value.forEach((_, i) => this.templates(sites, state, [...path, i], depth + 1));
-      return;
-    }
-    if (value && typeof value === 'object') {
-      for (const k of Object.keys(value)) this.templates(sites, state, [...path, k], depth + 1);
-      return;
-    }
-    if (typeof value !== 'string' || !value.includes('{{')) return;
-    const node = this.node(path)?.node;
-    if (!node) return;
-    const add = (inner: string, innerIndex: number, tplIndex: number, tplLength: number) => {
-      const lead = inner.length - inner.trimStart().length;
-      const source = inner.trim();
-      const base = innerIndex + lead;
-      const locate = (index: number, length: number) => locateInScalar(this.text, node, base + index, length);
-      sites.push(site({ source, where: 'template', state, node, locate }, () => locateInScalar(this.text, node, tplIndex, tplLength)));
-    };
-    const w = WHOLE.exec(value);
-    if (w) {
-      const tplStart = w[1].length - 3; // the '='
-      const tplEnd = value.lastIndexOf('}}') + 2;
-      add(w[2], w[1].length, tplStart, tplEnd - tplStart);
-      return;
-    }
-    for (const m of value.matchAll(EMBEDDED)) {
-      const at = m.index ?? 0;
-      add(m[1], at + 2, at, m[0].length);
-    }
-  }
-}
-
-/**
- * An expression site whose offsets are worked out only when a rule reports it: most expressions
- * are fine, and locating text inside a quoted scalar is the costly part.
- */
-function site(
-  base: Omit<ExpressionSite, 'start' | 'end' | 'template'>,
-  template?: () => { start: number; end: number; exact: boolean },
-): ExpressionSite {
-  let whole: { start: number; end: number } | undefined;
-  let tpl: { start: number; end: number; exact: boolean } | undefined;
-  const span = () => (whole ??= base.locate(0, base.source.length));
-  return {
-    ...base,
-    get start() {
-      return span().start;
-    },
-    get end() {
-      return span().end;
-    },
-    get template() {
-      return template ? (tpl ??= template()) : undefined;
-    },
-  };
 }
 
 /** Applies text edits (offsets into `text`); edits must not overlap. */

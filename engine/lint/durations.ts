@@ -8,34 +8,39 @@ import type { LintContext } from './context';
 import { rule, type Finding } from './rule';
 
 /**
- * Every field of the task that holds a duration, with a name for messages and the value the model
- * read (so that the many valid ones need no look-up of their YAML node).
+ * The fields of the task that should hold a duration but whose value (as the schema read it) is
+ * not a duration text, with a name for messages. The many valid ones cost no path, name or YAML
+ * node look-up.
  */
-export function durationPaths(ctx: LintContext): Array<{ path: PathSegment[]; label: string; value: unknown }> {
-  const out: Array<{ path: PathSegment[]; label: string; value: unknown }> = [];
-  const add = (path: PathSegment[], label: string, value: unknown) => {
-    if (value !== undefined && value !== null) out.push({ path, label, value });
+export function suspectDurations(ctx: LintContext): Array<{ path: PathSegment[]; label: string }> {
+  const out: Array<{ path: PathSegment[]; label: string }> = [];
+  const add = (value: unknown, where: () => [PathSegment[], string]) => {
+    if (value === undefined || value === null || (typeof value === 'string' && parseDuration(value) !== undefined)) return;
+    const [path, label] = where();
+    out.push({ path, label });
   };
-  add(['timeout'], "The task's 'timeout'", ctx.value(['timeout']));
+  add(ctx.value(['timeout']), () => [['timeout'], "The task's 'timeout'"]);
   for (const sc of ctx.model.schedule ?? []) {
-    if (sc.fields.every) add(['schedule', sc.index, 'every'], `The 'every' of schedule ${sc.index + 1}`, ctx.value(['schedule', sc.index, 'every']));
+    if (sc.fields.every) add(ctx.value(['schedule', sc.index, 'every']), () => [['schedule', sc.index, 'every'], `The 'every' of schedule ${sc.index + 1}`]);
   }
+  const states = ctx.value(['states']);
   for (const s of ctx.states.values()) {
-    if (s.fields.timeout) add(['states', s.name, 'timeout'], `The 'timeout' of state '${s.name}'`, ctx.value(['states', s.name, 'timeout']));
+    const state = ctx.valueIn(states, [s.name]);
+    if (s.fields.timeout) add(ctx.valueIn(state, ['timeout']), () => [['states', s.name, 'timeout'], `The 'timeout' of state '${s.name}'`]);
     for (const t of s.on) {
       if (t.shorthand) continue;
-      if (t.fields.after) add(['states', s.name, 'on', t.index, 'after'], "'after'", ctx.value(['states', s.name, 'on', t.index, 'after']));
-      if (t.poll?.fields.every) add(['states', s.name, 'on', t.index, 'poll', 'every'], "'every'", ctx.value(['states', s.name, 'on', t.index, 'poll', 'every']));
+      if (t.fields.after) add(ctx.valueIn(state, ['on', t.index, 'after']), () => [['states', s.name, 'on', t.index, 'after'], "'after'"]);
+      if (t.poll?.fields.every) add(ctx.valueIn(state, ['on', t.index, 'poll', 'every']), () => [['states', s.name, 'on', t.index, 'poll', 'every'], "'every'"]);
     }
   }
-  for (const { ins, path } of ctx.instructions()) {
-    if (ins.fields.timeout) add([...path, 'timeout'], "The instruction's 'timeout'", ctx.value([...path, 'timeout']));
+  for (const { ins, path, value } of ctx.instructions()) {
+    if (ins.fields.timeout) add(ctx.valueIn(value, ['timeout']), () => [[...path, 'timeout'], "The instruction's 'timeout'"]);
     if (ins.fields.retry) {
-      add([...path, 'retry', 'delay'], "'retry.delay'", ctx.value([...path, 'retry', 'delay']));
-      add([...path, 'retry', 'max_delay'], "'retry.max_delay'", ctx.value([...path, 'retry', 'max_delay']));
+      add(ctx.valueIn(value, ['retry', 'delay']), () => [[...path, 'retry', 'delay'], "'retry.delay'"]);
+      add(ctx.valueIn(value, ['retry', 'max_delay']), () => [[...path, 'retry', 'max_delay'], "'retry.max_delay'"]);
     }
-    if (ins.kind === 'sleep') add([...path, 'sleep'], "'sleep'", ctx.value([...path, 'sleep']));
-    if (ins.kind === 'http' || ins.kind === 'exec') add([...path, ins.kind, 'timeout'], `The ${ins.kind} 'timeout'`, ctx.value([...path, ins.kind, 'timeout']));
+    if (ins.kind === 'sleep') add(ctx.valueIn(value, ['sleep']), () => [[...path, 'sleep'], "'sleep'"]);
+    if (ins.kind === 'http' || ins.kind === 'exec') add(ctx.valueIn(value, [ins.kind, 'timeout']), () => [[...path, ins.kind, 'timeout'], `The ${ins.kind} 'timeout'`]);
   }
   return out;
 }
@@ -66,8 +71,7 @@ export function correctDuration(text: string): string | undefined {
 
 export const invalidDuration = rule('invalid-duration', 'error', 'A timeout, `after`, `poll.every`, `sleep`, retry delay or schedule `every` that is not a duration such as 10s or 1h30m.', (_model, ctx) => {
   const out: Finding[] = [];
-  for (const { path, label, value } of durationPaths(ctx)) {
-    if (typeof value === 'string' && parseDuration(value) !== undefined) continue;
+  for (const { path, label } of suspectDurations(ctx)) {
     const entry = ctx.node(path);
     if (!entry || !isScalar(entry.node)) continue;
     const v = entry.node.value;

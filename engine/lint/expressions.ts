@@ -2,7 +2,8 @@
 import { compileExpression, expressionProblem } from '../expr/expression';
 import type { Fix } from '../model/types';
 import { nearest } from '../schema/suggest';
-import type { ExpressionSite, LintContext } from './context';
+import type { LintContext } from './context';
+import type { ExpressionSite } from './sites';
 import { addSection, addToMap } from './edits';
 import { rule, type Finding } from './rule';
 
@@ -37,8 +38,18 @@ export const JSONATA_FUNCTIONS = [
   'decodeUrl', 'eval', 'toMillis', 'fromMillis', 'clone', 'now', 'millis',
 ] as const;
 
+/** unknownCalls by compiled expression: a file is linted again on every edit, and most of its expressions have not changed. */
+const callsOf = new WeakMap<object, ReadonlyArray<{ name: string; index: number }>>();
+
 /** Calls `$name(...)` of a compiled expression whose name is neither built in nor bound in it (`:=`, lambda arguments). */
-export function unknownCalls(source: string): Array<{ name: string; index: number }> {
+export function unknownCalls(source: string): ReadonlyArray<{ name: string; index: number }> {
+  const compiled = compileExpression(source);
+  let calls = callsOf.get(compiled);
+  if (!calls) callsOf.set(compiled, (calls = Object.freeze(callsIn(compiled.ast()))));
+  return calls;
+}
+
+function callsIn(ast: unknown): Array<{ name: string; index: number }> {
   const bound = new Set<string>(JSONATA_FUNCTIONS);
   const calls: Array<{ name: string; end: number }> = [];
   const walk = (node: unknown, depth: number): void => {
@@ -52,7 +63,7 @@ export function unknownCalls(source: string): Array<{ name: string; index: numbe
     }
     for (const v of Object.values(n)) walk(v, depth + 1);
   };
-  walk(compileExpression(source).ast(), 0);
+  walk(ast, 0);
   return calls.filter((c) => c.name && !bound.has(c.name)).map((c) => ({ name: c.name, index: c.end - c.name.length - 1 }));
 }
 

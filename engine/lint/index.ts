@@ -18,7 +18,8 @@ import { missingStart, unknownTarget } from './targets';
 import { elseNeverTaken, shadowedTransition, unknownErrorKind } from './transitions';
 import { isMap } from 'yaml';
 
-export { applyEdits, LintContext, type ExpressionSite, type LintOptions } from './context';
+export { applyEdits, LintContext, type InstructionEntry, type LintOptions } from './context';
+export type { ExpressionSite } from './sites';
 export type { Finding, Rule, RuleInfo } from './rule';
 
 /** The rules run over the model, in the order they run. */

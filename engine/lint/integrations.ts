@@ -8,9 +8,9 @@ export const sqlQueryTemplate = rule(
   'A template (`{{ }}`) in the `query` of a `sql` instruction: values belong in `params`, never spliced into SQL.',
   (_model, ctx) => {
     const out: Finding[] = [];
-    for (const { ins, path } of ctx.instructionsWithBranches()) {
+    for (const { ins, path, value } of ctx.instructionsWithBranches()) {
       if (ins.kind !== 'sql') continue;
-      const query = ctx.value([...path, 'sql', 'query']);
+      const query = ctx.valueIn(value, ['sql', 'query']);
       if (typeof query !== 'string' || !query.includes('{{')) continue;
       out.push({
         message: "The 'query' of a sql instruction holds a template: a value spliced into SQL can change what the SQL does. Write $1, $2 … in the query and put the values in 'params', in order.",
@@ -35,9 +35,9 @@ export const plainCredential = rule(
   'A password written in the task (an `smtp` `password`, a connection URL with `user:password@`): it belongs in a secret.',
   (_model, ctx) => {
     const out: Finding[] = [];
-    for (const { ins, path } of ctx.instructionsWithBranches()) {
+    for (const { ins, path, value: args } of ctx.instructionsWithBranches()) {
       for (const { field, url, secret } of CREDENTIALS[ins.kind ?? ''] ?? []) {
-        const value = ctx.value([...path, ins.kind!, field]);
+        const value = ctx.valueIn(args, [ins.kind!, field]);
         if (typeof value !== 'string' || !value || value.includes('{{')) continue;
         if (url && !/^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*:[^/@\s]*@/i.test(value)) continue;
         out.push({

@@ -32,9 +32,15 @@ export function tooDeepAt(tokens: readonly CST.Token[], max = MAX_NESTING): numb
       const pair = token.type === 'flow-collection' && token.start.source === '[' && item.sep?.some((t) => t.type === 'map-value-ind');
       if (pair && own + 1 > max) return (item.key ?? item.sep![0]).offset;
       const inner = pair ? own + 1 : own;
-      children.push({ token: item.key, level: inner }, { token: item.value, level: inner });
+      // Only collections nest: scalars are not worth a place on the stack.
+      if (nests(item.key)) children.push({ token: item.key, level: inner });
+      if (nests(item.value)) children.push({ token: item.value, level: inner });
     }
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }
   return undefined;
+}
+
+function nests(token: CST.Token | null | undefined): boolean {
+  return token?.type === 'block-map' || token?.type === 'block-seq' || token?.type === 'flow-collection';
 }

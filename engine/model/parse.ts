@@ -1,7 +1,7 @@
 // Reads task YAML into the typed model. Never throws: whatever can be read is returned, and what
 // cannot becomes a diagnostic with a range, so editors and the debugger work on half-typed files.
 import { Composer, Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Parser, YAMLParseError, type CST, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
-import { anchorTargets, forEachNode, keyText, newBudget, plainValue } from '../schema/nodes';
+import { anchorTargets, keyText, newBudget, plainValue } from '../schema/nodes';
 import { schemaDiagnostics } from '../schema/validate';
 import { MAX_NESTING, tooDeepAt } from './nesting';
 import type {
@@ -39,10 +39,8 @@ export function parseTask(text: string): ParseResult {
 
 export function parseTaskDocument(text: string): ParsedDocument {
   const lineCounter = new LineCounter();
-  const tokens = [...new Parser(lineCounter.addNewLine).parse(text)];
-  const deep = tooDeepAt(tokens);
-  if (deep !== undefined) return tooDeep(text, lineCounter, deep);
-  const doc = compose(tokens, text);
+  const doc = read(text, lineCounter);
+  if (typeof doc === 'number') return tooDeep(text, lineCounter, doc);
   const anchors = anchorTargets(doc, text);
   const reader = new Reader(text, lineCounter, anchors);
   for (const e of doc.errors) reader.report('yaml-syntax', 'error', yamlMessage(e.code, e.message), e.pos[0], e.pos[1]);
@@ -51,6 +49,16 @@ export function parseTaskDocument(text: string): ParsedDocument {
   const model = reader.task(doc);
   reader.diagnostics.push(...schemaDiagnostics(doc, lineCounter, text));
   return { model, diagnostics: reader.diagnostics, text, doc, lineCounter };
+}
+
+/**
+ * The text's document, or the offset where it nests too deeply to be composed. Its own function so
+ * that the syntax tree is garbage once the document is built, as in yaml's parseDocument: kept
+ * alive while the model and the schema check read a large file, it made each garbage collection slower.
+ */
+function read(text: string, lineCounter: LineCounter): Document | number {
+  const tokens = [...new Parser(lineCounter.addNewLine).parse(text)];
+  return tooDeepAt(tokens) ?? compose(tokens, text);
 }
 
 /** The one document of the text, as yaml's parseDocument composes it (from tokens already read). */
@@ -134,31 +142,52 @@ class Reader {
     const states = isMap(root) ? root.items.find((p) => keyText(p.key) === 'states')?.value : undefined;
     const inputs = isMap(root) ? root.items.find((p) => keyText(p.key) === 'input')?.value : undefined;
     const hasAliases = this.text.includes('*');
-    forEachNode(doc.contents, (node) => {
-      if (hasAliases && isAlias(node)) {
-        if (this.anchors.has(node)) return;
+    // Only collections and aliases can hold a problem: scalars are not visited. Pre-order, keys
+    // before values, as the text reads.
+    const stack: unknown[] = [doc.contents];
+    while (stack.length) {
+      const node = stack.pop();
+      if (isAlias(node)) {
+        if (!hasAliases || this.anchors.has(node)) continue;
         const r = node.range ?? [0, 0];
         this.report('yaml-syntax', 'error', `Unknown alias '*${node.source}': no anchor '&${node.source}' is set before it.`, r[0], r[1]);
-        return;
+        continue;
       }
-      if (!isMap(node)) return;
-      const seen = new Set<string>();
+      if (isSeq(node)) {
+        for (let i = node.items.length - 1; i >= 0; i--) if (holdsProblems(node.items[i])) stack.push(node.items[i]);
+        continue;
+      }
+      if (!isMap(node)) continue;
       const what = node === states ? 'state' : node === inputs ? 'input' : 'key';
-      for (const item of node.items) {
-        const key = keyText(item.key);
-        if (key === undefined) continue;
-        if (!seen.has(key)) {
-          seen.add(key);
-          continue;
-        }
-        this.diagnostics.push({
-          code: what === 'state' ? 'duplicate-state' : 'duplicate-key',
-          severity: 'error',
-          message: `Duplicate ${what} '${key}': only one may be given (the later one is ignored).`,
-          range: this.nodeRange(item.key as Node),
-        });
+      this.duplicates(node, what);
+      for (let i = node.items.length - 1; i >= 0; i--) {
+        const item = node.items[i];
+        if (!isPair(item)) continue;
+        if (holdsProblems(item.value)) stack.push(item.value);
+        if (holdsProblems(item.key)) stack.push(item.key);
       }
-    });
+    }
+  }
+
+  private duplicates(map: YAMLMap, what: 'state' | 'input' | 'key'): void {
+    const items = map.items;
+    if (items.length < 2) return;
+    // A short mapping is compared pairwise: cheaper than a set of its keys.
+    const seen = items.length > 8 ? new Set<string>() : undefined;
+    for (let i = 0; i < items.length; i++) {
+      const key = keyText(items[i].key);
+      if (key === undefined) continue;
+      if (seen ? !seen.has(key) : !earlierKey(items, i, key)) {
+        seen?.add(key);
+        continue;
+      }
+      this.diagnostics.push({
+        code: what === 'state' ? 'duplicate-state' : 'duplicate-key',
+        severity: 'error',
+        message: `Duplicate ${what} '${key}': only one may be given (the later one is ignored).`,
+        range: this.nodeRange(items[i].key as Node),
+      });
+    }
   }
 
   report(code: string, severity: Diagnostic['severity'], message: string, start: number, end: number): void {
@@ -169,7 +198,7 @@ class Reader {
     if (node?.range) {
       // A block collection's range runs past its last line break: end it on its last character.
       let end = node.range[1];
-      while (end > node.range[0] && /\s/.test(this.text[end - 1] ?? '')) end--;
+      while (end > node.range[0] && isSpace(this.text.charCodeAt(end - 1))) end--;
       return this.toRange(node.range[0], end);
     }
     return fallback ?? this.toRange(0, 0);
@@ -420,4 +449,21 @@ function scalar(node: Node | null | undefined): unknown {
 function str(node: Node | null | undefined): string | undefined {
   if (!isScalar(node) || node.value === null || node.value === undefined) return undefined;
   return String(node.value);
+}
+
+/** Whether a character is white space (what /\s/ matches), without a regular expression per character. */
+function isSpace(code: number): boolean {
+  if (code <= 32) return code === 32 || (code >= 9 && code <= 13);
+  if (code < 160) return false;
+  return code === 160 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff;
+}
+
+function holdsProblems(node: unknown): boolean {
+  return isMap(node) || isSeq(node) || isAlias(node);
+}
+
+/** Whether a key before `index` reads `key`. */
+function earlierKey(items: readonly Pair[], index: number, key: string): boolean {
+  for (let j = 0; j < index; j++) if (keyText(items[j].key) === key) return true;
+  return false;
 }

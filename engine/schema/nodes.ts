@@ -23,6 +23,8 @@ export interface PlainDocument {
   nodes: { get(ptr: string): IndexedNode | undefined };
   /** The node behind a value by path segments: no pointer text to build, one map lookup a step. */
   nodeAt(path: readonly PathSegment[]): IndexedNode | undefined;
+  /** The node at a path below an already found one (`nodeAt` of the two paths joined). */
+  nodeFrom(at: IndexedNode | undefined, path: readonly PathSegment[]): IndexedNode | undefined;
   /** Values left out (null in `value`) because aliases expand too far: their pointers, and the first place. */
   cut: { pointers: ReadonlySet<string>; first?: Cut };
 }
@@ -44,6 +46,9 @@ export interface ExpansionBudget {
 export function newBudget(): ExpansionBudget {
   return { left: MAX_EXPANDED };
 }
+
+/** Mappings up to this many entries are searched in place rather than indexed. */
+const SCAN_LIMIT = 8;
 
 // An alias's anchor is never an alias (YAML cannot anchor an alias); the bound is for safety only.
 const MAX_ALIAS_HOPS = 100;
@@ -150,6 +155,14 @@ export function plainDocument(doc: Document): PlainDocument {
     return byKey;
   };
 
+  // A small mapping is searched in place: building its index would cost more than the look-ups.
+  const firstEntry = (items: unknown[], seg: string): { key: Node; value: unknown } | undefined => {
+    for (const item of items) {
+      if (isPair(item) && keyText(item.key) === seg) return { key: item.key as Node, value: item.value ?? undefined };
+    }
+    return undefined;
+  };
+
   // Each path is resolved from its parent's (memoized) node: rules look up many siblings.
   const lookups = new Map<string, IndexedNode | undefined>();
   const get = (ptr: string): IndexedNode | undefined => {
@@ -170,7 +183,7 @@ export function plainDocument(doc: Document): PlainDocument {
     let container: unknown = parent;
     for (let hops = 0; isAlias(container) && hops < MAX_ALIAS_HOPS; hops++) container = anchorOf(container);
     if (isMap(container)) {
-      const entry = entries(container).get(seg);
+      const entry = container.items.length <= SCAN_LIMIT ? firstEntry(container.items, seg) : entries(container).get(seg);
       if (!entry || !entry.value || typeof entry.value !== 'object') return undefined;
       return { node: entry.value as Node, key: entry.key };
     }
@@ -181,18 +194,15 @@ export function plainDocument(doc: Document): PlainDocument {
     return undefined;
   };
 
-  const nodeAt = (path: readonly PathSegment[]): IndexedNode | undefined => {
-    if (!isNode(doc.contents)) return undefined;
-    let at: IndexedNode | undefined = { node: doc.contents };
-    for (const seg of path) {
-      at = step(at.node, String(seg));
-      if (!at) return undefined;
-    }
+  const nodeFrom = (from: IndexedNode | undefined, path: readonly PathSegment[]): IndexedNode | undefined => {
+    let at = from;
+    for (let i = 0; at && i < path.length; i++) at = step(at.node, String(path[i]));
     return at;
   };
+  const nodeAt = (path: readonly PathSegment[]): IndexedNode | undefined => (isNode(doc.contents) ? nodeFrom({ node: doc.contents }, path) : undefined);
 
   const value = walk(doc.contents, 0, new Set());
-  const result: PlainDocument = { value, nodes: { get }, nodeAt, cut: { pointers: cutPointers, first: firstCut } };
+  const result: PlainDocument = { value, nodes: { get }, nodeAt, nodeFrom, cut: { pointers: cutPointers, first: firstCut } };
   cache.set(doc, result);
   return result;
 }
@@ -270,7 +280,10 @@ export function plainValue(node: unknown, anchors: Map<Node, Node>, budget = new
         if (!isPair(item)) continue;
         const k = keyText(item.key);
         if (k === undefined || Object.prototype.hasOwnProperty.call(out, k)) continue;
-        Object.defineProperty(out, k, { value: convert(item.value, level + 1, resolving), enumerable: true, writable: true, configurable: true });
+        const v = convert(item.value, level + 1, resolving);
+        // Only '__proto__' would not become an own property by assignment (defining each key is slow).
+        if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+        else out[k] = v;
       }
       return out;
     }
