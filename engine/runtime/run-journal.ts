@@ -83,7 +83,12 @@ export class RunJournal {
   add(event: NewJournalEvent, clear?: ClearResult, point = isDurabilityPoint(event)): Promise<JournalEvent> {
     const detached = this.host.detached();
     if (detached) return Promise.reject(detached);
-    const full = this.host.secrets.hide({ ...event, seq: this.live.seq + 1, at: this.host.now() } as JournalEvent);
+    // The caller's object becomes the entry: a spread of entries of every shape would make V8
+    // build a hidden class per entry (a copy is made only when a secret must be masked).
+    const entry = event as JournalEvent;
+    entry.seq = this.live.seq + 1;
+    entry.at = this.host.now();
+    const full = this.host.secrets.hide(entry);
     this.host.secrets.record(this.live, full, clear);
     applyEvent(this.live, full);
     this.pending.push(full);

@@ -7,7 +7,7 @@ import { MASK, type ScopeViews } from '../expr/taint';
 import type { JournalEvent } from '../journal/events';
 import { applyEvent, emptyRunState, setAtPath, type RunState } from '../journal/replay';
 import type { StateModel } from '../model/types';
-import { redactTexts } from './redact';
+import { maskSearched, searchedTexts } from './redact';
 
 /** Clear values of a journaled result, at the paths where the journal holds the mask. */
 export interface ClearResult {
@@ -20,6 +20,8 @@ export class SecretState {
   private clear: RunState | undefined;
   /** Values computed from secrets in this process: searched for in output the engine did not build. */
   private readonly texts = new Set<string>();
+  /** What `hide` searches for: the secrets and the texts; undefined after `learn` until asked again. */
+  private searched: string[] | undefined;
   private readonly masked: Record<string, string>;
 
   constructor(
@@ -40,12 +42,15 @@ export class SecretState {
 
   /** Values computed from secrets (as text) to mask in output from now on. */
   learn(texts: readonly string[]): void {
+    if (texts.length === 0) return;
     for (const t of texts) this.texts.add(t);
+    this.searched = undefined;
   }
 
   /** Masks, in text the engine did not build, the secrets and the values computed from them. */
   hide<T>(value: T): T {
-    return redactTexts(value, [...Object.values(this.secrets), ...this.texts]);
+    this.searched ??= searchedTexts([...Object.values(this.secrets), ...this.texts]);
+    return this.searched.length === 0 ? value : maskSearched(value, this.searched);
   }
 
   /** Folds a journaled event into the clear state; call it before the run's state takes the event. */
