@@ -6,7 +6,7 @@ import * as vm from 'node:vm';
 import { createActor, createMachine, type AnyActorRef } from 'xstate';
 import { parseTask } from '../engine/model/parse';
 import { virtualClock } from '../engine/runtime/clock';
-import { createEngine, type Engine } from '../engine/runtime/engine';
+import { createEngine } from '../engine/runtime/engine';
 import type { Run } from '../engine/runtime/run';
 import { memoryStore } from '../engine/store/memory';
 import { linearTask } from './generate';
@@ -124,6 +124,19 @@ async function until(ready: () => boolean): Promise<void> {
   while (!ready()) await new Promise((resolve) => setImmediate(resolve));
 }
 
+/**
+ * Heap per item of what `start` makes and keeps until `stop`: measured after the event loop has
+ * let go of the previous sample (its callbacks and timers), so that neither side pays for the other.
+ */
+async function heapPer(gc: () => void, start: () => Promise<unknown[]>, stop: (items: unknown[]) => Promise<void>): Promise<number> {
+  for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+  const before = heapAfterGc(gc);
+  const items = await start();
+  const per = (heapAfterGc(gc) - before) / items.length;
+  await stop(items);
+  return per;
+}
+
 // Bytes of heap one run holds while it waits for an event (its journal in the memory store
 // included), against one started XState actor of the same machine waiting in the same state.
 async function benchIdleHeap(): Promise<void> {
@@ -131,27 +144,34 @@ async function benchIdleHeap(): Promise<void> {
   const task = { model: parseTask(WAITING).model };
   const machine = createMachine({ id: 'waiting', initial: 'wait', states: { wait: { on: { go: 'done' } }, done: { type: 'final' } } });
 
-  const ours = async () => {
-    const engine: Engine = createEngine({ store: memoryStore(), clock: virtualClock() });
-    const before = heapAfterGc(gc);
-    const runs: Run[] = [];
-    for (let i = 0; i < IDLE_RUNS; i++) runs.push(engine.start(task));
-    await until(() => runs.every((r) => r.parked && r.isWaitingFor('go')));
-    const per = (heapAfterGc(gc) - before) / IDLE_RUNS;
-    await Promise.all(runs.map((r) => r.send('go', null)));
-    const finals = await Promise.all(runs.map((r) => r.done));
-    if (finals.some((f) => f.status !== 'succeeded')) throw new Error('an idle benchmark run did not end after its event');
-    return per;
+  const ours = () => {
+    const engine = createEngine({ store: memoryStore(), clock: virtualClock() });
+    return heapPer(
+      gc,
+      async () => {
+        const runs = Array.from({ length: IDLE_RUNS }, () => engine.start(task));
+        await until(() => runs.every((r) => r.parked && r.isWaitingFor('go')));
+        return runs;
+      },
+      async (runs) => {
+        const finals = await Promise.all((runs as Run[]).map(async (r) => (await r.send('go', null), r.done)));
+        if (finals.some((f) => f.status !== 'succeeded')) throw new Error('an idle benchmark run did not end after its event');
+      },
+    );
   };
-  const theirs = async () => {
-    const before = heapAfterGc(gc);
-    const actors = Array.from({ length: IDLE_RUNS }, () => createActor(machine).start());
-    if (actors.some((a) => a.getSnapshot().value !== 'wait')) throw new Error('an XState actor is not waiting');
-    const per = (heapAfterGc(gc) - before) / IDLE_RUNS;
-    for (const a of actors) a.send({ type: 'go' });
-    if (actors.some((a) => a.getSnapshot().status !== 'done')) throw new Error('an XState actor did not end after its event');
-    return per;
-  };
+  const theirs = () =>
+    heapPer(
+      gc,
+      async () => {
+        const actors = Array.from({ length: IDLE_RUNS }, () => createActor(machine).start());
+        if (actors.some((a) => a.getSnapshot().value !== 'wait')) throw new Error('an XState actor is not waiting');
+        return actors;
+      },
+      async (actors) => {
+        for (const a of actors as AnyActorRef[]) a.send({ type: 'go' });
+        if ((actors as AnyActorRef[]).some((a) => a.getSnapshot().status !== 'done')) throw new Error('an XState actor did not end after its event');
+      },
+    );
   await ours();
   await theirs();
   const a: number[] = [];

@@ -53,8 +53,8 @@ export interface RunJournalHost {
 export class RunJournal {
   /** What the run decides over: every step recorded, journaled or not. */
   readonly live: RunState = emptyRunState();
-  /** What the store has, folded lazily (see `shown`). */
-  private readonly journaled: RunState = emptyRunState();
+  /** What the store has, folded when a view asks (see `shown`): a run nobody looks at has none. */
+  private journaled: RunState | undefined;
   private unfolded: JournalEvent[];
   /** Steps recorded and not yet sent to the store, in seq order. */
   private pending: JournalEvent[] = [];
@@ -70,8 +70,9 @@ export class RunJournal {
 
   /** The run as the store has it: what every view shows. */
   get shown(): RunState {
-    if (this.unfolded.length > 0) for (const e of this.unfolded.splice(0)) applyEvent(this.journaled, e);
-    return this.journaled;
+    const journaled = (this.journaled ??= emptyRunState());
+    if (this.unfolded.length > 0) for (const e of this.unfolded.splice(0)) applyEvent(journaled, e);
+    return journaled;
   }
 
   /**

@@ -106,13 +106,11 @@ export interface LoadedTask {
  */
 export type ResumeJournal = false | { reason?: string; worker?: string; attempt?: number };
 
+/** An event transition waiting: settled by offer() or by an abort of its scope. */
 interface EventSubscriber {
-  /** The transition's index in `on`: ties go to the lowest. */
-  index: number;
-  name: string;
-  matches(e: ReceivedEvent): Promise<boolean>;
-  take(e: ReceivedEvent): void;
-  fail(err: unknown): void;
+  transition: TransitionModel;
+  resolve(d: Decision): void;
+  reject(err: unknown): void;
 }
 
 /** An instruction's outcome; `secret` when its result is its arguments and some came from secrets. */
@@ -133,10 +131,9 @@ export class Run {
   private releaseHold: (() => void) | undefined;
   private pauseHold: (() => void) | undefined;
   private resumeGate: { promise: Promise<void>; open: () => void } | undefined;
-  private readonly subscribers = new Set<EventSubscriber>();
+  private readonly subscribers: EventSubscriber[] = [];
   private deliveries: Promise<void> = Promise.resolve();
-  private readonly waitingFor = new Map<string, number>();
-  private readonly cleanups: Array<() => void> = [];
+  private unwatchInbox: (() => void) | undefined;
   private readonly statesByName: ReadonlyMap<string, StateModel>;
   private parkedDepth = 0;
   private checkedHistoryFailure = false;
@@ -155,7 +152,7 @@ export class Run {
     private readonly resumeJournal?: ResumeJournal,
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
-    this.statesByName = new Map(task.model.states.map((s) => [s.name, s]));
+    this.statesByName = statesOf(task.model);
     this.secrets = new SecretState(id, env.secrets);
     this.steps = new RunJournal(
       {
@@ -187,12 +184,12 @@ export class Run {
 
   /** True while a transition of the current state waits for this event name. */
   isWaitingFor(name: string): boolean {
-    return (this.waitingFor.get(name) ?? 0) > 0;
+    return this.subscribers.some((s) => s.transition.event === name);
   }
 
   /** The event names the current state's transitions wait for. */
   waitingEvents(): string[] {
-    return [...this.waitingFor].filter(([, n]) => n > 0).map(([name]) => name);
+    return [...new Set(this.subscribers.map((s) => s.transition.event!))];
   }
 
   /**
@@ -265,7 +262,8 @@ export class Run {
         }
       }
     } finally {
-      for (const c of this.cleanups.splice(0)) c();
+      this.unwatchInbox?.();
+      this.runAbort.end();
       this.release();
       this.pauseHold?.();
       this.env.onEnd(this);
@@ -638,41 +636,40 @@ export class Run {
     }
   }
 
-  private async arm(st: StateModel, t: TransitionModel, signal: Scope): Promise<Decision> {
-    const to = t.to!;
+  private arm(st: StateModel, t: TransitionModel, signal: Scope): Promise<Decision> {
     const kind = transitionKind(t);
-    if (kind === 'after') {
-      const deadline = (this.live.stateEnteredAt ?? this.env.clock.now()) + durationMs(t.after!);
-      await this.env.clock.sleep(Math.max(0, deadline - this.env.clock.now()), signal);
-      if (t.when !== undefined && !truthy(await this.held(() => this.evaluateValue(t.when!)))) return waitForAbort(signal);
-      return { to, cause: 'after', index: t.index, transition: t };
-    }
+    if (kind === 'after') return this.after(t, signal);
     if (kind === 'event') return this.waitForEvent(t, signal);
     return this.poll(st, t, signal);
   }
 
+  private async after(t: TransitionModel, signal: Scope): Promise<Decision> {
+    const deadline = (this.live.stateEnteredAt ?? this.env.clock.now()) + durationMs(t.after!);
+    await this.env.clock.sleep(Math.max(0, deadline - this.env.clock.now()), signal);
+    if (t.when !== undefined && !truthy(await this.held(() => this.evaluateValue(t.when!)))) return waitForAbort(signal);
+    return { to: t.to!, cause: 'after', index: t.index, transition: t };
+  }
+
+  // A run can wait for a long time: what it keeps while it waits is the subscriber, its promise's
+  // functions and one listener on the wait's scope.
   private waitForEvent(t: TransitionModel, signal: Scope): Promise<Decision> {
-    const name = t.event!;
+    if (signal.aborted) return Promise.reject(abortError(signal));
     return new Promise<Decision>((resolve, reject) => {
-      const done = (fn: () => void) => {
-        if (!this.subscribers.delete(sub)) return;
-        this.waitingFor.set(name, (this.waitingFor.get(name) ?? 1) - 1);
-        signal.removeEventListener('abort', onAbort);
-        fn();
+      const sub: EventSubscriber = { transition: t, resolve, reject };
+      const onAbort = () => {
+        if (this.unsubscribe(sub)) reject(abortError(signal));
       };
-      const sub: EventSubscriber = {
-        index: t.index,
-        name,
-        matches: async (e) => t.when === undefined || truthy(await this.evaluateValue(t.when, { event: e })),
-        take: (e) => done(() => resolve({ to: t.to!, cause: 'event', index: t.index, transition: t, event: e })),
-        fail: (err) => done(() => reject(err)),
-      };
-      const onAbort = () => done(() => reject(abortError(signal)));
-      if (signal.aborted) return reject(abortError(signal));
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.subscribers.add(sub);
-      this.waitingFor.set(name, (this.waitingFor.get(name) ?? 0) + 1);
+      signal.addEventListener('abort', onAbort);
+      this.subscribers.push(sub);
     });
+  }
+
+  /** Removes a subscriber; false when it was already gone (it was settled). */
+  private unsubscribe(sub: EventSubscriber): boolean {
+    const i = this.subscribers.indexOf(sub);
+    if (i < 0) return false;
+    this.subscribers.splice(i, 1);
+    return true;
   }
 
   /**
@@ -681,13 +678,19 @@ export class Run {
    */
   private offer(e: ReceivedEvent): Promise<void> {
     this.deliveries = this.deliveries.then(async () => {
-      const candidates = [...this.subscribers].filter((s) => s.name === e.name).sort((a, b) => a.index - b.index);
+      const candidates = this.subscribers.filter((s) => s.transition.event === e.name).sort((a, b) => a.transition.index - b.transition.index);
       for (const sub of candidates) {
-        if (!this.subscribers.has(sub)) continue;
+        if (!this.subscribers.includes(sub)) continue;
+        const t = sub.transition;
         try {
-          if (await sub.matches(e)) return sub.take(e);
+          if (t.when === undefined || truthy(await this.evaluateValue(t.when, { event: e }))) {
+            // Its scope's listener finds it gone and stays until the scope ends.
+            if (this.unsubscribe(sub)) sub.resolve({ to: t.to!, cause: 'event', index: t.index, transition: t, event: e });
+            return;
+          }
         } catch (err) {
-          return sub.fail(err);
+          if (this.unsubscribe(sub)) sub.reject(err);
+          return;
         }
       }
     });
@@ -775,27 +778,25 @@ export class Run {
         .then(() => this.runAbort.abort(new Interrupt('task-timeout', `The run timed out after ${model.timeout}.`)))
         .catch(() => undefined);
     }
-    const journaled = new Set<string>();
-    for (const e of this.history) if (e.type === 'event-received' && e.source) journaled.add(e.source);
+    // Sources of the events journaled: an event from the inbox or a mock is journaled once.
+    let journaled: Set<string> | undefined;
+    for (const e of this.history) if (e.type === 'event-received' && e.source) (journaled ??= new Set()).add(e.source);
     for (const m of this.env.mocks.events) {
       const source = `mock:${m.index}`;
-      if (journaled.has(source)) continue;
+      if (journaled?.has(source)) continue;
       const due = this.live.startedAt + m.afterMs;
       this.env.clock
         .sleep(Math.max(0, due - this.env.clock.now()), this.runAbort)
         .then(() => (this.ended ? undefined : this.send(m.event, m.data, source)))
         .catch(() => undefined);
     }
-    this.cleanups.push(
-      this.env.store.watchInbox(this.id, (e) => {
-        if (e.control === 'cancel') return this.cancel(String(e.data));
-        const source = `inbox:${e.id}`;
-        if (journaled.has(source) || this.ended) return;
-        journaled.add(source);
-        this.send(e.name, e.data, source).catch(() => undefined);
-      }),
-    );
-    this.cleanups.push(() => this.runAbort.abort(new Interrupt('cancelled', 'run ended')));
+    this.unwatchInbox = this.env.store.watchInbox(this.id, (e) => {
+      if (e.control === 'cancel') return this.cancel(String(e.data));
+      const source = `inbox:${e.id}`;
+      if (journaled?.has(source) || this.ended) return;
+      (journaled ??= new Set()).add(source);
+      this.send(e.name, e.data, source).catch(() => undefined);
+    });
   }
 
   /** Records a step; see RunJournal.add for when it resolves. */
@@ -843,13 +844,9 @@ export class Run {
   }
 
   /** Lets virtual time move while the run waits on timers, events or a child run. */
-  private async idle<T>(p: Promise<T>): Promise<T> {
+  private idle<T>(p: Promise<T>): Promise<T> {
     this.release();
-    try {
-      return await p;
-    } finally {
-      this.hold();
-    }
+    return p.finally(() => this.hold());
   }
 
   /** Keeps virtual time still while work of a waiting run is in flight. */
@@ -861,6 +858,15 @@ export class Run {
       release();
     }
   }
+}
+
+const STATES = new WeakMap<TaskModel, ReadonlyMap<string, StateModel>>();
+
+/** A task's states by name, made once per task rather than once per run. */
+function statesOf(model: TaskModel): ReadonlyMap<string, StateModel> {
+  let states = STATES.get(model);
+  if (!states) STATES.set(model, (states = new Map(model.states.map((s) => [s.name, s]))));
+  return states;
 }
 
 export function retryDelay(retry: NonNullable<InstructionModel['retry']>, attempt: number): number {

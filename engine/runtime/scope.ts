@@ -36,7 +36,8 @@ const ENDED = new Interrupt('cancelled', 'scope ended');
 export class Scope implements Abortable {
   aborted = false;
   reason: unknown = undefined;
-  private listeners: Array<() => void> | undefined;
+  /** Most scopes have one listener (a child scope or a wait): no array for it. */
+  private listeners: (() => void) | Array<() => void> | undefined;
   private controller: AbortController | undefined;
   private readonly fromParent: (() => void) | undefined;
 
@@ -67,7 +68,8 @@ export class Scope implements Abortable {
     this.controller?.abort(reason);
     const listeners = this.listeners;
     this.listeners = undefined;
-    if (listeners) for (const l of listeners) l();
+    if (typeof listeners === 'function') listeners();
+    else if (listeners) for (const l of listeners) l();
   }
 
   /** The scope's work is done: what still listens is released, and the parent forgets it. */
@@ -78,12 +80,19 @@ export class Scope implements Abortable {
   /** Listeners are called once: an aborted scope forgets them. */
   addEventListener(_type: 'abort', listener: () => void, _options?: { once?: boolean }): void {
     if (this.aborted) return;
-    (this.listeners ??= []).push(listener);
+    const ls = this.listeners;
+    if (ls === undefined) this.listeners = listener;
+    else if (typeof ls === 'function') this.listeners = [ls, listener];
+    else ls.push(listener);
   }
 
   removeEventListener(_type: 'abort', listener: () => void): void {
-    const i = this.listeners?.indexOf(listener) ?? -1;
-    if (i >= 0) this.listeners!.splice(i, 1);
+    const ls = this.listeners;
+    if (ls === listener) this.listeners = undefined;
+    else if (Array.isArray(ls)) {
+      const i = ls.indexOf(listener);
+      if (i >= 0) ls.splice(i, 1);
+    }
   }
 
   private unhook(): void {

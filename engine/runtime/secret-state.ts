@@ -15,11 +15,14 @@ export interface ClearResult {
   paths: ValuePath[];
 }
 
+/** The masked secrets of a run without secrets (most runs): one object for them all. */
+const NONE: Record<string, string> = Object.freeze({});
+
 export class SecretState {
   /** Undefined (the same as the journaled state) until a value computed from a secret is stored. */
   private clear: RunState | undefined;
   /** Values computed from secrets in this process: searched for in output the engine did not build. */
-  private readonly texts = new Set<string>();
+  private texts: Set<string> | undefined;
   /** What `hide` searches for: the secrets and the texts; undefined after `learn` until asked again. */
   private searched: string[] | undefined;
   private readonly masked: Record<string, string>;
@@ -28,7 +31,7 @@ export class SecretState {
     private readonly runId: string,
     private readonly secrets: Record<string, string>,
   ) {
-    this.masked = Object.fromEntries(Object.keys(secrets).map((k) => [k, MASK]));
+    this.masked = Object.keys(secrets).length === 0 ? NONE : Object.fromEntries(Object.keys(secrets).map((k) => [k, MASK]));
   }
 
   /** The clear and shown views of a run's context; `shown` is the run's (journaled) state. */
@@ -43,13 +46,14 @@ export class SecretState {
   /** Values computed from secrets (as text) to mask in output from now on. */
   learn(texts: readonly string[]): void {
     if (texts.length === 0) return;
+    this.texts ??= new Set();
     for (const t of texts) this.texts.add(t);
     this.searched = undefined;
   }
 
   /** Masks, in text the engine did not build, the secrets and the values computed from them. */
   hide<T>(value: T): T {
-    this.searched ??= searchedTexts([...Object.values(this.secrets), ...this.texts]);
+    this.searched ??= searchedTexts([...Object.values(this.secrets), ...(this.texts ?? [])]);
     return this.searched.length === 0 ? value : maskSearched(value, this.searched);
   }
 
