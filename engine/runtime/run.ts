@@ -132,7 +132,7 @@ export class Run {
   private pauseHold: (() => void) | undefined;
   private resumeGate: { promise: Promise<void>; open: () => void } | undefined;
   private readonly subscribers: EventSubscriber[] = [];
-  private deliveries: Promise<void> = Promise.resolve();
+  private deliveries: Promise<void> | undefined;
   private unwatchInbox: (() => void) | undefined;
   private readonly statesByName: ReadonlyMap<string, StateModel>;
   private parkedDepth = 0;
@@ -615,20 +615,23 @@ export class Run {
       await this.flush();
       // Stopped while the store took the steps: the abort below would never be heard.
       if (signal.aborted) throw abortError(signal);
-      // Ended once a transition is taken: the others' timers, polls and subscriptions go.
-      const race = new Scope(signal);
+      // Ended once a transition is taken: the others' timers, polls and subscriptions go. A lone
+      // transition waits in the state's scope, which ends as the state is left.
+      const race = armed.length === 1 ? signal : new Scope(signal);
       try {
         const racers = armed.length === 1 ? this.arm(st, armed[0], race) : Promise.race(armed.map((t) => this.arm(st, t, race)));
         // Events that arrived before the state subscribed wait in the journal for it.
         for (const e of [...this.live.pendingEvents]) void this.offer(e);
         this.parkedDepth++;
+        this.release();
         try {
-          return await this.idle(racers);
+          return await racers;
         } finally {
+          this.hold();
           this.parkedDepth--;
         }
       } finally {
-        race.end();
+        if (race !== signal) race.end();
       }
     } catch (err) {
       if (signal.aborted) throw err;
@@ -677,7 +680,7 @@ export class Run {
    * transitions accept it, the first one written wins.
    */
   private offer(e: ReceivedEvent): Promise<void> {
-    this.deliveries = this.deliveries.then(async () => {
+    this.deliveries = (this.deliveries ?? Promise.resolve()).then(async () => {
       const candidates = this.subscribers.filter((s) => s.transition.event === e.name).sort((a, b) => a.transition.index - b.transition.index);
       for (const sub of candidates) {
         if (!this.subscribers.includes(sub)) continue;

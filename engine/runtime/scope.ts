@@ -33,22 +33,25 @@ export class Interrupt {
 /** The reason a scope that ended normally gives the waits still listening (timers of the state). */
 const ENDED = new Interrupt('cancelled', 'scope ended');
 
+/** A child scope listens as itself, without a closure. */
+type Listener = (() => void) | Scope;
+
 export class Scope implements Abortable {
   aborted = false;
   reason: unknown = undefined;
   /** Most scopes have one listener (a child scope or a wait): no array for it. */
-  private listeners: (() => void) | Array<() => void> | undefined;
+  private listeners: Listener | Listener[] | undefined;
   private controller: AbortController | undefined;
   private readonly fromParent: (() => void) | undefined;
 
   constructor(private readonly parent?: Abortable) {
     if (!parent) return;
-    if (parent.aborted) {
-      this.abort(parent.reason);
-      return;
+    if (parent.aborted) this.abort(parent.reason);
+    else if (parent instanceof Scope) parent.add(this);
+    else {
+      this.fromParent = () => this.abort(parent.reason);
+      parent.addEventListener('abort', this.fromParent);
     }
-    this.fromParent = () => this.abort(parent.reason);
-    parent.addEventListener('abort', this.fromParent);
   }
 
   /** An AbortSignal that aborts with this scope, for code outside the engine (instruction handlers). */
@@ -68,8 +71,8 @@ export class Scope implements Abortable {
     this.controller?.abort(reason);
     const listeners = this.listeners;
     this.listeners = undefined;
-    if (typeof listeners === 'function') listeners();
-    else if (listeners) for (const l of listeners) l();
+    if (Array.isArray(listeners)) for (const l of listeners) this.tell(l);
+    else if (listeners) this.tell(listeners);
   }
 
   /** The scope's work is done: what still listens is released, and the parent forgets it. */
@@ -79,14 +82,22 @@ export class Scope implements Abortable {
 
   /** Listeners are called once: an aborted scope forgets them. */
   addEventListener(_type: 'abort', listener: () => void, _options?: { once?: boolean }): void {
-    if (this.aborted) return;
-    const ls = this.listeners;
-    if (ls === undefined) this.listeners = listener;
-    else if (typeof ls === 'function') this.listeners = [ls, listener];
-    else ls.push(listener);
+    this.add(listener);
   }
 
   removeEventListener(_type: 'abort', listener: () => void): void {
+    this.remove(listener);
+  }
+
+  private add(listener: Listener): void {
+    if (this.aborted) return;
+    const ls = this.listeners;
+    if (ls === undefined) this.listeners = listener;
+    else if (Array.isArray(ls)) ls.push(listener);
+    else this.listeners = [ls, listener];
+  }
+
+  private remove(listener: Listener): void {
     const ls = this.listeners;
     if (ls === listener) this.listeners = undefined;
     else if (Array.isArray(ls)) {
@@ -95,7 +106,13 @@ export class Scope implements Abortable {
     }
   }
 
+  private tell(l: Listener): void {
+    if (l instanceof Scope) l.abort(this.reason);
+    else l();
+  }
+
   private unhook(): void {
-    if (this.fromParent) this.parent!.removeEventListener('abort', this.fromParent);
+    if (this.parent instanceof Scope) this.parent.remove(this);
+    else if (this.fromParent) this.parent!.removeEventListener('abort', this.fromParent);
   }
 }
