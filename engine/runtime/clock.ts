@@ -5,7 +5,7 @@ import { Interrupt, type Abortable } from './scope';
 export interface Clock {
   readonly kind: 'real' | 'virtual';
   now(): number;
-  /** Resolves after `ms`; rejects with an AbortError when the signal aborts first. */
+  /** Resolves after `ms`; rejects when the signal aborts first, with its reason (see abortError). */
   sleep(ms: number, signal?: Abortable): Promise<void>;
   /** Keeps virtual time still until the returned function is called (a no-op on the real clock). */
   hold(): () => void;
