@@ -128,7 +128,7 @@ async function until(ready: () => boolean): Promise<void> {
  * Heap per item of what `start` makes and keeps until `stop`: measured after the event loop has
  * let go of the previous sample (its callbacks and timers), so that neither side pays for the other.
  */
-async function heapPer(gc: () => void, start: () => Promise<unknown[]>, stop: (items: unknown[]) => Promise<void>): Promise<number> {
+async function heapPer<T>(gc: () => void, start: () => Promise<T[]>, stop: (items: T[]) => Promise<void>): Promise<number> {
   for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
   const before = heapAfterGc(gc);
   const items = await start();
@@ -153,8 +153,9 @@ async function benchIdleHeap(): Promise<void> {
         await until(() => runs.every((r) => r.parked && r.isWaitingFor('go')));
         return runs;
       },
-      async (runs) => {
-        const finals = await Promise.all((runs as Run[]).map(async (r) => (await r.send('go', null), r.done)));
+      async (runs: Run[]) => {
+        await Promise.all(runs.map((r) => r.send('go', null)));
+        const finals = await Promise.all(runs.map((r) => r.done));
         if (finals.some((f) => f.status !== 'succeeded')) throw new Error('an idle benchmark run did not end after its event');
       },
     );
@@ -167,9 +168,9 @@ async function benchIdleHeap(): Promise<void> {
         if (actors.some((a) => a.getSnapshot().value !== 'wait')) throw new Error('an XState actor is not waiting');
         return actors;
       },
-      async (actors) => {
-        for (const a of actors as AnyActorRef[]) a.send({ type: 'go' });
-        if ((actors as AnyActorRef[]).some((a) => a.getSnapshot().status !== 'done')) throw new Error('an XState actor did not end after its event');
+      async (actors: AnyActorRef[]) => {
+        for (const a of actors) a.send({ type: 'go' });
+        if (actors.some((a) => a.getSnapshot().status !== 'done')) throw new Error('an XState actor did not end after its event');
       },
     );
   await ours();
