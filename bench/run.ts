@@ -1,12 +1,12 @@
 // `npm run bench`: speed figures, each with the ratio to a reference measured in the same run.
 // `npm run bench -- cli lint`: only those groups (the names of GROUPS below).
 // Goals (issue #2): lint ≤ 1.25× bare `yaml` parseDocument; engine ≥ 0.5× an XState 5 actor;
-// file store CPU per journaled event flat from 128 to 1,024 concurrent runs (issue #15).
+// engine short runs ≥ 0.7× and heap per waiting run ≤ 2× XState's (bench/engine.ts); file store
+// CPU per journaled event flat from 128 to 1,024 concurrent runs (issue #15).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseDocument } from 'yaml';
-import { createActor, createMachine } from 'xstate';
 import { lintText } from '../engine/lint/index';
 import { parseTask } from '../engine/model/parse';
 import { virtualClock } from '../engine/runtime/clock';
@@ -15,6 +15,7 @@ import { fileStore } from '../engine/store/file';
 import { memoryStore } from '../engine/store/memory';
 import { benchCli } from './cli';
 import { benchDebug } from './debug';
+import { benchEngine } from './engine';
 import { benchGraph } from './graph';
 import { benchPostgres } from './pg';
 import { benchServer } from './server';
@@ -43,42 +44,6 @@ function benchLint(): void {
     const ratio = lint / bare;
     row(`lint ${states} states (${(text.length / 1024).toFixed(0)} KB, CPU)`, `${lint.toFixed(1)} ms`, `${bare.toFixed(1)} ms`, ratio, '≤ 1.25×', ratio <= 1.25);
   }
-}
-
-async function benchEngine(): Promise<void> {
-  const n = 20_000;
-  const model = parseTask(linearTask(n)).model;
-  const task = { model };
-  const runs = 3;
-  const ours: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const engine = createEngine({ store: memoryStore(), clock: virtualClock() });
-    const t0 = performance.now();
-    const final = await engine.start(task).done;
-    const ms = performance.now() - t0;
-    if (final.status !== 'succeeded') throw new Error(`benchmark run ended ${final.status}: ${final.error?.message}`);
-    ours.push(n / (ms / 1000));
-  }
-  const machine = createMachine({
-    id: 'linear',
-    initial: 's0',
-    states: Object.fromEntries(
-      Array.from({ length: n + 1 }, (_, i) => [`s${i}`, i === n ? { type: 'final' as const } : { always: { target: `s${i + 1}` } }]),
-    ),
-  });
-  const theirs: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    const actor = createActor(machine);
-    await new Promise<void>((resolve) => {
-      actor.subscribe({ complete: () => resolve() });
-      actor.start();
-    });
-    theirs.push(n / ((performance.now() - t0) / 1000));
-  }
-  const a = median(ours);
-  const b = median(theirs);
-  row(`engine transitions/s (${n} states, memory store)`, `${Math.round(a).toLocaleString('en')}/s`, `${Math.round(b).toLocaleString('en')}/s`, a / b, '≥ 0.5× XState', a / b >= 0.5);
 }
 
 /** CPU µs per journaled event of `concurrent` runs of a 20-state chain on the file store. */

@@ -1,18 +1,20 @@
 // Clocks that timers read. The virtual clock jumps to the next due timer as soon as nothing else
 // can happen: work in flight (I/O, a debugger stop, a paused run) holds it, waiting releases it.
+import { Interrupt, type Abortable } from './scope';
 
 export interface Clock {
   readonly kind: 'real' | 'virtual';
   now(): number;
-  /** Resolves after `ms`; rejects with an AbortError when the signal aborts first. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Resolves after `ms`; rejects when the signal aborts first, with its reason (see abortError). */
+  sleep(ms: number, signal?: Abortable): Promise<void>;
   /** Keeps virtual time still until the returned function is called (a no-op on the real clock). */
   hold(): () => void;
 }
 
-export function abortError(signal?: AbortSignal): Error {
+/** What a wait that was aborted rejects with: the reason itself when it is an Error or an Interrupt. */
+export function abortError(signal?: Abortable): Error {
   const reason = signal?.reason;
-  if (reason instanceof Error) return reason;
+  if (reason instanceof Error || reason instanceof Interrupt) return reason;
   const err = new Error(typeof reason === 'string' ? reason : 'aborted');
   err.name = 'AbortError';
   return err;

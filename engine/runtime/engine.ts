@@ -87,6 +87,8 @@ export interface Engine {
   settle(): Promise<RunState[]>;
 }
 
+type Shared = Omit<RunEnvironment, 'mocks' | 'recorded' | 'secrets'>;
+
 export function createEngine(options: EngineOptions = {}): Engine {
   const store = options.store ?? memoryStore();
   const clock = options.clock ?? realClock();
@@ -98,13 +100,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const journalListeners = new Set<JournalListener>();
   const outputListeners = new Set<OutputListener>();
 
-  const environment = (history: readonly JournalEvent[], recorded?: RecordedOutcomes, task?: LoadedTask): RunEnvironment => ({
+  // What every run of the engine shares; a run's environment adds its mocks, recorded outcomes and
+  // secrets to it (one object per run, not a closure per function).
+  const shared: Shared = {
     store,
     clock,
     instructions,
-    mocks: mockSession((task && options.mocksFor?.(task)) ?? mocks, history),
-    recorded,
-    secrets: currentSecrets(options.secrets),
     hooks,
     async broadcast(from, name, data) {
       const waiting = [...runs.values()].filter((r) => r.id !== from && !r.ended && r.isWaitingFor(name));
@@ -140,6 +141,23 @@ export function createEngine(options: EngineOptions = {}): Engine {
       runs.delete(run.id);
       if (!run.ended) options.observer?.left?.(run.id);
     },
+  };
+  // Written out, not spread: a spread of this many properties gives each run's object a hidden class of its own.
+  const environment = (history: readonly JournalEvent[], recorded?: RecordedOutcomes, task?: LoadedTask): RunEnvironment => ({
+    store: shared.store,
+    clock: shared.clock,
+    instructions: shared.instructions,
+    hooks: shared.hooks,
+    broadcast: shared.broadcast,
+    callTask: shared.callTask,
+    callChild: shared.callChild,
+    onJournal: shared.onJournal,
+    headers: shared.headers,
+    onOutput: shared.onOutput,
+    onEnd: shared.onEnd,
+    mocks: mockSession((task && options.mocksFor?.(task)) ?? mocks, history),
+    recorded,
+    secrets: currentSecrets(options.secrets),
   });
 
   const engine: Engine = {

@@ -120,7 +120,11 @@ export interface MockSession {
   events: readonly EventMock[];
 }
 
+/** The session of a run without mocks: shared, since it has nothing to count. */
+const NO_SESSION: MockSession = { instruction: () => undefined, poll: () => undefined, branch: () => undefined, events: [] };
+
 export function mockSession(mocks: Mocks, journal: readonly JournalEvent[] = []): MockSession {
+  if (mocks.outcomes.length === 0 && mocks.events.length === 0) return NO_SESSION;
   const uses = new Map<OutcomeMock, number>();
   const take = (matches: (m: OutcomeMock) => boolean): MockOutcome | undefined => {
     for (const m of mocks.outcomes) {

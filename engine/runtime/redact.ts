@@ -17,13 +17,21 @@ export function redact<T>(value: T, secrets: Record<string, string>): T {
 
 /** Masks each of the texts (long enough to search for) in every string of a value. */
 export function redactTexts<T>(value: T, texts: Iterable<string>): T {
-  // Longest first: a value that holds a shorter one is masked whole.
-  const values = [...new Set(texts)].filter((v) => typeof v === 'string' && v.length >= MIN_SEARCHED).sort((a, b) => b.length - a.length);
-  if (values.length === 0) return value;
-  return mask(value, values) as T;
+  const values = searchedTexts(texts);
+  return values.length === 0 ? value : maskSearched(value, values);
 }
 
-function mask(value: unknown, texts: string[]): unknown {
+/** Masks texts as searchedTexts gives them. */
+export function maskSearched<T>(value: T, searched: readonly string[]): T {
+  return mask(value, searched) as T;
+}
+
+/** The texts worth searching for, longest first: a value that holds a shorter one is masked whole. */
+export function searchedTexts(texts: Iterable<string>): string[] {
+  return [...new Set(texts)].filter((v) => typeof v === 'string' && v.length >= MIN_SEARCHED).sort((a, b) => b.length - a.length);
+}
+
+function mask(value: unknown, texts: readonly string[]): unknown {
   if (typeof value === 'string') {
     let out = value;
     for (const s of texts) if (out.includes(s)) out = out.split(s).join(MASK);

@@ -53,8 +53,8 @@ export interface RunJournalHost {
 export class RunJournal {
   /** What the run decides over: every step recorded, journaled or not. */
   readonly live: RunState = emptyRunState();
-  /** What the store has, folded lazily (see `shown`). */
-  private readonly journaled: RunState = emptyRunState();
+  /** What the store has, folded when a view asks (see `shown`): a run nobody looks at has none. */
+  private journaled: RunState | undefined;
   private unfolded: JournalEvent[];
   /** Steps recorded and not yet sent to the store, in seq order. */
   private pending: JournalEvent[] = [];
@@ -70,8 +70,9 @@ export class RunJournal {
 
   /** The run as the store has it: what every view shows. */
   get shown(): RunState {
-    if (this.unfolded.length > 0) for (const e of this.unfolded.splice(0)) applyEvent(this.journaled, e);
-    return this.journaled;
+    const journaled = (this.journaled ??= emptyRunState());
+    if (this.unfolded.length > 0) for (const e of this.unfolded.splice(0)) applyEvent(journaled, e);
+    return journaled;
   }
 
   /**
@@ -83,7 +84,12 @@ export class RunJournal {
   add(event: NewJournalEvent, clear?: ClearResult, point = isDurabilityPoint(event)): Promise<JournalEvent> {
     const detached = this.host.detached();
     if (detached) return Promise.reject(detached);
-    const full = this.host.secrets.hide({ ...event, seq: this.live.seq + 1, at: this.host.now() } as JournalEvent);
+    // The caller's object becomes the entry: a spread of entries of every shape would make V8
+    // build a hidden class per entry (a copy is made only when a secret must be masked).
+    const entry = event as JournalEvent;
+    entry.seq = this.live.seq + 1;
+    entry.at = this.host.now();
+    const full = this.host.secrets.hide(entry);
     this.host.secrets.record(this.live, full, clear);
     applyEvent(this.live, full);
     this.pending.push(full);

@@ -16,6 +16,7 @@ import { SecretState, type ClearResult } from './secret-state';
 import { runFanout, type BranchRun, type FanoutHost } from './fanout';
 import { pinSource } from './pinned';
 import { isDeterministicKind, RunJournal } from './run-journal';
+import { Interrupt, Scope, type Abortable } from './scope';
 
 export interface StepInfo {
   runId: string;
@@ -105,21 +106,11 @@ export interface LoadedTask {
  */
 export type ResumeJournal = false | { reason?: string; worker?: string; attempt?: number };
 
-/** Why a run or a state stopped early; used as the reason of an AbortSignal. */
-class Interrupt extends Error {
-  constructor(readonly why: 'cancelled' | 'task-timeout' | 'state-timeout' | 'instruction-timeout' | 'detached', message: string) {
-    super(message);
-    this.name = 'Interrupt';
-  }
-}
-
+/** An event transition waiting: settled by offer() or by an abort of its scope. */
 interface EventSubscriber {
-  /** The transition's index in `on`: ties go to the lowest. */
-  index: number;
-  name: string;
-  matches(e: ReceivedEvent): Promise<boolean>;
-  take(e: ReceivedEvent): void;
-  fail(err: unknown): void;
+  transition: TransitionModel;
+  resolve(d: Decision): void;
+  reject(err: unknown): void;
 }
 
 /** An instruction's outcome; `secret` when its result is its arguments and some came from secrets. */
@@ -136,14 +127,13 @@ export class Run {
   private readonly secrets: SecretState;
   readonly done: Promise<RunState>;
   private resolveDone!: (s: RunState) => void;
-  private readonly runAbort = new AbortController();
+  private readonly runAbort = new Scope();
   private releaseHold: (() => void) | undefined;
   private pauseHold: (() => void) | undefined;
   private resumeGate: { promise: Promise<void>; open: () => void } | undefined;
-  private readonly subscribers = new Set<EventSubscriber>();
-  private deliveries: Promise<void> = Promise.resolve();
-  private readonly waitingFor = new Map<string, number>();
-  private readonly cleanups: Array<() => void> = [];
+  private readonly subscribers: EventSubscriber[] = [];
+  private deliveries: Promise<void> | undefined;
+  private unwatchInbox: (() => void) | undefined;
   private readonly statesByName: ReadonlyMap<string, StateModel>;
   private parkedDepth = 0;
   private checkedHistoryFailure = false;
@@ -162,7 +152,7 @@ export class Run {
     private readonly resumeJournal?: ResumeJournal,
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
-    this.statesByName = new Map(task.model.states.map((s) => [s.name, s]));
+    this.statesByName = statesOf(task.model);
     this.secrets = new SecretState(id, env.secrets);
     this.steps = new RunJournal(
       {
@@ -194,12 +184,12 @@ export class Run {
 
   /** True while a transition of the current state waits for this event name. */
   isWaitingFor(name: string): boolean {
-    return (this.waitingFor.get(name) ?? 0) > 0;
+    return this.subscribers.some((s) => s.transition.event === name);
   }
 
   /** The event names the current state's transitions wait for. */
   waitingEvents(): string[] {
-    return [...this.waitingFor].filter(([, n]) => n > 0).map(([name]) => name);
+    return [...new Set(this.subscribers.map((s) => s.transition.event!))];
   }
 
   /**
@@ -272,7 +262,8 @@ export class Run {
         }
       }
     } finally {
-      for (const c of this.cleanups.splice(0)) c();
+      this.unwatchInbox?.();
+      this.runAbort.end();
       this.release();
       this.pauseHold?.();
       this.env.onEnd(this);
@@ -410,41 +401,38 @@ export class Run {
     if (polled) return { to: polled.to!, cause: 'poll', index: polled.index, transition: polled };
     // A state with nothing to run or wait for needs no timers or abort wiring of its own.
     if (!st.timeout && this.live.nextInstruction >= st.do.length && !st.on.some(isArmed)) {
-      if (!st.final) return this.chooseTransition(st, this.runAbort.signal);
+      if (!st.final) return this.chooseTransition(st, this.runAbort);
       await this.end(st.status ?? 'succeeded');
       return undefined;
     }
-    const stateAbort = new AbortController();
-    const onRunAbort = () => stateAbort.abort(this.runAbort.signal.reason);
-    this.runAbort.signal.addEventListener('abort', onRunAbort, { once: true });
+    const stateAbort = new Scope(this.runAbort);
     if (st.timeout) {
       const deadline = (this.live.stateEnteredAt ?? this.env.clock.now()) + durationMs(st.timeout);
       this.env.clock
-        .sleep(Math.max(0, deadline - this.env.clock.now()), stateAbort.signal)
+        .sleep(Math.max(0, deadline - this.env.clock.now()), stateAbort)
         .then(() => stateAbort.abort(new Interrupt('state-timeout', `State '${st.name}' timed out after ${st.timeout}.`)))
         .catch(() => undefined);
     }
     try {
       for (let i = this.live.nextInstruction; i < st.do.length; i++) {
-        const failure = await this.runInstruction(st, st.do[i], stateAbort.signal);
+        const failure = await this.runInstruction(st, st.do[i], stateAbort);
         if (failure) return this.routeFailure(st, failure);
       }
       if (st.final) {
         await this.end(st.status ?? 'succeeded');
         return undefined;
       }
-      return await this.chooseTransition(st, stateAbort.signal);
+      return await this.chooseTransition(st, stateAbort);
     } catch (err) {
-      const reason = stateAbort.signal.reason;
-      if (reason instanceof Interrupt && reason.why === 'state-timeout' && !this.runAbort.signal.aborted) {
+      const reason = stateAbort.reason;
+      if (reason instanceof Interrupt && reason.why === 'state-timeout' && !this.runAbort.aborted) {
         const error = { kind: 'timeout', message: reason.message };
         await this.failureHook(st, error, 'timeout');
         return this.routeFailure(st, error);
       }
       throw err;
     } finally {
-      this.runAbort.signal.removeEventListener('abort', onRunAbort);
-      stateAbort.abort(new Interrupt('cancelled', 'state left'));
+      stateAbort.end();
     }
   }
 
@@ -466,7 +454,7 @@ export class Run {
   }
 
   /** Returns the error that survived the retries, or undefined when the instruction succeeded. */
-  private async runInstruction(st: StateModel, ins: InstructionModel, stateSignal: AbortSignal): Promise<RunError | undefined> {
+  private async runInstruction(st: StateModel, ins: InstructionModel, stateSignal: Scope): Promise<RunError | undefined> {
     const retry = ins.retry;
     for (;;) {
       if (this.mustStop()) await this.gate();
@@ -493,7 +481,7 @@ export class Run {
       let outcome: Outcome;
       if (replayed) outcome = replayed;
       else if (mock) outcome = mock;
-      else if (ins.fanout) outcome = await this.idle(runFanout(this.fanoutHost(st), st, ins, stateSignal));
+      else if (ins.fanout) outcome = await this.idle(runFanout(this.fanoutHost(st), st, ins, stateSignal.signal));
       else outcome = await this.execute(st, ins, stateSignal, started.seq);
       const how = { mocked: mock ? true : undefined, replayed: replayed ? true : undefined };
       if ('result' in outcome) {
@@ -541,45 +529,44 @@ export class Run {
    * Runs an instruction for real, turning any failure (but a run or state interrupt) into data; a
    * fan-out's branch runs it with its own scope, clock hold and child id.
    */
-  private async execute(st: StateModel, ins: InstructionModel, stateSignal: AbortSignal, startedSeq = this.live.seq, branch?: BranchRun): Promise<Outcome> {
+  private async execute(st: StateModel, ins: InstructionModel, stateSignal: Abortable, startedSeq = this.live.seq, branch?: BranchRun): Promise<Outcome> {
     const handler = this.env.instructions.get(ins.kind);
     if (!handler) return { error: { kind: 'task', message: `Unknown instruction kind '${ins.kind}'.` } };
-    const insAbort = new AbortController();
-    const onStateAbort = () => insAbort.abort(stateSignal.reason);
-    stateSignal.addEventListener('abort', onStateAbort, { once: true });
-    if (stateSignal.aborted) onStateAbort();
+    const insAbort = new Scope(stateSignal);
     if (ins.timeout) {
       const startedAt = branch?.startedAt ?? this.env.clock.now();
       this.env.clock
-        .sleep(Math.max(0, startedAt + durationMs(ins.timeout) - this.env.clock.now()), insAbort.signal)
+        .sleep(Math.max(0, startedAt + durationMs(ins.timeout) - this.env.clock.now()), insAbort)
         .then(() => insAbort.abort(new Interrupt('instruction-timeout', `Instruction ${ins.index} (${ins.kind}) of state '${st.name}' timed out after ${ins.timeout}.`)))
         .catch(() => undefined);
     }
     try {
       const args = await resolveTemplates(ins.args, this.secrets.views(this.live, branch?.scope));
       this.secrets.learn(args.texts);
-      const ctx = this.context(st, ins, args.value, args.shown, insAbort.signal, startedSeq, branch);
-      const result = await raceAbort(handler(ctx), insAbort.signal);
+      const ctx = this.context(st, ins, args.value, args.shown, insAbort, startedSeq, branch);
+      const result = await raceAbort(handler(ctx), insAbort);
       // A result that is the arguments themselves (`set`) is shown as they are.
       if (result === args.value && args.secret.length) return { result, secret: { shown: args.shown, paths: args.secret } };
       return { result: result === undefined ? null : result };
     } catch (err) {
-      const reason = insAbort.signal.reason;
+      const reason = insAbort.reason;
       if (reason instanceof Interrupt && reason.why === 'instruction-timeout') return { error: { kind: 'timeout', message: reason.message } };
-      if (insAbort.signal.aborted) throw reason ?? err;
+      if (insAbort.aborted) throw reason ?? err;
       return { error: toRunError(err) };
     } finally {
-      stateSignal.removeEventListener('abort', onStateAbort);
-      insAbort.abort(new Interrupt('cancelled', 'instruction done'));
+      insAbort.end();
     }
   }
 
-  private context(st: StateModel, ins: InstructionModel, args: unknown, shownArgs: unknown, signal: AbortSignal, startedSeq: number, branch?: BranchRun): InstructionContext {
+  private context(st: StateModel, ins: InstructionModel, args: unknown, shownArgs: unknown, scope: Scope, startedSeq: number, branch?: BranchRun): InstructionContext {
     const idle = branch?.idle ?? (<T>(p: Promise<T>) => this.idle(p));
     return {
       args,
       shownArgs,
-      signal,
+      // Made when the handler asks: `set` and `log` never do.
+      get signal() {
+        return scope.signal;
+      },
       runId: this.id,
       state: st.name,
       index: ins.index,
@@ -595,14 +582,14 @@ export class Run {
         await this.journal({ type: 'emitted', state: st.name, event, data });
         await this.env.broadcast(this.id, event, data);
       },
-      sleep: (ms) => idle(this.env.clock.sleep(ms, signal)),
+      sleep: (ms) => idle(this.env.clock.sleep(ms, scope)),
       output: (stream, text) => this.env.onOutput({ runId: this.id, state: st.name, stream, text: this.secrets.hide(text) }),
       // The child's id comes from the journal entry that started the call, so that a resumed
       // parent never reuses the id of a child started before the crash.
       callTask: (file, input) => {
         const childId = branch?.childId ?? `${this.id}.${startedSeq}`;
-        if (branch && this.env.callChild) return branch.park(this.env.callChild(this, file, input, childId, branch.tag, signal));
-        return idle(this.env.callTask(this, file, input, childId, signal));
+        if (branch && this.env.callChild) return branch.park(this.env.callChild(this, file, input, childId, branch.tag, scope.signal));
+        return idle(this.env.callTask(this, file, input, childId, scope.signal));
       },
     };
   }
@@ -613,7 +600,7 @@ export class Run {
     return { end: 'failed', reason: error.kind === 'timeout' ? 'timeout' : 'error', error };
   }
 
-  private async chooseTransition(st: StateModel, signal: AbortSignal): Promise<Decision> {
+  private async chooseTransition(st: StateModel, signal: Scope): Promise<Decision> {
     try {
       for (const t of st.on) {
         if (transitionKind(t) !== 'when' || t.to === undefined) continue;
@@ -628,22 +615,23 @@ export class Run {
       await this.flush();
       // Stopped while the store took the steps: the abort below would never be heard.
       if (signal.aborted) throw abortError(signal);
-      const race = new AbortController();
-      const onAbort = () => race.abort(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
+      // Ended once a transition is taken: the others' timers, polls and subscriptions go. A lone
+      // transition waits in the state's scope, which ends as the state is left.
+      const race = armed.length === 1 ? signal : new Scope(signal);
       try {
-        const racers = armed.map((t) => this.arm(st, t, race.signal));
+        const racers = armed.length === 1 ? this.arm(st, armed[0], race) : Promise.race(armed.map((t) => this.arm(st, t, race)));
         // Events that arrived before the state subscribed wait in the journal for it.
         for (const e of [...this.live.pendingEvents]) void this.offer(e);
         this.parkedDepth++;
+        this.release();
         try {
-          return await this.idle(Promise.race(racers));
+          return await racers;
         } finally {
+          this.hold();
           this.parkedDepth--;
         }
       } finally {
-        signal.removeEventListener('abort', onAbort);
-        race.abort(new Interrupt('cancelled', 'transition taken'));
+        if (race !== signal) race.end();
       }
     } catch (err) {
       if (signal.aborted) throw err;
@@ -651,41 +639,40 @@ export class Run {
     }
   }
 
-  private async arm(st: StateModel, t: TransitionModel, signal: AbortSignal): Promise<Decision> {
-    const to = t.to!;
+  private arm(st: StateModel, t: TransitionModel, signal: Scope): Promise<Decision> {
     const kind = transitionKind(t);
-    if (kind === 'after') {
-      const deadline = (this.live.stateEnteredAt ?? this.env.clock.now()) + durationMs(t.after!);
-      await this.env.clock.sleep(Math.max(0, deadline - this.env.clock.now()), signal);
-      if (t.when !== undefined && !truthy(await this.held(() => this.evaluateValue(t.when!)))) return waitForAbort(signal);
-      return { to, cause: 'after', index: t.index, transition: t };
-    }
+    if (kind === 'after') return this.after(t, signal);
     if (kind === 'event') return this.waitForEvent(t, signal);
     return this.poll(st, t, signal);
   }
 
-  private waitForEvent(t: TransitionModel, signal: AbortSignal): Promise<Decision> {
-    const name = t.event!;
+  private async after(t: TransitionModel, signal: Scope): Promise<Decision> {
+    const deadline = (this.live.stateEnteredAt ?? this.env.clock.now()) + durationMs(t.after!);
+    await this.env.clock.sleep(Math.max(0, deadline - this.env.clock.now()), signal);
+    if (t.when !== undefined && !truthy(await this.held(() => this.evaluateValue(t.when!)))) return waitForAbort(signal);
+    return { to: t.to!, cause: 'after', index: t.index, transition: t };
+  }
+
+  // A run can wait for a long time: what it keeps while it waits is the subscriber, its promise's
+  // functions and one listener on the wait's scope.
+  private waitForEvent(t: TransitionModel, signal: Scope): Promise<Decision> {
+    if (signal.aborted) return Promise.reject(abortError(signal));
     return new Promise<Decision>((resolve, reject) => {
-      const done = (fn: () => void) => {
-        if (!this.subscribers.delete(sub)) return;
-        this.waitingFor.set(name, (this.waitingFor.get(name) ?? 1) - 1);
-        signal.removeEventListener('abort', onAbort);
-        fn();
+      const sub: EventSubscriber = { transition: t, resolve, reject };
+      const onAbort = () => {
+        if (this.unsubscribe(sub)) reject(abortError(signal));
       };
-      const sub: EventSubscriber = {
-        index: t.index,
-        name,
-        matches: async (e) => t.when === undefined || truthy(await this.evaluateValue(t.when, { event: e })),
-        take: (e) => done(() => resolve({ to: t.to!, cause: 'event', index: t.index, transition: t, event: e })),
-        fail: (err) => done(() => reject(err)),
-      };
-      const onAbort = () => done(() => reject(abortError(signal)));
-      if (signal.aborted) return reject(abortError(signal));
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.subscribers.add(sub);
-      this.waitingFor.set(name, (this.waitingFor.get(name) ?? 0) + 1);
+      signal.addEventListener('abort', onAbort);
+      this.subscribers.push(sub);
     });
+  }
+
+  /** Removes a subscriber; false when it was already gone (it was settled). */
+  private unsubscribe(sub: EventSubscriber): boolean {
+    const i = this.subscribers.indexOf(sub);
+    if (i < 0) return false;
+    this.subscribers.splice(i, 1);
+    return true;
   }
 
   /**
@@ -693,21 +680,27 @@ export class Run {
    * transitions accept it, the first one written wins.
    */
   private offer(e: ReceivedEvent): Promise<void> {
-    this.deliveries = this.deliveries.then(async () => {
-      const candidates = [...this.subscribers].filter((s) => s.name === e.name).sort((a, b) => a.index - b.index);
+    this.deliveries = (this.deliveries ?? Promise.resolve()).then(async () => {
+      const candidates = this.subscribers.filter((s) => s.transition.event === e.name).sort((a, b) => a.transition.index - b.transition.index);
       for (const sub of candidates) {
-        if (!this.subscribers.has(sub)) continue;
+        if (!this.subscribers.includes(sub)) continue;
+        const t = sub.transition;
         try {
-          if (await sub.matches(e)) return sub.take(e);
+          if (t.when === undefined || truthy(await this.evaluateValue(t.when, { event: e }))) {
+            // Its scope's listener finds it gone and stays until the scope ends.
+            if (this.unsubscribe(sub)) sub.resolve({ to: t.to!, cause: 'event', index: t.index, transition: t, event: e });
+            return;
+          }
         } catch (err) {
-          return sub.fail(err);
+          if (this.unsubscribe(sub)) sub.reject(err);
+          return;
         }
       }
     });
     return this.deliveries;
   }
 
-  private async poll(st: StateModel, t: TransitionModel, signal: AbortSignal): Promise<Decision> {
+  private async poll(st: StateModel, t: TransitionModel, signal: Scope): Promise<Decision> {
     const p = t.poll!;
     const every = durationMs(p.every ?? '0s');
     const previous = this.live.polls[t.index];
@@ -736,7 +729,7 @@ export class Run {
   }
 
   /** One poll: the instruction with its own retries, which are part of the poll, not journaled. */
-  private async pollAttempt(st: StateModel, t: TransitionModel, signal: AbortSignal): Promise<{ outcome: MockOutcome; mocked: boolean; replayed?: boolean }> {
+  private async pollAttempt(st: StateModel, t: TransitionModel, signal: Scope): Promise<{ outcome: MockOutcome; mocked: boolean; replayed?: boolean }> {
     const ins = t.poll!.do;
     const replayed = this.env.recorded?.poll(st.name, t.index);
     if (replayed) return { outcome: replayed, mocked: false, replayed: true };
@@ -770,7 +763,7 @@ export class Run {
   }
 
   private async endFromError(err: unknown): Promise<void> {
-    const reason = this.runAbort.signal.reason;
+    const reason = this.runAbort.reason;
     if (reason instanceof Interrupt && reason.why === 'cancelled') return this.end('cancelled', 'cancelled', { kind: 'cancelled', message: reason.message });
     if (reason instanceof Interrupt && reason.why === 'task-timeout') return this.fail('timeout', { kind: 'timeout', message: reason.message });
     return this.fail('error', toRunError(err));
@@ -784,31 +777,29 @@ export class Run {
       const deadline = this.live.startedAt + durationMs(model.timeout);
       const ms = Math.max(0, deadline - this.env.clock.now());
       this.env.clock
-        .sleep(ms, this.runAbort.signal)
+        .sleep(ms, this.runAbort)
         .then(() => this.runAbort.abort(new Interrupt('task-timeout', `The run timed out after ${model.timeout}.`)))
         .catch(() => undefined);
     }
-    const journaled = new Set<string>();
-    for (const e of this.history) if (e.type === 'event-received' && e.source) journaled.add(e.source);
+    // Sources of the events journaled: an event from the inbox or a mock is journaled once.
+    let journaled: Set<string> | undefined;
+    for (const e of this.history) if (e.type === 'event-received' && e.source) (journaled ??= new Set()).add(e.source);
     for (const m of this.env.mocks.events) {
       const source = `mock:${m.index}`;
-      if (journaled.has(source)) continue;
+      if (journaled?.has(source)) continue;
       const due = this.live.startedAt + m.afterMs;
       this.env.clock
-        .sleep(Math.max(0, due - this.env.clock.now()), this.runAbort.signal)
+        .sleep(Math.max(0, due - this.env.clock.now()), this.runAbort)
         .then(() => (this.ended ? undefined : this.send(m.event, m.data, source)))
         .catch(() => undefined);
     }
-    this.cleanups.push(
-      this.env.store.watchInbox(this.id, (e) => {
-        if (e.control === 'cancel') return this.cancel(String(e.data));
-        const source = `inbox:${e.id}`;
-        if (journaled.has(source) || this.ended) return;
-        journaled.add(source);
-        this.send(e.name, e.data, source).catch(() => undefined);
-      }),
-    );
-    this.cleanups.push(() => this.runAbort.abort(new Interrupt('cancelled', 'run ended')));
+    this.unwatchInbox = this.env.store.watchInbox(this.id, (e) => {
+      if (e.control === 'cancel') return this.cancel(String(e.data));
+      const source = `inbox:${e.id}`;
+      if (journaled?.has(source) || this.ended) return;
+      (journaled ??= new Set()).add(source);
+      this.send(e.name, e.data, source).catch(() => undefined);
+    });
   }
 
   /** Records a step; see RunJournal.add for when it resolves. */
@@ -837,13 +828,13 @@ export class Run {
 
   /** Whether the run must wait at the gate (paused) or leave (cancelled) before its next step. */
   private mustStop(): boolean {
-    return this.live.paused || this.runAbort.signal.aborted;
+    return this.live.paused || this.runAbort.aborted;
   }
 
   /** Waits for a pause to be lifted (a cancel lifts it too). */
   private async gate(): Promise<void> {
-    while (this.live.paused && this.resumeGate && !this.runAbort.signal.aborted) await this.resumeGate.promise;
-    if (this.runAbort.signal.aborted) throw abortError(this.runAbort.signal);
+    while (this.live.paused && this.resumeGate && !this.runAbort.aborted) await this.resumeGate.promise;
+    if (this.runAbort.aborted) throw abortError(this.runAbort);
   }
 
   private hold(): void {
@@ -856,13 +847,9 @@ export class Run {
   }
 
   /** Lets virtual time move while the run waits on timers, events or a child run. */
-  private async idle<T>(p: Promise<T>): Promise<T> {
+  private idle<T>(p: Promise<T>): Promise<T> {
     this.release();
-    try {
-      return await p;
-    } finally {
-      this.hold();
-    }
+    return p.finally(() => this.hold());
   }
 
   /** Keeps virtual time still while work of a waiting run is in flight. */
@@ -874,6 +861,15 @@ export class Run {
       release();
     }
   }
+}
+
+const STATES = new WeakMap<TaskModel, ReadonlyMap<string, StateModel>>();
+
+/** A task's states by name, made once per task rather than once per run. */
+function statesOf(model: TaskModel): ReadonlyMap<string, StateModel> {
+  let states = STATES.get(model);
+  if (!states) STATES.set(model, (states = new Map(model.states.map((s) => [s.name, s]))));
+  return states;
 }
 
 export function retryDelay(retry: NonNullable<InstructionModel['retry']>, attempt: number): number {
@@ -900,7 +896,7 @@ function toRunError(err: unknown): RunError {
   return { kind: 'task', message: e?.message ?? String(err) };
 }
 
-function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+function raceAbort<T>(p: Promise<T>, signal: Abortable): Promise<T> {
   if (signal.aborted) return Promise.reject(abortError(signal));
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(abortError(signal));
@@ -918,7 +914,7 @@ function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-function waitForAbort(signal: AbortSignal): Promise<never> {
+function waitForAbort(signal: Abortable): Promise<never> {
   if (signal.aborted) return Promise.reject(abortError(signal));
   return new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(abortError(signal)), { once: true }));
 }

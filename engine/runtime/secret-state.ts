@@ -7,7 +7,7 @@ import { MASK, type ScopeViews } from '../expr/taint';
 import type { JournalEvent } from '../journal/events';
 import { applyEvent, emptyRunState, setAtPath, type RunState } from '../journal/replay';
 import type { StateModel } from '../model/types';
-import { redactTexts } from './redact';
+import { maskSearched, searchedTexts } from './redact';
 
 /** Clear values of a journaled result, at the paths where the journal holds the mask. */
 export interface ClearResult {
@@ -15,18 +15,23 @@ export interface ClearResult {
   paths: ValuePath[];
 }
 
+/** The masked secrets of a run without secrets (most runs): one object for them all. */
+const NONE: Record<string, string> = Object.freeze({});
+
 export class SecretState {
   /** Undefined (the same as the journaled state) until a value computed from a secret is stored. */
   private clear: RunState | undefined;
   /** Values computed from secrets in this process: searched for in output the engine did not build. */
-  private readonly texts = new Set<string>();
+  private texts: Set<string> | undefined;
+  /** What `hide` searches for: the secrets and the texts; undefined after `learn` until asked again. */
+  private searched: string[] | undefined;
   private readonly masked: Record<string, string>;
 
   constructor(
     private readonly runId: string,
     private readonly secrets: Record<string, string>,
   ) {
-    this.masked = Object.fromEntries(Object.keys(secrets).map((k) => [k, MASK]));
+    this.masked = Object.keys(secrets).length === 0 ? NONE : Object.fromEntries(Object.keys(secrets).map((k) => [k, MASK]));
   }
 
   /** The clear and shown views of a run's context; `shown` is the run's (journaled) state. */
@@ -40,12 +45,16 @@ export class SecretState {
 
   /** Values computed from secrets (as text) to mask in output from now on. */
   learn(texts: readonly string[]): void {
+    if (texts.length === 0) return;
+    this.texts ??= new Set();
     for (const t of texts) this.texts.add(t);
+    this.searched = undefined;
   }
 
   /** Masks, in text the engine did not build, the secrets and the values computed from them. */
   hide<T>(value: T): T {
-    return redactTexts(value, [...Object.values(this.secrets), ...this.texts]);
+    this.searched ??= searchedTexts([...Object.values(this.secrets), ...(this.texts ?? [])]);
+    return this.searched.length === 0 ? value : maskSearched(value, this.searched);
   }
 
   /** Folds a journaled event into the clear state; call it before the run's state takes the event. */
