@@ -2,7 +2,8 @@
 // knows nothing of the Debug Adapter Protocol: the session (session.ts) translates requests into
 // calls of this class and its events into DAP events. Its parts live in modules of their own:
 // what a launch names (launch.ts), where to stop (stops.ts), holding and stepping a stopped run
-// (stepping.ts), going back (rewind.ts), what to show (show.ts).
+// (stepping.ts), going back (rewind.ts), what to show (show.ts), what a launch loads (launched.ts),
+// the engine and its runs (runs.ts).
 //
 // How it works, in brief:
 // - Every hook call of the engine (before a state, an instruction, a transition; a failure) is a
@@ -20,61 +21,28 @@
 //   `call` instruction, on the same thread (see docs/debugging.md for why). Each running branch of
 //   a `parallel` or item of a `map` is a thread of its own (threads.ts); they stop together.
 import * as path from 'node:path';
-import { PluginConfigError } from '../plugins/config';
-import { lintOptions, NO_PLUGINS, pluginsForTask, type LoadedPlugins } from '../plugins/load';
-import type { FinalRunStatus, JournalEvent } from '../journal/events';
+import type { JournalEvent } from '../journal/events';
 import type { ExpressionScope } from '../expr/expression';
 import type { InstructionHandler } from '../instructions/types';
 import { locateTaskFiles, type LocatedFile } from '../model/locate';
-import { realClock, virtualClock, type Clock, type VirtualClock } from '../runtime/clock';
-import { createEngine, type Engine } from '../runtime/engine';
 import { newRunId } from '../runtime/run-id';
 import { TaskLoadError } from '../runtime/load';
 import { NO_MOCKS, type Mocks } from '../runtime/mocks';
 import { MASK, redact } from '../runtime/redact';
-import type { LoadedTask, OutputChunk, Run, RunHooks } from '../runtime/run';
+import type { LoadedTask } from '../runtime/run';
 import type { RunStore } from '../store/store';
 import { Breakpoints, type BreakpointResult, type FunctionBreakpointSpec, type LineBreakpointSpec } from './breakpoints';
-import { memoryStore } from '../store/memory';
-import { defaultOpenStore, LaunchError, launchSecrets, loadLaunch, loadTask, nodeFileAccess, type FileAccess, type LaunchConfig } from './launch';
-import { livePrefix, loadReplay, replayedFiles } from './replay';
-import { BY_DEBUGGER, describeStep, Timeline, type UserAction } from './rewind';
-import { consoleLine, evaluateIn, expressionScope, innermost, outputPlace, type Frame, type RunPosition } from './show';
+import type { RuntimeEvents } from './events';
+import { loadTask, nodeFileAccess, type FileAccess, type LaunchConfig } from './launch';
+import { launchReplay, launchTask, type DebugRuntimeOptions, type Launched, type Replaying } from './launched';
+import { livePrefix } from './replay';
+import { BY_DEBUGGER, describeStep, Timeline } from './rewind';
+import { Runs } from './runs';
+import { evaluateIn, expressionScope, innermost, type Frame } from './show';
 import { Stepper } from './stepping';
-import { breakpointBehind, type Point, type StopInfo, type StopReason } from './stops';
+import { breakpointBehind, type StopInfo, type StopReason } from './stops';
 import { Threads } from './threads';
 import { ThreadViews, type ViewsHost } from './views';
-
-export interface OutputInfo {
-  category: 'stdout' | 'stderr' | 'console' | 'important';
-  text: string;
-  file?: string;
-  /** 0-based. */
-  line?: number;
-}
-
-export interface RuntimeEvents {
-  stopped: (stop: StopInfo & { thread: number }) => void;
-  /** A thread moved on by itself (an event or a timer) after a stop where it was waiting. */
-  continued: (thread: number) => void;
-  /** A branch's thread started or exited. */
-  thread: (e: { reason: 'started' | 'exited'; thread: number }) => void;
-  output: (o: OutputInfo) => void;
-  position: (p: RunPosition) => void;
-  breakpoint: (b: BreakpointResult) => void;
-  /** The launched run ended (or was cancelled). */
-  ended: (e: { runId: string; status: FinalRunStatus; reason?: string }) => void;
-}
-
-export interface DebugRuntimeOptions {
-  files?: FileAccess;
-  /** Where STEPWISE_SECRET_* come from (default process.env). */
-  env?: Record<string, string | undefined>;
-  /** Opens the store a launch names (`memory` or a folder, resolved against `cwd`). */
-  openStore?: (spec: string, cwd: string) => RunStore;
-  /** Custom instruction kinds, as in createEngine. */
-  instructions?: Record<string, InstructionHandler>;
-}
 
 type Listener<K extends keyof RuntimeEvents> = RuntimeEvents[K];
 
@@ -85,26 +53,20 @@ export class DebugRuntime {
   private task?: LoadedTask;
   private mocks: Mocks = NO_MOCKS;
   private secrets: Record<string, string> = {};
-  private plugins: LoadedPlugins = NO_PLUGINS;
+  private instructions: Record<string, InstructionHandler> = {};
   private input: Record<string, unknown> = {};
   private store?: RunStore;
   private located = new Map<string, LocatedFile>();
   readonly breakpoints: Breakpoints;
 
-  private engine?: Engine;
-  private clock?: Clock;
-  /** Bumped whenever the runs are replaced (rewind, restart, end): hooks of older runs do nothing. */
-  private generation = 0;
-  private rootRunId = '';
+  private readonly runs: Runs;
   private readonly timeline = new Timeline();
   private readonly stepper: Stepper;
   private readonly threads = new Threads();
   /** The threads, their stacks and scopes, runs' positions. */
   readonly views: ThreadViews;
-  private finished = false;
-  private rootDone?: Promise<unknown>;
-  /** Set while replaying a recorded run (see replay.ts): the recording, its store, the clock a live run takes. */
-  private replaying?: { recording: JournalEvent[]; store?: RunStore; server?: URL; liveClock: 'real' | 'virtual' };
+  /** Set while replaying a recorded run (see replay.ts). */
+  private replaying?: Replaying;
 
   constructor(private readonly options: DebugRuntimeOptions = {}) {
     this.files = options.files ?? nodeFileAccess;
@@ -113,10 +75,10 @@ export class DebugRuntime {
       () => (this.located.size ? [...this.located.keys()].map((f) => path.basename(f)).join(', ') : 'the launched task file and the files it calls'),
     );
     this.stepper = new Stepper({
-      engine: () => this.engine,
-      clock: () => this.clock,
-      rootRunId: () => this.rootRunId,
-      finished: () => this.finished,
+      engine: () => this.runs.engine,
+      clock: () => this.runs.clock,
+      rootRunId: () => this.runs.rootRunId,
+      finished: () => this.runs.finished,
       secrets: () => this.secrets,
       view: () => this.views.view(),
       timeline: this.timeline,
@@ -125,7 +87,7 @@ export class DebugRuntime {
       innermostOf: (thread) => this.views.innermostOf(thread),
       stopped: (stop) => {
         const { resume: _r, step: _s, ...info } = stop;
-        const run = this.engine?.get(stop.runId);
+        const run = this.runs.engine?.get(stop.runId);
         if (run) this.emit('position', this.views.position(run.id, run.state, true));
         this.emit('stopped', info);
       },
@@ -133,15 +95,30 @@ export class DebugRuntime {
       console: (text, place) => this.emit('output', { category: 'console', text, ...place }),
     });
     const views: ViewsHost = {
-      engine: () => this.engine,
-      clock: () => this.clock,
-      rootRunId: () => this.rootRunId,
+      engine: () => this.runs.engine,
+      clock: () => this.runs.clock,
+      rootRunId: () => this.runs.rootRunId,
       clockKind: () => this.clockKind,
       secrets: () => this.secrets,
       mocks: () => this.mocks,
       taskName: () => this.task?.model.name,
     };
     this.views = new ThreadViews(views, () => this.stepper, this.threads);
+    this.runs = new Runs({
+      stepper: this.stepper,
+      threads: this.threads,
+      views: this.views,
+      timeline: this.timeline,
+      emit: (event, ...args) => this.emit(event, ...args),
+      launch: () => ({
+        clockKind: this.clockKind,
+        store: this.store,
+        mocks: this.mocks,
+        secrets: this.secrets,
+        instructions: this.instructions,
+        loadTask: this.loadCalled,
+      }),
+    });
   }
 
   on<K extends keyof RuntimeEvents>(event: K, listener: Listener<K>): void {
@@ -159,26 +136,7 @@ export class DebugRuntime {
    * (stepwise.config.json); throws LaunchError. Does not start the run.
    */
   async load(config: LaunchConfig): Promise<void> {
-    const program = typeof config?.program === 'string' ? path.resolve(config.cwd ?? process.cwd(), config.program) : undefined;
-    try {
-      this.plugins = program && !this.options.instructions ? await pluginsForTask(program) : NO_PLUGINS;
-    } catch (err) {
-      if (err instanceof PluginConfigError) throw new LaunchError(err.message);
-      throw err;
-    }
-    const launch = loadLaunch(config, this.files, this.options.env ?? process.env, lintOptions(this.plugins));
-    // A test case's launch names its task, input, mocks and clock for it.
-    config = launch.config;
-    this.config = config;
-    this.task = launch.task;
-    this.mocks = launch.mocks;
-    this.input = launch.input;
-    this.secrets = launch.secrets;
-    this.stepper.stopOnEntry = config.stopOnEntry === true && config.noDebug !== true;
-    this.stepper.expectedPath = launch.expectedPath;
-    this.stepper.noDebug = config.noDebug === true;
-    this.located = locateTaskFiles(launch.task.file!, (f) => this.files.readFile(f), launch.task.model);
-    this.store ??= (this.options.openStore ?? defaultOpenStore)(config.store ?? 'memory', launch.cwd);
+    this.take(await launchTask(config, this.options, this.store));
     for (const f of this.breakpoints.files()) for (const r of this.breakpoints.refresh(f)) this.emit('breakpoint', r);
   }
 
@@ -187,21 +145,25 @@ export class DebugRuntime {
    * replay runs in a store of its own on the virtual clock and stops on entry.
    */
   async loadReplay(config: LaunchConfig): Promise<void> {
-    const r = await loadReplay(config, this.files, this.options.openStore ?? defaultOpenStore, this.options.env ?? process.env);
-    const started = r.recording[0] as Extract<JournalEvent, { type: 'run-started' }>;
-    this.replaying = { recording: r.recording, store: r.store, server: r.server, liveClock: config.clock ?? started.clock };
-    this.config = { ...config, program: r.task.file!, clock: 'virtual', mocks: undefined };
-    this.task = r.task;
-    this.mocks = NO_MOCKS;
-    this.input = started.input;
-    this.secrets = launchSecrets(config, this.options.env ?? process.env);
-    this.stepper.stopOnEntry = true;
-    this.stepper.expectedPath = undefined;
-    this.stepper.noDebug = false;
-    this.located = replayedFiles(r.task, this.files);
-    this.store = memoryStore();
-    if (r.changed) this.emit('output', { category: 'important', text: r.changed + '\n' });
+    const launched = await launchReplay(config, this.options);
+    this.take(launched);
+    if (launched.notice) this.emit('output', { category: 'important', text: launched.notice + '\n' });
     for (const f of this.breakpoints.files()) for (const r of this.breakpoints.refresh(f)) this.emit('breakpoint', r);
+  }
+
+  private take(launched: Launched): void {
+    this.config = launched.config;
+    this.task = launched.task;
+    this.mocks = launched.mocks;
+    this.input = launched.input;
+    this.secrets = launched.secrets;
+    this.instructions = launched.instructions;
+    this.stepper.stopOnEntry = launched.stopOnEntry;
+    this.stepper.expectedPath = launched.expectedPath;
+    this.stepper.noDebug = launched.noDebug;
+    this.located = launched.located;
+    this.store = launched.store;
+    this.replaying = launched.replaying;
   }
 
   /** The recorded run being replayed, if this is a replay. */
@@ -225,24 +187,24 @@ export class DebugRuntime {
   /** Starts the launched run (after load). */
   start(): void {
     if (!this.task) throw new Error('Nothing to start: launch first.');
-    this.finished = false;
+    this.runs.finished = false;
     this.stepper.mode = { kind: 'run' };
     this.stepper.silent = false;
     if (this.replaying) return this.startReplay(this.replaying.recording);
-    const engine = this.newEngine(Date.now());
+    const engine = this.runs.newEngine(Date.now());
     const run = engine.start(this.task, { input: this.input, runId: newRunId() });
-    this.rootRunId = run.id;
+    this.runs.rootRunId = run.id;
     this.timeline.start(run.id);
-    this.watchRoot(run);
+    this.runs.watchRoot(run);
   }
 
   private startReplay(recording: JournalEvent[]): void {
-    const engine = this.newEngine(recording[0].at);
+    const engine = this.runs.newEngine(recording[0].at);
     const runId = `${this.replayOf}-replay-${newRunId()}`;
     const recorded = this.timeline.replay(runId, recording);
-    this.rootRunId = runId;
+    this.runs.rootRunId = runId;
     engine.fork(this.task!, [recording[0]], { runId, recorded }).then(
-      (run) => this.watchRoot(run),
+      (run) => this.runs.watchRoot(run),
       (err: Error) => this.emit('output', { category: 'important', text: `Cannot replay run ${this.replayOf}: ${err.message}\n` }),
     );
   }
@@ -261,22 +223,22 @@ export class DebugRuntime {
       );
     }
     this.stepper.requireStop();
-    const prefix = livePrefix(replaying.recording, await this.store!.read(this.rootRunId));
+    const prefix = livePrefix(replaying.recording, await this.store!.read(this.runs.rootRunId));
     if (prefix.some((e) => e.type === 'run-ended')) throw new Error(`Run ${this.replayOf} had ended at this step; there is nothing to continue.`);
-    await this.disposeRuns('continued live');
+    await this.runs.dispose('continued live');
     await this.store?.close();
     this.replaying = undefined;
     this.store = replaying.store;
     this.config = { ...this.config!, clock: replaying.liveClock };
-    this.finished = false;
+    this.runs.finished = false;
     const runId = newRunId();
     this.stepper.mode = { kind: 'replay', remaining: 0, reason: 'entry', description: `Continuing live as run ${runId}` };
     this.stepper.silent = false;
-    const engine = this.newEngine(Math.max(Date.now(), prefix[prefix.length - 1].at));
-    this.rootRunId = runId;
+    const engine = this.runs.newEngine(Math.max(Date.now(), prefix[prefix.length - 1].at));
+    this.runs.rootRunId = runId;
     this.timeline.start(runId);
     const run = await engine.fork(this.task!, prefix, { runId });
-    this.watchRoot(run);
+    this.runs.watchRoot(run);
     return { runId };
   }
 
@@ -290,99 +252,6 @@ export class DebugRuntime {
     }
     return task;
   };
-
-  private newEngine(start: number): Engine {
-    const gen = this.generation;
-    const clock = this.clockKind === 'virtual' ? virtualClock(start) : realClock();
-    const engine = createEngine({
-      store: this.store,
-      clock,
-      mocks: this.mocks,
-      secrets: this.secrets,
-      instructions: this.options.instructions ?? this.plugins.handlers,
-      hooks: this.hooks(gen),
-      loadTask: this.loadCalled,
-    });
-    engine.onJournal((run, e) => {
-      if (gen === this.generation) this.onJournal(run, e);
-    });
-    engine.onOutput((chunk) => {
-      if (gen === this.generation && !this.stepper.silent) this.onOutput(chunk);
-    });
-    if (clock.kind === 'virtual') (clock as VirtualClock).setGate((due) => gen !== this.generation || this.stepper.gate(due));
-    this.engine = engine;
-    this.clock = clock;
-    return engine;
-  }
-
-  private watchRoot(run: Run): void {
-    const gen = this.generation;
-    this.rootDone = run.done.then((s) => {
-      if (gen !== this.generation) return;
-      this.finished = true;
-      this.generation++;
-      this.stepper.release();
-      this.endThreads();
-      this.emit('position', this.views.position(run.id, s, true));
-      this.emit('ended', { runId: run.id, status: s.status === 'running' ? 'cancelled' : s.status, reason: s.reason });
-    });
-  }
-
-  // ---- hooks: where the run may stop ----
-
-  private hooks(gen: number): RunHooks {
-    const step = (p: Point) => (gen === this.generation ? this.stepper.step(p) : undefined);
-    return {
-      beforeState: (i) => step({ runId: i.runId, kind: 'state', state: i.state }),
-      beforeInstruction: (i) => step({ runId: i.runId, kind: 'instruction', state: i.state, index: i.instruction.index, attempt: i.attempt }),
-      beforeTransition: (i) =>
-        step({
-          runId: i.runId,
-          kind: i.catch ? 'catch' : 'transition',
-          state: i.state,
-          index: i.catch ? i.catch.index : i.transition?.index,
-          to: i.to,
-          cause: i.cause,
-          event: i.event,
-          error: i.error,
-        }),
-      onFailure: (i) => (gen === this.generation ? this.stepper.failure(i.runId, i.state, i.error, i.where) : undefined),
-    };
-  }
-
-  // ---- journal and output ----
-
-  private onJournal(run: Run, e: JournalEvent): void {
-    if (!this.stepper.silent) {
-      const text = consoleLine(e, run.id === this.rootRunId ? '' : `[${run.task.model.name}] `, run.id);
-      if (text) this.emit('output', { category: 'console', text });
-      // A fan-out's branches and items show their progress on the graph as they go.
-      if (e.type === 'state-entered' || e.type === 'map-items' || e.type.startsWith('branch-')) this.emit('position', this.views.position(run.id, run.state, true));
-    }
-    if (e.type === 'run-ended') this.stepper.ended(run.id);
-    const { started, exited } = this.threads.journaled(run, e, this.rootRunId);
-    for (const t of started) this.emit('thread', { reason: 'started', thread: t.id });
-    for (const t of exited) {
-      this.stepper.threadExited(t, this.threads.siblings(t).length > 0);
-      this.emit('thread', { reason: 'exited', thread: t.id });
-    }
-    if (run.id === this.rootRunId) for (const action of this.timeline.journaled(e)) this.redo(run, action);
-  }
-
-  /**
-   * Does again, in a forked run, what the user did at the same place of the abandoned run. Called
-   * as soon as the entry before it is journaled, so it lands before the run takes its next step.
-   */
-  private redo(run: Run, action: UserAction): void {
-    const done = action.type === 'event-received' ? run.send(action.name, action.data, BY_DEBUGGER) : run.setData(action.path, action.value, BY_DEBUGGER);
-    done.catch((err: Error) => this.emit('output', { category: 'console', text: `Could not do again what was done at this step (${action.type}): ${err.message}\n` }));
-  }
-
-  private onOutput(chunk: OutputChunk): void {
-    const run = this.engine?.get(chunk.runId);
-    const text = chunk.stream === 'log' ? chunk.text + '\n' : chunk.text;
-    this.emit('output', { category: chunk.stream === 'stderr' ? 'stderr' : 'stdout', text, ...(run ? outputPlace(run, chunk.state) : {}) });
-  }
 
   // ---- requests ----
 
@@ -412,7 +281,7 @@ export class DebugRuntime {
   }
 
   get hasEnded(): boolean {
-    return this.finished;
+    return this.runs.finished;
   }
 
   continue(): void {
@@ -448,7 +317,7 @@ export class DebugRuntime {
   async sendEvent(name: string, data: unknown, runId?: string): Promise<{ runId: string; seq: number }> {
     if (typeof name !== 'string' || !name) throw new Error("sendEvent needs a 'name'.");
     this.refuseInReplay('take events');
-    const run = runId ? this.engine?.get(runId) : innermost(this.engine, this.rootRunId);
+    const run = runId ? this.runs.engine?.get(runId) : innermost(this.runs.engine, this.runs.rootRunId);
     if (!run || run.ended) throw new Error(runId ? `No active run '${runId}'.` : 'No run is active.');
     this.timeline.diverge();
     await run.send(name, data === undefined ? null : data, BY_DEBUGGER);
@@ -457,7 +326,7 @@ export class DebugRuntime {
 
   /** Sets a value in a run's data (journaled). */
   async setData(runId: string, dataPath: Array<string | number>, value: unknown): Promise<void> {
-    const run = this.engine?.get(runId);
+    const run = this.runs.engine?.get(runId);
     if (!run || run.ended) throw new Error('The run has ended; its data can no longer change.');
     this.refuseInReplay('change data');
     if (!this.stepper.allStopped) throw new Error('Pause the run before changing its data.');
@@ -471,7 +340,7 @@ export class DebugRuntime {
    */
   async evaluate(expression: string, where?: string | Frame, hover = false): Promise<{ value: unknown; secret: boolean }> {
     const runId = typeof where === 'string' ? where : where?.runId;
-    const run = runId ? this.engine?.get(runId) : innermost(this.engine, this.rootRunId) ?? this.engine?.get(this.rootRunId);
+    const run = runId ? this.runs.engine?.get(runId) : innermost(this.runs.engine, this.runs.rootRunId) ?? this.runs.engine?.get(this.runs.rootRunId);
     if (!run) throw new Error('No run to evaluate in.');
     const stop = this.stepper.stopOf(this.threads.threadOf(run.id));
     // A map item's frame sees `item` and `index`, as its instruction does.
@@ -500,7 +369,7 @@ export class DebugRuntime {
   async reverseContinue(): Promise<void> {
     const stop = this.stepper.requireStop();
     const current = stop.step ?? this.timeline.steps.length;
-    const journal = await this.store!.read(this.rootRunId);
+    const journal = await this.store!.read(this.runs.rootRunId);
     const task = { file: this.task!.file!, name: this.task!.model.name };
     const behind = await breakpointBehind(this.timeline.steps, current, journal, this.breakpoints, task, (s) => expressionScope(s, this.secrets));
     if (behind) return this.rewindTo(behind.index, 'breakpoint', `Breakpoint on ${describeStep(this.timeline.steps[behind.index])} (going back)`, behind.hit);
@@ -509,23 +378,23 @@ export class DebugRuntime {
   }
 
   private async rewindTo(target: number, reason: StopReason, description: string, hitBreakpointIds?: number[]): Promise<void> {
-    const journal = await this.store!.read(this.rootRunId);
-    await this.disposeRuns('rewound by the debugger');
+    const journal = await this.store!.read(this.runs.rootRunId);
+    await this.runs.dispose('rewound by the debugger');
     const { anchor, prefix, runId, recorded } = this.timeline.rewind(target, journal, this.config?.reuseResults !== false);
-    this.finished = false;
+    this.runs.finished = false;
     this.stepper.mode = { kind: 'replay', remaining: target - anchor, reason, description, hitBreakpointIds };
     this.stepper.silent = target > anchor;
-    const engine = this.newEngine(prefix[prefix.length - 1].at);
-    this.rootRunId = runId;
+    const engine = this.runs.newEngine(prefix[prefix.length - 1].at);
+    this.runs.rootRunId = runId;
     const run = await engine.fork(this.task!, prefix, { runId, recorded });
-    this.watchRoot(run);
+    this.runs.watchRoot(run);
   }
 
   // ---- ending ----
 
   /** Restarts the run from the start (reloading the file and mocks); throws LaunchError. */
   async restart(config?: LaunchConfig): Promise<void> {
-    await this.disposeRuns('restarted by the debugger');
+    await this.runs.dispose('restarted by the debugger');
     if (this.replaying) {
       this.breakpoints.resetHits();
       this.stepper.stopOnEntry = true;
@@ -538,38 +407,17 @@ export class DebugRuntime {
 
   /** Cancels the run (journaled as cancelled); resolves when it has ended. */
   async terminate(reason = 'terminated by the debugger'): Promise<void> {
-    if (!this.engine || this.finished) return;
-    const runs = this.engine.active();
-    for (const r of runs) r.cancel(reason);
-    this.stepper.release();
-    (this.clock as VirtualClock | undefined)?.poke?.();
-    await withTimeout(Promise.all([...runs.map((r) => r.done), this.rootDone]), 5000);
+    await this.runs.terminate(reason);
   }
 
   /** Ends everything: cancels the runs and closes the store. */
   async dispose(reason = 'the debugger disconnected'): Promise<void> {
     await this.terminate(reason);
-    this.generation++;
+    this.runs.retire();
     const store = this.store;
     this.store = undefined;
     await store?.close();
     await this.replaying?.store?.close();
-  }
-
-  private async disposeRuns(reason: string): Promise<void> {
-    const engine = this.engine;
-    if (!engine) return;
-    const runs = engine.active();
-    this.generation++;
-    this.stepper.silent = false;
-    for (const r of runs) r.cancel(reason);
-    this.stepper.release();
-    this.endThreads();
-    await withTimeout(Promise.all(runs.map((r) => r.done)), 5000);
-  }
-
-  private endThreads(): void {
-    for (const t of this.threads.reset()) this.emit('thread', { reason: 'exited', thread: t.id });
   }
 
   // ---- inspection ----
@@ -592,24 +440,12 @@ export class DebugRuntime {
   }
 
   /** The launched run's journal (for the graph editor and tests). */
-  async journal(runId = this.rootRunId): Promise<JournalEvent[]> {
+  async journal(runId = this.runs.rootRunId): Promise<JournalEvent[]> {
     if (!this.store) return [];
     return this.store.read(runId);
   }
 
   get currentRunId(): string {
-    return this.rootRunId;
+    return this.runs.rootRunId;
   }
-
-}
-
-function withTimeout(p: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p.then(() => undefined),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, ms);
-      timer.unref?.();
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

@@ -1,5 +1,7 @@
 // The Debug Adapter Protocol session: a thin translator between DAP requests and the debug
-// runtime (runtime.ts), one method per request. The same class runs three ways:
+// runtime (runtime.ts), one method per request; the requests that set breakpoints, show a stopped
+// run and Stepwise's own are handled in dap-breakpoints.ts, dap-inspect.ts and dap-custom.ts. The
+// same class runs three ways:
 //   inline in the extension host  new StepwiseDebugSession({ files, server: true }) handed to
 //                                 vscode.DebugAdapterInlineImplementation (it implements
 //                                 handleMessage/onDidSendMessage);
@@ -15,24 +17,24 @@ import {
   ExitedEvent,
   Handles,
   InitializedEvent,
-  InvalidatedEvent,
   OutputEvent,
-  Scope,
   Source,
-  StackFrame,
   StoppedEvent,
   TerminatedEvent,
   Thread,
   ThreadEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import type { BreakpointResult, LineBreakpointSpec } from './breakpoints';
-import { wholeNumber } from './args';
+import type { BreakpointResult } from './breakpoints';
+import { breakpointLocations, setBreakpoints, setExceptionBreakpoints, setFunctionBreakpoints } from './dap-breakpoints';
+import { CUSTOM_REQUESTS, customRequest } from './dap-custom';
+import { evaluate, exceptionInfo, scopes, setVariable, stackTrace, variables } from './dap-inspect';
+import { fail, message, type Container, type RequestContext } from './dap-requests';
 import { LaunchError, type LaunchConfig } from './launch';
-import { DebugRuntime, type DebugRuntimeOptions } from './runtime';
+import type { DebugRuntimeOptions } from './launched';
+import { DebugRuntime } from './runtime';
 import { EXCEPTION_FILTERS } from './stops';
 import { MAIN_THREAD } from './threads';
-import { children, isContainer, pathExpression, preview, typeOf } from './values';
 
 export interface StepwiseDebugSessionOptions extends DebugRuntimeOptions {
   /**
@@ -45,8 +47,6 @@ export interface StepwiseDebugSessionOptions extends DebugRuntimeOptions {
   onEnd?: () => void;
 }
 
-/** Custom requests: `skipWait`, `sendEvent` {name, data?, runId?}, `journal` {runId?}, `position`. */
-export const CUSTOM_REQUESTS = ['skipWait', 'sendEvent', 'journal', 'position', 'continueLive'] as const;
 /** Custom event with the run's current state and history, for the graph editor. */
 export const POSITION_EVENT = 'stepwise/state';
 
@@ -79,26 +79,6 @@ const SUPPORTED = new Set([
   ...CUSTOM_REQUESTS,
 ]);
 
-type ScopeName = 'data' | 'input' | 'result' | 'event' | 'run' | 'secrets' | 'branch' | 'eval';
-
-interface Container {
-  runId: string;
-  root: ScopeName;
-  /** The expression that names the root value (`data`, `(expr)`), when there is one. */
-  base?: string;
-  path: Array<string | number>;
-  value: unknown;
-  /** A scope whose value is not an object shows it as one variable. */
-  wrapped?: boolean;
-}
-
-/** A failed request: its message goes back in the error response. */
-class RequestError extends Error {}
-
-function fail(message: string): never {
-  throw new RequestError(message);
-}
-
 export class StepwiseDebugSession extends DebugSession {
   readonly runtime: DebugRuntime;
   private readonly handles = new Handles<Container>();
@@ -109,6 +89,8 @@ export class StepwiseDebugSession extends DebugSession {
   private clientSupportsInvalidated = false;
   private closed = false;
   private over = false;
+  /** What the request handlers of dap-*.ts have of this session. */
+  private readonly requests: RequestContext;
 
   constructor(private readonly options: StepwiseDebugSessionOptions = {}) {
     super();
@@ -154,6 +136,23 @@ export class StepwiseDebugSession extends DebugSession {
       this.sendEvent(new ExitedEvent(e.status === 'succeeded' ? 0 : 1));
       this.sendEvent(new TerminatedEvent());
     });
+    this.requests = {
+      runtime: this.runtime,
+      handles: this.handles,
+      answer: (response, work) => this.answer(response, work),
+      error: (response, text) => this.error(response, text),
+      requireLaunch: () => this.requireLaunch(),
+      thread: (args) => this.thread(args),
+      sendEvent: (event) => this.sendEvent(event),
+      clientSupportsInvalidated: () => this.clientSupportsInvalidated,
+      source: (file) => this.source(file),
+      breakpoint: (r) => this.breakpoint(r),
+      convertClientLineToDebugger: (line) => this.convertClientLineToDebugger(line),
+      convertClientColumnToDebugger: (column) => this.convertClientColumnToDebugger(column),
+      convertClientPathToDebugger: (clientPath) => this.convertClientPathToDebugger(clientPath),
+      convertDebuggerLineToClient: (line) => this.convertDebuggerLineToClient(line),
+      convertDebuggerColumnToClient: (column) => this.convertDebuggerColumnToClient(column),
+    };
   }
 
   /** Ends the session's runs (journaled as cancelled) and closes the store; idempotent. */
@@ -314,54 +313,19 @@ export class StepwiseDebugSession extends DebugSession {
   // ---- breakpoints ----
 
   protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
-    this.answer(response, () => {
-      const file = args?.source?.path;
-      if (typeof file !== 'string' || !file) fail("setBreakpoints needs 'source.path'.");
-      const given: DebugProtocol.SourceBreakpoint[] = Array.isArray(args.breakpoints) ? args.breakpoints : Array.isArray(args.lines) ? args.lines.map((line) => ({ line })) : [];
-      const specs: LineBreakpointSpec[] = given.map((b) => {
-        if (!b || typeof b.line !== 'number') fail('Each breakpoint needs a line number.');
-        return {
-          line: this.convertClientLineToDebugger(b.line),
-          column: typeof b.column === 'number' ? this.convertClientColumnToDebugger(b.column) : undefined,
-          condition: b.condition,
-          hitCondition: b.hitCondition,
-          logMessage: b.logMessage,
-        };
-      });
-      const results = this.runtime.setBreakpoints(this.convertClientPathToDebugger(file), specs);
-      response.body = { breakpoints: results.map((r) => this.breakpoint(r)) };
-    });
+    setBreakpoints(this.requests, response, args);
   }
 
   protected override breakpointLocationsRequest(response: DebugProtocol.BreakpointLocationsResponse, args: DebugProtocol.BreakpointLocationsArguments): void {
-    this.answer(response, () => {
-      const file = args?.source?.path;
-      const line = args && wholeNumber(args, 'line', 'breakpointLocations', 1);
-      if (typeof file !== 'string' || line === undefined) fail("breakpointLocations needs 'source.path' and 'line'.");
-      const first = this.convertClientLineToDebugger(line);
-      const last = this.convertClientLineToDebugger(wholeNumber(args, 'endLine', 'breakpointLocations', 1) ?? line);
-      const lines = this.runtime.stepLines(path.resolve(file), first, last);
-      response.body = { breakpoints: lines.map((l) => ({ line: this.convertDebuggerLineToClient(l) })) };
-    });
+    breakpointLocations(this.requests, response, args);
   }
 
   protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
-    this.answer(response, () => {
-      if (!Array.isArray(args?.breakpoints)) fail("setFunctionBreakpoints needs 'breakpoints'.");
-      const specs = args.breakpoints.map((b) => {
-        if (!b || typeof b.name !== 'string') fail('Each function breakpoint needs a name (a state name).');
-        return { name: b.name, condition: b.condition, hitCondition: b.hitCondition };
-      });
-      response.body = { breakpoints: this.runtime.setFunctionBreakpoints(specs).map((r) => this.breakpoint(r)) };
-    });
+    setFunctionBreakpoints(this.requests, response, args);
   }
 
   protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
-    this.answer(response, () => {
-      const filters = [...(Array.isArray(args?.filters) ? args.filters : []), ...(Array.isArray(args?.filterOptions) ? args.filterOptions.map((f) => f.filterId) : [])];
-      this.runtime.setExceptionFilters(filters);
-      response.body = { breakpoints: filters.map(() => ({ verified: true })) };
-    });
+    setExceptionBreakpoints(this.requests, response, args);
   }
 
   // ---- execution ----
@@ -426,153 +390,33 @@ export class StepwiseDebugSession extends DebugSession {
   }
 
   protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
-    this.answer(response, () => {
-      const thread = this.thread(args) ?? fail('stackTrace needs a threadId.');
-      const start = wholeNumber(args, 'startFrame', 'stackTrace', 0) ?? 0;
-      const levels = wholeNumber(args, 'levels', 'stackTrace', 0);
-      const frames = this.runtime.views.frames(thread);
-      const count = levels || frames.length;
-      response.body = {
-        stackFrames: frames.slice(start, start + count).map((f) => {
-          const frame = new StackFrame(f.id, f.name, f.file ? this.source(f.file) : undefined, this.convertDebuggerLineToClient(f.line), this.convertDebuggerColumnToClient(f.column));
-          return frame;
-        }),
-        totalFrames: frames.length,
-      };
-    });
+    stackTrace(this.requests, response, args);
   }
 
   protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
-    this.answer(response, () => {
-      const frame = typeof args?.frameId === 'number' ? this.runtime.views.frame(args.frameId) : undefined;
-      if (!frame) fail(`Unknown frame ${JSON.stringify(args?.frameId)}: ask for the stack trace of the current stop.`);
-      const ctx = this.runtime.views.contexts(frame.runId);
-      const branch = this.runtime.views.branchScope(frame.thread);
-      const scope = (name: string, root: ScopeName, value: unknown, hint?: string) => {
-        const base = root === 'run' || root === 'branch' ? undefined : root;
-        const ref = this.handles.create({ runId: frame.runId, root, base, path: [], value, wrapped: !isContainer(value) });
-        const s = new Scope(name, ref, false) as DebugProtocol.Scope;
-        if (hint) s.presentationHint = hint;
-        if (Array.isArray(value)) s.indexedVariables = value.length;
-        else if (isContainer(value)) s.namedVariables = Object.keys(value).length;
-        return s;
-      };
-      response.body = {
-        scopes: [
-          scope('Data', 'data', ctx.data, 'locals'),
-          scope('Input', 'input', ctx.input, 'arguments'),
-          scope('Result', 'result', ctx.result),
-          scope('Event', 'event', ctx.event),
-          scope('Run', 'run', ctx.run),
-          scope('Secrets', 'secrets', ctx.secrets),
-          ...(branch ? [scope('Branch', 'branch', branch)] : []),
-        ],
-      };
-    });
+    scopes(this.requests, response, args);
   }
 
   protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
-    this.answer(response, () => {
-      const c = typeof args?.variablesReference === 'number' ? this.handles.get(args.variablesReference) : undefined;
-      if (!c) fail(`Unknown variablesReference ${JSON.stringify(args?.variablesReference)}: it is valid while the run stays stopped.`);
-      if (c.wrapped) {
-        response.body = { variables: [{ name: c.root, value: preview(c.value), type: typeOf(c.value), variablesReference: 0, evaluateName: c.base }] };
-        return;
-      }
-      const start = wholeNumber(args, 'start', 'variables', 0) ?? 0;
-      const count = wholeNumber(args, 'count', 'variables', 0) || Infinity;
-      let list = children(c.value);
-      if (args.filter === 'indexed' && Array.isArray(c.value)) list = list.slice(start, start + count);
-      response.body = { variables: list.map((child) => this.variable(c, child.name, child.key, child.value)) };
-    });
+    variables(this.requests, response, args);
   }
 
   protected override setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): void {
-    this.answer(response, async () => {
-      const c = typeof args?.variablesReference === 'number' ? this.handles.get(args.variablesReference) : undefined;
-      if (!c) fail(`Unknown variablesReference ${JSON.stringify(args?.variablesReference)}.`);
-      if (c.root !== 'data' || c.wrapped) fail(`Only data can be changed (this is ${c.root}): a run's input, results and events are what happened.`);
-      if (typeof args.name !== 'string' || typeof args.value !== 'string') fail("setVariable needs 'name' and 'value'.");
-      const value = await this.parseValue(args.value, c.runId);
-      const key: string | number = Array.isArray(c.value) && /^\d+$/.test(args.name) ? Number(args.name) : args.name;
-      await this.runtime.setData(c.runId, [...c.path, key], value);
-      (c.value as Record<string | number, unknown>)[key] = value;
-      const v = this.variable(c, args.name, key, value);
-      response.body = { value: v.value, type: v.type, variablesReference: v.variablesReference, namedVariables: v.namedVariables, indexedVariables: v.indexedVariables };
-      if (this.clientSupportsInvalidated) this.sendEvent(new InvalidatedEvent(['variables']));
-    });
+    setVariable(this.requests, response, args);
   }
 
   protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
-    this.answer(response, async () => {
-      this.requireLaunch();
-      if (typeof args?.expression !== 'string' || !args.expression.trim()) fail("evaluate needs an 'expression' (JSONata).");
-      const frame = typeof args.frameId === 'number' ? this.runtime.views.frame(args.frameId) : undefined;
-      if (typeof args.frameId === 'number' && !frame) fail(`Unknown frame ${args.frameId}.`);
-      const { value } = await this.runtime.evaluate(args.expression.trim(), frame, args.context === 'hover');
-      if (args.context === 'hover' && value === undefined) fail('No value.');
-      const ref = isContainer(value) ? this.handles.create({ runId: frame?.runId ?? this.runtime.currentRunId, root: 'eval', base: `(${args.expression.trim()})`, path: [], value }) : 0;
-      response.body = {
-        result: args.context === 'clipboard' ? JSON.stringify(value, null, 2) ?? 'undefined' : preview(value),
-        type: typeOf(value),
-        variablesReference: ref,
-        namedVariables: isContainer(value) && !Array.isArray(value) ? Object.keys(value).length : undefined,
-        indexedVariables: Array.isArray(value) ? value.length : undefined,
-      };
-    });
+    evaluate(this.requests, response, args);
   }
 
   protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse): void {
-    this.answer(response, () => {
-      const stop = this.runtime.stopped;
-      if (!stop?.error) fail('The run is not stopped on a failure.');
-      response.body = {
-        exceptionId: stop.error.kind,
-        description: stop.error.message,
-        breakMode: 'always',
-        details: { message: stop.error.message, typeName: `${stop.error.kind} (${stop.error.where ?? 'instruction'})` },
-      };
-    });
+    exceptionInfo(this.requests, response);
   }
 
   // ---- custom requests ----
 
   protected override customRequest(command: string, response: DebugProtocol.Response, args: Record<string, unknown> | undefined): void {
-    switch (command) {
-      case 'skipWait':
-        return this.answer(response, () => {
-          this.requireLaunch();
-          const r = this.runtime.skipWait();
-          this.handles.reset();
-          this.sendEvent(new ContinuedEvent(r.thread, false));
-          response.body = { skipped: r.skipped, due: new Date(r.due).toISOString() };
-        });
-      case 'sendEvent':
-        return this.answer(response, async () => {
-          this.requireLaunch();
-          if (typeof args?.name !== 'string' || !args.name) fail("sendEvent needs a 'name' (and optional 'data').");
-          response.body = await this.runtime.sendEvent(args.name, args.data, typeof args.runId === 'string' ? args.runId : undefined);
-        });
-      case 'journal':
-        return this.answer(response, async () => {
-          this.requireLaunch();
-          response.body = { events: await this.runtime.journal(typeof args?.runId === 'string' ? args.runId : undefined) };
-        });
-      case 'continueLive':
-        return this.answer(response, async () => {
-          this.requireLaunch();
-          this.handles.reset();
-          response.body = await this.runtime.continueLive();
-        });
-      case 'position':
-        return this.answer(response, () => {
-          this.requireLaunch();
-          const stop = this.runtime.stopped;
-          response.body = this.runtime.views.currentPosition(stop?.runId);
-        });
-      default:
-        return this.error(response, `Unknown request '${command}'.`);
-    }
+    customRequest(this.requests, command, response, args);
   }
 
   // ---- helpers ----
@@ -588,40 +432,4 @@ export class StepwiseDebugSession extends DebugSession {
     if (r.message) bp.message = r.message;
     return bp;
   }
-
-  private variable(c: Container, name: string, key: string | number, value: unknown): DebugProtocol.Variable {
-    const childPath = [...c.path, key];
-    const v: DebugProtocol.Variable = {
-      name,
-      value: c.root === 'secrets' && typeof value === 'string' ? value : preview(value),
-      type: typeOf(value),
-      variablesReference: isContainer(value) ? this.handles.create({ runId: c.runId, root: c.root, base: c.base, path: childPath, value }) : 0,
-    };
-    if (c.base) v.evaluateName = pathExpression(c.base, childPath);
-    else if (c.root === 'run' && childPath.length === 1 && ['id', 'state', 'attempt', 'startedAt'].includes(String(key))) v.evaluateName = `run.${key}`;
-    if (Array.isArray(value)) v.indexedVariables = value.length;
-    else if (isContainer(value)) v.namedVariables = Object.keys(value).length;
-    return v;
-  }
-
-  /** A value typed in the variables view: JSON, else a JSONata expression over the run's context. */
-  private async parseValue(text: string, runId: string): Promise<unknown> {
-    try {
-      return JSON.parse(text);
-    } catch {
-      try {
-        const { value, secret } = await this.runtime.evaluate(text, runId);
-        if (value === undefined) fail(`'${text}' is neither JSON nor an expression with a value; quote text: "${text}".`);
-        if (secret) fail(`'${text}' is computed from a secret: a value set here is journaled, so it cannot hold one.`);
-        return value;
-      } catch (err) {
-        if (err instanceof RequestError) throw err;
-        fail(`'${text}' is neither JSON nor a valid expression: ${message(err)}`);
-      }
-    }
-  }
-}
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
