@@ -16,6 +16,7 @@ import { SecretState, type ClearResult } from './secret-state';
 import { runFanout, type BranchRun, type FanoutHost } from './fanout';
 import { pinSource } from './pinned';
 import { isDeterministicKind, RunJournal } from './run-journal';
+import { waitForMessage, type MessageWaitHost } from './consume';
 
 export interface StepInfo {
   runId: string;
@@ -62,6 +63,10 @@ export interface OutputChunk {
 export interface RecordedOutcomes {
   instruction(state: string, index: number, kind: string, attempt: number): MockOutcome | undefined;
   poll(state: string, transition: number): MockOutcome | undefined;
+  /** The message the `consume` transition took, when the recorded run took it next. */
+  message(state: string, transition: number): Extract<JournalEvent, { type: 'message-received' }> | undefined;
+  /** A replay does nothing outside the run: a `consume` transition with no recorded message waits without subscribing. */
+  readonly offline: boolean;
 }
 
 export interface RunEnvironment {
@@ -408,6 +413,10 @@ export class Run {
     // is decided (polling again would journal a result the interrupted run never had).
     const polled = st.on.find((t) => t.poll !== undefined && t.to !== undefined && this.live.polls[t.index]?.done);
     if (polled) return { to: polled.to!, cause: 'poll', index: polled.index, transition: polled };
+    // Likewise with the message a `consume` transition took.
+    const message = this.live.message;
+    const consumed = message && st.on[message.transition];
+    if (consumed?.to !== undefined) return { to: consumed.to, cause: 'consume', index: consumed.index, transition: consumed, event: message!.event };
     // A state with nothing to run or wait for needs no timers or abort wiring of its own.
     if (!st.timeout && this.live.nextInstruction >= st.do.length && !st.on.some(isArmed)) {
       if (!st.final) return this.chooseTransition(st, this.runAbort.signal);
@@ -661,6 +670,10 @@ export class Run {
       return { to, cause: 'after', index: t.index, transition: t };
     }
     if (kind === 'event') return this.waitForEvent(t, signal);
+    if (kind === 'consume') {
+      const event = await waitForMessage(this.messageHost(t), st, t, signal);
+      return { to, cause: 'consume', index: t.index, transition: t, event };
+    }
     return this.poll(st, t, signal);
   }
 
@@ -686,6 +699,20 @@ export class Run {
       this.subscribers.add(sub);
       this.waitingFor.set(name, (this.waitingFor.get(name) ?? 0) + 1);
     });
+  }
+
+  private messageHost(t: TransitionModel): MessageWaitHost {
+    const recorded = this.env.recorded;
+    return {
+      clock: this.env.clock,
+      startedAt: this.live.startedAt,
+      mocks: recorded?.offline ? { ...this.env.mocks, offline: true } : this.env.mocks,
+      recorded: recorded && (() => recorded.message(this.live.state!, t.index)),
+      resolve: async (value) => (await resolveTemplates(value, this.secrets.views(this.live))).value,
+      accepts: async (event) => t.when === undefined || truthy(await this.evaluateValue(t.when, { event })),
+      journal: (e) => this.journal(e),
+      held: (fn) => this.held(fn),
+    };
   }
 
   /**
@@ -883,9 +910,9 @@ export function retryDelay(retry: NonNullable<InstructionModel['retry']>, attemp
   return retry.max_delay ? Math.min(delay, durationMs(retry.max_delay)) : delay;
 }
 
-/** A transition that waits: a timer, a poller or a subscription. */
+/** A transition that waits: a timer, a poller or a subscription (to events or to a broker's messages). */
 function isArmed(t: TransitionModel): boolean {
-  return t.to !== undefined && (t.after !== undefined || t.poll !== undefined || t.event !== undefined);
+  return t.to !== undefined && (t.after !== undefined || t.poll !== undefined || t.event !== undefined || t.consume !== undefined);
 }
 
 function truthy(value: unknown): boolean {
