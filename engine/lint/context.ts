@@ -116,7 +116,7 @@ export class LintContext {
     return out;
   }
 
-  /** Every expression: `when`, `until`, and the templates in instruction arguments. */
+  /** Every expression: `when`, `until`, and the templates in instruction arguments and `consume` settings. */
   expressions(): ExpressionSite[] {
     if (this.sites) return this.sites;
     const sites: ExpressionSite[] = [];
@@ -125,6 +125,7 @@ export class LintContext {
         if (t.shorthand) continue;
         this.bare(sites, state.name, 'when', ['states', state.name, 'on', t.index, 'when']);
         if (t.poll) this.bare(sites, state.name, 'until', ['states', state.name, 'on', t.index, 'poll', 'until']);
+        if (t.consume) this.templates(sites, state.name, ['states', state.name, 'on', t.index, 'consume'], 0);
       }
     }
     for (const { state, ins, path } of this.instructions()) {
