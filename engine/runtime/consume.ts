@@ -26,6 +26,8 @@ export interface MessageWaitHost {
   journal(e: NewJournalEvent): Promise<JournalEvent>;
   /** Runs `fn` with virtual time kept still. */
   held<T>(fn: () => Promise<T>): Promise<T>;
+  /** A live subscription begins (the run must stay with this process); returns its end. */
+  subscribed(): () => void;
 }
 
 interface Message {
@@ -68,9 +70,14 @@ export async function waitForMessage(host: MessageWaitHost, st: StateModel, t: T
   if (typeof connection !== 'string' || !connection) {
     throw new InstructionFailure('consume', `${capital(where)} needs a 'connection': a NATS URL from a secret, such as "{{ secrets.NATS_URL }}".`);
   }
-  for await (const m of subscribe(connection, subject, signal)) {
-    const e = await take(m);
-    if (e) return e;
+  const unsubscribed = host.subscribed();
+  try {
+    for await (const m of subscribe(connection, subject, signal)) {
+      const e = await take(m);
+      if (e) return e;
+    }
+  } finally {
+    unsubscribed();
   }
   throw abortError(signal);
 }

@@ -151,6 +151,8 @@ export class Run {
   private readonly cleanups: Array<() => void> = [];
   private readonly statesByName: ReadonlyMap<string, StateModel>;
   private parkedDepth = 0;
+  /** Live broker subscriptions of `consume` transitions (see `parked`). */
+  private subscriptions = 0;
   private checkedHistoryFailure = false;
   private detachReason: Interrupt | undefined;
   /** Why the run was detached: the store's error when an append failed, else the reason given. */
@@ -210,10 +212,11 @@ export class Run {
   /**
    * True while the run waits for a transition (timers, polls, events) or for a retry delay: a
    * point from which it can be detached and later continued from its journal with the same result.
-   * (Work in flight meanwhile, such as a poll's request, holds the clock.)
+   * (Work in flight meanwhile, such as a poll's request, holds the clock.) A run subscribed to a
+   * broker is not: a message published while no process subscribes would be lost.
    */
   get parked(): boolean {
-    return this.parkedDepth > 0 && !this.ended;
+    return this.parkedDepth > 0 && this.subscriptions === 0 && !this.ended;
   }
 
   /** True once the run was detached (see detach); it journals nothing more. */
@@ -712,6 +715,14 @@ export class Run {
       accepts: async (event) => t.when === undefined || truthy(await this.evaluateValue(t.when, { event })),
       journal: (e) => this.journal(e),
       held: (fn) => this.held(fn),
+      subscribed: () => {
+        this.subscriptions++;
+        let done = false;
+        return () => {
+          if (!done) this.subscriptions--;
+          done = true;
+        };
+      },
     };
   }
 

@@ -74,6 +74,9 @@ describe('consume transition', () => {
   test('a waiting run takes a published message: its data, subject and headers are the event', async () => {
     const engine = createEngine({ secrets: { NATS_URL: server.url, KEY: 'k3y-0f-th3-0rd3r' } });
     const run = engine.start(taskFrom(TASK));
+    await waitFor('the run to subscribe', async () => (await server.subscribers('orders.eu')) > 0);
+    // A server releases a parked run to continue it later elsewhere: a subscribed one must stay.
+    assert.equal(run.parked, false, 'a run subscribed to a broker is not parked');
     await publishWhenSubscribed('orders.eu', { id: 7, total: 120, key: 'k3y-0f-th3-0rd3r' }, { 'X-Source': 'shop' });
     const state = await withTimeout(run.done, 10_000, 'the run');
     assert.equal(state.status, 'succeeded', JSON.stringify(state.error));
