@@ -11,6 +11,7 @@ import { createEngine } from '../../engine/runtime/engine';
 import { replay } from '../../engine/journal/replay';
 import type { JournalEvent } from '../../engine/journal/events';
 import { fileStore } from '../../engine/store/file';
+import { Timeline } from '../../engine/debug/rewind';
 import { MASK } from '../../engine/runtime/redact';
 import { ofType, rmDir, taskFrom, tmpDir, withTimeout } from '../helpers/tasks';
 import { startNats, type NatsServer } from './server';
@@ -92,6 +93,22 @@ describe('consume transition', () => {
     // The journal alone rebuilds the run, with no broker.
     assert.deepEqual(replay(journal).data, state.data);
     await waitFor('the subscription to close', async () => (await server.subscribers('orders.eu')) === 0);
+  });
+
+  test("the debugger's replay of the run takes the journaled message, with no broker", async () => {
+    const live = createEngine({ secrets: { NATS_URL: server.url } });
+    const run = live.start(taskFrom(TASK));
+    await publishWhenSubscribed('orders.eu', { id: 8, total: 800 });
+    const recorded = await withTimeout(run.done, 10_000, 'the run');
+    const journal = await live.store.read(run.id);
+    // Nothing listens on port 1: a replay that subscribed would fail into state broken.
+    const offline = createEngine({ secrets: { NATS_URL: 'nats://127.0.0.1:1' } });
+    const replayed = await offline.fork(taskFrom(TASK), [journal[0]], { runId: 'replayed', recorded: new Timeline().replay(run.id, journal) });
+    const state = await withTimeout(replayed.done, 10_000, 'the replay');
+    assert.equal(state.state, 'done');
+    assert.deepEqual(state.data, recorded.data);
+    const again = ofType(await offline.store.read('replayed'), 'message-received');
+    assert.deepEqual(again.map((e) => [e.subject, e.data]), [['orders.eu', { id: 8, total: 800 }]]);
   });
 
   test('a message the when refuses is dropped; the run takes the next one that passes', async () => {
