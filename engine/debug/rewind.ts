@@ -204,8 +204,8 @@ const INSIDE_THE_RUN = new Set(['set', 'log', 'emit', 'sleep']);
 
 /**
  * The outcomes a rewound run recorded after the fork point, offered in order to the forked run:
- * reused while the forked run asks for the same instruction (or poll, or message) in the same order, dropped
- * at the first difference (or when the user changes data, sends an event or skips a wait).
+ * reused while the forked run asks for the same instruction (or poll, or message) in the same order,
+ * dropped at the first difference (or when the user changes data, sends an event or skips a wait).
  * Mocked outcomes and instructions with effects inside the run (set, log, emit, sleep, call)
  * are not reused: they run again and come out the same.
  */

@@ -27,7 +27,7 @@ export interface ReceivedEvent {
   data: unknown;
   /** A consumed message's headers. */
   headers?: Record<string, string>;
-  /** seq of the `event-received` entry. */
+  /** seq of the `event-received` (or `message-received`) entry. */
   seq: number;
 }
 

@@ -189,6 +189,10 @@ export function mockSession(mocks: Mocks, journal: readonly JournalEvent[] = [])
     events: mocks.events,
     messages: mocks.messages,
     offline: mocks.offline === true,
-    takeMessage: (m) => !messagesTaken.has(m.index) && Boolean(messagesTaken.add(m.index)),
+    takeMessage: (m) => {
+      if (messagesTaken.has(m.index)) return false;
+      messagesTaken.add(m.index);
+      return true;
+    },
   };
 }
