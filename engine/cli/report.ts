@@ -67,6 +67,8 @@ export function describeEvent(e: JournalEvent, st: Style, startedAt: number): st
       return `${t}   ${st.dim('poll')} #${e.attempt} ${e.error ? st.red(e.error.message) : brief(e.result)}${e.done ? st.green(' done') : ''}`;
     case 'event-received':
       return `${t}   ${st.yellow('⚑')} event ${st.bold(e.name)} ${brief(e.data)}`;
+    case 'message-received':
+      return `${t}   ${st.yellow('✉')} message ${st.bold(e.subject)} ${brief(e.data)}`;
     case 'transition-taken':
       return `${t}   ${st.dim('→')} ${e.to} ${st.dim(`(${e.cause}${e.error ? `: ${e.error.kind}` : ''})`)}`;
     case 'run-paused':

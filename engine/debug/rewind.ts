@@ -204,8 +204,8 @@ const INSIDE_THE_RUN = new Set(['set', 'log', 'emit', 'sleep']);
 
 /**
  * The outcomes a rewound run recorded after the fork point, offered in order to the forked run:
- * reused while the forked run asks for the same instruction (or poll) in the same order, dropped
- * at the first difference (or when the user changes data, sends an event or skips a wait).
+ * reused while the forked run asks for the same instruction (or poll, or message) in the same order,
+ * dropped at the first difference (or when the user changes data, sends an event or skips a wait).
  * Mocked outcomes and instructions with effects inside the run (set, log, emit, sleep, call)
  * are not reused: they run again and come out the same.
  */
@@ -219,7 +219,11 @@ class RecordedQueue implements RecordedOutcomes {
    * a difference the instruction fails instead of running, so a replay never does anything outside.
    */
   constructor(future: readonly JournalEvent[], private readonly strict = false) {
-    this.outcomes = future.filter((e) => e.type === 'instruction-finished' || e.type === 'instruction-failed' || e.type === 'poll-result');
+    this.outcomes = future.filter((e) => e.type === 'instruction-finished' || e.type === 'instruction-failed' || e.type === 'poll-result' || e.type === 'message-received');
+  }
+
+  get offline(): boolean {
+    return this.strict;
   }
 
   diverge(): void {
@@ -256,5 +260,17 @@ class RecordedQueue implements RecordedOutcomes {
     this.i++;
     if (e.mocked && !this.strict) return undefined;
     return e.error ? { error: e.error } : { result: e.result };
+  }
+
+  /**
+   * A transition that waits for a message asks whether the recorded run took one there next; not
+   * taking it is no departure (another transition of the state may win as it did).
+   */
+  message(state: string, transition: number): Extract<JournalEvent, { type: 'message-received' }> | undefined {
+    if (this.diverged) return undefined;
+    const e = this.outcomes[this.i];
+    if (!e || e.type !== 'message-received' || e.state !== state || e.transition !== transition) return undefined;
+    this.i++;
+    return e;
   }
 }

@@ -243,9 +243,9 @@ export function expressionScope(s: Readonly<RunState>, secrets: Record<string, s
   };
 }
 
-/** What a run waits for (timers, polls, events, retries, timeouts, mocked events still to come). */
+/** What a run waits for (timers, polls, events, messages, retries, timeouts, mocked events and messages still to come). */
 export function waitsOf(view: View, run: Run): Wait[] {
-  return describeWaits(run.task.model, run.state, view.now, run.id === view.rootRunId || !run.state.parentRunId ? view.mocks.events : []);
+  return describeWaits(run.task.model, run.state, view.now, run.id === view.rootRunId || !run.state.parentRunId ? view.mocks.events : [], view.mocks.messages);
 }
 
 /** The callers of a run, nearest first. */
@@ -282,6 +282,8 @@ export function consoleLine(e: JournalEvent, tag: string, runId: string): string
       return `  ✗ ${e.kind} failed [${e.error.kind}]: ${e.error.message}${e.retryInMs !== undefined ? ` (retry in ${e.retryInMs}ms)` : ''}\n`;
     case 'event-received':
       return `  ⚑ event ${e.name} ${JSON.stringify(e.data)}\n`;
+    case 'message-received':
+      return `  ✉ message ${e.subject} ${JSON.stringify(e.data)}\n`;
     case 'data-set':
       return `  ✎ data${e.path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('')} = ${JSON.stringify(e.value)}\n`;
     case 'run-ended':

@@ -1,14 +1,15 @@
 // What a run is waiting for, read from its task and its journal-built state: the timers of the
-// current state's transitions, its polls, the events it subscribes to, a retry delay, a `sleep`,
-// the state and task timeouts and the mocked events still to come. The debugger shows it when a
-// run stops while it waits, and says which of them the virtual clock fires next.
+// current state's transitions, its polls, the events and messages it subscribes to, a retry delay,
+// a `sleep`, the state and task timeouts and the mocked events and messages still to come. The
+// debugger shows it when a run stops while it waits, and says which of them the virtual clock
+// fires next.
 import { formatDuration, parseDuration } from '../expr/duration';
 import type { RunState } from '../journal/replay';
-import type { EventMock } from '../runtime/mocks';
+import type { EventMock, MessageMock } from '../runtime/mocks';
 import type { TaskModel } from '../model/types';
 
 export interface Wait {
-  /** `after`, `poll`, `event`, `retry`, `sleep`, `state-timeout`, `task-timeout`, `mock-event`. */
+  /** `after`, `poll`, `event`, `consume`, `retry`, `sleep`, `state-timeout`, `task-timeout`, `mock-event`, `mock-message`. */
   kind: string;
   /** One line for people: "after 24h → expired", "event 'approved' → approved". */
   text: string;
@@ -22,7 +23,7 @@ export interface Wait {
   line?: number;
 }
 
-export function describeWaits(model: TaskModel, s: Readonly<RunState>, now: number, mocks: readonly EventMock[] = []): Wait[] {
+export function describeWaits(model: TaskModel, s: Readonly<RunState>, now: number, mocks: readonly EventMock[] = [], messages: readonly MessageMock[] = []): Wait[] {
   const waits: Wait[] = [];
   if (s.phase === 'ended') return waits;
   const st = s.state === undefined ? undefined : model.states.find((x) => x.name === s.state);
@@ -45,6 +46,8 @@ export function describeWaits(model: TaskModel, s: Readonly<RunState>, now: numb
           waits.push({ kind: 'after', text: `after ${t.after} → ${t.to}`, due: ms === undefined ? undefined : entered + ms, state: st.name, transition: t.index, line: t.range.start.line });
         } else if (t.event !== undefined) {
           waits.push({ kind: 'event', text: `event '${t.event}' → ${t.to}${t.when ? ` (when ${t.when})` : ''}`, state: st.name, transition: t.index, line: t.range.start.line });
+        } else if (t.consume) {
+          waits.push({ kind: 'consume', text: `message on '${t.consume.subject ?? '?'}' → ${t.to}${t.when ? ` (when ${t.when})` : ''}`, state: st.name, transition: t.index, line: t.range.start.line });
         } else if (t.poll) {
           const every = parseDuration(t.poll.every ?? '0s') ?? 0;
           const last = s.polls[t.index];
@@ -73,6 +76,9 @@ export function describeWaits(model: TaskModel, s: Readonly<RunState>, now: numb
     if (s.startedAt + m.afterMs > now) {
       waits.push({ kind: 'mock-event', text: `mocked event '${m.event}'`, due: s.startedAt + m.afterMs });
     }
+  }
+  for (const m of messages) {
+    if (s.startedAt + m.afterMs > now) waits.push({ kind: 'mock-message', text: `mocked message on '${m.subject}'`, due: s.startedAt + m.afterMs });
   }
   return waits.sort((a, b) => (a.due ?? Infinity) - (b.due ?? Infinity));
 }

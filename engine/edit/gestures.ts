@@ -63,7 +63,7 @@ function stateMap(states: YAMLMap, name: string): YAMLMap | null {
   throw new EditError(`State '${name}' is not a mapping; edit it in the text.`);
 }
 
-const CONDITIONS = ['when', 'after', 'event', 'poll'];
+const CONDITIONS = ['when', 'after', 'event', 'consume', 'poll'];
 
 function onlyUnconditionalExit(map: YAMLMap | null): boolean {
   if (!map) return false;

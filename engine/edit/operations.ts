@@ -12,7 +12,7 @@ import type { EditOperation, FieldPath, InstructionSpec, StateReference, Transit
 /** Where new keys go, so that a file written by the editor reads in the order of the format's docs. */
 export const TOP_ORDER = ['version', 'name', 'description', 'input', 'data', 'timeout', 'start', 'states'] as const;
 export const STATE_ORDER = ['description', 'do', 'timeout', 'on', 'next', 'catch', 'final', 'status'] as const;
-export const TRANSITION_ORDER = ['to', 'when', 'event', 'after', 'poll'] as const;
+export const TRANSITION_ORDER = ['to', 'when', 'event', 'consume', 'after', 'poll'] as const;
 export const CATCH_ORDER = ['to', 'error'] as const;
 export const POLL_ORDER = ['every', 'do', 'until'] as const;
 export const RETRY_ORDER = ['attempts', 'delay', 'backoff', 'max_delay'] as const;
@@ -25,7 +25,7 @@ export const KIND_FIELDS: Record<string, readonly string[]> = {
   call: ['task', 'input'],
   map: ['items', 'concurrency', 'tolerate', 'do'],
 };
-const CONDITION_KEYS = ['when', 'after', 'event', 'poll'] as const;
+const CONDITION_KEYS = ['when', 'after', 'event', 'consume', 'poll'] as const;
 
 export interface Outcome {
   state?: string;
@@ -204,6 +204,7 @@ function transitionValue(to: string, c: TransitionCondition | undefined): Record
   if (!c) return out;
   if (c.when !== undefined) out.when = c.when;
   if (c.event !== undefined) out.event = c.event;
+  if (c.consume !== undefined) out.consume = c.consume;
   if (c.after !== undefined) out.after = c.after;
   if (c.poll !== undefined) out.poll = pollValue(c.poll);
   return out;
@@ -538,6 +539,8 @@ const setTransitionCondition: Op<'setTransitionCondition'> = (ed, op) => {
     ['event', c.event],
     ['after', c.after],
   ];
+  // Settings already written (a connection from a secret) stay when only the kind is set again.
+  if (!c.consume || !childRef(ed, t.ref, 'consume')?.map) changes.push(['consume', c.consume]);
   const poll = childRef(ed, t.ref, 'poll');
   if (c.poll && poll?.map) {
     const pollChanges: Array<[string, unknown]> = [['every', c.poll.every]];

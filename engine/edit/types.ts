@@ -30,6 +30,8 @@ export interface TransitionCondition {
   when?: string;
   after?: string;
   event?: string;
+  /** A `consume` transition's settings: `{ connection, subject }`. */
+  consume?: Record<string, unknown>;
   poll?: PollSpec;
 }
 

@@ -5,7 +5,7 @@ import type { Diagnostic, Severity } from '../model/types';
 import { fanoutHeight, fanoutView, itemsText, type FanoutView } from './lanes';
 import type { DebugView, FanoutRun, StateOutline, StateRunInfo, TaskOutline, TransitionKey, TransitionOutline } from './types';
 
-export type EdgeKind = 'when' | 'after' | 'poll' | 'event' | 'else' | 'next' | 'catch';
+export type EdgeKind = 'when' | 'after' | 'poll' | 'event' | 'consume' | 'else' | 'next' | 'catch';
 
 export interface InstructionRow {
   index: number;
@@ -97,12 +97,13 @@ export function kindOf(t: TransitionOutline): EdgeKind {
   if (t.shorthand) return 'next';
   if (t.poll) return 'poll';
   if (t.event !== undefined) return 'event';
+  if (t.consume) return 'consume';
   if (t.after !== undefined) return 'after';
   if (t.when !== undefined) return 'when';
   return 'else';
 }
 
-/** An edge's label and tooltip: `when …`, `after 5m`, `poll every 10s`, `event approved`, `else`. */
+/** An edge's label and tooltip: `when …`, `after 5m`, `poll every 10s`, `event approved`, `consume orders.*`, `else`. */
 export function transitionLabel(t: TransitionOutline, elseLabel: boolean): { label: string; title: string } {
   const kind = kindOf(t);
   switch (kind) {
@@ -118,6 +119,11 @@ export function transitionLabel(t: TransitionOutline, elseLabel: boolean): { lab
     case 'event': {
       const when = t.when ? ` when ${t.when}` : '';
       return { label: truncate(`event ${t.event}${when}`, LABEL_MAX), title: `event ${t.event}${when}` };
+    }
+    case 'consume': {
+      const when = t.when ? ` when ${t.when}` : '';
+      const subject = t.consume?.subject ?? '?';
+      return { label: truncate(`consume ${subject}${when}`, LABEL_MAX), title: `consume ${subject}${when}` };
     }
     default:
       return elseLabel ? { label: 'else', title: 'else: taken when no other transition is' } : { label: '', title: 'next' };

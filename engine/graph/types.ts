@@ -150,6 +150,7 @@ export interface TransitionOutline {
   when?: string;
   after?: string;
   event?: string;
+  consume?: { subject?: string };
   poll?: { every?: string; until?: string; do?: { kind: string; args: unknown } };
   /** Written as `next: target`. */
   shorthand: boolean;
@@ -180,6 +181,7 @@ export function outlineOf(model: TaskModel): TaskOutline {
       when: t.when,
       after: t.after,
       event: t.event,
+      consume: t.consume ? { subject: t.consume.subject } : undefined,
       poll: t.poll ? { every: t.poll.every, until: t.poll.until, do: t.poll.do ? { kind: t.poll.do.kind, args: t.poll.do.args } : undefined } : undefined,
       shorthand: t.shorthand,
     })),

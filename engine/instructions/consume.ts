@@ -1,5 +1,6 @@
 import { brokerConnection } from './publish';
 import { argsObject, InstructionFailure, type InstructionHandler } from './types';
+import type { Consumed } from './drivers/nats';
 
 /**
  * Waits for one message on a NATS subject (as long as the instruction's `timeout` allows). Result:
@@ -9,11 +10,26 @@ export const consume: InstructionHandler = async (ctx) => {
   const a = argsObject(ctx, 'consume');
   const connection = brokerConnection(a, 'consume');
   if (typeof a.subject !== 'string' || !a.subject) throw new InstructionFailure('consume', "consume needs a 'subject', such as deploys.* (wildcards allowed).");
-  // Required here: other tasks never load the NATS client (see drivers/nats.ts).
-  const nats = require('./drivers/nats') as typeof import('./drivers/nats');
   try {
-    return await nats.consume(connection, a.subject, ctx.signal);
+    return await nats().consume(connection, a.subject, ctx.signal);
   } catch (err) {
     throw new InstructionFailure('consume', (err as Error).message);
   }
 };
+
+/**
+ * The messages on a subject for a `consume` transition (runtime/consume.ts), until `signal` aborts
+ * or the reader stops; a failure (connecting, a lost connection) is an error of kind `consume`.
+ */
+export async function* subscribe(connection: string, subject: string, signal: AbortSignal): AsyncGenerator<Consumed> {
+  try {
+    yield* nats().messages(connection, subject, signal);
+  } catch (err) {
+    throw new InstructionFailure('consume', (err as Error).message);
+  }
+}
+
+// Required here: other tasks never load the NATS client (see drivers/nats.ts).
+function nats(): typeof import('./drivers/nats') {
+  return require('./drivers/nats') as typeof import('./drivers/nats');
+}

@@ -19,12 +19,15 @@ export interface BranchTag {
   item?: number;
 }
 
-export type TransitionCause = 'when' | 'after' | 'poll' | 'event' | 'else' | 'catch';
+export type TransitionCause = 'when' | 'after' | 'poll' | 'event' | 'consume' | 'else' | 'catch';
 
+/** An event sent to the run, or the message a `consume` transition took (`name` is its subject). */
 export interface ReceivedEvent {
   name: string;
   data: unknown;
-  /** seq of the `event-received` entry. */
+  /** A consumed message's headers. */
+  headers?: Record<string, string>;
+  /** seq of the `event-received` (or `message-received`) entry. */
   seq: number;
 }
 
@@ -129,6 +132,11 @@ export type JournalEvent = Base &
         replayed?: boolean;
       }
     | { type: 'event-received'; name: string; data: unknown; source?: string }
+    /**
+     * A message that the `consume` transition at index `transition` of `state` takes (it passed the
+     * transition's `when`); `source` is `mock:N` for the Nth entry of the mocks list.
+     */
+    | { type: 'message-received'; state: string; transition: number; subject: string; data: unknown; headers?: Record<string, string>; source?: string }
     | {
         type: 'transition-taken';
         from: string;

@@ -45,6 +45,8 @@ export interface RunState {
   polls: Record<number, { count: number; lastAt: number; done?: true }>;
   /** The `parallel` or `map` under way in the current state. */
   fanout?: FanoutState;
+  /** The message a `consume` transition of the current state took, until the transition is journaled. */
+  message?: { transition: number; event: ReceivedEvent };
   /** Events received and not yet consumed by a transition. */
   pendingEvents: ReceivedEvent[];
   history: HistoryEntry[];
@@ -112,6 +114,7 @@ export function applyEvent(s: RunState, e: JournalEvent): RunState {
       s.attempts = 0;
       s.retryAt = undefined;
       s.polls = {};
+      s.message = undefined;
       s.history.push({ state: e.state, enteredAt: e.at, seq: e.seq });
       break;
     case 'instruction-started':
@@ -145,7 +148,11 @@ export function applyEvent(s: RunState, e: JournalEvent): RunState {
     case 'event-received':
       s.pendingEvents.push({ name: e.name, data: clone(e.data), seq: e.seq });
       break;
+    case 'message-received':
+      s.message = { transition: e.transition, event: { name: e.subject, data: clone(e.data), ...(e.headers ? { headers: clone(e.headers) } : {}), seq: e.seq } };
+      break;
     case 'transition-taken':
+      s.message = undefined;
       if (e.event) {
         const consumed = e.event.seq;
         s.pendingEvents = s.pendingEvents.filter((p) => p.seq !== consumed);

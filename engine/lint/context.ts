@@ -135,7 +135,7 @@ export class LintContext {
     return (this.branchList = out);
   }
 
-  /** Every expression: `when`, `until`, and the templates in instruction arguments. */
+  /** Every expression: `when`, `until`, and the templates in instruction arguments and `consume` settings. */
   expressions(): ExpressionSite[] {
     return (this.sites ??= expressionSites(this));
   }

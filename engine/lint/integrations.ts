@@ -1,5 +1,7 @@
 // The integration kinds: values go in a `sql`'s `params`, never into its SQL text; credentials come
 // from secrets, never written in the task.
+import type { Range } from '../model/types';
+import type { PathSegment } from '../schema/nodes';
 import { rule, type Finding } from './rule';
 
 export const sqlQueryTemplate = rule(
@@ -32,19 +34,24 @@ const CREDENTIALS: Record<string, Array<{ field: string; url: boolean; secret: s
 export const plainCredential = rule(
   'plain-credential',
   'error',
-  'A password written in the task (an `smtp` `password`, a connection URL with `user:password@`): it belongs in a secret.',
-  (_model, ctx) => {
+  'A password written in the task (an `smtp` `password`, a connection URL with `user:password@`, in an instruction or a `consume` transition): it belongs in a secret.',
+  (model, ctx) => {
     const out: Finding[] = [];
-    for (const { ins, path, value: args } of ctx.instructionsWithBranches()) {
-      for (const { field, url, secret } of CREDENTIALS[ins.kind ?? ''] ?? []) {
-        const value = ctx.valueIn(args, [ins.kind!, field]);
+    const check = (kind: string, args: unknown, path: PathSegment[], fallback: Range) => {
+      for (const { field, url, secret } of CREDENTIALS[kind] ?? []) {
+        const value = ctx.valueIn(args, [field]);
         if (typeof value !== 'string' || !value || value.includes('{{')) continue;
         if (url && !/^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*:[^/@\s]*@/i.test(value)) continue;
         out.push({
-          message: `The ${ins.kind} '${field}' holds a password written in the task, where anyone who reads the file (and its history) sees it. Take it from a secret: ${field}: "{{ secrets.${secret} }}".`,
-          range: ctx.valueRange([...path, ins.kind!, field], ins.kindRange),
+          message: `The ${kind} '${field}' holds a password written in the task, where anyone who reads the file (and its history) sees it. Take it from a secret: ${field}: "{{ secrets.${secret} }}".`,
+          range: ctx.valueRange([...path, field], fallback),
         });
       }
+    };
+    for (const { ins, path, value } of ctx.instructionsWithBranches()) if (ins.kind) check(ins.kind, ctx.valueIn(value, [ins.kind]), [...path, ins.kind], ins.kindRange);
+    for (const st of model.states) for (const t of st.on) if (t.consume) {
+      const path: PathSegment[] = ['states', st.name, 'on', t.index, 'consume'];
+      check('consume', ctx.value(path), path, t.consume.range);
     }
     return out;
   },

@@ -1,5 +1,5 @@
 // Every expression of a task with where it is written: `when`, `until`, and the `{{ }}` templates
-// in instruction arguments. Found in one pass over the plain values the rules share, the YAML node
+// in instruction arguments and `consume` settings. Found in one pass over the plain values the rules share, the YAML node
 // looked up only for the strings that hold an expression, and offsets worked out only when a rule
 // reports one (most expressions are fine, and locating text inside a quoted scalar is the costly part).
 import { isScalar, type Node } from 'yaml';
@@ -81,11 +81,16 @@ export function expressionSites(ctx: LintContext): ExpressionSite[] {
     let on: IndexedNode | undefined | null = null;
     for (const t of state.on) {
       // A key the model did not see has no node either: most transitions need no look-up.
-      if (t.shorthand || !(t.fields.when || t.poll?.fields.until)) continue;
+      if (t.shorthand || !(t.fields.when || t.poll?.fields.until || t.consume)) continue;
       on ??= ctx.plain.nodeFrom(ctx.stateNode(state.name), ['on']);
       const item = ctx.plain.nodeFrom(on, [t.index]);
       if (t.fields.when) bare(ctx, sites, state.name, 'when', ctx.plain.nodeFrom(item, ['when']));
       if (t.poll?.fields.until) bare(ctx, sites, state.name, 'until', ctx.plain.nodeFrom(item, ['poll', 'until']));
+      if (t.consume) {
+        let consume: IndexedNode | undefined | null = null;
+        const nodeAt = (rel: PathSegment[]) => ctx.plain.nodeFrom((consume ??= ctx.plain.nodeFrom(item, ['consume'])), rel)?.node;
+        templates(ctx, sites, state.name, ctx.value(['states', state.name, 'on', t.index, 'consume']), [], nodeAt);
+      }
     }
   }
   for (const { state, ins, path, value } of ctx.instructions()) {

@@ -10,7 +10,7 @@ import { rule, type Finding } from './rule';
 export const shadowedTransition = rule(
   'shadowed-transition',
   'warning',
-  'A transition with no condition (no `when`, `after`, `poll` or `event`) that is not the last in `on`.',
+  'A transition with no condition (no `when`, `after`, `poll`, `event` or `consume`) that is not the last in `on`.',
   (_model, ctx) => {
     const out: Finding[] = [];
     for (const s of ctx.states.values()) {
@@ -19,7 +19,7 @@ export const shadowedTransition = rule(
       list.forEach((t, i) => {
         if (i === list.length - 1 || transitionKind(t) !== 'else') return;
         const laterElse = list.slice(i + 1).find((u) => transitionKind(u) === 'else');
-        let message = `The transition to '${t.to ?? '?'}' has no condition (when, after, poll or event): it is the else branch, taken only when nothing else can happen. Put it last in 'on'`;
+        let message = `The transition to '${t.to ?? '?'}' has no condition (when, after, poll, event or consume): it is the else branch, taken only when nothing else can happen. Put it last in 'on'`;
         message += laterElse ? `; the later unconditional transition to '${laterElse.to ?? '?'}' is never taken.` : ', so the list reads in the order it runs.';
         const [start, end] = firstLine(ctx.text, t.range.start.offset, t.range.end.offset);
         out.push({ message, range: ctx.range(start, end), fix: moveToEnd(ctx, s, t) });
@@ -29,16 +29,16 @@ export const shadowedTransition = rule(
   },
 );
 
-/** A transition that waits for something: a timer, a poll or an event. */
+/** A transition that waits for something: a timer, a poll, an event or a message. */
 function isArmed(t: TransitionModel): boolean {
   const kind = transitionKind(t);
-  return kind === 'after' || kind === 'poll' || kind === 'event';
+  return kind === 'after' || kind === 'poll' || kind === 'event' || kind === 'consume';
 }
 
 export const elseNeverTaken = rule(
   'else-never-taken',
   'warning',
-  'An unconditional transition in a state that also waits for a timer (`after`), a `poll` or an `event`: the engine waits for those, so the else branch is never taken.',
+  'An unconditional transition in a state that also waits for a timer (`after`), a `poll`, an `event` or a message (`consume`): the engine waits for those, so the else branch is never taken.',
   (_model, ctx) => {
     const out: Finding[] = [];
     for (const s of ctx.states.values()) {
@@ -47,7 +47,7 @@ export const elseNeverTaken = rule(
       if (!armed) continue;
       for (const t of list) {
         if (transitionKind(t) !== 'else') continue;
-        const what = armed.after !== undefined && transitionKind(armed) === 'after' ? `a timer (after: ${armed.after})` : transitionKind(armed) === 'poll' ? 'a poll' : `an event (${armed.event})`;
+        const what = waitOf(armed);
         const [start, end] = firstLine(ctx.text, t.range.start.offset, t.range.end.offset);
         // Removing it changes nothing the run does: the engine never takes it.
         const remove = deleteItem(ctx, ['states', s.name, 'on'], t.index);
@@ -61,6 +61,19 @@ export const elseNeverTaken = rule(
     return out;
   },
 );
+
+function waitOf(t: TransitionModel): string {
+  switch (transitionKind(t)) {
+    case 'after':
+      return `a timer (after: ${t.after})`;
+    case 'poll':
+      return 'a poll';
+    case 'consume':
+      return `a message (consume: ${t.consume?.subject ?? '?'})`;
+    default:
+      return `an event (${t.event})`;
+  }
+}
 
 /** Moves a block-sequence item of `on` after the last item, keeping its text as written. */
 function moveToEnd(ctx: LintContext, state: StateModel, t: TransitionModel): Fix | undefined {

@@ -427,6 +427,11 @@ class Reader {
     t.when = str(values.get('when'));
     t.after = str(values.get('after'));
     t.event = str(values.get('event'));
+    const consume = values.get('consume');
+    if (consume) {
+      const f = isMap(consume) ? this.fields(consume) : undefined;
+      t.consume = { args: this.plain(consume), subject: str(f?.values.get('subject')), range: this.nodeRange(consume), fields: f?.ranges ?? {} };
+    }
     const poll = values.get('poll');
     if (isMap(poll)) {
       const f = this.fields(poll);

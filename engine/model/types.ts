@@ -117,7 +117,17 @@ export interface PollModel {
   fields: FieldRanges;
 }
 
-export type TransitionKind = 'when' | 'after' | 'poll' | 'event' | 'else';
+/** A `consume` transition: its settings as written (templates are resolved at run time). */
+export interface ConsumeModel {
+  /** `{ connection, subject }` as plain data; lint and the schema check its fields. */
+  args: unknown;
+  /** The subject as written, when it is a string (labels and waits show it). */
+  subject?: string;
+  range: Range;
+  fields: FieldRanges;
+}
+
+export type TransitionKind = 'when' | 'after' | 'poll' | 'event' | 'consume' | 'else';
 
 export interface TransitionModel {
   /** 0-based position in `on` (0 for the `next` shorthand). */
@@ -127,6 +137,8 @@ export interface TransitionModel {
   after?: string;
   poll?: PollModel;
   event?: string;
+  /** Wait for a message on a broker subject (NATS). */
+  consume?: ConsumeModel;
   /** True when written as `next: target`. */
   shorthand: boolean;
   range: Range;
@@ -202,6 +214,7 @@ export interface ParseResult {
 export function transitionKind(t: TransitionModel): TransitionKind {
   if (t.poll) return 'poll';
   if (t.event !== undefined) return 'event';
+  if (t.consume) return 'consume';
   if (t.after !== undefined) return 'after';
   if (t.when !== undefined) return 'when';
   return 'else';

@@ -149,6 +149,9 @@ export function runTracer(tracer: Tracer): RunObserver {
       case 'event-received':
         (spans.state ?? spans.run).addEvent('event', { 'stepwise.event': e.name });
         break;
+      case 'message-received':
+        (spans.state ?? spans.run).addEvent('message', { 'stepwise.message.subject': e.subject });
+        break;
       case 'run-paused':
       case 'run-resumed':
         spans.run.addEvent(e.type === 'run-paused' ? 'paused' : 'resumed');

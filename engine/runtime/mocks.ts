@@ -23,9 +23,21 @@ export interface EventMock {
   data: unknown;
 }
 
+/** A message that a `consume` transition waiting on a matching subject takes, from `afterMs` on. */
+export interface MessageMock {
+  index: number;
+  subject: string;
+  afterMs: number;
+  data: unknown;
+  headers?: Record<string, string>;
+}
+
 export interface Mocks {
   outcomes: OutcomeMock[];
   events: EventMock[];
+  messages: MessageMock[];
+  /** No `consume` transition subscribes to a broker: it takes mocked messages only (a task test). */
+  offline?: boolean;
 }
 
 export class MocksError extends Error {
@@ -35,7 +47,7 @@ export class MocksError extends Error {
   }
 }
 
-export const NO_MOCKS: Mocks = { outcomes: [], events: [] };
+export const NO_MOCKS: Mocks = { outcomes: [], events: [], messages: [] };
 
 /** Reads a mocks file; errors name the line and column of the offending entry. */
 export function parseMocks(text: string, file = 'mocks'): Mocks {
@@ -64,7 +76,7 @@ export function parseMockList(list: Node, lineCounter: LineCounter, file = 'mock
     throw new MocksError(file, pos.line, pos.col, detail);
   };
   if (!isSeq(list)) return fail(list, "'mocks' must be a list.");
-  const mocks: Mocks = { outcomes: [], events: [] };
+  const mocks: Mocks = { outcomes: [], events: [], messages: [] };
   list.items.forEach((item, index) => {
     const node = item as Node;
     if (!isMap(node)) return fail(node, 'each mock is a mapping.');
@@ -75,7 +87,17 @@ export function parseMockList(list: Node, lineCounter: LineCounter, file = 'mock
       mocks.events.push({ index, event: m.event, afterMs, data: m.data ?? null });
       return;
     }
-    if (typeof m.state !== 'string') return fail(node, "a mock needs a 'state' (or an 'event').");
+    if (m.consume !== undefined) {
+      if (typeof m.consume !== 'string' || !m.consume || /[*>\s]/.test(m.consume)) return fail(node, "'consume' names the subject the mocked message comes on, such as orders.created (no wildcards).");
+      const afterMs = m.after === undefined ? 0 : parseDuration(String(m.after));
+      if (afterMs === undefined) return fail(node, `invalid duration '${m.after}' in 'after'.`);
+      const headers = m.headers;
+      if (headers !== undefined && (!headers || typeof headers !== 'object' || Array.isArray(headers))) return fail(node, "'headers' must be a mapping: name -> value.");
+      const shown = headers === undefined ? undefined : Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, String(v)]));
+      mocks.messages.push({ index, subject: m.consume, afterMs, data: m.data ?? null, ...(shown ? { headers: shown } : {}) });
+      return;
+    }
+    if (typeof m.state !== 'string') return fail(node, "a mock needs a 'state' (or an 'event', or a 'consume' subject).");
     let target: OutcomeMock['target'];
     if (typeof m.poll === 'number') target = { state: m.state, poll: m.poll };
     else if (typeof m.instruction === 'number' || typeof m.instruction === 'string') {
@@ -118,14 +140,27 @@ export interface MockSession {
   /** A branch (`branch`) or item (`item`) of the `parallel`/`map` at `index`. */
   branch(state: string, index: number, as: string | undefined, tag: BranchTag): MockOutcome | undefined;
   events: readonly EventMock[];
+  messages: readonly MessageMock[];
+  offline: boolean;
+  /** Takes a mocked message once: false when a transition took it already. */
+  takeMessage(m: MessageMock): boolean;
 }
 
 /** The session of a run without mocks: shared, since it has nothing to count. */
-const NO_SESSION: MockSession = { instruction: () => undefined, poll: () => undefined, branch: () => undefined, events: [] };
+const NO_SESSION: MockSession = {
+  instruction: () => undefined,
+  poll: () => undefined,
+  branch: () => undefined,
+  events: [],
+  messages: [],
+  offline: false,
+  takeMessage: () => false,
+};
 
 export function mockSession(mocks: Mocks, journal: readonly JournalEvent[] = []): MockSession {
-  if (mocks.outcomes.length === 0 && mocks.events.length === 0) return NO_SESSION;
+  if (mocks.outcomes.length === 0 && mocks.events.length === 0 && mocks.messages.length === 0 && !mocks.offline) return NO_SESSION;
   const uses = new Map<OutcomeMock, number>();
+  const messagesTaken = new Set<number>();
   const take = (matches: (m: OutcomeMock) => boolean): MockOutcome | undefined => {
     for (const m of mocks.outcomes) {
       if (!matches(m)) continue;
@@ -155,6 +190,8 @@ export function mockSession(mocks: Mocks, journal: readonly JournalEvent[] = [])
       take(matchPoll(e.state, e.transition));
     } else if ((e.type === 'branch-finished' || e.type === 'branch-failed') && e.mocked) {
       take(matchBranch(e.state, e.index, e.as, e));
+    } else if (e.type === 'message-received' && e.source?.startsWith('mock:')) {
+      messagesTaken.add(Number(e.source.slice('mock:'.length)));
     }
   }
   return {
@@ -162,5 +199,12 @@ export function mockSession(mocks: Mocks, journal: readonly JournalEvent[] = [])
     poll: (state, transition) => take(matchPoll(state, transition)),
     branch: (state, index, as, tag) => take(matchBranch(state, index, as, tag)),
     events: mocks.events,
+    messages: mocks.messages,
+    offline: mocks.offline === true,
+    takeMessage: (m) => {
+      if (messagesTaken.has(m.index)) return false;
+      messagesTaken.add(m.index);
+      return true;
+    },
   };
 }

@@ -17,6 +17,7 @@ import { runFanout, type BranchRun, type FanoutHost } from './fanout';
 import { pinSource } from './pinned';
 import { isDeterministicKind, RunJournal } from './run-journal';
 import { Interrupt, Scope, type Abortable } from './scope';
+import { waitForMessage, type MessageWaitHost } from './consume';
 
 export interface StepInfo {
   runId: string;
@@ -63,6 +64,10 @@ export interface OutputChunk {
 export interface RecordedOutcomes {
   instruction(state: string, index: number, kind: string, attempt: number): MockOutcome | undefined;
   poll(state: string, transition: number): MockOutcome | undefined;
+  /** The message the `consume` transition took, when the recorded run took it next. */
+  message(state: string, transition: number): Extract<JournalEvent, { type: 'message-received' }> | undefined;
+  /** A replay does nothing outside the run: a `consume` transition with no recorded message waits without subscribing. */
+  readonly offline: boolean;
 }
 
 export interface RunEnvironment {
@@ -136,6 +141,8 @@ export class Run {
   private unwatchInbox: (() => void) | undefined;
   private readonly statesByName: ReadonlyMap<string, StateModel>;
   private parkedDepth = 0;
+  /** Live broker subscriptions of `consume` transitions (see `parked`). */
+  private subscriptions = 0;
   private checkedHistoryFailure = false;
   private detachReason: Interrupt | undefined;
   /** Why the run was detached: the store's error when an append failed, else the reason given. */
@@ -195,10 +202,11 @@ export class Run {
   /**
    * True while the run waits for a transition (timers, polls, events) or for a retry delay: a
    * point from which it can be detached and later continued from its journal with the same result.
-   * (Work in flight meanwhile, such as a poll's request, holds the clock.)
+   * (Work in flight meanwhile, such as a poll's request, holds the clock.) A run subscribed to a
+   * broker is not: a message published while no process subscribes would be lost.
    */
   get parked(): boolean {
-    return this.parkedDepth > 0 && !this.ended;
+    return this.parkedDepth > 0 && this.subscriptions === 0 && !this.ended;
   }
 
   /** True once the run was detached (see detach); it journals nothing more. */
@@ -399,6 +407,10 @@ export class Run {
     // is decided (polling again would journal a result the interrupted run never had).
     const polled = st.on.find((t) => t.poll !== undefined && t.to !== undefined && this.live.polls[t.index]?.done);
     if (polled) return { to: polled.to!, cause: 'poll', index: polled.index, transition: polled };
+    // Likewise with the message a `consume` transition took.
+    const message = this.live.message;
+    const consumed = message && st.on[message.transition];
+    if (consumed?.to !== undefined) return { to: consumed.to, cause: 'consume', index: consumed.index, transition: consumed, event: message!.event };
     // A state with nothing to run or wait for needs no timers or abort wiring of its own.
     if (!st.timeout && this.live.nextInstruction >= st.do.length && !st.on.some(isArmed)) {
       if (!st.final) return this.chooseTransition(st, this.runAbort);
@@ -643,7 +655,13 @@ export class Run {
     const kind = transitionKind(t);
     if (kind === 'after') return this.after(t, signal);
     if (kind === 'event') return this.waitForEvent(t, signal);
+    if (kind === 'consume') return this.consume(st, t, signal);
     return this.poll(st, t, signal);
+  }
+
+  private async consume(st: StateModel, t: TransitionModel, signal: Scope): Promise<Decision> {
+    const event = await waitForMessage(this.messageHost(t), st, t, signal);
+    return { to: t.to!, cause: 'consume', index: t.index, transition: t, event };
   }
 
   private async after(t: TransitionModel, signal: Scope): Promise<Decision> {
@@ -673,6 +691,28 @@ export class Run {
     if (i < 0) return false;
     this.subscribers.splice(i, 1);
     return true;
+  }
+
+  private messageHost(t: TransitionModel): MessageWaitHost {
+    const recorded = this.env.recorded;
+    return {
+      clock: this.env.clock,
+      startedAt: this.live.startedAt,
+      mocks: recorded?.offline ? { ...this.env.mocks, offline: true } : this.env.mocks,
+      recorded: recorded && (() => recorded.message(this.live.state!, t.index)),
+      resolve: async (value) => (await resolveTemplates(value, this.secrets.views(this.live))).value,
+      accepts: async (event) => t.when === undefined || truthy(await this.evaluateValue(t.when, { event })),
+      journal: (e) => this.journal(e),
+      held: (fn) => this.held(fn),
+      subscribed: () => {
+        this.subscriptions++;
+        let done = false;
+        return () => {
+          if (!done) this.subscriptions--;
+          done = true;
+        };
+      },
+    };
   }
 
   /**
@@ -879,9 +919,9 @@ export function retryDelay(retry: NonNullable<InstructionModel['retry']>, attemp
   return retry.max_delay ? Math.min(delay, durationMs(retry.max_delay)) : delay;
 }
 
-/** A transition that waits: a timer, a poller or a subscription. */
+/** A transition that waits: a timer, a poller or a subscription (to events or to a broker's messages). */
 function isArmed(t: TransitionModel): boolean {
-  return t.to !== undefined && (t.after !== undefined || t.poll !== undefined || t.event !== undefined);
+  return t.to !== undefined && (t.after !== undefined || t.poll !== undefined || t.event !== undefined || t.consume !== undefined);
 }
 
 function truthy(value: unknown): boolean {

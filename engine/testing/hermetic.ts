@@ -42,5 +42,6 @@ export function hermeticMocks(mocks: Mocks, task: TaskModel): Mocks {
       fallbacks.push({ target: { state: st.name, poll: t.index }, results: [{ error: { kind: UNMOCKED, message } }] });
     }
   }
-  return { outcomes: [...mocks.outcomes, ...fallbacks], events: mocks.events };
+  // A `consume` transition takes mocked messages only: a test never reaches a broker.
+  return { outcomes: [...mocks.outcomes, ...fallbacks], events: mocks.events, messages: mocks.messages, offline: true };
 }

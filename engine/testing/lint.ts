@@ -1,11 +1,13 @@
 // Checks a parsed test file against the task it tests: state names in `path`/`visits`/`never`,
-// `data` predicates that do not compile, mocks that name no state, instruction or poll, inputs the
-// task does not take, and `within` durations. Pure: the loader reads the files.
+// `data` predicates that do not compile, mocks that name no state, instruction or poll (or a message
+// no consume transition takes), inputs the task does not take, and `within` durations. Pure: the
+// loader reads the files.
 import { lintText } from '../lint/index';
 import { compileError } from '../lint/expressions';
 import type { Diagnostic, Range, StateModel, TaskModel } from '../model/types';
 import { transitionKind } from '../model/types';
 import { InputError, resolveInput } from '../runtime/load';
+import { subjectMatches } from '../runtime/subjects';
 import { nearest } from '../schema/suggest';
 import type { MockEntry, StateList, TestFileModel } from './model';
 
@@ -38,6 +40,7 @@ export function lintTestModel(model: TestFileModel, task: TaskModel | undefined,
     }
   };
   const checkMock = (m: MockEntry, report: (message: string) => void) => {
+    if (m.consume !== undefined) return checkMessage(m.consume, [task, ...callees], report);
     if (m.state === undefined) return;
     const st = states.get(m.state) ?? callees.flatMap((c) => c.states).find((s) => s.name === m.state);
     if (!st) {
@@ -77,6 +80,15 @@ export function taskErrors(taskFile: string, taskText: string, at: Range): { mod
   const list = errors.slice(0, 5).map((d) => `${taskFile}:${d.range.start.line + 1}:${d.range.start.column + 1}: ${d.message} [${d.code}]`);
   if (errors.length > 5) list.push(`… and ${errors.length - 5} more`);
   return { model, diagnostics: [{ code: 'task-errors', severity: 'error', message: `The task file has ${errors.length} lint error${errors.length === 1 ? '' : 's'} and cannot run:\n${list.join('\n')}`, range: at }] };
+}
+
+/** A mocked message that no `consume` transition would take is a mistake (a typo in the subject). */
+function checkMessage(subject: string, tasks: readonly TaskModel[], report: (message: string) => void): void {
+  const patterns = tasks.flatMap((t) => t.states.flatMap((st) => st.on.map((tr) => tr.consume?.subject))).filter((p): p is string => p !== undefined);
+  // A subject with a template is known at run time only: it may take any message.
+  if (patterns.some((p) => p.includes('{{') || subjectMatches(p, subject))) return;
+  const known = patterns.length ? `its consume transitions wait on ${patterns.map((p) => `'${p}'`).join(', ')}` : 'it has no consume transition';
+  report(`the mock is a message on '${subject}', which no consume transition of task '${tasks[0].name}' takes: ${known}.`);
 }
 
 function pollsOf(st: StateModel): string {

@@ -21,6 +21,8 @@ export interface MockEntry {
   instruction?: string | number;
   poll?: number;
   event?: string;
+  /** The subject of a mocked message. */
+  consume?: string;
   range: Range;
 }
 

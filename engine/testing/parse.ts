@@ -181,6 +181,8 @@ export function mockEntries(list: Node, rangeOf: (node: Node) => Range): MockEnt
     if (typeof instruction === 'string' || typeof instruction === 'number') entry.instruction = instruction;
     if (typeof poll === 'number') entry.poll = poll;
     if (typeof event === 'string') entry.event = event;
+    const consume = get('consume');
+    if (typeof consume === 'string') entry.consume = consume;
     out.push(entry);
   }
   return out;

@@ -7,7 +7,7 @@ import { emptyRunState, type RunState } from '../journal/replay';
 import { createEngine } from '../runtime/engine';
 import { InputError } from '../runtime/load';
 import type { Mocks } from '../runtime/mocks';
-import type { LoadedTask } from '../runtime/run';
+import type { LoadedTask, Run } from '../runtime/run';
 import { memoryStore } from '../store/memory';
 import { hermeticMocks, UNMOCKED } from './hermetic';
 import { idleWatchingClock } from './idle';
@@ -52,7 +52,7 @@ export async function runCase(task: LoadedTask, options: CaseOptions): Promise<C
   const limitMs = options.limitMs ?? DEFAULT_LIMIT_MS;
   const clock = idleWatchingClock(EPOCH, () => {
     const waiting = engine.active().filter((r) => !r.ended);
-    if (waiting.length) halt({ kind: 'stuck', message: stuckMessage(waiting[0].state, waiting[0].waitingEvents()) });
+    if (waiting.length) halt({ kind: 'stuck', message: stuckMessage(waiting[0].state, waiting[0].waitingEvents(), waitingSubjects(waiting[0])) });
   });
   const byModel = new Map<object, Mocks>();
   const engine = createEngine({
@@ -96,8 +96,18 @@ export async function runCase(task: LoadedTask, options: CaseOptions): Promise<C
   return { final, journal: journals.get(run.id)?.journal ?? [], runs: [...journals.values()], stop };
 }
 
-function stuckMessage(state: RunState, events: string[]): string {
+/** The subjects the `consume` transitions of the run's current state wait on. */
+function waitingSubjects(run: Run): string[] {
+  const st = run.task.model.states.find((s) => s.name === run.state.state);
+  return (st?.on ?? []).flatMap((t) => (t.consume ? [t.consume.subject ?? '?'] : []));
+}
+
+function stuckMessage(state: RunState, events: string[], subjects: string[]): string {
   const where = `state '${state.state ?? state.target}'`;
+  if (subjects.length && !events.length) {
+    const list = subjects.map((s) => `'${s}'`).join(' or ');
+    return `The run waits forever in ${where} for a message on ${list}: no mock sends one. Add a mock { consume: ${subjects[0]}, after: …, data: … } to the case (a subject with no wildcard).`;
+  }
   if (events.length) {
     const list = events.map((e) => `'${e}'`).join(' or ');
     return `The run waits forever in ${where} for the event ${list}: nothing sends it. Add a mock { event: ${events[0]}, after: …, data: … } to the case.`;

@@ -40,6 +40,8 @@ export function describeTransition(t: TransitionModel): string {
       return `→ ${to} after ${code(t.after ?? '')}`;
     case 'event':
       return `→ ${to} on event ${code(t.event ?? '')}${t.when ? ` when ${code(t.when)}` : ''}`;
+    case 'consume':
+      return `→ ${to} on a message on ${code(t.consume?.subject ?? '?')}${t.when ? ` when ${code(t.when)}` : ''}`;
     case 'poll':
       return `→ ${to} polling every ${code(t.poll?.every ?? '?')} until ${code(t.poll?.until ?? '?')}`;
     default:

@@ -81,6 +81,8 @@ describe('engine additions for the debugger', () => {
         return kind === 'fetch' && e && e.type === 'instruction-finished' ? { result: e.result } : undefined;
       },
       poll: () => undefined,
+      message: () => undefined,
+      offline: false,
     };
     const fork = await engine.fork(counting, prefix, { runId: 'second', recorded });
     const final = await fork.done;

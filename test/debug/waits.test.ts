@@ -1,6 +1,9 @@
 // Waiting runs over a real DAP transport: with the virtual clock, step in stops where the run
 // waits and says for what; "skip wait" fires the next timer; "send event" delivers an event.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { lineOf, sample, suite } from './helpers';
 
@@ -76,5 +79,46 @@ suite('waits', (test) => {
     await dap.stopped();
     await assert.rejects(dap.dc.customRequest('skipWait'), /not waiting/);
     await assert.rejects(dap.dc.customRequest('sendEvent', {}), /needs a 'name'/);
+  });
+});
+
+suite('a consume wait', (test) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepwise-consume-dap-'));
+  const task = path.join(dir, 'orders.task.yaml');
+  fs.writeFileSync(
+    task,
+    [
+      'version: 1',
+      'name: orders',
+      'start: wait',
+      'states:',
+      '  wait:',
+      '    on:',
+      '      - to: big',
+      '        consume: { connection: "{{ secrets.NATS_URL }}", subject: "orders.*" }',
+      '        when: "event.data.total >= 100"',
+      '      - to: expired',
+      '        after: 1h',
+      '  big: { final: true }',
+      '  expired: { final: true, status: failed }',
+      '',
+    ].join('\n'),
+  );
+  const mocks = path.join(dir, 'orders.mocks.yaml');
+  fs.writeFileSync(mocks, 'mocks:\n  - { consume: orders.eu, after: 10m, data: { id: 7, total: 120 } }\n');
+
+  test('shows the message it waits for like an event, and the message taken as the Event', async (dap) => {
+    await dap.launch({ program: task, mocks, clock: 'virtual' }, { breakpoints: { [task]: [lineOf(task, 'wait:')] } });
+    await dap.stopped();
+    await dap.dc.stepInRequest({ threadId: 1 });
+    const stop = await dap.stopped();
+    assert.match(stop.body.text ?? '', /message on 'orders\.\*' → big \(when event\.data\.total >= 100\)/);
+    assert.match(stop.body.text ?? '', /mocked message on 'orders\.eu'/);
+    await dap.dc.stepInRequest({ threadId: 1 });
+    await dap.stopped();
+    const top = await dap.top();
+    assert.equal(top.line, lineOf(task, '- to: big'));
+    assert.match(top.name, /wait → big \(consume\)/);
+    assert.deepEqual(await dap.scope('Event'), { name: '"orders.eu"', data: '{id: 7, total: 120}' });
   });
 });

@@ -263,6 +263,14 @@ describe('transitions', () => {
     ]);
     expectEdit(C, { type: 'setTransitionCondition', state: 'live', index: 0, condition: { when: 'data.live' } }, [["    next: done\n  done:", "    on:\n      - to: done\n        when: data.live\n  done:"]]);
   });
+  it('setTransitionCondition writes a consume transition, keeps its settings when set again, and removes them for another condition', () => {
+    const consume = { consume: { connection: '{{ secrets.NATS_URL }}', subject: 'orders.created' } };
+    const written = expectEdit(C, { type: 'setTransitionCondition', state: 'collect', index: 0, condition: consume }, [
+      ['        when: "data.collect.status = 200"\n', '        consume:\n          connection: "{{ secrets.NATS_URL }}"\n          subject: orders.created\n'],
+    ]).text;
+    expectEdit(written, { type: 'setTransitionCondition', state: 'collect', index: 0, condition: { consume: { subject: 'orders.created' } } }, []);
+    expectEdit(written, { type: 'setTransitionCondition', state: 'collect', index: 0, condition: { after: '1m' } }, [['        consume:\n          connection: "{{ secrets.NATS_URL }}"\n          subject: orders.created\n', '        after: 1m\n']]);
+  });
   it('updateTransition sets one field (a poll field, a catch error)', () => {
     expectEdit(C, { type: 'updateTransition', state: 'compare', index: 0, path: ['when'], value: 'data.x = 1' }, [['        when: data.x != input.v', '        when: data.x = 1']]);
     expectEdit(C, { type: 'updateTransition', state: 'collect', index: 0, list: 'catch', path: ['error'], value: 'exec' }, [['error: http }', 'error: exec }']]);

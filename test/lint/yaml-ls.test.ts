@@ -105,7 +105,7 @@ describe('yaml-language-server with the contributed schemas', () => {
   it('offers snippets for a state, a transition, each instruction kind (fan-out too), a retry and a poll', async () => {
     const expect: Array<[string, string[]]> = [
       [HEAD + '  a:\n    final: true\n  b: |\n', ['do, then next', 'transitions', 'final', 'final (failed)']],
-      [HEAD + '  a:\n    on:\n      - |\n', ['to … when', 'to … after', 'to … event', 'to … poll', 'to (else)']],
+      [HEAD + '  a:\n    on:\n      - |\n', ['to … when', 'to … after', 'to … consume', 'to … event', 'to … poll', 'to (else)']],
       [HEAD + '  a:\n    final: true\n    do:\n      - |\n', ['http', 'exec', 'sql', 'smtp', 'publish', 'consume', 'grpc', 'set', 'log', 'emit', 'sleep', 'call', 'parallel', 'map']],
       [HEAD + '  a:\n    final: true\n    do:\n      - log: hi\n        retry:\n          |\n', ['retry']],
       [HEAD + '  a:\n    on:\n      - to: a\n        poll:\n          |\n', ['poll']],

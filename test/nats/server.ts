@@ -14,6 +14,8 @@ export interface NatsServer {
   password: string;
   /** Open client connections, from the server's monitoring endpoint. */
   connections(): Promise<number>;
+  /** Subscriptions a message on `subject` would reach, from the monitoring endpoint. */
+  subscribers(subject: string): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -59,11 +61,15 @@ export async function startNats(): Promise<NatsServer> {
     const res = await fetch(`http://127.0.0.1:${monitor}/connz`);
     return ((await res.json()) as { num_connections: number }).num_connections;
   };
+  const subscribers = async (subject: string) => {
+    const res = await fetch(`http://127.0.0.1:${monitor}/subsz?subs=1&test=${encodeURIComponent(subject)}`);
+    return ((await res.json()) as { subscriptions_list?: unknown[] }).subscriptions_list?.length ?? 0;
+  };
   const stop = () =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve();
       child.once('exit', () => resolve());
       child.kill('SIGTERM');
     });
-  return { url: `nats://${user}:${password}@127.0.0.1:${port}`, host: '127.0.0.1', port, user, password, connections, stop };
+  return { url: `nats://${user}:${password}@127.0.0.1:${port}`, host: '127.0.0.1', port, user, password, connections, subscribers, stop };
 }

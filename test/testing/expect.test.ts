@@ -174,7 +174,7 @@ test('hermetic: an unmocked custom instruction fails the case, and a real exec n
   assert.equal(unmocked.stop?.kind, 'unmocked');
   assert.equal(fs.existsSync(path.join(dir, 'should-not-exist')), false);
   assert.match(unmocked.stop!.message, /Instruction 0 \(as: ran\) of state 'a' is a 'exec' with no mock/);
-  const mocked = await runCase({ model: task }, { input: {}, mocks: { outcomes: [{ target: { state: 'a', instruction: 'ran' }, results: [{ result: { exitCode: 0 } }] }], events: [] } });
+  const mocked = await runCase({ model: task }, { input: {}, mocks: { outcomes: [{ target: { state: 'a', instruction: 'ran' }, results: [{ result: { exitCode: 0 } }] }], events: [], messages: [] } });
   assert.equal(mocked.stop?.kind, 'unmocked');
   assert.equal(mocked.stop!.message, "Instruction 0 of state 'b' is a 'page-someone' with no mock in this test: add a mock { state: b, instruction: 0, result: … }.");
 });
@@ -203,12 +203,12 @@ test('hermetic: sql, smtp, publish, consume and grpc are mocked like http, and f
   const kinds = ['sql', 'smtp', 'publish', 'consume', 'grpc'];
   for (let mocked = 0; mocked < kinds.length; mocked++) {
     const outcomes = kinds.slice(0, mocked).map((_, i) => ({ target: { state: 'a', instruction: i }, results: [{ result: { ok: i } }] }));
-    const r = await runCase({ model: task }, { input: {}, mocks: { outcomes, events: [] } });
+    const r = await runCase({ model: task }, { input: {}, mocks: { outcomes, events: [], messages: [] } });
     assert.equal(r.stop?.kind, 'unmocked', kinds[mocked]);
     assert.match(r.stop!.message, new RegExp(`^Instruction ${mocked}.* of state 'a' is a '${kinds[mocked]}' with no mock in this test`));
   }
   const outcomes = kinds.map((_, i) => ({ target: { state: 'a', instruction: i }, results: [{ result: { ok: i } }] }));
-  const all = await runCase({ model: task }, { input: {}, mocks: { outcomes, events: [] } });
+  const all = await runCase({ model: task }, { input: {}, mocks: { outcomes, events: [], messages: [] } });
   assert.equal(all.stop, undefined);
   assert.equal(all.final.status, 'succeeded');
   assert.deepEqual([all.final.data.rows, all.final.data.message, all.final.data.reply], [{ ok: 0 }, { ok: 3 }, { ok: 4 }]);

@@ -79,6 +79,28 @@ states:
     assert.equal(transitionLabel(m.states[0].on[0], false).title, 'event approved when event.data.by != null');
   });
 
+  it('labels a consume transition with its subject, from the model and from the outline the webview gets', () => {
+    const m = parseTask(`version: 1
+name: t
+start: a
+states:
+  a:
+    on:
+      - to: b
+        consume: { connection: "{{ secrets.NATS_URL }}", subject: "orders.*" }
+        when: "event.data.total > 100"
+      - to: b
+  b: { final: true }
+`).model;
+    const expected = [
+      ['consume', 'consume orders.* when event.data.…', false],
+      ['else', 'else', true],
+    ];
+    assert.deepEqual(graphOf(m).edges.map((e) => [e.kind, e.label, e.dashed]), expected);
+    assert.deepEqual(graphOf(outlineOf(m)).edges.map((e) => [e.kind, e.label, e.dashed]), expected);
+    assert.equal(transitionLabel(m.states[0].on[0], false).title, 'consume orders.* when event.data.total > 100');
+  });
+
   it('draws undeclared targets as ghost nodes with the problem', () => {
     const m = parseTask('version: 1\nname: t\nstart: a\nstates:\n  a: { next: gone }\n').model;
     const g = graphOf(m);

@@ -58,7 +58,7 @@ export function defaultInstruction(kind: string): InstructionSpec {
   }
 }
 
-export const CONDITION_KINDS = ['else', 'when', 'after', 'event', 'poll'] as const;
+export const CONDITION_KINDS = ['else', 'when', 'after', 'event', 'consume', 'poll'] as const;
 export type ConditionKind = (typeof CONDITION_KINDS)[number];
 
 export function defaultCondition(kind: ConditionKind, t?: TransitionOutline): TransitionCondition {
@@ -69,6 +69,8 @@ export function defaultCondition(kind: ConditionKind, t?: TransitionOutline): Tr
       return { after: t?.after ?? '5m' };
     case 'event':
       return { event: t?.event ?? 'approved' };
+    case 'consume':
+      return { consume: { connection: '{{ secrets.NATS_URL }}', subject: t?.consume?.subject ?? 'orders.created' } };
     case 'poll':
       return { poll: { every: t?.poll?.every ?? '10s', until: t?.poll?.until ?? 'result.status = 200', do: t?.poll?.do ? undefined : { kind: 'http', args: { url: 'https://example.com/status' } } } };
     default:
@@ -320,13 +322,15 @@ export function TransitionFields({ state, t, list, states, propose, readOnly }: 
         ['when', 'when an expression holds'],
         ['after', 'after a time'],
         ['event', 'on an event'],
+        ['consume', 'on a message (consume)'],
         ['poll', 'when a poll succeeds'],
       ]}
       onCommit={(v) => propose({ type: 'setTransitionCondition', ...ref, condition: defaultCondition(v as ConditionKind, tm) }, 'Change condition')}
     />,
   );
   if (kind === 'event') fields.push(<Field key="event" {...f('event')} label="Event" value={tm.event ?? ''} parse={(v) => (v ? undefined : 'An event needs a name.')} make={upd(['event'])} />);
-  if (kind === 'when' || kind === 'event') fields.push(<Field key="when" {...f('when')} label={kind === 'event' ? 'And when (optional)' : 'When'} code value={tm.when ?? ''} placeholder="a JSONata expression" make={upd(['when'])} />);
+  if (kind === 'consume') fields.push(<Field key="subject" {...f('subject')} label="Subject" value={tm.consume?.subject ?? ''} parse={(v) => (v ? undefined : 'A consume needs a subject, such as orders.created.')} make={upd(['consume', 'subject'])} />);
+  if (kind === 'when' || kind === 'event' || kind === 'consume') fields.push(<Field key="when" {...f('when')} label={kind === 'when' ? 'When' : 'And when (optional)'} code value={tm.when ?? ''} placeholder="a JSONata expression" make={upd(['when'])} />);
   if (kind === 'after') fields.push(<Field key="after" {...f('after')} label="After" value={tm.after ?? ''} parse={(v) => (v ? durationCheck(v) : 'A timer needs a duration.')} make={upd(['after'])} />);
   if (kind === 'poll') {
     fields.push(<Field key="every" {...f('every')} label="Poll every" value={tm.poll?.every ?? ''} parse={durationCheck} make={upd(['poll', 'every'])} />);
@@ -351,7 +355,7 @@ export function TransitionItem({ state, t, list, count, states, propose, readOnl
       : (() => {
           const k = kindOf(t as TransitionOutline);
           const tm = t as TransitionOutline;
-          return k === 'when' ? `when ${tm.when}` : k === 'after' ? `after ${tm.after}` : k === 'poll' ? `poll every ${tm.poll?.every ?? '?'}` : k === 'event' ? `event ${tm.event}` : 'else';
+          return k === 'when' ? `when ${tm.when}` : k === 'after' ? `after ${tm.after}` : k === 'poll' ? `poll every ${tm.poll?.every ?? '?'}` : k === 'event' ? `event ${tm.event}` : k === 'consume' ? `consume ${tm.consume?.subject ?? '?'}` : 'else';
         })();
   return (
     <li className="sw-item">

@@ -2,7 +2,7 @@
 // (scripts/build.mjs) that only a task with one of them loads. Each instruction opens a connection
 // of its own and closes it when done or aborted. It throws plain errors: this bundle has its own
 // copy of any class it imports.
-import { connect, headers as natsHeaders, type NatsConnection } from 'nats';
+import { connect, headers as natsHeaders, type Msg, type NatsConnection } from 'nats';
 
 const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -56,27 +56,40 @@ export interface Consumed {
 
 /** Waits for one message on a subject (wildcards allowed); an abort stops the wait and closes the connection. */
 export async function consume(connection: string, subject: string, signal: AbortSignal): Promise<Consumed> {
+  for await (const m of messages(connection, subject, signal)) return m;
+  throw new Error('stopped waiting');
+}
+
+/**
+ * The messages on a subject (wildcards allowed), one by one as the caller reads them, until the
+ * signal aborts or the caller stops reading; the subscription exists on the server once the first
+ * read has begun. The connection closes with it.
+ */
+export async function* messages(connection: string, subject: string, signal: AbortSignal): AsyncGenerator<Consumed> {
   const nc = await open(connection);
   const onAbort = () => void nc.close();
   signal.addEventListener('abort', onAbort, { once: true });
   try {
-    const sub = nc.subscribe(subject, { max: 1 });
+    if (signal.aborted) return;
+    const sub = nc.subscribe(subject);
     await nc.flush();
-    for await (const m of sub) {
-      const text = new TextDecoder().decode(m.data);
-      let data: unknown = text;
-      try {
-        data = text ? JSON.parse(text) : null;
-      } catch {
-        data = text;
-      }
-      const headers: Record<string, string> = {};
-      for (const [k] of m.headers ?? []) headers[k] = m.headers!.get(k);
-      return { subject: m.subject, data, headers };
-    }
-    throw new Error(signal.aborted ? 'stopped waiting' : `the subscription to '${subject}' ended before a message came.`);
+    for await (const m of sub) yield decode(m);
+    if (!signal.aborted) throw new Error(`the subscription to '${subject}' ended before a message came.`);
   } finally {
     signal.removeEventListener('abort', onAbort);
     await nc.close();
   }
+}
+
+function decode(m: Msg): Consumed {
+  const text = new TextDecoder().decode(m.data);
+  let data: unknown = text;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = text;
+  }
+  const headers: Record<string, string> = {};
+  for (const [k] of m.headers ?? []) headers[k] = m.headers!.get(k);
+  return { subject: m.subject, data, headers };
 }
