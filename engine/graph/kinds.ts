@@ -2,7 +2,7 @@
 // built-in ones in their groups, and the kinds of the document's plugins with their arguments'
 // schemas. Plugins that cannot be loaded (Restricted Mode, a config or module that fails) are named
 // with the reason, so the graph shows them as unavailable instead of as unknown. Pure data.
-import type { JsonSchema, PluginKindInfo } from '../plugins/define';
+import type { JsonSchema } from '../plugins/json-schema';
 import { placeholderArgs } from '../plugins/placeholders';
 
 export type KindGroup = 'core' | 'fanout' | 'integrations' | 'plugins';
@@ -43,7 +43,8 @@ export const BUILTIN_OFFERED: readonly OfferedKind[] = [
 /** Only the built-in kinds (a document without plugins, or before the host has said). */
 export const BUILTIN_OFFER: KindOffer = { kinds: [...BUILTIN_OFFERED] };
 
-export function kindOffer(plugins: readonly PluginKindInfo[], unavailable?: KindOffer['unavailable']): KindOffer {
+/** The built-in kinds and the plugin kinds given (a loader's PluginKindInfo; the handler stays with the host). */
+export function kindOffer(plugins: ReadonlyArray<{ kind: string; description?: string; args: JsonSchema; plugin: string }>, unavailable?: KindOffer['unavailable']): KindOffer {
   const own = plugins.map((p): OfferedKind => ({ kind: p.kind, group: 'plugins', description: p.description, plugin: p.plugin, args: p.args }));
   return unavailable ? { kinds: [...BUILTIN_OFFERED, ...own], unavailable } : { kinds: [...BUILTIN_OFFERED, ...own] };
 }

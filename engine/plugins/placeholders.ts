@@ -2,7 +2,7 @@
 // argument with its default (or const, or first enum value), else a placeholder of its type, so the
 // inserted instruction lints without "needs the argument" errors. Plain data in and out: the graph's
 // webview uses it too.
-import type { JsonSchema } from './define';
+import type { JsonSchema } from './json-schema';
 
 type Schema = JsonSchema & { type?: unknown; properties?: Record<string, JsonSchema>; required?: unknown; default?: unknown; const?: unknown; enum?: unknown; minimum?: unknown; items?: unknown; minItems?: unknown };
 
