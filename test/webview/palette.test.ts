@@ -189,6 +189,9 @@ describe('palette and inspector kinds (Chromium)', { skip: available ? false : '
       const host = await open(WITH_CHECKSUM, theme);
       const page = host.page;
       await host.send({ type: 'kinds', offer });
+      // The plugin instruction's fields in the inspector beside the palette.
+      await page.locator(`${node('digest')} .sw-node-name`).click();
+      await page.locator('.sw-inspector button[aria-label^="Instruction 1: checksum"]').click();
       await page.locator('.sw-palette-item[data-item="checksum"]').hover();
       await page.waitForSelector('.sw-palette [role="group"][aria-label="Plugins"]');
       const file = path.join(dir, `palette-plugins-${theme}.png`);

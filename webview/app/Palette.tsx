@@ -53,6 +53,18 @@ export function usePaletteActions(dispatch: (e: UiEvent) => void, selection: Sel
   return { drop, apply };
 }
 
+/** Plugin kinds share one icon: the kind's initial tells them apart at a glance. */
+function pluginIcon(kind: string): ReactNode {
+  return (
+    <>
+      {Icons.custom({ size: 16 })}
+      <span className="sw-palette-initial" aria-hidden="true">
+        {kind[0]}
+      </span>
+    </>
+  );
+}
+
 function kindTitle(k: OfferedKind): string {
   const what = k.plugin ? `${k.kind} (plugin ${k.plugin})` : k.kind;
   return `${what}${k.description ? `: ${k.description}` : ''}. Drop it on a state to add it there, on the canvas for a new state with it`;
@@ -118,7 +130,7 @@ export function Palette({ offer, drop, apply }: { offer: KindOffer; drop(item: P
       {group('New', [item('state', 'New state: drop it on the canvas, or on a transition to insert it there', 'New state', Icons.add({ size: 16 }))])}
       {GROUPS.map((g) =>
         group(GROUP_LABELS[g], [
-          ...offer.kinds.filter((k) => k.group === g).map((k) => item(k.kind, kindTitle(k), `${k.kind} instruction`, kindIcon(k.kind, { size: 16 }))),
+          ...offer.kinds.filter((k) => k.group === g).map((k) => item(k.kind, kindTitle(k), `${k.kind} instruction`, k.plugin ? pluginIcon(k.kind) : kindIcon(k.kind, { size: 16 }))),
           ...(g === 'plugins' ? unavailable : []),
         ]),
       )}

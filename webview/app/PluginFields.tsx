@@ -74,12 +74,13 @@ export function PluginFields({ state, ins, kind, propose, readOnly }: { state: s
       fields.push(<Field key={name} {...f(name)} label={`${name} (JSON)`} multiline code value={jsonText(value)} placeholder={placeholder} parse={jsonCheck} make={(v, s) => op(name, jsonValue(v))(s)} />);
     }
   }
+  // A fragment: the fields are spaced as the instruction's other fields are.
   return (
-    <div className="sw-plugin-fields">
+    <>
       <div className="sw-hint">
         {kind.description ? `${kind.description} ` : ''}(plugin {kind.plugin})
       </div>
       {fields}
-    </div>
+    </>
   );
 }
