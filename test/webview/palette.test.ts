@@ -182,6 +182,24 @@ describe('palette and inspector kinds (Chromium)', { skip: available ? false : '
     await page.context().close();
   });
 
+  it('on a short canvas the groups wrap into another column: every item is in sight', async () => {
+    const host = await openEditor(env, { text: TASK, fileName: 'notes.task.yaml', width: 900, height: 420 });
+    await host.waitForNodes(2);
+    const page = host.page;
+    await host.send({ type: 'kinds', offer });
+    await page.waitForSelector('.sw-palette-item[data-item="checksum"]');
+    const outside = await page.locator('.sw-palette-item').evaluateAll((els) => {
+      const g = globalThis as unknown as { innerWidth: number; innerHeight: number };
+      return els.filter((e) => {
+        const r = e.getBoundingClientRect();
+        return r.top < 0 || r.left < 0 || r.bottom > g.innerHeight || r.right > g.innerWidth;
+      }).map((e) => e.getAttribute('data-item'));
+    });
+    assert.deepEqual(outside, []);
+    assert.deepEqual(host.errors, []);
+    await page.context().close();
+  });
+
   it('saves screenshots of the palette with its Plugins group, light and dark', async () => {
     const dir = path.resolve(ROOT, process.env.STEPWISE_SCREENSHOTS || path.join('.scratch', 'screenshots'));
     fs.mkdirSync(dir, { recursive: true });
