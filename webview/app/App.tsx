@@ -359,7 +359,6 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
 
   return (
     <FieldsContext.Provider value={fields}>
-      <KindsContext.Provider value={kinds}>
       <div className={`sw-app${inspector ? ' sw-with-inspector' : ''}`}>
         <svg className="sw-defs" aria-hidden="true" width="0" height="0">
           <defs>
@@ -482,19 +481,20 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
           {toast ? <ToastView toast={toast} dismiss={() => setToast(null)} /> : null}
         </main>
         {inspector ? (
-          <aside className="sw-inspector" aria-label="Inspector">
-            {model && selectedState ? (
-              <StateInspector model={model} state={selectedState} propose={propose} readOnly={readOnly} debug={debug} />
-            ) : model && edgeState && selectedEdge ? (
-              <TransitionInspector model={model} state={edgeState} list={selectedEdge.list} index={selectedEdge.index} propose={propose} readOnly={readOnly} />
-            ) : model ? (
-              <TaskInspector model={model} fileName={doc?.fileName ?? ''} />
-            ) : null}
-          </aside>
+          <KindsContext.Provider value={kinds}>
+            <aside className="sw-inspector" aria-label="Inspector">
+              {model && selectedState ? (
+                <StateInspector model={model} state={selectedState} propose={propose} readOnly={readOnly} debug={debug} />
+              ) : model && edgeState && selectedEdge ? (
+                <TransitionInspector model={model} state={edgeState} list={selectedEdge.list} index={selectedEdge.index} propose={propose} readOnly={readOnly} />
+              ) : model ? (
+                <TaskInspector model={model} fileName={doc?.fileName ?? ''} />
+              ) : null}
+            </aside>
+          </KindsContext.Provider>
         ) : null}
         {menu ? <ContextMenu x={menu.x} y={menu.y} items={menu.items} label={menu.label} onClose={() => setMenu(null)} /> : null}
       </div>
-      </KindsContext.Provider>
     </FieldsContext.Provider>
   );
 }
