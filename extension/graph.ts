@@ -39,6 +39,8 @@ interface Panel {
   /** The document version last posted (for tests and to skip duplicates). */
   posted?: number;
   model?: TaskModel;
+  /** Counts the kinds asked for: an older answer (plugins that changed since) is not posted. */
+  kindsAsked?: number;
 }
 
 export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vscode.Disposable {
@@ -314,9 +316,10 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vsc
   }
 
   private async postKinds(p: Panel): Promise<void> {
+    const asked = (p.kindsAsked = (p.kindsAsked ?? 0) + 1);
     const uri = p.document.uri;
     const offer = uri.scheme === 'file' ? await this.kinds.offerFor(uri.fsPath) : kindOffer([]);
-    if (this.panels.has(p)) this.post(p, { type: 'kinds', offer });
+    if (this.panels.has(p) && p.kindsAsked === asked) this.post(p, { type: 'kinds', offer });
   }
 
   private async modelOf(document: vscode.TextDocument): Promise<TaskModel | undefined> {

@@ -150,6 +150,22 @@ describe('palette and inspector kinds (Chromium)', { skip: available ? false : '
     await page.context().close();
   });
 
+  it("a plugin kind whose arguments are not a mapping (a string) is edited as one JSON value", async () => {
+    const host = await open(WITH_CHECKSUM.replace(/- checksum:\n {10}text: hello/, '- note: "first"'));
+    const page = host.page;
+    await host.send({ type: 'kinds', offer: kindOffer([{ kind: 'note', args: { type: 'string' }, plugin: 'notes' }]) });
+    await page.locator(`${node('digest')} .sw-node-name`).click();
+    await page.locator('.sw-inspector button[aria-label^="Instruction 1: note"]').click();
+    const json = page.locator('.sw-inspector textarea[aria-label="Arguments (JSON)"]');
+    assert.equal(await json.inputValue(), '"first"');
+    await json.fill('"second"');
+    await page.locator('.sw-inspector input[aria-label="Store the result as"]').click();
+    assert.deepEqual((await host.waitFor('edit')).operation, { type: 'updateInstruction', state: 'digest', index: 0, path: ['note'], value: 'second' });
+    assert.match(host.text, /^ {6}- note: "?second"?$/m);
+    assert.deepEqual(host.errors, []);
+    await page.context().close();
+  });
+
   it('Restricted Mode: the config\'s plugins are unavailable with the reason; their instructions are read-only with it', async () => {
     const host = await open(WITH_CHECKSUM);
     const page = host.page;

@@ -34,6 +34,10 @@ export function PluginFields({ state, ins, kind, propose, readOnly }: { state: s
   const op = (name: string, value: unknown) => (s: string): EditOperation => ({ type: 'updateInstruction', state: s, index: ins.index, path: path(name), value });
   const f = (name: string) => ({ field: `do:${ins.index}:arg:${name}`, state, what: 'Edit instruction' });
   const fields: ReactNode[] = [];
+  if (!schema.properties) {
+    // Arguments that are not a mapping of named ones (a string, a list): edited as one JSON value.
+    fields.push(<Field key="args" {...f('json')} label="Arguments (JSON)" multiline code value={jsonText(ins.args)} parse={jsonCheck} make={(v, s) => ({ type: 'updateInstruction', state: s, index: ins.index, path: [ins.kind], value: jsonValue(v) ?? null })} />);
+  }
   for (const [name, p] of Object.entries(schema.properties ?? {})) {
     const value = args[name];
     const placeholder = [p.description, p.default !== undefined ? `default ${JSON.stringify(p.default)}` : '', required.has(name) ? 'required' : ''].filter(Boolean).join(' · ');

@@ -1,7 +1,7 @@
 // What the host tells the graph: the document (and the last one whose YAML could be read), the
-// stored view state, breakpoints, the debugger's picture, test coverage, the kinds offered, selections made in the
-// text, the results of edits and commands. Each is state here; the designer reducer hears of
-// documents and selections.
+// stored view state, breakpoints, the debugger's picture, test coverage, the instruction kinds
+// offered, selections made in the text, the results of edits and commands. Each is state here; the
+// designer reducer hears of documents and selections.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { BUILTIN_OFFER } from '../../engine/graph/kinds';
 import { isBrokenYaml, type DebugView, type DocumentMessage, type GraphViewState, type HostMessage, type KindOffer, type WebviewMessage } from '../protocol';
