@@ -85,7 +85,7 @@ describe('palette and inspector kinds (Chromium)', { skip: available ? false : '
     const host = await open(TASK);
     const page = host.page;
     assert.deepEqual(await groups(page), [
-      ['New', ['state']],
+      ['New', ['+state']],
       ['Core', ['http', 'exec', 'set', 'log', 'emit', 'sleep', 'call']],
       ['Fan-out', ['parallel', 'map']],
       ['Integrations', ['sql', 'smtp', 'publish', 'consume', 'grpc']],

@@ -11,8 +11,11 @@ import type { KindGroup, KindOffer, OfferedKind, Point } from '../protocol';
 import { GROUP_LABELS, newInstruction } from './kinds';
 import { Icons, kindIcon } from './icons';
 
-/** What a palette item is: a new state (`state`), or an instruction kind. */
+/** What a palette item is: a new state (NEW_STATE), or an instruction kind. */
 export type PaletteItem = string;
+
+/** The new-state item: no instruction kind is written so (kinds are lowercase letters, digits, '_' and '-'). */
+const NEW_STATE = '+state';
 
 const GROUPS: readonly KindGroup[] = ['core', 'fanout', 'integrations', 'plugins'];
 
@@ -35,7 +38,7 @@ export function dropTarget(el: Element | null, x: number, y: number): DropTarget
 export function usePaletteActions(dispatch: (e: UiEvent) => void, selection: Selection, flowPoint: (x: number, y: number) => Point, visibleCenter: () => Point | undefined, taskName: string | undefined, offer: KindOffer) {
   const drop = useCallback(
     (item: PaletteItem, target: DropTarget) => {
-      const instruction = item === 'state' ? undefined : newInstruction(item, offer);
+      const instruction = item === NEW_STATE ? undefined : newInstruction(item, offer);
       if (target.kind === 'state' && instruction) dispatch({ type: 'addInstruction', state: target.state, instruction });
       else if (target.kind === 'edge') dispatch({ type: 'insertOnEdge', edge: target.edge, instruction });
       else if (target.kind === 'canvas') dispatch({ type: 'addState', at: flowPoint(target.x, target.y), instruction, taskName });
@@ -44,7 +47,7 @@ export function usePaletteActions(dispatch: (e: UiEvent) => void, selection: Sel
   );
   const apply = useCallback(
     (item: PaletteItem) => {
-      const instruction = item === 'state' ? undefined : newInstruction(item, offer);
+      const instruction = item === NEW_STATE ? undefined : newInstruction(item, offer);
       if (selection?.kind === 'state' && instruction) dispatch({ type: 'addInstruction', state: selection.id, instruction });
       else dispatch({ type: 'addState', at: visibleCenter(), instruction, taskName });
     },
@@ -127,7 +130,7 @@ export function Palette({ offer, drop, apply }: { offer: KindOffer; drop(item: P
   ));
   return (
     <div className="sw-palette" role="toolbar" aria-label="Palette: drag onto a state, a transition or the canvas" aria-orientation="vertical">
-      {group('New', [item('state', 'New state: drop it on the canvas, or on a transition to insert it there', 'New state', Icons.add({ size: 16 }))])}
+      {group('New', [item(NEW_STATE, 'New state: drop it on the canvas, or on a transition to insert it there', 'New state', Icons.add({ size: 16 }))])}
       {GROUPS.map((g) =>
         group(GROUP_LABELS[g], [
           ...offer.kinds.filter((k) => k.group === g).map((k) => item(k.kind, kindTitle(k), `${k.kind} instruction`, k.plugin ? pluginIcon(k.kind) : kindIcon(k.kind, { size: 16 }))),
@@ -136,7 +139,7 @@ export function Palette({ offer, drop, apply }: { offer: KindOffer; drop(item: P
       )}
       {drag ? (
         <div className="sw-palette-ghost" style={{ left: drag.x + 8, top: drag.y + 8 }} aria-hidden="true">
-          {drag.item === 'state' ? 'new state' : drag.item}
+          {drag.item === NEW_STATE ? 'new state' : drag.item}
         </div>
       ) : null}
     </div>
