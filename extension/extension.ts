@@ -65,7 +65,7 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
   serverTree.schedules.setVisible(tree.visible);
   context.subscriptions.push(tree.onDidChangeVisibility((e) => serverTree.schedules.setVisible(e.visible)));
   const debug = new StepwiseDebugger(models, runs, () => secrets.env());
-  const graph = new GraphEditorProvider(context, models, debug, (line) => runs.output.appendLine(line));
+  const graph = new GraphEditorProvider(context, models, debug, (line) => runs.output.appendLine(line), plugins);
   context.subscriptions.push(plugins, secrets, models, diagnostics, runs, runsView, tree, debug, graph, registerQuickFixes(models), ...registerLanguageFeatures(models, (file) => plugins.forFile(file)), ...registerScheduleLens(models));
   const journals = new ServerJournals(server);
   context.subscriptions.push(server, serverTree, runsTree, journals, vscode.workspace.registerTextDocumentContentProvider(JOURNAL_SCHEME, journals));

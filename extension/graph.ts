@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { EditOperation, EditResult } from '../engine/edit/types';
+import { kindOffer, type KindOffer } from '../engine/graph/kinds';
 import type { Range as ModelRange, StateModel, TaskModel } from '../engine/model/types';
 import { webviewHtml, makeNonce } from '../webview/html';
 import { asPanels, asWebviewMessage, DEFAULT_VIEW_STATE, outlineOf, type GraphViewState, type HostMessage, type ThemeKind, type TransitionKey, type WebviewMessage } from '../webview/protocol';
@@ -38,6 +39,8 @@ interface Panel {
   /** The document version last posted (for tests and to skip duplicates). */
   posted?: number;
   model?: TaskModel;
+  /** Counts the kinds asked for: an older answer (plugins that changed since) is not posted. */
+  kindsAsked?: number;
 }
 
 export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vscode.Disposable {
@@ -59,6 +62,8 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vsc
     private readonly models: TaskModels,
     private readonly debug: StepwiseDebugger,
     private readonly log: (line: string) => void,
+    /** The instruction kinds offered for a task file, and an event when they may have changed. */
+    private readonly kinds: { offerFor(file: string): Promise<KindOffer>; onDidChange: vscode.Event<void> },
   ) {
     this.overlays = new GraphOverlays(debug, (file) => [...this.panels].find((p) => p.model && sameFsPath(p.document.uri, file))?.model);
     this.disposables.push(
@@ -74,6 +79,9 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vsc
       this.overlays.onDidChange((file) => this.postDebugFor(file)),
       this.coverage,
       this.coverage.onDidChange((file) => this.postCoverageFor(file)),
+      kinds.onDidChange(() => {
+        for (const p of this.panels) if (p.ready) void this.postKinds(p);
+      }),
       vscode.commands.registerCommand('stepwise.openGraph', (uri?: vscode.Uri) => this.openGraph(uri)),
       vscode.commands.registerCommand('stepwise.exportGraph', (uri?: vscode.Uri, target?: vscode.Uri) => this.exportGraph(uri, target)),
       keepGraphsInView(GRAPH_VIEW_TYPE),
@@ -223,6 +231,7 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vsc
         this.postBreakpoints(p);
         this.postDebug(p);
         this.postCoverage(p);
+        await this.postKinds(p);
         return;
       case 'edit': {
         const r = await this.applyIntent(uri, m.operation);
@@ -304,6 +313,13 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vsc
     });
     // States may have moved: their breakpoints with them.
     this.postBreakpoints(p);
+  }
+
+  private async postKinds(p: Panel): Promise<void> {
+    const asked = (p.kindsAsked = (p.kindsAsked ?? 0) + 1);
+    const uri = p.document.uri;
+    const offer = uri.scheme === 'file' ? await this.kinds.offerFor(uri.fsPath) : kindOffer([]);
+    if (this.panels.has(p) && p.kindsAsked === asked) this.post(p, { type: 'kinds', offer });
   }
 
   private async modelOf(document: vscode.TextDocument): Promise<TaskModel | undefined> {

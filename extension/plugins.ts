@@ -2,10 +2,11 @@
 // extension host for lint, completion, hover and local runs. Loading imports workspace code, so
 // it happens in a trusted workspace only; in Restricted Mode every task file has no plugins.
 // A change of a config file or of a loaded plugin module drops what was loaded and tells
-// listeners, which lint again.
+// listeners, which lint again (and the graph's palette, which shows the kinds anew).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CONFIG_NAMES, findConfig } from '../engine/plugins/config';
+import { kindOffer, type KindOffer } from '../engine/graph/kinds';
+import { CONFIG_NAMES, findConfig, readConfig } from '../engine/plugins/config';
 import type { LoadedPlugins } from '../engine/plugins/lint-options';
 import { plugins as pluginLoader } from './lazy';
 
@@ -65,6 +66,24 @@ export class WorkspacePlugins implements vscode.Disposable {
     return loading;
   }
 
+  /**
+   * The instruction kinds the graph offers for a task file: the built-in ones and its plugins'.
+   * Plugins that are not loaded (Restricted Mode, or a load that failed) are named with the reason,
+   * read from the config file only (reading it runs nothing).
+   */
+  async offerFor(file: string): Promise<KindOffer> {
+    const config = findConfig(path.dirname(file));
+    if (!config) return kindOffer([]);
+    if (!vscode.workspace.isTrusted) {
+      return kindOffer([], { plugins: namedIn(config), reason: vscode.l10n.t('Restricted Mode: plugins run code from the workspace, so Stepwise loads them only in a trusted workspace. Trust this workspace to use them.') });
+    }
+    try {
+      return kindOffer((await this.load(file)).kinds);
+    } catch (err) {
+      return kindOffer([], { plugins: namedIn(config), reason: vscode.l10n.t('The plugins could not be loaded: {0}', err instanceof Error ? err.message : String(err)) });
+    }
+  }
+
   private reset(): void {
     this.loaded.clear();
     this.modules.clear();
@@ -74,5 +93,14 @@ export class WorkspacePlugins implements vscode.Disposable {
 
   dispose(): void {
     for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** The plugins a config file names ([] when it cannot be read: the reason shown says why). */
+function namedIn(config: string): string[] {
+  try {
+    return readConfig(config).plugins;
+  } catch {
+    return [];
   }
 }

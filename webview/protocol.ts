@@ -7,9 +7,11 @@ import type { EditOperation, StateReference, TransitionList } from '../engine/ed
 import type { Diagnostic } from '../engine/model/types';
 import type { DebugView, LayoutDirection, Point, TaskOutline, TransitionKey } from '../engine/graph/types';
 import type { GraphCoverage } from '../engine/graph/coverage';
+import type { KindOffer } from '../engine/graph/kinds';
 
 export type { EditOperation, StateReference, TransitionList } from '../engine/edit/types';
 export type { GraphCoverage } from '../engine/graph/coverage';
+export type { KindGroup, KindOffer, OfferedKind } from '../engine/graph/kinds';
 
 /** VS Code's theme kinds (the webview also reads the body class VS Code sets: `vscode-dark`, …). */
 export type ThemeKind = 'light' | 'dark' | 'high-contrast' | 'high-contrast-light';
@@ -63,6 +65,11 @@ export type HostMessage =
   /** The pins and layout direction stored for this file (sent once, before or after the first document). */
   | { type: 'viewState'; state: GraphViewState }
   | { type: 'theme'; kind: ThemeKind }
+  /**
+   * The instruction kinds the palette and inspector offer for this document: the built-in ones and
+   * its plugins' (sent after `ready` and whenever the plugins change; until then, the built-in ones).
+   */
+  | { type: 'kinds'; offer: KindOffer }
   /** The states that have a breakpoint (the same VS Code breakpoints as the ones at their lines). */
   | { type: 'breakpoints'; states: string[] }
   | { type: 'debug'; debug: DebugView }

@@ -2,9 +2,9 @@
 // and a typed handler. A plugin module exports `definePlugin({ … })` (default export) or an
 // `instructions` list; a workspace names its plugins in stepwise.config.json (see config.ts).
 import type { InstructionContext } from '../instructions/types';
+import type { JsonSchema } from './json-schema';
 
-/** A JSON Schema (draft-07) as plain data. */
-export type JsonSchema = Record<string, unknown>;
+export type { JsonSchema } from './json-schema';
 
 /** What a plugin's handler gets besides its arguments (templates already resolved). */
 export type PluginContext = Pick<InstructionContext, 'signal' | 'runId' | 'state' | 'index' | 'baseDir' | 'clock' | 'log' | 'sleep' | 'output'>;

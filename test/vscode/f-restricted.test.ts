@@ -8,7 +8,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ServerRunNode } from '../../extension/server/tree';
+import type { KindOffer } from '../../webview/protocol';
 import { api, closeAll, codeOf, open, positionOf, stepwiseDiagnostics, waitFor, workspaceDir, workspaceFile } from './helpers';
+import { WebviewDom } from './webview';
 
 /** A journal of hello.task.yaml that stopped in its first state: resumable, and runnable again. */
 function interruptedRun(storeDir: string, runId: string): string {
@@ -52,6 +54,29 @@ describe('restricted mode', () => {
     fs.writeFileSync(uri.fsPath, notes.replace('algorithm: sha256', 'algoritm: sha256'));
     const lint = await (await api()).models.get(await vscode.workspace.openTextDocument(uri));
     assert.deepEqual(lint.result.diagnostics.map((d) => d.code), []);
+  });
+
+  it("opens a plugin task's graph without loading the plugin: the palette shows it unavailable, with the reason", async () => {
+    const { graph } = await api();
+    const uri = workspaceFile('plugins/release-notes.task.yaml');
+    const posted = new Promise<KindOffer>((resolve) => {
+      const sub = graph.onDidPost(({ uri: u, message }) => {
+        if (u.toString() === uri.toString() && message.type === 'kinds') {
+          sub.dispose();
+          resolve(message.offer);
+        }
+      });
+    });
+    await vscode.commands.executeCommand('stepwise.openGraph', uri);
+    const offer = await posted;
+    assert.ok(!offer.kinds.some((k) => k.group === 'plugins'), 'no plugin kind is known without loading the plugin');
+    assert.deepEqual(offer.unavailable?.plugins, ['./checksum.mjs']);
+    assert.match(offer.unavailable?.reason ?? '', /Restricted Mode/);
+    const dom = new WebviewDom('release-notes.task.yaml');
+    const item = `document.querySelector('.sw-palette [role="group"][aria-label="Plugins"] .sw-palette-item[data-item="./checksum.mjs"]')`;
+    assert.equal(await dom.waitFor<string>('the unavailable plugin in the palette', `${item}?.getAttribute('aria-disabled')`), 'true');
+    assert.match(await dom.evaluate<string>(`${item}.title`), /Restricted Mode/);
+    await closeAll();
   });
 
   it('refuses to run a task, and runs nothing', async () => {

@@ -27,6 +27,7 @@ import { EdgeActionsContext, TransitionEdge, type EdgeActions } from './Transiti
 import { useDebugFollow } from './useDebugFollow';
 import { useFlowElements } from './useFlowElements';
 import { useHostDocument } from './useHostDocument';
+import { KindsContext } from './kinds';
 import { isMac, useKeyboard } from './useKeyboard';
 import { overlayInsets, useLayout } from './useLayout';
 
@@ -106,7 +107,7 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
     },
     command: (c) => runCommand.current(c),
   });
-  const { doc, good, view, saveView, breakpoints, setBreakpoints, debug, coverage, toast, setToast } = hostDoc;
+  const { doc, good, view, saveView, breakpoints, setBreakpoints, debug, coverage, toast, setToast, kinds } = hostDoc;
   if (doc) docVersion.current = doc.version;
   const readOnly = !!doc?.readOnly || (!!doc && isBrokenYaml(doc.diagnostics));
   const model = good?.model;
@@ -323,7 +324,7 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
     );
   }, [graph, position, layout, direction, debug, good, doc, post, setToast]);
 
-  const palette = usePaletteActions(dispatch, selection, flowPoint, visibleCenter, doc ? taskNameFor(doc.fileName) : undefined);
+  const palette = usePaletteActions(dispatch, selection, flowPoint, visibleCenter, doc ? taskNameFor(doc.fileName) : undefined, kinds);
   const runCommand = useRef<(c: string) => void>(() => undefined);
   runCommand.current = (c: string) => {
     if (c === 'addState') addState();
@@ -471,7 +472,7 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
                     showCoverage={(show) => post({ type: 'showCoverage', show })}
                   />
                   {/* Under the toolbar however many rows it wraps to. */}
-                  {doc && !readOnly ? <Palette drop={palette.drop} apply={palette.apply} /> : null}
+                  {doc && !readOnly ? <Palette offer={kinds} drop={palette.drop} apply={palette.apply} /> : null}
                 </Panel>
               </ReactFlow>
             </EdgeActionsContext.Provider>
@@ -480,15 +481,17 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
           {toast ? <ToastView toast={toast} dismiss={() => setToast(null)} /> : null}
         </main>
         {inspector ? (
-          <aside className="sw-inspector" aria-label="Inspector">
-            {model && selectedState ? (
-              <StateInspector model={model} state={selectedState} propose={propose} readOnly={readOnly} debug={debug} />
-            ) : model && edgeState && selectedEdge ? (
-              <TransitionInspector model={model} state={edgeState} list={selectedEdge.list} index={selectedEdge.index} propose={propose} readOnly={readOnly} />
-            ) : model ? (
-              <TaskInspector model={model} fileName={doc?.fileName ?? ''} />
-            ) : null}
-          </aside>
+          <KindsContext.Provider value={kinds}>
+            <aside className="sw-inspector" aria-label="Inspector">
+              {model && selectedState ? (
+                <StateInspector model={model} state={selectedState} propose={propose} readOnly={readOnly} debug={debug} />
+              ) : model && edgeState && selectedEdge ? (
+                <TransitionInspector model={model} state={edgeState} list={selectedEdge.list} index={selectedEdge.index} propose={propose} readOnly={readOnly} />
+              ) : model ? (
+                <TaskInspector model={model} fileName={doc?.fileName ?? ''} />
+              ) : null}
+            </aside>
+          </KindsContext.Provider>
         ) : null}
         {menu ? <ContextMenu x={menu.x} y={menu.y} items={menu.items} label={menu.label} onClose={() => setMenu(null)} /> : null}
       </div>

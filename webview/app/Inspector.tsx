@@ -6,10 +6,12 @@ import type { DebugView, StateOutline, TaskOutline } from '../protocol';
 import { StateRunSection } from './RunPanel';
 import { nameCheck } from '../designer/step';
 import { Icons } from './icons';
-import { Check, defaultInstruction, durationCheck, FANOUT_KINDS, Field, InstructionItem, KINDS, Section, Select, TransitionFields, TransitionItem, valueOf, type AnyEvent, type Propose } from './InspectorFields';
+import { newInstruction, useKinds } from './kinds';
+import { Check, durationCheck, Field, InstructionItem, Section, Select, TransitionFields, TransitionItem, valueOf, type AnyEvent, type Propose } from './InspectorFields';
 
 export function StateInspector({ model, state, propose, readOnly, debug }: { model: TaskOutline; state: StateOutline; propose: Propose; readOnly: boolean; debug?: DebugView }) {
   const [kind, setKind] = useState<string>('log');
+  const offer = useKinds();
   const names = model.states.map((s) => s.name);
   const isStart = model.start === state.name;
   const other = names.find((n) => n !== state.name) ?? state.name;
@@ -55,13 +57,13 @@ export function StateInspector({ model, state, propose, readOnly, debug }: { mod
         {!readOnly ? (
           <div className="sw-add-row">
             <VSCodeDropdown value={kind} aria-label="Kind of instruction to add" onChange={(e: AnyEvent) => setKind(valueOf(e))}>
-              {[...KINDS, ...FANOUT_KINDS].map((k) => (
+              {offer.kinds.map(({ kind: k }) => (
                 <VSCodeOption key={k} value={k} selected={k === kind}>
                   {k}
                 </VSCodeOption>
               ))}
             </VSCodeDropdown>
-            <VSCodeButton appearance="secondary" onClick={() => propose({ type: 'addInstruction', state: state.name, instruction: defaultInstruction(kind) }, 'Add instruction')}>
+            <VSCodeButton appearance="secondary" onClick={() => propose({ type: 'addInstruction', state: state.name, instruction: newInstruction(kind, offer) }, 'Add instruction')}>
               Add instruction
             </VSCodeButton>
           </div>

@@ -4,11 +4,13 @@
 import { useRef, useState, type ReactNode } from 'react';
 import { VSCodeButton, VSCodeCheckbox, VSCodeDropdown, VSCodeOption } from '@vscode/webview-ui-toolkit/react';
 import type { InstructionOutline, TransitionOutline } from '../protocol';
-import type { EditOperation, FieldPath, InstructionSpec, TransitionCondition } from '../../engine/edit/types';
+import type { EditOperation, FieldPath, TransitionCondition } from '../../engine/edit/types';
 import type { FieldCommit } from '../designer/step';
 import { instructionSummary, kindOf } from '../../engine/graph/model';
-import { Icons, KIND_LABELS, kindIcon } from './icons';
+import { Icons, kindIcon } from './icons';
 import { FanoutFields } from './FanoutFields';
+import { kindOptions, newInstruction, offeredKind, unknownKindHint, useKinds } from './kinds';
+import { PluginFields } from './PluginFields';
 import { TextInput } from './TextInput';
 
 export type Propose = (op: EditOperation, label?: string) => void;
@@ -28,35 +30,6 @@ function useLatest<T>(value: T): { readonly current: T } {
 
 export const valueOf = (e: AnyEvent): string => String((e?.target as { value?: unknown } | null)?.value ?? '');
 const checkedOf = (e: AnyEvent): boolean => !!(e?.target as { checked?: boolean } | null)?.checked;
-
-export const KINDS = ['http', 'exec', 'set', 'log', 'emit', 'sleep', 'call'] as const;
-/** The instructions that run others at once: offered by the inspector, not the palette. */
-export const FANOUT_KINDS = ['parallel', 'map'] as const;
-
-export function defaultInstruction(kind: string): InstructionSpec {
-  switch (kind) {
-    case 'http':
-      return { kind, args: { method: 'GET', url: 'https://example.com' } };
-    case 'exec':
-      return { kind, args: { command: 'echo', args: ['hello'] } };
-    case 'set':
-      return { kind, args: { key: 'value' } };
-    case 'log':
-      return { kind, args: 'message' };
-    case 'emit':
-      return { kind, args: { event: 'event-name' } };
-    case 'sleep':
-      return { kind, args: '10s' };
-    case 'call':
-      return { kind, args: { task: './other.task.yaml' } };
-    case 'parallel':
-      return { kind, args: { first: { call: { task: './first.task.yaml' } }, second: { call: { task: './second.task.yaml' } } } };
-    case 'map':
-      return { kind, args: { items: '={{ input.items }}', do: { call: { task: './each.task.yaml', input: { item: '={{ item }}' } } } } };
-    default:
-      return { kind, args: {} };
-  }
-}
 
 export const CONDITION_KINDS = ['else', 'when', 'after', 'event', 'consume', 'poll'] as const;
 export type ConditionKind = (typeof CONDITION_KINDS)[number];
@@ -151,7 +124,7 @@ export function Select({ label, value, options, onCommit, disabled }: { label: s
 
 const DURATION = /^(?:\d+(?:ms|s|m|h|d))+$/;
 export const durationCheck = (v: string) => (v === '' || DURATION.test(v.trim()) ? undefined : 'A duration: 500ms, 10s, 5m, 2h, 1d or a combination such as 1h30m.');
-const jsonCheck = (v: string) => {
+export const jsonCheck = (v: string) => {
   if (!v.trim()) return undefined;
   try {
     JSON.parse(v);
@@ -160,10 +133,11 @@ const jsonCheck = (v: string) => {
     return `Not JSON: ${(err as Error).message}`;
   }
 };
-const jsonText = (v: unknown) => (v === undefined ? '' : JSON.stringify(v, null, 2));
-const jsonValue = (v: string) => (v.trim() ? JSON.parse(v) : undefined);
+export const jsonText = (v: unknown) => (v === undefined ? '' : JSON.stringify(v, null, 2));
+export const jsonValue = (v: string) => (v.trim() ? JSON.parse(v) : undefined);
 
 function InstructionFields({ state, ins, propose, readOnly }: { state: string; ins: InstructionOutline; propose: Propose; readOnly: boolean }) {
+  const offer = useKinds();
   const set = (path: FieldPath, value: unknown) => propose({ type: 'updateInstruction', state, index: ins.index, path, value }, 'Edit instruction');
   const op = (path: FieldPath, value: unknown) => (s: string): EditOperation => ({ type: 'updateInstruction', state: s, index: ins.index, path, value });
   const f = (key: string) => ({ field: `do:${ins.index}:${key}`, state, what: 'Edit instruction' });
@@ -216,8 +190,22 @@ function InstructionFields({ state, ins, propose, readOnly }: { state: string; i
     case 'map':
       if (ins.fanout) fields.push(<FanoutFields key="fanout" state={state} ins={ins} fanout={ins.fanout} propose={propose} readOnly={readOnly} />);
       break;
-    default:
-      fields.push(<Field key="args" {...f('json')} label="Arguments (JSON)" multiline code value={jsonText(ins.args)} parse={jsonCheck} make={(v, s) => op([k], jsonValue(v) ?? null)(s)} />);
+    default: {
+      const offered = offeredKind(k, offer);
+      if (offered?.args) fields.push(<PluginFields key="plugin" state={state} ins={ins} kind={offered} propose={propose} readOnly={readOnly} />);
+      else if (offered) fields.push(<Field key="args" {...f('json')} label="Arguments (JSON)" multiline code value={jsonText(ins.args)} parse={jsonCheck} make={(v, s) => op([k], jsonValue(v) ?? null)(s)} />);
+      else {
+        // Nothing here knows what this kind takes: shown as written, edited in the text only.
+        fields.push(
+          <div key="unknown" className="sw-hint sw-kind-unavailable">
+            {unknownKindHint(k, offer)}
+          </div>,
+          <pre key="args" className="sw-args-readonly" aria-label="Arguments as written">
+            {jsonText(ins.args)}
+          </pre>,
+        );
+      }
+    }
   }
   return (
     <div className="sw-instruction-fields">
@@ -242,6 +230,7 @@ function InstructionFields({ state, ins, propose, readOnly }: { state: string; i
 
 export function InstructionItem({ state, ins, count, propose, readOnly }: { state: string; ins: InstructionOutline; count: number; propose: Propose; readOnly: boolean }) {
   const [open, setOpen] = useState(false);
+  const offer = useKinds();
   const n = ins.index + 1;
   return (
     <li className="sw-item">
@@ -266,8 +255,8 @@ export function InstructionItem({ state, ins, count, propose, readOnly }: { stat
             label="Kind"
             value={ins.kind}
             disabled={readOnly}
-            options={[...([...KINDS, ...FANOUT_KINDS] as readonly string[]).includes(ins.kind) ? [] : [ins.kind], ...KINDS, ...FANOUT_KINDS].map((k) => [k, KIND_LABELS[k] ? `${k} — ${KIND_LABELS[k]}` : k] as [string, string])}
-            onCommit={(kind) => propose({ type: 'setInstructionKind', state, index: ins.index, kind, args: defaultInstruction(kind).args }, 'Change instruction kind')}
+            options={kindOptions(ins.kind, offer)}
+            onCommit={(kind) => propose({ type: 'setInstructionKind', state, index: ins.index, kind, args: newInstruction(kind, offer).args }, 'Change instruction kind')}
           />
           <InstructionFields state={state} ins={ins} propose={propose} readOnly={readOnly} />
         </div>

@@ -48,6 +48,11 @@ export const Icons = {
   parallel: (p: IconProps = {}) => svg(<path d="M2.5 8h3M5.5 8 9 3.5h4.5M5.5 8H13.5M5.5 8 9 12.5h4.5M11.5 2l2 1.5-2 1.5M11.5 6.5 13.5 8l-2 1.5M11.5 11l2 1.5-2 1.5" {...stroke} />, p),
   forEach: (p: IconProps = {}) => svg(<path d="M2.5 3.5h3v3h-3zM2.5 9.5h3v3h-3zM8 5h5.5M8 11h5.5M11.5 3l2 2-2 2M11.5 9l2 2-2 2" {...stroke} />, p),
   coverage: (p: IconProps = {}) => svg(<path d="M8 2 13 4v4c0 3-2.2 5-5 6-2.8-1-5-3-5-6V4zM5.8 8l1.6 1.6 3-3.2" {...stroke} />, p),
+  sql: (p: IconProps = {}) => svg(<path d="M3 4c0-1 2.2-1.5 5-1.5s5 .5 5 1.5-2.2 1.5-5 1.5S3 5 3 4zM3 4v8c0 1 2.2 1.5 5 1.5s5-.5 5-1.5V4M3 8c0 1 2.2 1.5 5 1.5S13 9 13 8" {...stroke} />, p),
+  smtp: (p: IconProps = {}) => svg(<path d="M2.5 4h11v8h-11zM2.5 4.5 8 9l5.5-4.5" {...stroke} />, p),
+  publish: (p: IconProps = {}) => svg(<path d="M2.5 8.5v4h11v-4M8 10V2.5M5 5.5l3-3 3 3" {...stroke} />, p),
+  consume: (p: IconProps = {}) => svg(<path d="M2.5 8.5v4h11v-4M8 2.5V10M5 7l3 3 3-3" {...stroke} />, p),
+  grpc: (p: IconProps = {}) => svg(<path d="M2.5 5.5h9M9.5 3.5l2 2-2 2M13.5 10.5h-9M6.5 8.5l-2 2 2 2" {...stroke} />, p),
   custom: (p: IconProps = {}) => svg(<path d="M6 2.5v3M10 2.5v3M4.5 5.5h7v2.5a3.5 3.5 0 0 1-7 0zM8 11.5v2" {...stroke} />, p),
   // Status
   succeeded: (p: IconProps = {}) => svg(<path d="M8 2.5a5.5 5.5 0 1 0 0 11 5.5 5.5 0 0 0 0-11zM5.5 8.2l1.8 1.8 3.3-3.6" {...stroke} />, p),
@@ -59,20 +64,25 @@ export const Icons = {
   timer: (p: IconProps = {}) => svg(<path d="M6.5 1.5h3M8 4a5 5 0 1 0 0 10A5 5 0 0 0 8 4zM8 6.5V9" {...stroke} />, p),
 };
 
-export function kindIcon(kind: string, p: IconProps = {}): ReactElement {
+/** The icon of each built-in instruction kind; any other kind (a plugin's) gets `custom`. */
+const KIND_ICONS: Record<string, (p: IconProps) => ReactElement> = {
+  http: Icons.http,
+  exec: Icons.exec,
+  sql: Icons.sql,
+  smtp: Icons.smtp,
+  publish: Icons.publish,
+  consume: Icons.consume,
+  grpc: Icons.grpc,
+  set: Icons.set,
+  log: Icons.log,
+  emit: Icons.emit,
+  sleep: Icons.sleep,
+  call: Icons.call,
+  parallel: Icons.parallel,
   // `map` the instruction, not the minimap's icon.
-  const f = kind === 'map' ? Icons.forEach : (Icons as Record<string, (p: IconProps) => ReactElement>)[kind];
-  return kind in KIND_LABELS && f ? f(p) : Icons.custom(p);
-}
-
-export const KIND_LABELS: Record<string, string> = {
-  http: 'HTTP request',
-  exec: 'Run a command',
-  set: 'Set data',
-  log: 'Log a message',
-  emit: 'Emit an event',
-  sleep: 'Sleep',
-  call: 'Call a task',
-  parallel: 'Run branches at once',
-  map: 'Run for each item',
+  map: Icons.forEach,
 };
+
+export function kindIcon(kind: string, p: IconProps = {}): ReactElement {
+  return (Object.hasOwn(KIND_ICONS, kind) ? KIND_ICONS[kind] : Icons.custom)(p);
+}

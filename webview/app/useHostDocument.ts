@@ -1,9 +1,10 @@
 // What the host tells the graph: the document (and the last one whose YAML could be read), the
-// stored view state, breakpoints, the debugger's picture, test coverage, selections made in the
-// text, the results of edits and commands. Each is state here; the designer reducer hears of
-// documents and selections.
+// stored view state, breakpoints, the debugger's picture, test coverage, the instruction kinds
+// offered, selections made in the text, the results of edits and commands. Each is state here; the
+// designer reducer hears of documents and selections.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { isBrokenYaml, type DebugView, type DocumentMessage, type GraphViewState, type HostMessage, type WebviewMessage } from '../protocol';
+import { BUILTIN_OFFER } from '../../engine/graph/kinds';
+import { isBrokenYaml, type DebugView, type DocumentMessage, type GraphViewState, type HostMessage, type KindOffer, type WebviewMessage } from '../protocol';
 
 /** The host's latest `coverage` message. */
 export type CoverageState = Omit<Extract<HostMessage, { type: 'coverage' }>, 'type'>;
@@ -29,6 +30,7 @@ export function useHostDocument(post: (m: WebviewMessage) => void, initialView: 
   const [debug, setDebug] = useState<DebugView>();
   const [coverage, setCoverage] = useState<CoverageState>({ available: false, coverage: null });
   const [toast, setToast] = useState<Toast | null>(null);
+  const [kinds, setKinds] = useState<KindOffer>(BUILTIN_OFFER);
   const latest = useRef(handlers);
   latest.current = handlers;
 
@@ -52,6 +54,9 @@ export function useHostDocument(post: (m: WebviewMessage) => void, initialView: 
           break;
         case 'coverage':
           setCoverage({ available: m.available, coverage: m.coverage });
+          break;
+        case 'kinds':
+          setKinds(m.offer);
           break;
         case 'select':
           latest.current.select(m.transition ? { kind: 'edge', id: `${m.transition.list}:${m.transition.index}:${m.transition.state}` } : m.state ? { kind: 'state', id: m.state } : null);
@@ -90,5 +95,5 @@ export function useHostDocument(post: (m: WebviewMessage) => void, initialView: 
     [post],
   );
 
-  return { doc, good, view, saveView, breakpoints, setBreakpoints, debug, coverage, toast, setToast };
+  return { doc, good, view, saveView, breakpoints, setBreakpoints, debug, coverage, toast, setToast, kinds };
 }
