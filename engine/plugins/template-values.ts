@@ -23,12 +23,17 @@ const escape = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
 /** Original JSON pointer (within the plugin's schema) → where that schema is in the result. */
 type Moves = Map<string, string>;
 
-/** The values an editor offers for a value: it reads them from the schema's own keywords, not `else`. */
-function completedValues(schema: Record<string, unknown>): unknown[] {
-  const values = [...(Array.isArray(schema.examples) ? schema.examples : []), ...(Array.isArray(schema.enum) ? schema.enum : [])];
+/**
+ * The values of an enum, a const or a boolean as snippets on the value itself: an editor reads the
+ * values it offers from the schema's own keywords, not from `else`, and snippets are not repeated
+ * in hovers as examples would be.
+ */
+function valueSnippets(schema: Record<string, unknown>): Array<{ label: string; body: unknown }> {
+  const values = Array.isArray(schema.enum) ? [...schema.enum] : [];
   if ('const' in schema) values.push(schema.const);
   if (schema.type === 'boolean') values.push(true, false);
-  return values;
+  // A snippet's text reads `$`, `}` and `\` as its own syntax.
+  return values.map((v) => ({ label: typeof v === 'string' ? v : JSON.stringify(v), body: typeof v === 'string' ? v.replace(/[\\$}]/g, '\\$&') : v }));
 }
 
 function walk(schema: unknown, from: string, to: string, moves: Moves, wrap: boolean): unknown {
@@ -48,8 +53,8 @@ function walk(schema: unknown, from: string, to: string, moves: Moves, wrap: boo
   }
   if (!wrap) return out;
   const shown: Record<string, unknown> = Object.fromEntries(ANNOTATIONS.filter((k) => k in out).map((k) => [k, out[k]]));
-  const values = completedValues(out);
-  if (values.length) shown.examples = values;
+  const snippets = valueSnippets(out);
+  if (snippets.length) shown.defaultSnippets = snippets;
   return { ...shown, if: TEMPLATE, then: true, else: out };
 }
 
