@@ -180,9 +180,8 @@ export class YamlLanguageServer {
     }
   }
 
-  private answerSchemaRequest(id: number, method: string, params: unknown): void {
+  private answerSchemaRequest(contributor: SchemaContributor, id: number, method: string, params: unknown): void {
     const arg = String(Array.isArray(params) ? params[0] : params);
-    const contributor = this.contributor!;
     const answer = method === 'custom/schema/request' ? Promise.resolve(contributor.requestSchema(arg) ?? null) : contributor.requestSchemaContent(arg);
     answer.then(
       (result) => this.send({ jsonrpc: '2.0', id, result }),
@@ -206,7 +205,7 @@ export class YamlLanguageServer {
       return;
     }
     if (msg.id !== undefined && (msg.method === 'custom/schema/request' || msg.method === 'custom/schema/content') && this.contributor) {
-      this.answerSchemaRequest(msg.id, msg.method, msg.params);
+      this.answerSchemaRequest(this.contributor, msg.id, msg.method, msg.params);
       return;
     }
     if (msg.id !== undefined && msg.method) {
