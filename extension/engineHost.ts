@@ -6,6 +6,7 @@ export * as debugSession from '../engine/debug/session';
 export * as taskEdits from '../engine/edit/index';
 export * as lint from '../engine/lint/index';
 export * as plugins from '../engine/plugins/load';
+export * as pluginSchemas from '../engine/plugins/task-schema';
 export * as engine from '../engine/runtime/engine';
 export * as load from '../engine/runtime/load';
 export * as mocks from '../engine/runtime/mocks';

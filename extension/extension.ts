@@ -26,6 +26,7 @@ import { StoredSecrets } from './secrets';
 import { registerShowOnGraph } from './showRun';
 import { registerTaskTests, type TaskTestsParts } from './testing/index';
 import { offerYamlExtension, YAML_EXTENSION } from './yamlOffer';
+import { registerYamlSchemas } from './yamlSchema';
 import { registerShowCoverage } from './graphCoverage';
 
 /** What `activate` returns: the extension's parts, for other extensions and the integration tests. */
@@ -76,7 +77,7 @@ export function activate(context: vscode.ExtensionContext): StepwiseApi {
   const testing = registerTaskTests(context, { lint: diagnostics, runs, runsView, server });
   context.subscriptions.push(graph.coverage.connect(testing.tests), registerShowCoverage(graph.coverage, (uri) => graph.revealGraph(uri)));
 
-  context.subscriptions.push(offerYamlOnFirstTaskFile(context));
+  context.subscriptions.push(offerYamlOnFirstTaskFile(context), registerYamlSchemas(plugins, (line) => runs.output.appendLine(line)));
 
   const command = (id: string, handler: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, handler));
 

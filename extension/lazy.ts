@@ -22,6 +22,8 @@ export const lint = (): typeof Host.lint => host().lint;
 
 export const plugins = (): typeof Host.plugins => host().plugins;
 
+export const pluginSchemas = (): typeof Host.pluginSchemas => host().pluginSchemas;
+
 /** What a run needs: the engine, the task's inputs, the mocks file, a retry from a step. */
 export const runtime = once(() => ({ ...host().engine, ...host().load, ...host().mocks, ...host().retry }));
 

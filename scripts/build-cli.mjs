@@ -1,5 +1,6 @@
 // The CLI's bundles (dist/ for the extension, packages/cli/dist/ for @stepwise-tasks/cli): the CLI,
-// the debug adapter, and the parts it loads only when a command needs them.
+// the debug adapter, and the parts it loads only when a command needs them; and the package's
+// library entry point (engine/api.ts) for programs that embed the engine.
 import { build } from 'esbuild';
 
 // The CLI's `serve` and `dap` bring fastify, pg and the debug adapter: they are bundles of their own
@@ -36,6 +37,23 @@ export function buildCli({ outdir, production, absWorkingDir }) {
   return build({
     entryPoints: { cli: 'engine/cli/main.ts', debugAdapter: 'engine/debug/main.ts', graphLayout: 'engine/graph/elkNode.ts', ...Object.fromEntries(LAZY_COMMANDS.map((n) => [n, `engine/cli/${n}.ts`])), ...driverEntries },
     plugins: [lazyCommands, graphLayoutApart, driversApart],
+    absWorkingDir,
+    outdir,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+  });
+}
+
+/** dist/index.js: the library entry point, CommonJS (Node's `import` reads its named exports too). */
+export function buildLibrary({ outdir, production, absWorkingDir }) {
+  return build({
+    entryPoints: { index: 'engine/api.ts' },
+    plugins: [driversApart],
     absWorkingDir,
     outdir,
     bundle: true,

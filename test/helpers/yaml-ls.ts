@@ -1,11 +1,14 @@
 // Red Hat's yaml-language-server (the engine of the YAML extension for VS Code), driven over LSP
 // stdio the way that extension drives it: the `yamlValidation` contributions of package.json are
 // sent as `json/schemaAssociations`, settings answer `workspace/configuration`. The schemas are
-// read from disk by the server itself, so the tests see what a user of that extension sees.
+// read from disk by the server itself, so the tests see what a user of that extension sees. A
+// schema contributor (the extension's API for them) is asked as that extension asks it: the
+// server sends `custom/schema/request` and `custom/schema/content`, which the contributor answers.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { SchemaContributor } from '../../extension/core/yamlContributor';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 
@@ -51,7 +54,7 @@ export class YamlLanguageServer {
   private readonly versions = new Map<string, number>();
   private stderr = '';
 
-  private constructor() {
+  private constructor(private readonly contributor?: SchemaContributor) {
     const bin = require.resolve('yaml-language-server/bin/yaml-language-server');
     this.child = spawn(process.execPath, [bin, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout.on('data', (chunk: Buffer) => this.read(chunk));
@@ -62,8 +65,8 @@ export class YamlLanguageServer {
     });
   }
 
-  static async start(): Promise<YamlLanguageServer> {
-    const ls = new YamlLanguageServer();
+  static async start(contributor?: SchemaContributor): Promise<YamlLanguageServer> {
+    const ls = new YamlLanguageServer(contributor);
     await ls.request('initialize', {
       processId: process.pid,
       rootUri: pathToFileURL(ROOT).href,
@@ -78,6 +81,7 @@ export class YamlLanguageServer {
     });
     ls.notify('initialized', {});
     ls.notify('json/schemaAssociations', schemaAssociations());
+    if (contributor) ls.notify('yaml/registerCustomSchemaRequest', null);
     ls.notify('workspace/didChangeConfiguration', { settings: {} });
     // The association is applied asynchronously: wait until a probe document is validated by it.
     const probe = 'stepwise-probe.task.yaml';
@@ -176,6 +180,15 @@ export class YamlLanguageServer {
     }
   }
 
+  private answerSchemaRequest(contributor: SchemaContributor, id: number, method: string, params: unknown): void {
+    const arg = String(Array.isArray(params) ? params[0] : params);
+    const answer = method === 'custom/schema/request' ? Promise.resolve(contributor.requestSchema(arg) ?? null) : contributor.requestSchemaContent(arg);
+    answer.then(
+      (result) => this.send({ jsonrpc: '2.0', id, result }),
+      (err: Error) => this.send({ jsonrpc: '2.0', id, error: { code: -32603, message: err.message } }),
+    );
+  }
+
   private handle(msg: { id?: number; method?: string; params?: unknown; result?: unknown; error?: { message: string } }): void {
     if (msg.method === undefined && msg.id !== undefined) {
       const p = this.pending.get(msg.id);
@@ -189,6 +202,10 @@ export class YamlLanguageServer {
       const items = (msg.params as { items: Array<{ section: string }> }).items;
       const answer = items.map((i) => (i.section === 'yaml' ? { validate: true, hover: true, completion: true, format: { enable: false } } : null));
       this.send({ jsonrpc: '2.0', id: msg.id, result: answer });
+      return;
+    }
+    if (msg.id !== undefined && (msg.method === 'custom/schema/request' || msg.method === 'custom/schema/content') && this.contributor) {
+      this.answerSchemaRequest(this.contributor, msg.id, msg.method, msg.params);
       return;
     }
     if (msg.id !== undefined && msg.method) {
