@@ -74,6 +74,39 @@ describe('graph canvas frame (Chromium)', { skip: available ? false : 'Chromium 
     await host.page.context().close();
   });
 
+  it('a state found in a narrow canvas lands clear of the toolbar and the palette: its name can be clicked', async () => {
+    const host = await openEditor(env, { text: readSample('deploy.task.yaml'), fileName: 'deploy.task.yaml', width: 360, height: 560 });
+    await host.waitForNodes(9);
+    await host.waitForLayout();
+    const page = host.page;
+    for (const state of ['validate', 'collect', 'compare']) {
+      await page.locator('.sw-search').click();
+      await page.keyboard.press('ControlOrMeta+a');
+      await page.keyboard.type(state);
+      await page.keyboard.press('Enter');
+      await page.waitForFunction((sel) => !!(globalThis as unknown as { document: any }).document.querySelector(sel), `${node(state)}.selected`);
+      // The pan is animated: wait until the name stays put, then ask what is drawn over its middle.
+      const covered = await page.waitForFunction(
+        (sel) => {
+          const g = globalThis as unknown as { document: any; swLast?: string };
+          const name = g.document.querySelector(sel);
+          const r = name.getBoundingClientRect();
+          const at = `${r.left},${r.top}`;
+          const still = g.swLast === at;
+          g.swLast = at;
+          if (!still) return false;
+          const hit = g.document.elementFromPoint(r.left + Math.min(r.width / 2, 12), r.top + r.height / 2);
+          return { by: hit && !name.contains(hit) ? `${hit.tagName.toLowerCase()}.${hit.className?.baseVal ?? hit.className}` : '' };
+        },
+        `${node(state)} .sw-node-name`,
+        { polling: 100 },
+      );
+      assert.deepEqual(await covered.jsonValue(), { by: '' }, `${state}'s name is covered`);
+    }
+    assert.deepEqual(host.errors, []);
+    await page.context().close();
+  });
+
   it('draws catch routes as chips under their states; a chip hovered, or an end selected, shows the whole route', async () => {
     const host = await openEditor(env, { text: readSample('deploy.task.yaml'), fileName: 'deploy.task.yaml', width: 1440, height: 900 });
     await host.waitForNodes(9);

@@ -175,7 +175,17 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
       const n = graph?.nodes.find((x) => x.name === id);
       if (!n) return;
       const p = position(id);
-      flow.setCenter(p.x + n.width / 2, p.y + n.height / 2, { zoom: Math.max(flow.getZoom(), 0.85), duration: 250 });
+      const zoom = Math.max(flow.getZoom(), 0.85);
+      const el = wrapper.current;
+      if (!el) return;
+      // In the part of the canvas the toolbar, palette and minimap leave clear; a node wider or
+      // taller than that part starts at its edge, so its name is what shows.
+      const r = el.getBoundingClientRect();
+      const inset = overlayInsets(el);
+      const along = (start: number, room: number, at: number, size: number) => (size * zoom <= room ? start + room / 2 - (at + size / 2) * zoom : start + 4 - at * zoom);
+      const x = along(inset.left, r.width - inset.left - inset.right, p.x, n.width);
+      const y = along(inset.top, r.height - inset.top - inset.bottom, p.y, n.height);
+      flow.setViewport({ x, y, zoom }, { duration: 250 });
     },
     [graph, position, flow],
   );
