@@ -10,12 +10,24 @@ import { openFile as openFileIn, runCommand } from './ui.mjs';
 
 const SHOT = { animations: 'disabled' };
 
+/**
+ * The workspace's settings for the debug step, written before the workbench opens it: like
+ * `npm start`, the samples run with their own mocks files on the virtual clock. (Written later, the
+ * extension would read them only once VS Code noticed the file, which nothing on screen shows.)
+ */
+export function prepareJourneyWorkspace(workspace) {
+  fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'stepwise.mocksFile': '${taskDir}/${taskName}.mocks.yaml', 'stepwise.clock': 'virtual' }, null, 2));
+}
+
 export async function journey({ page, workspace, screenshots, step }) {
   const shot = (name) => page.screenshot({ ...SHOT, path: path.join(screenshots, name) });
   const text = (selector) => page.locator(selector).allInnerTexts().then((t) => t.join('\n'));
 
   const command = (title) => runCommand(page, title);
   const openFile = (name) => openFileIn(page, name);
+  // Before a screenshot: no hover card left where the mouse was.
+  const noHover = () => page.locator('.monaco-hover:visible, .workbench-hover:visible').first().waitFor({ state: 'detached', timeout: 10_000 });
 
   await step('the workbench loads with the extension under development', async () => {
     await page.waitForSelector('.monaco-workbench .statusbar', { timeout: 90_000 });
@@ -105,18 +117,11 @@ export async function journey({ page, workspace, screenshots, step }) {
     const row = page.locator('.pane-body .monaco-list-row', { hasText: 'hello' }).filter({ hasText: 'succeeded' }).first();
     await row.waitFor({ state: 'visible', timeout: 20_000 });
     await row.hover();
-    await page.waitForTimeout(300);
     await shot('runs-view.png');
   });
 
   await step('F9 on a state and F5 debug the task: it stops there, with its Data and Input in the Variables view', async () => {
-    // Like `npm start`: the samples run with their own mocks files, on the virtual clock.
-    fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
-    fs.writeFileSync(
-      path.join(workspace, '.vscode', 'settings.json'),
-      JSON.stringify({ 'stepwise.mocksFile': '${taskDir}/${taskName}.mocks.yaml', 'stepwise.clock': 'virtual' }, null, 2),
-    );
-    await page.waitForTimeout(1000);
+    // The workspace's settings (prepareJourneyWorkspace) give the samples their mocks files and the virtual clock.
     const line = fs.readFileSync(path.join(workspace, 'deploy.task.yaml'), 'utf8').split('\n').findIndex((l) => l.trim() === 'compare:') + 1;
     // One editor, so that the floating debug toolbar leaves its tab in sight.
     await command('View: Close All Editors');
@@ -151,7 +156,7 @@ export async function journey({ page, workspace, screenshots, step }) {
     await page.mouse.up();
     const watch = page.locator('.pane-header', { hasText: 'Watch' }).first();
     if ((await watch.getAttribute('aria-expanded')) === 'true') await watch.click();
-    await page.waitForTimeout(300);
+    await page.locator('.pane-header[aria-expanded="false"]', { hasText: 'Watch' }).first().waitFor({ timeout: 10_000 });
     const below = await watch.boundingBox();
     await page.mouse.move(below.x + 100, below.y - 1);
     await page.mouse.down();
@@ -172,7 +177,7 @@ export async function journey({ page, workspace, screenshots, step }) {
       if (!all.includes(want)) throw new Error(`the Variables view lacks '${want}':\n${all}`);
     }
     await page.mouse.move(700, 850);
-    await page.waitForTimeout(300);
+    await noHover();
     await shot('debug-stopped.png');
     await page.keyboard.press('Shift+F5');
     await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 15_000 });
@@ -206,6 +211,17 @@ export async function journey({ page, workspace, screenshots, step }) {
     const graph = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
     const node = (name) => graph.locator(`.react-flow__node[data-id="${name}"]`);
     const zoomLabel = graph.locator('button.sw-zoom');
+    // The view's pans and zooms are animated: wait until its transform stays the same.
+    const viewStill = async () => {
+      let last = '';
+      for (let i = 0; i < 100; i++) {
+        const now = await graph.locator('.react-flow__viewport').evaluate((el) => el.style.transform);
+        if (now === last) return;
+        last = now;
+        await page.waitForTimeout(100);
+      }
+      throw new Error('the graph view never stopped moving');
+    };
     const zoom = async () => Number(/(\d+) %/.exec((await zoomLabel.getAttribute('aria-label')) ?? '')?.[1] ?? NaN);
     // Whether the middle of `locator` is what the mouse would hit there: on the canvas and under
     // no toolbar, minimap or other state.
@@ -227,7 +243,7 @@ export async function journey({ page, workspace, screenshots, step }) {
     await graph.locator('[aria-label="Hide the minimap"]').first().click();
     await graph.locator('.react-flow__minimap').waitFor({ state: 'detached', timeout: 10_000 });
     await graph.locator('[aria-label="Fit the graph to the view"]').first().click();
-    await page.waitForTimeout(300);
+    await viewStill();
     // Zooms out (around the canvas's middle) until state1 and done are both in sight.
     const zoomOutUntilBoth = async (state1) => {
       for (let i = 0; !((await uncovered(state1)) && (await uncovered(node('done').locator('.sw-node-name')))); i++) {
@@ -235,7 +251,7 @@ export async function journey({ page, workspace, screenshots, step }) {
         const was = await zoom();
         await graph.locator('[aria-label="Zoom out"]').first().click();
         for (let j = 0; j < 50 && (await zoom()) === was; j++) await page.waitForTimeout(50);
-        await page.waitForTimeout(200);
+        await viewStill();
       }
     };
     const handle = node('state1').locator('.sw-handle-out');
@@ -284,7 +300,7 @@ export async function journey({ page, workspace, screenshots, step }) {
       await graph.locator('.react-flow__node.selected[data-id="done"]').waitFor({ timeout: 10_000 });
       for (let i = 0; i < 50 && (await zoom()) < 85; i++) await page.waitForTimeout(50);
       await page.keyboard.press('Escape');
-      await page.waitForTimeout(400);
+      await viewStill();
     }
     await node('state1').hover();
     // The mouse as a person moves it: press on state1's handle, move in steps, release on done.
@@ -319,7 +335,8 @@ export async function journey({ page, workspace, screenshots, step }) {
       await page.mouse.up();
     }
     await graph.locator('[aria-label="Show the minimap"]').first().click();
-    await page.waitForTimeout(500);
+    await graph.locator('.react-flow__minimap').waitFor({ timeout: 10_000 });
+    await viewStill();
     // A click on the node shows its YAML in the text beside the graph; the wider canvas fitted
     // the graph anew, so a person first finds state1 to bring it into view.
     await graph.locator('.sw-search').first().click();
@@ -330,7 +347,7 @@ export async function journey({ page, workspace, screenshots, step }) {
     await node('state1').locator('.sw-node-name').click();
     await page.locator('.monaco-editor .view-line', { hasText: 'state1:' }).first().waitFor({ timeout: 15_000 });
     await page.mouse.move(700, 850);
-    await page.waitForTimeout(300);
+    await noHover();
     await shot('graph-editor.png');
   });
 

@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureHarness, ROOT } from './setup.mjs';
 import { freePort, launchBrowser, startCodeServer, tail, tempState, workbenchUrl, writeUserSettings } from './server.mjs';
-import { journey } from './journey.mjs';
+import { journey, prepareJourneyWorkspace } from './journey.mjs';
 import { runInstalled } from './installed.mjs';
 import { startWebviewProbe } from './webview-probe.mjs';
 
@@ -97,6 +97,7 @@ async function runJourney({ browser, harness, state }) {
   const steps = [];
   try {
     const workspace = workspaceCopy(state, 'journey-workspace');
+    prepareJourneyWorkspace(workspace);
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
     await page.goto(workbenchUrl(server, { folder: workspace, extensionPath: ROOT }));
     await journey({
