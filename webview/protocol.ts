@@ -27,19 +27,24 @@ export { outlineOf } from '../engine/graph/types';
 export interface GraphViewState {
   pins: Record<string, Point>;
   direction: LayoutDirection;
-  /** Which panels are shown; one choice for the whole workspace, not per file (absent: both). */
+  /** Which panels are shown; one choice for the whole workspace, not per file (absent: all). */
   panels?: GraphPanels;
 }
 
 export interface GraphPanels {
   minimap: boolean;
   inspector: boolean;
+  palette: boolean;
 }
 
-/** `panels` when it holds two booleans, else undefined (the host stores what a webview sends). */
+/**
+ * `panels` when it holds booleans, else undefined (the host stores what a webview sends). A choice
+ * stored before the palette could be hidden shows it.
+ */
 export function asPanels(value: unknown): GraphPanels | undefined {
   const p = value as Partial<GraphPanels> | null | undefined;
-  return p && typeof p === 'object' && typeof p.minimap === 'boolean' && typeof p.inspector === 'boolean' ? { minimap: p.minimap, inspector: p.inspector } : undefined;
+  if (!p || typeof p !== 'object' || typeof p.minimap !== 'boolean' || typeof p.inspector !== 'boolean') return undefined;
+  return { minimap: p.minimap, inspector: p.inspector, palette: typeof p.palette === 'boolean' ? p.palette : true };
 }
 
 // ------------------------------------------------------------------ host -> webview

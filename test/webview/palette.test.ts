@@ -216,6 +216,27 @@ describe('palette and inspector kinds (Chromium)', { skip: available ? false : '
     await page.context().close();
   });
 
+  it('the toolbar hides and shows the palette; the choice is saved with the view and comes back with it', async () => {
+    const host = await open(TASK);
+    const page = host.page;
+    await page.click('[aria-label="Hide the palette"]');
+    await page.waitForSelector('.sw-palette', { state: 'detached' });
+    const saved = await host.waitFor('viewState', (m) => m.state.panels?.palette === false);
+    assert.deepEqual(saved.state.panels, { minimap: true, inspector: true, palette: false });
+    await page.context().close();
+
+    // Opened again with the saved view (what the host keeps per workspace): no palette until asked for.
+    const again = await openEditor(env, { text: TASK, fileName: 'notes.task.yaml', width: 1200, height: 800, viewState: saved.state });
+    await again.waitForNodes(2);
+    await again.page.waitForSelector('[aria-label="Show the palette"]');
+    assert.equal(await again.page.locator('.sw-palette').count(), 0);
+    await again.page.click('[aria-label="Show the palette"]');
+    await again.page.waitForSelector('.sw-palette .sw-palette-item[data-item="http"]');
+    assert.equal((await again.waitFor('viewState', (m) => m.state.panels?.palette === true)).state.panels?.minimap, true);
+    assert.deepEqual([...host.errors, ...again.errors], []);
+    await again.page.context().close();
+  });
+
   it('saves screenshots of the palette with its Plugins group, light and dark', async () => {
     const dir = path.resolve(ROOT, process.env.STEPWISE_SCREENSHOTS || path.join('.scratch', 'screenshots'));
     fs.mkdirSync(dir, { recursive: true });

@@ -8,7 +8,7 @@ import { taskNameFor } from '../../engine/edit/names';
 import { graphOf, NODE_WIDTH_MIN, realTarget, searchStates, withProxies, type GraphModel } from '../../engine/graph/model';
 import { renameInLayout, type LayoutResult } from '../../engine/graph/layout';
 import { freeSpot } from '../layout/free-spot';
-import { isBrokenYaml, DEFAULT_VIEW_STATE, type GraphViewState, type Point, type WebviewMessage } from '../protocol';
+import { asPanels, isBrokenYaml, DEFAULT_VIEW_STATE, type GraphPanels, type GraphViewState, type Point, type WebviewMessage } from '../protocol';
 import { documentEvent, type Proposal, type Selection } from '../designer/step';
 import { useDesigner } from '../designer/useDesigner';
 import { ContextMenu, type MenuEntry } from './ContextMenu';
@@ -47,6 +47,8 @@ const nodeTypes = { state: StateNode, proxy: ProxyNode };
 const edgeTypes = { transition: TransitionEdge };
 /** The size a state added from the toolbar is given room for (a state with a short name and no instructions). */
 const NEW_STATE = { width: NODE_WIDTH_MIN, height: 60 };
+
+const ALL_PANELS: GraphPanels = { minimap: true, inspector: true, palette: true };
 
 export function App({ host, workerSource }: { host: Host; workerSource: string }) {
   return (
@@ -114,17 +116,15 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
   // What the canvas draws: the task's graph, with reference chips for busy states in large graphs.
   const graph: GraphModel | undefined = useMemo(() => (good ? withProxies(graphOf(good.model, good.diagnostics)) : undefined), [good]);
   const direction = view.direction;
-  const [minimap, setMinimap] = useState(view.panels?.minimap ?? true);
-  const [inspector, setInspector] = useState(view.panels?.inspector ?? true);
+  const [panels, showPanels] = useState<GraphPanels>(() => asPanels(view.panels) ?? ALL_PANELS);
   useEffect(() => {
-    if (view.panels) {
-      setMinimap(view.panels.minimap);
-      setInspector(view.panels.inspector);
-    }
+    const stored = asPanels(view.panels);
+    if (stored) showPanels(stored);
   }, [view.panels]);
-  const setPanels = (next: { minimap: boolean; inspector: boolean }) => {
-    setMinimap(next.minimap);
-    setInspector(next.inspector);
+  const { minimap, inspector } = panels;
+  const setPanel = (panel: keyof GraphPanels, on: boolean) => {
+    const next = { ...panels, [panel]: on };
+    showPanels(next);
     saveView({ ...view, panels: next });
   };
 
@@ -476,13 +476,13 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
                     }}
                     openText={() => post({ type: 'openText' })}
                     exportGraph={exportGraph}
-                    setMinimap={(on) => setPanels({ minimap: on, inspector })}
-                    setInspector={(on) => setPanels({ minimap, inspector: on })}
+                    palette={panels.palette}
+                    setPanel={setPanel}
                     coverage={{ available: coverage.available, shown: !!coverage.coverage }}
                     showCoverage={(show) => post({ type: 'showCoverage', show })}
                   />
                   {/* Under the toolbar however many rows it wraps to. */}
-                  {doc && !readOnly ? <Palette offer={kinds} drop={palette.drop} apply={palette.apply} /> : null}
+                  {doc && !readOnly && panels.palette ? <Palette offer={kinds} drop={palette.drop} apply={palette.apply} /> : null}
                 </Panel>
               </ReactFlow>
             </EdgeActionsContext.Provider>

@@ -1,5 +1,6 @@
 // The graph's toolbar: add a state, the layout direction, re-layout, zoom (out, the zoom in %, in,
-// 100 %, Fit), find, show the YAML, and whether test coverage, the minimap and the inspector are shown.
+// 100 %, Fit), find, show the YAML, and whether test coverage, the palette, the minimap and the
+// inspector are shown.
 import type { ReactNode, RefObject } from 'react';
 import { useReactFlow, useStore } from 'reactflow';
 import { VSCodeButton, VSCodeTextField } from '@vscode/webview-ui-toolkit/react';
@@ -15,6 +16,7 @@ export interface ToolbarProps {
   hit: number;
   minimap: boolean;
   inspector: boolean;
+  palette: boolean;
   searchRef: RefObject<HTMLElement>;
   addState(): void;
   toggleDirection(): void;
@@ -25,8 +27,7 @@ export interface ToolbarProps {
   endSearch(): void;
   openText(): void;
   exportGraph(): void;
-  setMinimap(on: boolean): void;
-  setInspector(on: boolean): void;
+  setPanel(panel: 'minimap' | 'inspector' | 'palette', on: boolean): void;
   /** The file has test coverage (the Coverage toggle is offered), and whether it is painted. */
   coverage: { available: boolean; shown: boolean };
   showCoverage(on: boolean): void;
@@ -103,10 +104,15 @@ export function Toolbar(p: ToolbarProps) {
           {Icons.coverage()}
         </Tool>
       ) : null}
-      <Tool label={p.minimap ? 'Hide the minimap' : 'Show the minimap'} title="Minimap" pressed={p.minimap} onClick={() => p.setMinimap(!p.minimap)}>
+      {p.readOnly ? null : (
+        <Tool label={p.palette ? 'Hide the palette' : 'Show the palette'} title="Palette" pressed={p.palette} onClick={() => p.setPanel('palette', !p.palette)}>
+          {Icons.palette()}
+        </Tool>
+      )}
+      <Tool label={p.minimap ? 'Hide the minimap' : 'Show the minimap'} title="Minimap" pressed={p.minimap} onClick={() => p.setPanel('minimap', !p.minimap)}>
         {Icons.map()}
       </Tool>
-      <Tool label={p.inspector ? 'Hide the inspector' : 'Show the inspector'} title="Inspector" pressed={p.inspector} onClick={() => p.setInspector(!p.inspector)}>
+      <Tool label={p.inspector ? 'Hide the inspector' : 'Show the inspector'} title="Inspector" pressed={p.inspector} onClick={() => p.setPanel('inspector', !p.inspector)}>
         {Icons.edit()}
       </Tool>
       {p.busy ? (

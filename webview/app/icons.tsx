@@ -35,6 +35,7 @@ export const Icons = {
   pin: (p: IconProps = {}) => svg(<path d="M6 2.5h4M7 2.5v4L4.5 9h7L9 6.5v-4M8 9v4.5" {...stroke} />, p),
   zoomIn: (p: IconProps = {}) => svg(<path d="M7 2.5a4.5 4.5 0 1 0 0 9 4.5 4.5 0 0 0 0-9zM10.3 10.3l3.2 3.2M5 7h4M7 5v4" {...stroke} />, p),
   zoomOut: (p: IconProps = {}) => svg(<path d="M7 2.5a4.5 4.5 0 1 0 0 9 4.5 4.5 0 0 0 0-9zM10.3 10.3l3.2 3.2M5 7h4" {...stroke} />, p),
+  palette: (p: IconProps = {}) => svg(<path d="M2.5 5.5h11v8h-11zM6 5.5v-2h4v2M2.5 9h11M7 9v1.5h2V9" {...stroke} />, p),
   map: (p: IconProps = {}) => svg(<path d="M2.5 3.5h11v9h-11zM8.5 8h4v3.5h-4z" {...stroke} />, p),
   copy: (p: IconProps = {}) => svg(<path d="M5.5 5.5h7v8h-7zM3.5 10.5v-8h7" {...stroke} />, p),
   // Instruction kinds

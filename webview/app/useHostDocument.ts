@@ -4,7 +4,7 @@
 // designer reducer hears of documents and selections.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { BUILTIN_OFFER } from '../../engine/graph/kinds';
-import { isBrokenYaml, type DebugView, type DocumentMessage, type GraphViewState, type HostMessage, type KindOffer, type WebviewMessage } from '../protocol';
+import { asPanels, isBrokenYaml, type DebugView, type DocumentMessage, type GraphViewState, type HostMessage, type KindOffer, type WebviewMessage } from '../protocol';
 
 /** The host's latest `coverage` message. */
 export type CoverageState = Omit<Extract<HostMessage, { type: 'coverage' }>, 'type'>;
@@ -44,7 +44,7 @@ export function useHostDocument(post: (m: WebviewMessage) => void, initialView: 
           if (!isBrokenYaml(m.diagnostics)) setGood(m);
           break;
         case 'viewState':
-          setView({ pins: { ...m.state.pins }, direction: m.state.direction === 'RIGHT' ? 'RIGHT' : 'DOWN' });
+          setView({ pins: { ...m.state.pins }, direction: m.state.direction === 'RIGHT' ? 'RIGHT' : 'DOWN', panels: asPanels(m.state.panels) });
           break;
         case 'breakpoints':
           setBreakpoints(new Set(m.states));
