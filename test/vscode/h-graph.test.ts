@@ -282,6 +282,22 @@ states:
       await workbench.update('colorTheme', before, vscode.ConfigurationTarget.Global);
     }
   });
+
+  it('panels hidden from the toolbar stay hidden when the graph is opened again (workspace state)', async () => {
+    await dom.click('[aria-label="Hide the palette"]');
+    await dom.click('[aria-label="Hide the minimap"]');
+    await dom.waitFor('the palette and the minimap to go', `!document.querySelector('.sw-palette') && !document.querySelector('.react-flow__minimap')`);
+    await closeAll();
+    await vscode.commands.executeCommand('stepwise.openGraph', uri);
+    await dom.waitFor('the graph again', `document.querySelectorAll('.react-flow__node').length === 3 && !!document.querySelector('main.sw-canvas[data-busy="false"]')`);
+    assert.deepEqual(
+      await dom.evaluate(`({ palette: !!document.querySelector('.sw-palette'), minimap: !!document.querySelector('.react-flow__minimap'), inspector: !!document.querySelector('.sw-inspector'), offered: !!document.querySelector('[aria-label="Show the palette"]') })`),
+      { palette: false, minimap: false, inspector: true, offered: true },
+    );
+    await dom.click('[aria-label="Show the palette"]');
+    await dom.click('[aria-label="Show the minimap"]');
+    await dom.waitFor('the palette and the minimap back', `!!document.querySelector('.sw-palette') && !!document.querySelector('.react-flow__minimap')`);
+  });
 });
 
 // "A person can design a task from an empty file to a running task without typing YAML": the
