@@ -12,9 +12,12 @@ export interface ServeProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `stepwise serve ARGS` and resolves once it says it is listening (or its workers run). */
-export function serve(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [cli, 'serve', ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `stepwise serve ARGS` and resolves once it says it is listening (or its workers run).
+ * `cwd`: a worker-only process loads the plugins of the config above its working folder.
+ */
+export function serve(args: string[], env: NodeJS.ProcessEnv = {}, { cwd, timeoutMs = 30_000 }: { cwd?: string; timeoutMs?: number } = {}): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [cli, 'serve', ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
