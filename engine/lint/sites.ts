@@ -122,7 +122,6 @@ function templates(ctx: LintContext, sites: ExpressionSite[], state: string, val
   if (rel.length > MAX_DEPTH) return;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      if (!mayHoldTemplate(value[i])) continue;
       rel.push(i);
       templates(ctx, sites, state, value[i], rel, nodeAt);
       rel.pop();
@@ -131,10 +130,8 @@ function templates(ctx: LintContext, sites: ExpressionSite[], state: string, val
   }
   if (value && typeof value === 'object') {
     for (const k of Object.keys(value)) {
-      const v = (value as Record<string, unknown>)[k];
-      if (!mayHoldTemplate(v)) continue;
       rel.push(k);
-      templates(ctx, sites, state, v, rel, nodeAt);
+      templates(ctx, sites, state, (value as Record<string, unknown>)[k], rel, nodeAt);
       rel.pop();
     }
     return;
@@ -157,9 +154,4 @@ function templates(ctx: LintContext, sites: ExpressionSite[], state: string, val
     const at = m.index ?? 0;
     add(m[1], at + 2, at, m[0].length);
   }
-}
-
-/** Whether a value is a string with a template, or holds values: most arguments are neither, and cost no step. */
-function mayHoldTemplate(value: unknown): boolean {
-  return typeof value === 'string' ? value.includes('{{') : value !== null && typeof value === 'object';
 }

@@ -173,17 +173,17 @@ class Reader {
 
   /** Pairs of a map with a scalar key; a repeated key keeps its first value (reported by aliasesAndDuplicates). */
   entries(map: YAMLMap): Array<{ key: string; pair: Pair<Node, Node | null>; keyRange: Range }> {
+    const seen = new Set<string>();
     const out: Array<{ key: string; pair: Pair<Node, Node | null>; keyRange: Range }> = [];
-    // A short mapping (most are) is searched in place: cheaper than a set of its keys.
-    const seen = map.items.length > 8 ? new Set<string>() : undefined;
     for (const item of map.items) {
       if (!isPair(item)) continue;
       const keyNode = item.key as Node | null;
-      if (!isScalar(keyNode)) continue;
-      const key = String(keyNode.value);
-      if (seen ? seen.has(key) : hasEntry(out, key)) continue;
-      seen?.add(key);
-      out.push({ key, pair: item as Pair<Node, Node | null>, keyRange: this.nodeRange(keyNode) });
+      const key = isScalar(keyNode) ? String(keyNode.value) : null;
+      if (key === null || !keyNode) continue;
+      const keyRange = this.nodeRange(keyNode);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ key, pair: item as Pair<Node, Node | null>, keyRange });
     }
     return out;
   }
@@ -430,7 +430,3 @@ function isSpace(code: number): boolean {
   return code === 160 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff;
 }
 
-function hasEntry(entries: ReadonlyArray<{ key: string }>, key: string): boolean {
-  for (const e of entries) if (e.key === key) return true;
-  return false;
-}
