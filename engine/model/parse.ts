@@ -1,7 +1,7 @@
 // Reads task YAML into the typed model. Never throws: whatever can be read is returned, and what
 // cannot becomes a diagnostic with a range, so editors and the debugger work on half-typed files.
 import { Composer, Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Parser, YAMLParseError, type CST, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
-import { anchorTargets, keyText, newBudget, plainValue } from '../schema/nodes';
+import { anchorTargets, keyText, newBudget, plainDocument, plainValue } from '../schema/nodes';
 import { schemaDiagnostics } from '../schema/validate';
 import { MAX_NESTING, tooDeepAt } from './nesting';
 import type {
@@ -141,51 +141,18 @@ class Reader {
     const root = doc.contents;
     const states = isMap(root) ? root.items.find((p) => keyText(p.key) === 'states')?.value : undefined;
     const inputs = isMap(root) ? root.items.find((p) => keyText(p.key) === 'input')?.value : undefined;
-    const hasAliases = this.text.includes('*');
-    // Only collections and aliases can hold a problem: scalars are not visited. Pre-order, keys
-    // before values, as the text reads.
-    const stack: unknown[] = [doc.contents];
-    while (stack.length) {
-      const node = stack.pop();
-      if (isAlias(node)) {
-        if (!hasAliases || this.anchors.has(node)) continue;
-        const r = node.range ?? [0, 0];
-        this.report('yaml-syntax', 'error', `Unknown alias '*${node.source}': no anchor '&${node.source}' is set before it.`, r[0], r[1]);
+    for (const problem of plainDocument(doc).problems) {
+      if (problem.kind === 'unknown-alias') {
+        const { source, range } = problem.alias;
+        this.report('yaml-syntax', 'error', `Unknown alias '*${source}': no anchor '&${source}' is set before it.`, range?.[0] ?? 0, range?.[1] ?? 0);
         continue;
       }
-      if (isSeq(node)) {
-        for (let i = node.items.length - 1; i >= 0; i--) if (holdsProblems(node.items[i])) stack.push(node.items[i]);
-        continue;
-      }
-      if (!isMap(node)) continue;
-      const what = node === states ? 'state' : node === inputs ? 'input' : 'key';
-      this.duplicates(node, what);
-      for (let i = node.items.length - 1; i >= 0; i--) {
-        const item = node.items[i];
-        if (!isPair(item)) continue;
-        if (holdsProblems(item.value)) stack.push(item.value);
-        if (holdsProblems(item.key)) stack.push(item.key);
-      }
-    }
-  }
-
-  private duplicates(map: YAMLMap, what: 'state' | 'input' | 'key'): void {
-    const items = map.items;
-    if (items.length < 2) return;
-    // A short mapping is compared pairwise: cheaper than a set of its keys.
-    const seen = items.length > 8 ? new Set<string>() : undefined;
-    for (let i = 0; i < items.length; i++) {
-      const key = keyText(items[i].key);
-      if (key === undefined) continue;
-      if (seen ? !seen.has(key) : !earlierKey(items, i, key)) {
-        seen?.add(key);
-        continue;
-      }
+      const what = problem.map === states ? 'state' : problem.map === inputs ? 'input' : 'key';
       this.diagnostics.push({
         code: what === 'state' ? 'duplicate-state' : 'duplicate-key',
         severity: 'error',
-        message: `Duplicate ${what} '${key}': only one may be given (the later one is ignored).`,
-        range: this.nodeRange(items[i].key as Node),
+        message: `Duplicate ${what} '${problem.text}': only one may be given (the later one is ignored).`,
+        range: this.nodeRange(problem.key),
       });
     }
   }
@@ -463,12 +430,3 @@ function isSpace(code: number): boolean {
   return code === 160 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff;
 }
 
-function holdsProblems(node: unknown): boolean {
-  return isMap(node) || isSeq(node) || isAlias(node);
-}
-
-/** Whether a key before `index` reads `key`. */
-function earlierKey(items: readonly Pair[], index: number, key: string): boolean {
-  for (let j = 0; j < index; j++) if (keyText(items[j].key) === key) return true;
-  return false;
-}

@@ -4,7 +4,7 @@
 // strings, and aliases are expanded. What the file itself writes is read whole, whatever its size
 // (parse.ts refuses nesting past MAX_NESTING); only what aliases add is bounded, so that aliases of
 // aliases cannot blow up, and whatever is left out for that is said (see `cut`).
-import { isAlias, isMap, isNode, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isNode, isPair, isScalar, isSeq, type Alias, type Document, type Node, type YAMLMap } from 'yaml';
 import { MAX_NESTING } from '../model/nesting';
 
 export type PathSegment = string | number;
@@ -27,7 +27,15 @@ export interface PlainDocument {
   nodeFrom(at: IndexedNode | undefined, path: readonly PathSegment[]): IndexedNode | undefined;
   /** Values left out (null in `value`) because aliases expand too far: their pointers, and the first place. */
   cut: { pointers: ReadonlySet<string>; first?: Cut };
+  /**
+   * Repeated keys and aliases with no anchor before them, in document order (pre-order, a
+   * mapping's repeated keys before what its values hold). Found by the same walk as `value`, so
+   * that parse.ts need not walk the document again to report them.
+   */
+  problems: readonly TextProblem[];
 }
+
+export type TextProblem = { kind: 'duplicate'; map: YAMLMap; key: Node; text: string } | { kind: 'unknown-alias'; alias: Alias };
 
 export interface Cut {
   /** The alias in the text whose expansion was cut. */
@@ -91,6 +99,7 @@ export function plainDocument(doc: Document): PlainDocument {
   // The path of the value being read, and the outermost alias being expanded (where a cut is said).
   const path: PathSegment[] = [];
   let outerAlias: Node | undefined;
+  const problems: TextProblem[] = [];
 
   const cut = (why: Cut['why']): null => {
     cutPointers.add(pointer(path));
@@ -103,8 +112,11 @@ export function plainDocument(doc: Document): PlainDocument {
     if (outerAlias && --budget.left < 0) return cut('expansion');
     if (isAlias(node)) {
       const target = anchorOf(node);
-      // An unknown alias is reported by parse.ts; an alias inside its own anchor stands for nothing.
-      if (!target || resolving.has(target)) return null;
+      // An alias inside its own anchor stands for nothing.
+      if (!target || resolving.has(target)) {
+        if (!target && !outerAlias) problems.push({ kind: 'unknown-alias', alias: node });
+        return null;
+      }
       const outermost = !outerAlias;
       if (outermost) outerAlias = node;
       resolving.add(target);
@@ -118,10 +130,22 @@ export function plainDocument(doc: Document): PlainDocument {
     if ((isMap(node) || isSeq(node)) && level >= MAX_NESTING) return cut('nesting');
     if (isMap(node)) {
       const out: Record<string, unknown> = Object.create(null);
+      // Problems are only said where the text writes them, not again in each alias of it.
+      const own = !outerAlias;
+      // This mapping's repeated keys go before the problems its values hold, as the text reads.
+      const mark = problems.length;
+      let repeats = 0;
       for (const item of node.items) {
         if (!isPair(item)) continue;
         const k = keyText(item.key);
-        if (k === undefined || Object.prototype.hasOwnProperty.call(out, k)) continue;
+        if (k === undefined || k in out) {
+          if (!own) continue;
+          if (k !== undefined) problems.splice(mark + repeats++, 0, { kind: 'duplicate', map: node, key: item.key as Node, text: k });
+          // Not part of the value, but still text of the file.
+          scan(item.key);
+          scan(item.value);
+          continue;
+        }
         path.push(k);
         out[k] = walk(item.value, level + 1, resolving);
         path.pop();
@@ -137,6 +161,28 @@ export function plainDocument(doc: Document): PlainDocument {
       });
     }
     return null;
+  };
+
+  // The problems in text the value leaves out (a key that is not a scalar, a repeated key's value).
+  const scan = (node: unknown): void => {
+    if (isAlias(node)) {
+      if (!anchorOf(node)) problems.push({ kind: 'unknown-alias', alias: node });
+    } else if (isSeq(node)) {
+      for (const item of node.items) scan(item);
+    } else if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const item of node.items) {
+        const k = isPair(item) ? keyText(item.key) : undefined;
+        if (k === undefined) continue;
+        if (seen.has(k)) problems.push({ kind: 'duplicate', map: node, key: item.key as Node, text: k });
+        seen.add(k);
+      }
+      for (const item of node.items) {
+        if (!isPair(item)) continue;
+        scan(item.key);
+        scan(item.value);
+      }
+    }
   };
 
   // First entry per key, as the plain value keeps it; built once per mapping that is looked into.
@@ -202,7 +248,7 @@ export function plainDocument(doc: Document): PlainDocument {
   const nodeAt = (path: readonly PathSegment[]): IndexedNode | undefined => (isNode(doc.contents) ? nodeFrom({ node: doc.contents }, path) : undefined);
 
   const value = walk(doc.contents, 0, new Set());
-  const result: PlainDocument = { value, nodes: { get }, nodeAt, nodeFrom, cut: { pointers: cutPointers, first: firstCut } };
+  const result: PlainDocument = { value, nodes: { get }, nodeAt, nodeFrom, cut: { pointers: cutPointers, first: firstCut }, problems };
   cache.set(doc, result);
   return result;
 }
