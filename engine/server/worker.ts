@@ -3,7 +3,7 @@
 // lease-checked store, renews its leases, and releases a run while it waits on a timer or an event
 // so that any worker can continue it from its journal when it is due.
 import type { SecretValues } from '../secrets/env';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
 import type { JournalEvent, NewJournalEvent, RunError } from '../journal/events';
 import { replay, type RunState } from '../journal/replay';
@@ -17,6 +17,7 @@ import type { Listener, Pool } from '../store/postgres/db';
 import type { ServerObserver } from '../observe/observer';
 import { LeaseLostError, PgStore } from '../store/postgres/store';
 import { ChildCalls } from './child-calls';
+import { broadcastEmit, deliverToHeld, EMIT_CHANNEL, parseEmit } from './emits';
 import { trackedClock, type TrackedClock } from './park';
 import { errorMessage } from './support';
 import type { TaskCache } from './task-cache';
@@ -43,10 +44,6 @@ export interface WorkerOptions {
   observer?: ServerObserver;
   log?: (line: string) => void;
 }
-
-const EMIT_CHANNEL = 'stepwise_emit';
-/** Below PostgreSQL's 8000-byte NOTIFY limit. */
-const EMIT_PAYLOAD_MAX = 7900;
 
 export function workerName(): string {
   return `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -345,7 +342,7 @@ export class Worker {
       secrets: this.o.secrets,
       instructions: this.o.instructions,
       loadTask: (file) => this.o.tasks.load(file),
-      broadcast: (from, name, data) => this.broadcast(from, name, data),
+      broadcast: (from, name, data) => broadcastEmit(this.o.pool, from, name, data),
       observer: this.o.observer,
       callChild: this.calls.caller(clock),
     });
@@ -580,44 +577,10 @@ export class Worker {
     }
   }
 
-  /**
-   * `emit` reaches every run that waits for the event, wherever it is: released runs through their
-   * inboxes here, and runs held by a worker (another one, or another family of this one) through a
-   * notification their worker answers by writing to their inboxes (onEmit). Each emit has an id and
-   * each inbox entry's id derives from it and the run, so a run released while the event travels,
-   * reached by both ways, gets the event once.
-   */
-  private async broadcast(from: string, name: string, data: unknown): Promise<void> {
-    const emitId = randomUUID();
-    const json = JSON.stringify(data ?? null);
-    await this.deliverToReleased(emitId, from, name, json);
-    const full = JSON.stringify({ emitId, from, name, data: data ?? null });
-    // NOTIFY payloads stop at 8000 bytes: a larger event is read from the emitter's journal.
-    const payload = Buffer.byteLength(full) <= EMIT_PAYLOAD_MAX ? full : JSON.stringify({ emitId, from, name });
-    await this.o.pool.query('SELECT pg_notify($1, $2)', [EMIT_CHANNEL, payload]);
-  }
-
-  private async deliverToReleased(emitId: string, from: string, name: string, json: string): Promise<void> {
-    await this.o.pool.query(
-      `WITH targets AS (
-         SELECT id FROM runs WHERE ended_at IS NULL AND status = 'running' AND lease_owner IS NULL
-            AND $2 = ANY(waiting_events) AND id <> $1 ORDER BY id FOR UPDATE),
-       ins AS (INSERT INTO inbox (id, run_id, name, data)
-               SELECT md5($4::text || ':' || id)::uuid, id, $2, $3::jsonb FROM targets ON CONFLICT (id) DO NOTHING RETURNING run_id),
-       upd AS (UPDATE runs SET next_due_at = now() FROM ins WHERE runs.id = ins.run_id RETURNING runs.id)
-       SELECT pg_notify('stepwise_wake', id) FROM upd`,
-      [from, name, json, emitId],
-    );
-  }
-
   /** Another run emitted an event: the runs this worker holds that wait for it get it in their inbox. */
   private async onEmit(payload: string): Promise<void> {
-    let m: { emitId: string; from: string; name: string; data?: unknown };
-    try {
-      m = JSON.parse(payload);
-    } catch {
-      return;
-    }
+    const m = parseEmit(payload);
+    if (m === undefined) return;
     // The emitter's own family heard it already, inside its engine.
     const own = this.runsInFamilies.get(m.from);
     const targets: string[] = [];
@@ -631,31 +594,7 @@ export class Worker {
       for (const r of fam.engine.active()) if (r.id !== m.from && !r.ended && r.isWaitingFor(m.name)) targets.push(r.id);
     }
     try {
-      let json: string;
-      if ('data' in m) json = JSON.stringify(m.data ?? null);
-      else {
-        const r = await this.o.pool.query<{ data: unknown }>(
-          `SELECT x.event->'data' AS data FROM journal j CROSS JOIN LATERAL jsonb_array_elements(j.events) WITH ORDINALITY AS x(event, n)
-            WHERE j.run_id = $1 AND x.event->>'type' = 'emitted' AND x.event->>'event' = $2 ORDER BY j.seq DESC, x.n DESC LIMIT 1`,
-          [m.from, m.name],
-        );
-        json = JSON.stringify(r.rows[0]?.data ?? null);
-      }
-      if (targets.length) {
-        await this.o.pool.query(
-          `WITH ins AS (INSERT INTO inbox (id, run_id, name, data)
-                        SELECT md5($1::text || ':' || t)::uuid, t, $3, $4::jsonb FROM unnest($2::text[]) AS t
-                         WHERE EXISTS (SELECT 1 FROM runs WHERE id = t AND ended_at IS NULL)
-                        ON CONFLICT (id) DO NOTHING RETURNING run_id),
-                woken AS (UPDATE runs SET next_due_at = now() FROM ins
-                           WHERE runs.id = ins.run_id AND runs.lease_owner IS NULL AND runs.status = 'running' RETURNING runs.id)
-           SELECT pg_notify('stepwise_inbox', run_id) FROM ins
-           UNION ALL SELECT pg_notify('stepwise_wake', id) FROM woken`,
-          [m.emitId, targets, m.name, json],
-        );
-      }
-      // A run released between the emitter's delivery and now was in neither place: look again.
-      await this.deliverToReleased(m.emitId, m.from, m.name, json);
+      await deliverToHeld(this.o.pool, m, targets);
     } catch (err) {
       this.log(`emit of ${m.name} from run ${m.from}: ${errorMessage(err)}`);
     }
