@@ -1,7 +1,7 @@
-// A worker on PostgreSQL: claims runnable runs with a lease (row lock with FOR UPDATE SKIP LOCKED,
-// lease expiry, a fencing epoch), executes them with the engine, journals each step through the
-// lease-checked store, renews its leases, and releases a run while it waits on a timer or an event
-// so that any worker can continue it from its journal when it is due.
+// A worker on PostgreSQL: claims runnable runs with a lease (leases.ts), executes them with the
+// engine, journals each step through the lease-checked store, renews its leases, and releases a run
+// while it waits on a timer or an event so that any worker can continue it from its journal when it
+// is due. Events a run emits reach the runs waiting for them through emits.ts.
 import type { SecretValues } from '../secrets/env';
 import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
@@ -18,6 +18,7 @@ import type { ServerObserver } from '../observe/observer';
 import { LeaseLostError, PgStore } from '../store/postgres/store';
 import { ChildCalls } from './child-calls';
 import { broadcastEmit, deliverToHeld, EMIT_CHANNEL, parseEmit } from './emits';
+import { claimRuns, nextDueMs, releaseLease, renewLeases, type Claim, type LeaseRelease } from './leases';
 import { trackedClock, type TrackedClock } from './park';
 import { errorMessage } from './support';
 import type { TaskCache } from './task-cache';
@@ -49,33 +50,9 @@ export function workerName(): string {
   return `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }
 
-interface Claim {
-  id: string;
-  epoch: number;
-  task: string;
-  task_hash: string | null;
-  task_file: string | null;
-  status: string;
-  control: 'pause' | 'resume' | 'cancel' | null;
-  control_reason: string | null;
-  attempts: number;
-  virtual_until: string | null;
-  prev_owner: string | null;
-  prev_reason: string | null;
-}
-
-interface Release {
-  /** When the run is due again (on the real clock); undefined: only an event or a control wakes it. */
-  due?: number;
-  virtualUntil?: number;
-  waiting: string[];
-  timers: number[];
-  /** The child runs of fan-out branches the run waits for: the end of one makes it due. */
-  children: string[];
-  /** The same for the family's other runs (its in-process `call` children), by run id. */
+interface Release extends Omit<LeaseRelease, 'runId' | 'owner' | 'epoch'> {
+  /** What `children` is for the family's other runs (its in-process `call` children), by run id. */
   inner?: Map<string, string[]>;
-  /** Why the run stopped, when it was not at a clean waiting point (journaled by whoever continues it). */
-  reason?: string;
 }
 
 /** One claimed run with the child runs it started (`call`), executed by an engine of its own. */
@@ -93,25 +70,6 @@ interface Family {
   /** Set while the family waits for fan-out child runs: it is released if they do not end soon. */
   childWait?: NodeJS.Timeout;
 }
-
-const CLAIM_SQL = `
-WITH c AS (
-  SELECT id, lease_owner AS prev_owner, recover_reason AS prev_reason FROM runs
-   WHERE ended_at IS NULL AND NOT (id = ANY($4::text[]))
-     AND ((lease_owner IS NULL AND next_due_at <= now())
-          OR (lease_owner IS NOT NULL AND lease_expires_at < now()))
-   ORDER BY next_due_at NULLS FIRST
-   LIMIT $2
-   FOR UPDATE SKIP LOCKED
-)
-UPDATE runs r SET
-  lease_owner = $1, lease_epoch = r.lease_epoch + 1,
-  lease_expires_at = now() + $3 * interval '1 millisecond',
-  claimed_at = now(), progress_at = now(), next_due_at = NULL, waiting_events = '{}', recover_reason = NULL,
-  attempts = r.attempts + CASE WHEN c.prev_owner IS NOT NULL THEN 1 ELSE 0 END
-FROM c WHERE r.id = c.id
-RETURNING r.id, r.lease_epoch AS epoch, r.task, r.task_hash, r.task_file, r.status, r.control, r.control_reason,
-          r.attempts, r.virtual_until::text AS virtual_until, c.prev_owner, c.prev_reason`;
 
 export class Worker {
   readonly owner: string;
@@ -201,7 +159,7 @@ export class Worker {
         try {
           // Never a run this worker still executes (its lease taken away, not yet noticed).
           const mine = [...this.runsInFamilies.keys()];
-          rows = (await this.o.pool.query<Claim>({ name: 'stepwise_claim', text: CLAIM_SQL, values: [this.owner, free, this.o.leaseTtlMs, mine] })).rows;
+          rows = await claimRuns(this.o.pool, this.owner, free, this.o.leaseTtlMs, mine);
         } catch (err) {
           this.log(`claim failed: ${errorMessage(err)}`);
           await this.sleep(this.o.pollMs);
@@ -218,13 +176,8 @@ export class Worker {
   /** How long until the earliest released run is due or lease expires (at most pollEvery). */
   private async nextDueIn(): Promise<number> {
     try {
-      const r = await this.o.pool.query<{ ms: number | null }>(
-        `SELECT (extract(epoch FROM LEAST(
-            (SELECT min(next_due_at) FROM runs WHERE ended_at IS NULL AND lease_owner IS NULL),
-            (SELECT min(lease_expires_at) FROM runs WHERE ended_at IS NULL AND lease_owner IS NOT NULL)) - now()) * 1000)::float8 AS ms`,
-      );
-      const ms = r.rows[0]?.ms;
-      return ms === null || ms === undefined ? this.o.pollMs : Math.max(5, Math.min(this.o.pollMs, Math.ceil(ms) + 5));
+      const ms = await nextDueMs(this.o.pool);
+      return ms === undefined ? this.o.pollMs : Math.max(5, Math.min(this.o.pollMs, Math.ceil(ms) + 5));
     } catch {
       return this.o.pollMs;
     }
@@ -489,22 +442,8 @@ export class Worker {
     if (final && final.pendingEvents.some((e) => rel.waiting.includes(e.name))) due = Date.now();
     const epoch = this.store.leases.get(claim.id);
     if (epoch === undefined) return;
-    const r = await this.o.pool.query<{ ok: boolean; due: Date | null }>({
-      name: 'stepwise_release',
-      text: 'SELECT * FROM stepwise_release($1, $2, $3, $4, $5, $6, $7, $8, $9)',
-      values: [
-        claim.id,
-        this.owner,
-        epoch,
-        due === undefined ? null : new Date(due),
-        rel.virtualUntil === undefined ? null : Math.round(rel.virtualUntil),
-        rel.waiting,
-        rel.timers.map((t) => new Date(t)),
-        rel.reason ?? null,
-        rel.children,
-      ],
-    });
-    if (r.rows[0]?.ok) this.stats.released++;
+    const ok = await releaseLease(this.o.pool, { ...rel, runId: claim.id, owner: this.owner, epoch, due });
+    if (ok) this.stats.released++;
     else {
       this.stats.lost++;
       this.o.observer?.leaseLost?.();
@@ -519,17 +458,7 @@ export class Worker {
     const idle = [...this.active.values()].filter((f) => f.clock && f.clock.holds() === 0).map((f) => f.claim.id);
     let held: Map<string, number>;
     try {
-      const r = await this.o.pool.query<{ id: string; lease_epoch: number }>({
-        name: 'stepwise_heartbeat',
-        // Rows locked in id order, as the batched appends do, so that the two cannot deadlock.
-        text: `WITH mine AS (SELECT id FROM runs WHERE lease_owner = $1 AND ended_at IS NULL ORDER BY id FOR UPDATE)
-               UPDATE runs r SET lease_expires_at = now() + $2 * interval '1 millisecond',
-                      progress_at = CASE WHEN r.id = ANY($3::text[]) THEN now() ELSE r.progress_at END
-                 FROM mine WHERE r.id = mine.id AND r.lease_owner = $1
-               RETURNING r.id, r.lease_epoch`,
-        values: [this.owner, this.o.leaseTtlMs, idle],
-      });
-      held = new Map(r.rows.map((row) => [row.id, row.lease_epoch]));
+      held = await renewLeases(this.o.pool, this.owner, this.o.leaseTtlMs, idle);
     } catch (err) {
       this.log(`heartbeat failed: ${errorMessage(err)}`);
       return;
