@@ -17,7 +17,7 @@ import { runFanout, type BranchRun, type FanoutHost } from './fanout';
 import { pinSource } from './pinned';
 import { isDeterministicKind, RunJournal } from './run-journal';
 import { Interrupt, Scope, type Abortable } from './scope';
-import { chooseTransition, isArmed, newWaits, offer, retryDelay, routeFailure, toRunError, type Decision, type RecordedWaits, type WaitHost } from './waits';
+import { chooseTransition, isArmed, offer, retryDelay, routeFailure, toRunError, type Decision, type EventSubscriber, type RecordedWaits, type WaitHost } from './waits';
 
 export interface StepInfo {
   runId: string;
@@ -120,9 +120,13 @@ export class Run implements WaitHost {
   private releaseHold: (() => void) | undefined;
   private pauseHold: (() => void) | undefined;
   private resumeGate: { promise: Promise<void>; open: () => void } | undefined;
-  readonly waits = newWaits();
+  readonly subscribers: EventSubscriber[] = [];
+  deliveries: Promise<void> | undefined;
   private unwatchInbox: (() => void) | undefined;
   private readonly statesByName: ReadonlyMap<string, StateModel>;
+  parkedDepth = 0;
+  /** Live broker subscriptions of `consume` transitions (see `parked`). */
+  subscriptions = 0;
   private checkedHistoryFailure = false;
   private detachReason: Interrupt | undefined;
   /** Why the run was detached: the store's error when an append failed, else the reason given. */
@@ -171,12 +175,12 @@ export class Run implements WaitHost {
 
   /** True while a transition of the current state waits for this event name. */
   isWaitingFor(name: string): boolean {
-    return this.waits.subscribers.some((s) => s.transition.event === name);
+    return this.subscribers.some((s) => s.transition.event === name);
   }
 
   /** The event names the current state's transitions wait for. */
   waitingEvents(): string[] {
-    return [...new Set(this.waits.subscribers.map((s) => s.transition.event!))];
+    return [...new Set(this.subscribers.map((s) => s.transition.event!))];
   }
 
   /**
@@ -186,7 +190,7 @@ export class Run implements WaitHost {
    * broker is not: a message published while no process subscribes would be lost.
    */
   get parked(): boolean {
-    return this.waits.parked > 0 && this.waits.subscriptions === 0 && !this.ended;
+    return this.parkedDepth > 0 && this.subscriptions === 0 && !this.ended;
   }
 
   /** True once the run was detached (see detach); it journals nothing more. */
@@ -452,11 +456,11 @@ export class Run implements WaitHost {
       if (this.mustStop()) await this.gate();
       if (this.live.retryAt !== undefined) {
         await this.flush();
-        this.waits.parked++;
+        this.parkedDepth++;
         try {
           await this.idle(this.env.clock.sleep(Math.max(0, this.live.retryAt - this.env.clock.now()), stateSignal));
         } finally {
-          this.waits.parked--;
+          this.parkedDepth--;
         }
       }
       const attempt = this.live.attempts + 1;
@@ -506,10 +510,10 @@ export class Run implements WaitHost {
       checkpoint: async () => (this.mustStop() ? this.gate() : undefined),
       retryDelay,
       park: () => {
-        this.waits.parked++;
+        this.parkedDepth++;
         let done = false;
         return () => {
-          if (!done) this.waits.parked--;
+          if (!done) this.parkedDepth--;
           done = true;
         };
       },

@@ -32,32 +32,27 @@ export interface RecordedWaits {
 }
 
 /** An event transition waiting: settled by offer() or by an abort of its scope. */
-interface EventSubscriber {
+export interface EventSubscriber {
   transition: TransitionModel;
   resolve(d: Decision): void;
   reject(err: unknown): void;
 }
 
 /** What a run's waits keep between steps. */
-export interface Waits {
+interface Waits {
   readonly subscribers: EventSubscriber[];
   /** The events being offered, one after another. */
   deliveries: Promise<void> | undefined;
   /** Waits under way (transitions, retry delays, fan-out branches): see Run.parked. */
-  parked: number;
+  parkedDepth: number;
   /** Live broker subscriptions of `consume` transitions (see Run.parked). */
   subscriptions: number;
 }
 
-export function newWaits(): Waits {
-  return { subscribers: [], deliveries: undefined, parked: 0, subscriptions: 0 };
-}
-
-export interface WaitHost {
+export interface WaitHost extends Waits {
   readonly env: { readonly clock: Clock; readonly mocks: MockSession; readonly recorded?: RecordedWaits };
   /** The state the run decides over (values computed from secrets in clear: never show it). */
   readonly live: Readonly<RunState>;
-  readonly waits: Waits;
   journal(e: NewJournalEvent): Promise<JournalEvent>;
   /** Journals what the run waits with. */
   flush(): Promise<void>;
@@ -102,13 +97,13 @@ export async function chooseTransition(host: WaitHost, st: StateModel, signal: S
       const racers = armed.length === 1 ? arm(host, st, armed[0], race) : Promise.race(armed.map((t) => arm(host, st, t, race)));
       // Events that arrived before the state subscribed wait in the journal for it.
       for (const e of [...host.live.pendingEvents]) void offer(host, e);
-      host.waits.parked++;
+      host.parkedDepth++;
       host.release();
       try {
         return await racers;
       } finally {
         host.hold();
-        host.waits.parked--;
+        host.parkedDepth--;
       }
     } finally {
       if (race !== signal) race.end();
@@ -129,7 +124,7 @@ export async function routeFailure(st: StateModel, error: RunError): Promise<Dec
 function arm(host: WaitHost, st: StateModel, t: TransitionModel, signal: Scope): Promise<Decision> {
   const kind = transitionKind(t);
   if (kind === 'after') return after(host, t, signal);
-  if (kind === 'event') return waitForEvent(host.waits, t, signal);
+  if (kind === 'event') return waitForEvent(host, t, signal);
   if (kind === 'consume') return consume(host, st, t, signal);
   return poll(host, st, t, signal);
 }
@@ -169,25 +164,24 @@ function unsubscribe(waits: Waits, sub: EventSubscriber): boolean {
  * transitions accept it, the first one written wins.
  */
 export function offer(host: WaitHost, e: ReceivedEvent): Promise<void> {
-  const { waits } = host;
-  waits.deliveries = (waits.deliveries ?? Promise.resolve()).then(async () => {
-    const candidates = waits.subscribers.filter((s) => s.transition.event === e.name).sort((a, b) => a.transition.index - b.transition.index);
+  host.deliveries = (host.deliveries ?? Promise.resolve()).then(async () => {
+    const candidates = host.subscribers.filter((s) => s.transition.event === e.name).sort((a, b) => a.transition.index - b.transition.index);
     for (const sub of candidates) {
-      if (!waits.subscribers.includes(sub)) continue;
+      if (!host.subscribers.includes(sub)) continue;
       const t = sub.transition;
       try {
         if (t.when === undefined || truthy(await host.evaluateValue(t.when, { event: e }))) {
           // Its scope's listener finds it gone and stays until the scope ends.
-          if (unsubscribe(waits, sub)) sub.resolve({ to: t.to!, cause: 'event', index: t.index, transition: t, event: e });
+          if (unsubscribe(host, sub)) sub.resolve({ to: t.to!, cause: 'event', index: t.index, transition: t, event: e });
           return;
         }
       } catch (err) {
-        if (unsubscribe(waits, sub)) sub.reject(err);
+        if (unsubscribe(host, sub)) sub.reject(err);
         return;
       }
     }
   });
-  return waits.deliveries;
+  return host.deliveries;
 }
 
 async function consume(host: WaitHost, st: StateModel, t: TransitionModel, signal: Scope): Promise<Decision> {
@@ -197,7 +191,6 @@ async function consume(host: WaitHost, st: StateModel, t: TransitionModel, signa
 
 function messageHost(host: WaitHost, t: TransitionModel): MessageWaitHost {
   const { clock, mocks, recorded } = host.env;
-  const { waits } = host;
   return {
     clock,
     startedAt: host.live.startedAt,
@@ -208,10 +201,10 @@ function messageHost(host: WaitHost, t: TransitionModel): MessageWaitHost {
     journal: (e) => host.journal(e),
     held: (fn) => held(clock, fn),
     subscribed: () => {
-      waits.subscriptions++;
+      host.subscriptions++;
       let done = false;
       return () => {
-        if (!done) waits.subscriptions--;
+        if (!done) host.subscriptions--;
         done = true;
       };
     },
