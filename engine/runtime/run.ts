@@ -5,9 +5,9 @@ import { durationMs } from '../expr/duration';
 import { evaluateViews, resolveTemplates, type Evaluated, type ExpressionScope, type ValuePath } from '../expr/expression';
 import type { BranchTag, JournalEvent, NewJournalEvent, ReceivedEvent, RunError, ScheduleTrigger, TransitionCause } from '../journal/events';
 import type { RunState } from '../journal/replay';
-import { InstructionFailure, type CallResult, type InstructionContext } from '../instructions/types';
+import type { CallResult, InstructionContext } from '../instructions/types';
 import type { InstructionSite } from '../observe/observer';
-import { transitionKind, type CatchModel, type InstructionModel, type StateModel, type TaskModel, type TransitionModel } from '../model/types';
+import type { CatchModel, InstructionModel, StateModel, TaskModel, TransitionModel } from '../model/types';
 import { abortError, type Clock } from './clock';
 import type { MockOutcome, MockSession } from './mocks';
 import type { InstructionRegistry } from '../instructions/registry';
@@ -17,7 +17,7 @@ import { runFanout, type BranchRun, type FanoutHost } from './fanout';
 import { pinSource } from './pinned';
 import { isDeterministicKind, RunJournal } from './run-journal';
 import { Interrupt, Scope, type Abortable } from './scope';
-import { waitForMessage, type MessageWaitHost } from './consume';
+import { chooseTransition, isArmed, offer, retryDelay, routeFailure, toRunError, type Decision, type EventSubscriber, type RecordedWaits, type WaitHost } from './waits';
 
 export interface StepInfo {
   runId: string;
@@ -61,13 +61,8 @@ export interface OutputChunk {
  * runs take the same steps, an instruction or poll can reuse the recorded outcome instead of
  * running again. Returns undefined to run it (or take its mock) as usual.
  */
-export interface RecordedOutcomes {
+export interface RecordedOutcomes extends RecordedWaits {
   instruction(state: string, index: number, kind: string, attempt: number): MockOutcome | undefined;
-  poll(state: string, transition: number): MockOutcome | undefined;
-  /** The message the `consume` transition took, when the recorded run took it next. */
-  message(state: string, transition: number): Extract<JournalEvent, { type: 'message-received' }> | undefined;
-  /** A replay does nothing outside the run: a `consume` transition with no recorded message waits without subscribing. */
-  readonly offline: boolean;
 }
 
 export interface RunEnvironment {
@@ -111,23 +106,12 @@ export interface LoadedTask {
  */
 export type ResumeJournal = false | { reason?: string; worker?: string; attempt?: number };
 
-/** An event transition waiting: settled by offer() or by an abort of its scope. */
-interface EventSubscriber {
-  transition: TransitionModel;
-  resolve(d: Decision): void;
-  reject(err: unknown): void;
-}
-
 /** An instruction's outcome; `secret` when its result is its arguments and some came from secrets. */
 type Outcome = MockOutcome & { secret?: { shown: unknown; paths: ValuePath[] } };
 
-type Decision =
-  | { to: string; cause: TransitionCause; index: number; transition?: TransitionModel; catch?: CatchModel; event?: ReceivedEvent; error?: RunError }
-  | { end: 'failed'; reason: string; error: RunError };
-
-export class Run {
+export class Run implements WaitHost {
   /** Every step recorded, journaled or not (see RunJournal): what the run decides over. */
-  private readonly live: RunState;
+  readonly live: RunState;
   private readonly steps: RunJournal;
   private readonly secrets: SecretState;
   readonly done: Promise<RunState>;
@@ -136,13 +120,13 @@ export class Run {
   private releaseHold: (() => void) | undefined;
   private pauseHold: (() => void) | undefined;
   private resumeGate: { promise: Promise<void>; open: () => void } | undefined;
-  private readonly subscribers: EventSubscriber[] = [];
-  private deliveries: Promise<void> | undefined;
+  readonly subscribers: EventSubscriber[] = [];
+  deliveries: Promise<void> | undefined;
   private unwatchInbox: (() => void) | undefined;
   private readonly statesByName: ReadonlyMap<string, StateModel>;
-  private parkedDepth = 0;
+  parkedDepth = 0;
   /** Live broker subscriptions of `consume` transitions (see `parked`). */
-  private subscriptions = 0;
+  subscriptions = 0;
   private checkedHistoryFailure = false;
   private detachReason: Interrupt | undefined;
   /** Why the run was detached: the store's error when an append failed, else the reason given. */
@@ -151,7 +135,7 @@ export class Run {
   constructor(
     readonly id: string,
     readonly task: LoadedTask,
-    private readonly env: RunEnvironment,
+    readonly env: RunEnvironment,
     private readonly history: readonly JournalEvent[] = [],
     /** Set when the history is a prefix of another run's journal (a fork), not this run's own. */
     private readonly forkedFrom?: { runId: string; atSeq: number },
@@ -331,7 +315,7 @@ export class Run {
     try {
       const entry = await this.journal({ type: 'event-received', name, data, source });
       const received = this.live.pendingEvents.find((p) => p.seq === entry.seq);
-      if (received) await this.offer(received);
+      if (received) await offer(this, received);
     } finally {
       release();
     }
@@ -402,7 +386,7 @@ export class Run {
     // Continued from a journal that ends with an instruction's final failure: route it (once more
     // would be an attempt the task did not ask for).
     const failed = this.unroutedFailure(st);
-    if (failed) return this.routeFailure(st, failed);
+    if (failed) return routeFailure(st, failed);
     // Continued from a journal that ends with the poll result that ended the wait: its transition
     // is decided (polling again would journal a result the interrupted run never had).
     const polled = st.on.find((t) => t.poll !== undefined && t.to !== undefined && this.live.polls[t.index]?.done);
@@ -413,7 +397,7 @@ export class Run {
     if (consumed?.to !== undefined) return { to: consumed.to, cause: 'consume', index: consumed.index, transition: consumed, event: message!.event };
     // A state with nothing to run or wait for needs no timers or abort wiring of its own.
     if (!st.timeout && this.live.nextInstruction >= st.do.length && !st.on.some(isArmed)) {
-      if (!st.final) return this.chooseTransition(st, this.runAbort);
+      if (!st.final) return chooseTransition(this, st, this.runAbort);
       await this.end(st.status ?? 'succeeded');
       return undefined;
     }
@@ -428,19 +412,19 @@ export class Run {
     try {
       for (let i = this.live.nextInstruction; i < st.do.length; i++) {
         const failure = await this.runInstruction(st, st.do[i], stateAbort);
-        if (failure) return this.routeFailure(st, failure);
+        if (failure) return routeFailure(st, failure);
       }
       if (st.final) {
         await this.end(st.status ?? 'succeeded');
         return undefined;
       }
-      return await this.chooseTransition(st, stateAbort);
+      return await chooseTransition(this, st, stateAbort);
     } catch (err) {
       const reason = stateAbort.reason;
       if (reason instanceof Interrupt && reason.why === 'state-timeout' && !this.runAbort.aborted) {
         const error = { kind: 'timeout', message: reason.message };
         await this.failureHook(st, error, 'timeout');
-        return this.routeFailure(st, error);
+        return routeFailure(st, error);
       }
       throw err;
     } finally {
@@ -541,7 +525,7 @@ export class Run {
    * Runs an instruction for real, turning any failure (but a run or state interrupt) into data; a
    * fan-out's branch runs it with its own scope, clock hold and child id.
    */
-  private async execute(st: StateModel, ins: InstructionModel, stateSignal: Abortable, startedSeq = this.live.seq, branch?: BranchRun): Promise<Outcome> {
+  async execute(st: StateModel, ins: InstructionModel, stateSignal: Abortable, startedSeq = this.live.seq, branch?: BranchRun): Promise<Outcome> {
     const handler = this.env.instructions.get(ins.kind);
     if (!handler) return { error: { kind: 'task', message: `Unknown instruction kind '${ins.kind}'.` } };
     const insAbort = new Scope(stateSignal);
@@ -606,184 +590,6 @@ export class Run {
     };
   }
 
-  private async routeFailure(st: StateModel, error: RunError): Promise<Decision> {
-    const c = st.catch.find((k) => k.to !== undefined && (k.error === undefined || k.error === 'any' || k.error === error.kind));
-    if (c?.to) return { to: c.to, cause: 'catch', index: c.index, catch: c, error };
-    return { end: 'failed', reason: error.kind === 'timeout' ? 'timeout' : 'error', error };
-  }
-
-  private async chooseTransition(st: StateModel, signal: Scope): Promise<Decision> {
-    try {
-      for (const t of st.on) {
-        if (transitionKind(t) !== 'when' || t.to === undefined) continue;
-        if (truthy(await this.evaluateValue(t.when!))) return { to: t.to, cause: 'when', index: t.index, transition: t };
-      }
-      const armed = st.on.filter(isArmed);
-      if (armed.length === 0) {
-        const otherwise = st.on.find((t) => transitionKind(t) === 'else' && t.to !== undefined);
-        if (otherwise) return { to: otherwise.to!, cause: 'else', index: otherwise.index, transition: otherwise };
-        return this.routeFailure(st, { kind: 'task', message: `No transition of state '${st.name}' applies: no 'when' is true and there is nothing to wait for.` });
-      }
-      await this.flush();
-      // Stopped while the store took the steps: the abort below would never be heard.
-      if (signal.aborted) throw abortError(signal);
-      // Ended once a transition is taken: the others' timers, polls and subscriptions go. A lone
-      // transition waits in the state's scope, which ends as the state is left.
-      const race = armed.length === 1 ? signal : new Scope(signal);
-      try {
-        const racers = armed.length === 1 ? this.arm(st, armed[0], race) : Promise.race(armed.map((t) => this.arm(st, t, race)));
-        // Events that arrived before the state subscribed wait in the journal for it.
-        for (const e of [...this.live.pendingEvents]) void this.offer(e);
-        this.parkedDepth++;
-        this.release();
-        try {
-          return await racers;
-        } finally {
-          this.hold();
-          this.parkedDepth--;
-        }
-      } finally {
-        if (race !== signal) race.end();
-      }
-    } catch (err) {
-      if (signal.aborted) throw err;
-      return this.routeFailure(st, toRunError(err));
-    }
-  }
-
-  private arm(st: StateModel, t: TransitionModel, signal: Scope): Promise<Decision> {
-    const kind = transitionKind(t);
-    if (kind === 'after') return this.after(t, signal);
-    if (kind === 'event') return this.waitForEvent(t, signal);
-    if (kind === 'consume') return this.consume(st, t, signal);
-    return this.poll(st, t, signal);
-  }
-
-  private async consume(st: StateModel, t: TransitionModel, signal: Scope): Promise<Decision> {
-    const event = await waitForMessage(this.messageHost(t), st, t, signal);
-    return { to: t.to!, cause: 'consume', index: t.index, transition: t, event };
-  }
-
-  private async after(t: TransitionModel, signal: Scope): Promise<Decision> {
-    const deadline = (this.live.stateEnteredAt ?? this.env.clock.now()) + durationMs(t.after!);
-    await this.env.clock.sleep(Math.max(0, deadline - this.env.clock.now()), signal);
-    if (t.when !== undefined && !truthy(await this.held(() => this.evaluateValue(t.when!)))) return waitForAbort(signal);
-    return { to: t.to!, cause: 'after', index: t.index, transition: t };
-  }
-
-  // A run can wait for a long time: what it keeps while it waits is the subscriber, its promise's
-  // functions and one listener on the wait's scope.
-  private waitForEvent(t: TransitionModel, signal: Scope): Promise<Decision> {
-    if (signal.aborted) return Promise.reject(abortError(signal));
-    return new Promise<Decision>((resolve, reject) => {
-      const sub: EventSubscriber = { transition: t, resolve, reject };
-      const onAbort = () => {
-        if (this.unsubscribe(sub)) reject(abortError(signal));
-      };
-      signal.addEventListener('abort', onAbort);
-      this.subscribers.push(sub);
-    });
-  }
-
-  /** Removes a subscriber; false when it was already gone (it was settled). */
-  private unsubscribe(sub: EventSubscriber): boolean {
-    const i = this.subscribers.indexOf(sub);
-    if (i < 0) return false;
-    this.subscribers.splice(i, 1);
-    return true;
-  }
-
-  private messageHost(t: TransitionModel): MessageWaitHost {
-    const recorded = this.env.recorded;
-    return {
-      clock: this.env.clock,
-      startedAt: this.live.startedAt,
-      mocks: recorded?.offline ? { ...this.env.mocks, offline: true } : this.env.mocks,
-      recorded: recorded && (() => recorded.message(this.live.state!, t.index)),
-      resolve: async (value) => (await resolveTemplates(value, this.secrets.views(this.live))).value,
-      accepts: async (event) => t.when === undefined || truthy(await this.evaluateValue(t.when, { event })),
-      journal: (e) => this.journal(e),
-      held: (fn) => this.held(fn),
-      subscribed: () => {
-        this.subscriptions++;
-        let done = false;
-        return () => {
-          if (!done) this.subscriptions--;
-          done = true;
-        };
-      },
-    };
-  }
-
-  /**
-   * Offers an event to the waiting transitions, one event at a time, in `on` order: when two
-   * transitions accept it, the first one written wins.
-   */
-  private offer(e: ReceivedEvent): Promise<void> {
-    this.deliveries = (this.deliveries ?? Promise.resolve()).then(async () => {
-      const candidates = this.subscribers.filter((s) => s.transition.event === e.name).sort((a, b) => a.transition.index - b.transition.index);
-      for (const sub of candidates) {
-        if (!this.subscribers.includes(sub)) continue;
-        const t = sub.transition;
-        try {
-          if (t.when === undefined || truthy(await this.evaluateValue(t.when, { event: e }))) {
-            // Its scope's listener finds it gone and stays until the scope ends.
-            if (this.unsubscribe(sub)) sub.resolve({ to: t.to!, cause: 'event', index: t.index, transition: t, event: e });
-            return;
-          }
-        } catch (err) {
-          if (this.unsubscribe(sub)) sub.reject(err);
-          return;
-        }
-      }
-    });
-    return this.deliveries;
-  }
-
-  private async poll(st: StateModel, t: TransitionModel, signal: Scope): Promise<Decision> {
-    const p = t.poll!;
-    const every = durationMs(p.every ?? '0s');
-    const previous = this.live.polls[t.index];
-    if (previous) await this.env.clock.sleep(Math.max(0, previous.lastAt + every - this.env.clock.now()), signal);
-    for (;;) {
-      if (this.mustStop()) await this.gate();
-      const { outcome, mocked, replayed } = await this.pollAttempt(st, t, signal);
-      const done = await this.held(async () => {
-        const ok = 'result' in outcome && (p.until === undefined || truthy(await this.evaluateValue(p.until, { result: outcome.result })));
-        await this.journal({
-          type: 'poll-result',
-          state: st.name,
-          transition: t.index,
-          attempt: (this.live.polls[t.index]?.count ?? 0) + 1,
-          as: p.do?.as,
-          done: ok,
-          mocked: mocked ? true : undefined,
-          replayed: replayed ? true : undefined,
-          ...('result' in outcome ? { result: outcome.result } : { error: outcome.error }),
-        });
-        return ok;
-      });
-      if (done) return { to: t.to!, cause: 'poll', index: t.index, transition: t };
-      await this.env.clock.sleep(every, signal);
-    }
-  }
-
-  /** One poll: the instruction with its own retries, which are part of the poll, not journaled. */
-  private async pollAttempt(st: StateModel, t: TransitionModel, signal: Scope): Promise<{ outcome: MockOutcome; mocked: boolean; replayed?: boolean }> {
-    const ins = t.poll!.do;
-    const replayed = this.env.recorded?.poll(st.name, t.index);
-    if (replayed) return { outcome: replayed, mocked: false, replayed: true };
-    for (let attempt = 1; ; attempt++) {
-      const mock = this.env.mocks.poll(st.name, t.index);
-      const outcome: MockOutcome = mock ?? (ins ? await this.held(() => this.execute(st, ins, signal)) : { result: null });
-      if ('error' in outcome && ins?.retry && attempt < ins.retry.attempts) {
-        await this.env.clock.sleep(retryDelay(ins.retry, attempt), signal);
-        continue;
-      }
-      return { outcome, mocked: Boolean(mock) };
-    }
-  }
-
   // ---- ending ----
 
   private async fail(reason: string, error: RunError, st?: StateModel): Promise<void> {
@@ -843,12 +649,12 @@ export class Run {
   }
 
   /** Records a step; see RunJournal.add for when it resolves. */
-  private journal(event: NewJournalEvent, clear?: ClearResult, point?: boolean): Promise<JournalEvent> {
+  journal(event: NewJournalEvent, clear?: ClearResult, point?: boolean): Promise<JournalEvent> {
     return this.steps.add(event, clear, point);
   }
 
   /** Before the run waits or a debugger may stop it: what it waits with, or shows, is journaled. */
-  private flush(): Promise<void> {
+  flush(): Promise<void> {
     return this.steps.flush();
   }
 
@@ -862,26 +668,31 @@ export class Run {
   }
 
   /** As `evaluate`, over the live state: how the run decides. */
-  private async evaluateValue(source: string, over: Partial<ExpressionScope> = {}): Promise<unknown> {
+  async evaluateValue(source: string, over: Partial<ExpressionScope> = {}): Promise<unknown> {
     return (await evaluateViews(source, this.secrets.views(this.live, over))).value;
   }
 
+  /** A value with its templates resolved over the live state (secrets in clear: never journal it). */
+  async resolveValue(value: unknown): Promise<unknown> {
+    return (await resolveTemplates(value, this.secrets.views(this.live))).value;
+  }
+
   /** Whether the run must wait at the gate (paused) or leave (cancelled) before its next step. */
-  private mustStop(): boolean {
+  mustStop(): boolean {
     return this.live.paused || this.runAbort.aborted;
   }
 
   /** Waits for a pause to be lifted (a cancel lifts it too). */
-  private async gate(): Promise<void> {
+  async gate(): Promise<void> {
     while (this.live.paused && this.resumeGate && !this.runAbort.aborted) await this.resumeGate.promise;
     if (this.runAbort.aborted) throw abortError(this.runAbort);
   }
 
-  private hold(): void {
+  hold(): void {
     this.releaseHold ??= this.env.clock.hold();
   }
 
-  private release(): void {
+  release(): void {
     this.releaseHold?.();
     this.releaseHold = undefined;
   }
@@ -890,16 +701,6 @@ export class Run {
   private idle<T>(p: Promise<T>): Promise<T> {
     this.release();
     return p.finally(() => this.hold());
-  }
-
-  /** Keeps virtual time still while work of a waiting run is in flight. */
-  private async held<T>(fn: () => Promise<T>): Promise<T> {
-    const release = this.env.clock.hold();
-    try {
-      return await fn();
-    } finally {
-      release();
-    }
   }
 }
 
@@ -910,30 +711,6 @@ function statesOf(model: TaskModel): ReadonlyMap<string, StateModel> {
   let states = STATES.get(model);
   if (!states) STATES.set(model, (states = new Map(model.states.map((s) => [s.name, s]))));
   return states;
-}
-
-export function retryDelay(retry: NonNullable<InstructionModel['retry']>, attempt: number): number {
-  const base = retry.delay ? durationMs(retry.delay) : 1000;
-  const factor = retry.backoff ?? 1;
-  const delay = base * Math.pow(factor, attempt - 1);
-  return retry.max_delay ? Math.min(delay, durationMs(retry.max_delay)) : delay;
-}
-
-/** A transition that waits: a timer, a poller or a subscription (to events or to a broker's messages). */
-function isArmed(t: TransitionModel): boolean {
-  return t.to !== undefined && (t.after !== undefined || t.poll !== undefined || t.event !== undefined || t.consume !== undefined);
-}
-
-function truthy(value: unknown): boolean {
-  if (Array.isArray(value)) return value.length > 0;
-  return Boolean(value);
-}
-
-function toRunError(err: unknown): RunError {
-  if (err instanceof InstructionFailure) return { kind: err.kind, message: err.message };
-  const e = err as { name?: string; message?: string };
-  if (e?.name === 'ExpressionError') return { kind: 'expression', message: e.message ?? 'expression failed' };
-  return { kind: 'task', message: e?.message ?? String(err) };
 }
 
 function raceAbort<T>(p: Promise<T>, signal: Abortable): Promise<T> {
@@ -952,9 +729,4 @@ function raceAbort<T>(p: Promise<T>, signal: Abortable): Promise<T> {
       },
     );
   });
-}
-
-function waitForAbort(signal: Abortable): Promise<never> {
-  if (signal.aborted) return Promise.reject(abortError(signal));
-  return new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(abortError(signal)), { once: true }));
 }

@@ -1,9 +1,9 @@
-// A worker on PostgreSQL: claims runnable runs with a lease (row lock with FOR UPDATE SKIP LOCKED,
-// lease expiry, a fencing epoch), executes them with the engine, journals each step through the
-// lease-checked store, renews its leases, and releases a run while it waits on a timer or an event
-// so that any worker can continue it from its journal when it is due.
+// A worker on PostgreSQL: claims runnable runs with a lease (leases.ts), executes them with the
+// engine, journals each step through the lease-checked store, renews its leases, and releases a run
+// while it waits on a timer or an event so that any worker can continue it from its journal when it
+// is due. Events a run emits reach the runs waiting for them through emits.ts.
 import type { SecretValues } from '../secrets/env';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
 import type { JournalEvent, NewJournalEvent, RunError } from '../journal/events';
 import { replay, type RunState } from '../journal/replay';
@@ -17,6 +17,8 @@ import type { Listener, Pool } from '../store/postgres/db';
 import type { ServerObserver } from '../observe/observer';
 import { LeaseLostError, PgStore } from '../store/postgres/store';
 import { ChildCalls } from './child-calls';
+import { broadcastEmit, deliverToHeld, EMIT_CHANNEL, parseEmit } from './emits';
+import { claimRuns, nextDueMs, releaseLease, renewLeases, type Claim, type LeaseRelease } from './leases';
 import { trackedClock, type TrackedClock } from './park';
 import { errorMessage } from './support';
 import type { TaskCache } from './task-cache';
@@ -44,41 +46,13 @@ export interface WorkerOptions {
   log?: (line: string) => void;
 }
 
-const EMIT_CHANNEL = 'stepwise_emit';
-/** Below PostgreSQL's 8000-byte NOTIFY limit. */
-const EMIT_PAYLOAD_MAX = 7900;
-
 export function workerName(): string {
   return `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }
 
-interface Claim {
-  id: string;
-  epoch: number;
-  task: string;
-  task_hash: string | null;
-  task_file: string | null;
-  status: string;
-  control: 'pause' | 'resume' | 'cancel' | null;
-  control_reason: string | null;
-  attempts: number;
-  virtual_until: string | null;
-  prev_owner: string | null;
-  prev_reason: string | null;
-}
-
-interface Release {
-  /** When the run is due again (on the real clock); undefined: only an event or a control wakes it. */
-  due?: number;
-  virtualUntil?: number;
-  waiting: string[];
-  timers: number[];
-  /** The child runs of fan-out branches the run waits for: the end of one makes it due. */
-  children: string[];
-  /** The same for the family's other runs (its in-process `call` children), by run id. */
+interface Release extends Omit<LeaseRelease, 'runId' | 'owner' | 'epoch'> {
+  /** What `children` is for the family's other runs (its in-process `call` children), by run id. */
   inner?: Map<string, string[]>;
-  /** Why the run stopped, when it was not at a clean waiting point (journaled by whoever continues it). */
-  reason?: string;
 }
 
 /** One claimed run with the child runs it started (`call`), executed by an engine of its own. */
@@ -96,25 +70,6 @@ interface Family {
   /** Set while the family waits for fan-out child runs: it is released if they do not end soon. */
   childWait?: NodeJS.Timeout;
 }
-
-const CLAIM_SQL = `
-WITH c AS (
-  SELECT id, lease_owner AS prev_owner, recover_reason AS prev_reason FROM runs
-   WHERE ended_at IS NULL AND NOT (id = ANY($4::text[]))
-     AND ((lease_owner IS NULL AND next_due_at <= now())
-          OR (lease_owner IS NOT NULL AND lease_expires_at < now()))
-   ORDER BY next_due_at NULLS FIRST
-   LIMIT $2
-   FOR UPDATE SKIP LOCKED
-)
-UPDATE runs r SET
-  lease_owner = $1, lease_epoch = r.lease_epoch + 1,
-  lease_expires_at = now() + $3 * interval '1 millisecond',
-  claimed_at = now(), progress_at = now(), next_due_at = NULL, waiting_events = '{}', recover_reason = NULL,
-  attempts = r.attempts + CASE WHEN c.prev_owner IS NOT NULL THEN 1 ELSE 0 END
-FROM c WHERE r.id = c.id
-RETURNING r.id, r.lease_epoch AS epoch, r.task, r.task_hash, r.task_file, r.status, r.control, r.control_reason,
-          r.attempts, r.virtual_until::text AS virtual_until, c.prev_owner, c.prev_reason`;
 
 export class Worker {
   readonly owner: string;
@@ -204,7 +159,7 @@ export class Worker {
         try {
           // Never a run this worker still executes (its lease taken away, not yet noticed).
           const mine = [...this.runsInFamilies.keys()];
-          rows = (await this.o.pool.query<Claim>({ name: 'stepwise_claim', text: CLAIM_SQL, values: [this.owner, free, this.o.leaseTtlMs, mine] })).rows;
+          rows = await claimRuns(this.o.pool, this.owner, free, this.o.leaseTtlMs, mine);
         } catch (err) {
           this.log(`claim failed: ${errorMessage(err)}`);
           await this.sleep(this.o.pollMs);
@@ -221,13 +176,8 @@ export class Worker {
   /** How long until the earliest released run is due or lease expires (at most pollEvery). */
   private async nextDueIn(): Promise<number> {
     try {
-      const r = await this.o.pool.query<{ ms: number | null }>(
-        `SELECT (extract(epoch FROM LEAST(
-            (SELECT min(next_due_at) FROM runs WHERE ended_at IS NULL AND lease_owner IS NULL),
-            (SELECT min(lease_expires_at) FROM runs WHERE ended_at IS NULL AND lease_owner IS NOT NULL)) - now()) * 1000)::float8 AS ms`,
-      );
-      const ms = r.rows[0]?.ms;
-      return ms === null || ms === undefined ? this.o.pollMs : Math.max(5, Math.min(this.o.pollMs, Math.ceil(ms) + 5));
+      const ms = await nextDueMs(this.o.pool);
+      return ms === undefined ? this.o.pollMs : Math.max(5, Math.min(this.o.pollMs, Math.ceil(ms) + 5));
     } catch {
       return this.o.pollMs;
     }
@@ -345,7 +295,7 @@ export class Worker {
       secrets: this.o.secrets,
       instructions: this.o.instructions,
       loadTask: (file) => this.o.tasks.load(file),
-      broadcast: (from, name, data) => this.broadcast(from, name, data),
+      broadcast: (from, name, data) => broadcastEmit(this.o.pool, from, name, data),
       observer: this.o.observer,
       callChild: this.calls.caller(clock),
     });
@@ -492,22 +442,8 @@ export class Worker {
     if (final && final.pendingEvents.some((e) => rel.waiting.includes(e.name))) due = Date.now();
     const epoch = this.store.leases.get(claim.id);
     if (epoch === undefined) return;
-    const r = await this.o.pool.query<{ ok: boolean; due: Date | null }>({
-      name: 'stepwise_release',
-      text: 'SELECT * FROM stepwise_release($1, $2, $3, $4, $5, $6, $7, $8, $9)',
-      values: [
-        claim.id,
-        this.owner,
-        epoch,
-        due === undefined ? null : new Date(due),
-        rel.virtualUntil === undefined ? null : Math.round(rel.virtualUntil),
-        rel.waiting,
-        rel.timers.map((t) => new Date(t)),
-        rel.reason ?? null,
-        rel.children,
-      ],
-    });
-    if (r.rows[0]?.ok) this.stats.released++;
+    const ok = await releaseLease(this.o.pool, { ...rel, runId: claim.id, owner: this.owner, epoch, due });
+    if (ok) this.stats.released++;
     else {
       this.stats.lost++;
       this.o.observer?.leaseLost?.();
@@ -522,17 +458,7 @@ export class Worker {
     const idle = [...this.active.values()].filter((f) => f.clock && f.clock.holds() === 0).map((f) => f.claim.id);
     let held: Map<string, number>;
     try {
-      const r = await this.o.pool.query<{ id: string; lease_epoch: number }>({
-        name: 'stepwise_heartbeat',
-        // Rows locked in id order, as the batched appends do, so that the two cannot deadlock.
-        text: `WITH mine AS (SELECT id FROM runs WHERE lease_owner = $1 AND ended_at IS NULL ORDER BY id FOR UPDATE)
-               UPDATE runs r SET lease_expires_at = now() + $2 * interval '1 millisecond',
-                      progress_at = CASE WHEN r.id = ANY($3::text[]) THEN now() ELSE r.progress_at END
-                 FROM mine WHERE r.id = mine.id AND r.lease_owner = $1
-               RETURNING r.id, r.lease_epoch`,
-        values: [this.owner, this.o.leaseTtlMs, idle],
-      });
-      held = new Map(r.rows.map((row) => [row.id, row.lease_epoch]));
+      held = await renewLeases(this.o.pool, this.owner, this.o.leaseTtlMs, idle);
     } catch (err) {
       this.log(`heartbeat failed: ${errorMessage(err)}`);
       return;
@@ -580,44 +506,10 @@ export class Worker {
     }
   }
 
-  /**
-   * `emit` reaches every run that waits for the event, wherever it is: released runs through their
-   * inboxes here, and runs held by a worker (another one, or another family of this one) through a
-   * notification their worker answers by writing to their inboxes (onEmit). Each emit has an id and
-   * each inbox entry's id derives from it and the run, so a run released while the event travels,
-   * reached by both ways, gets the event once.
-   */
-  private async broadcast(from: string, name: string, data: unknown): Promise<void> {
-    const emitId = randomUUID();
-    const json = JSON.stringify(data ?? null);
-    await this.deliverToReleased(emitId, from, name, json);
-    const full = JSON.stringify({ emitId, from, name, data: data ?? null });
-    // NOTIFY payloads stop at 8000 bytes: a larger event is read from the emitter's journal.
-    const payload = Buffer.byteLength(full) <= EMIT_PAYLOAD_MAX ? full : JSON.stringify({ emitId, from, name });
-    await this.o.pool.query('SELECT pg_notify($1, $2)', [EMIT_CHANNEL, payload]);
-  }
-
-  private async deliverToReleased(emitId: string, from: string, name: string, json: string): Promise<void> {
-    await this.o.pool.query(
-      `WITH targets AS (
-         SELECT id FROM runs WHERE ended_at IS NULL AND status = 'running' AND lease_owner IS NULL
-            AND $2 = ANY(waiting_events) AND id <> $1 ORDER BY id FOR UPDATE),
-       ins AS (INSERT INTO inbox (id, run_id, name, data)
-               SELECT md5($4::text || ':' || id)::uuid, id, $2, $3::jsonb FROM targets ON CONFLICT (id) DO NOTHING RETURNING run_id),
-       upd AS (UPDATE runs SET next_due_at = now() FROM ins WHERE runs.id = ins.run_id RETURNING runs.id)
-       SELECT pg_notify('stepwise_wake', id) FROM upd`,
-      [from, name, json, emitId],
-    );
-  }
-
   /** Another run emitted an event: the runs this worker holds that wait for it get it in their inbox. */
   private async onEmit(payload: string): Promise<void> {
-    let m: { emitId: string; from: string; name: string; data?: unknown };
-    try {
-      m = JSON.parse(payload);
-    } catch {
-      return;
-    }
+    const m = parseEmit(payload);
+    if (m === undefined) return;
     // The emitter's own family heard it already, inside its engine.
     const own = this.runsInFamilies.get(m.from);
     const targets: string[] = [];
@@ -631,31 +523,7 @@ export class Worker {
       for (const r of fam.engine.active()) if (r.id !== m.from && !r.ended && r.isWaitingFor(m.name)) targets.push(r.id);
     }
     try {
-      let json: string;
-      if ('data' in m) json = JSON.stringify(m.data ?? null);
-      else {
-        const r = await this.o.pool.query<{ data: unknown }>(
-          `SELECT x.event->'data' AS data FROM journal j CROSS JOIN LATERAL jsonb_array_elements(j.events) WITH ORDINALITY AS x(event, n)
-            WHERE j.run_id = $1 AND x.event->>'type' = 'emitted' AND x.event->>'event' = $2 ORDER BY j.seq DESC, x.n DESC LIMIT 1`,
-          [m.from, m.name],
-        );
-        json = JSON.stringify(r.rows[0]?.data ?? null);
-      }
-      if (targets.length) {
-        await this.o.pool.query(
-          `WITH ins AS (INSERT INTO inbox (id, run_id, name, data)
-                        SELECT md5($1::text || ':' || t)::uuid, t, $3, $4::jsonb FROM unnest($2::text[]) AS t
-                         WHERE EXISTS (SELECT 1 FROM runs WHERE id = t AND ended_at IS NULL)
-                        ON CONFLICT (id) DO NOTHING RETURNING run_id),
-                woken AS (UPDATE runs SET next_due_at = now() FROM ins
-                           WHERE runs.id = ins.run_id AND runs.lease_owner IS NULL AND runs.status = 'running' RETURNING runs.id)
-           SELECT pg_notify('stepwise_inbox', run_id) FROM ins
-           UNION ALL SELECT pg_notify('stepwise_wake', id) FROM woken`,
-          [m.emitId, targets, m.name, json],
-        );
-      }
-      // A run released between the emitter's delivery and now was in neither place: look again.
-      await this.deliverToReleased(m.emitId, m.from, m.name, json);
+      await deliverToHeld(this.o.pool, m, targets);
     } catch (err) {
       this.log(`emit of ${m.name} from run ${m.from}: ${errorMessage(err)}`);
     }
