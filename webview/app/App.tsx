@@ -29,7 +29,7 @@ import { useFlowElements } from './useFlowElements';
 import { useHostDocument } from './useHostDocument';
 import { KindsContext } from './kinds';
 import { isMac, useKeyboard } from './useKeyboard';
-import { overlayInsets, useLayout } from './useLayout';
+import { clearViewOf, overlayInsets, useLayout } from './useLayout';
 
 export interface Host {
   post(message: WebviewMessage): void;
@@ -174,18 +174,7 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
     (id: string) => {
       const n = graph?.nodes.find((x) => x.name === id);
       if (!n) return;
-      const p = position(id);
-      const zoom = Math.max(flow.getZoom(), 0.85);
-      const el = wrapper.current;
-      if (!el) return;
-      // In the part of the canvas the toolbar, palette and minimap leave clear; a node wider or
-      // taller than that part starts at its edge, so its name is what shows.
-      const r = el.getBoundingClientRect();
-      const inset = overlayInsets(el);
-      const along = (start: number, room: number, at: number, size: number) => (size * zoom <= room ? start + room / 2 - (at + size / 2) * zoom : start + 4 - at * zoom);
-      const x = along(inset.left, r.width - inset.left - inset.right, p.x, n.width);
-      const y = along(inset.top, r.height - inset.top - inset.bottom, p.y, n.height);
-      flow.setViewport({ x, y, zoom }, { duration: 250 });
+      if (wrapper.current) flow.setViewport(clearViewOf({ ...position(id), width: n.width, height: n.height }, wrapper.current, Math.max(flow.getZoom(), 0.85)), { duration: 250 });
     },
     [graph, position, flow],
   );

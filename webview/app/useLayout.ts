@@ -31,6 +31,18 @@ export function overlayInsets(canvas: HTMLElement): Insets {
   return { top: toolbar ? toolbar.bottom - c.top : 0, right: 0, bottom: Math.max(0, ...bottoms), left: palette ? palette.right - c.left : 0 };
 }
 
+/**
+ * The viewport that shows `box` at `zoom` in the middle of the part of the canvas the toolbar,
+ * palette and minimap leave clear; a box wider or taller than that part starts at its edge, so
+ * its name is what shows.
+ */
+export function clearViewOf(box: { x: number; y: number; width: number; height: number }, canvas: HTMLElement, zoom: number): { x: number; y: number; zoom: number } {
+  const r = canvas.getBoundingClientRect();
+  const inset = overlayInsets(canvas);
+  const along = (start: number, room: number, at: number, size: number) => (size * zoom <= room ? start + room / 2 - (at + size / 2) * zoom : start + 4 - at * zoom);
+  return { x: along(inset.left, r.width - inset.left - inset.right, box.x, box.width), y: along(inset.top, r.height - inset.top - inset.bottom, box.y, box.height), zoom };
+}
+
 /** Previous routes of edges whose source and target are unchanged, ELK's new ones for the others. */
 function keptRoutes(prev: LayoutResult, next: LayoutResult, before: Record<string, string>, after: Record<string, string>): LayoutResult['routes'] {
   const routes = { ...next.routes };
