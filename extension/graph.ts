@@ -200,7 +200,9 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider, vsc
   async openGraph(uri?: vscode.Uri): Promise<void> {
     const target = await taskFileFor(uri, 'Open the graph of');
     if (!target) return;
-    await vscode.commands.executeCommand('vscode.openWith', target, GRAPH_VIEW_TYPE, vscode.ViewColumn.Beside);
+    // Beside the editor in use; with none open, in its place rather than beside an empty group.
+    const column = vscode.window.tabGroups.activeTabGroup.tabs.length === 0 ? vscode.ViewColumn.Active : vscode.ViewColumn.Beside;
+    await vscode.commands.executeCommand('vscode.openWith', target, GRAPH_VIEW_TYPE, column);
   }
 
   /**

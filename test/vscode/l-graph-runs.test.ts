@@ -75,6 +75,8 @@ describe('runs on the graph (webview DOM)', () => {
     const node = await runNode(outcome.runId, 'failed');
     const shown = (await vscode.commands.executeCommand('stepwise.runs.showOnGraph', node)) as ShownOnGraph;
     assert.equal(shown.file, path.join(workspaceDir(), LOOP_FILE));
+    // With no editor open, the graph takes the editor area's place: no empty group beside it.
+    assert.deepEqual(vscode.window.tabGroups.all.filter((g) => g.tabs.length === 0).map((g) => g.viewColumn), [], 'empty editor groups');
 
     const dom = new WebviewDom(LOOP_FILE);
     await dom.waitFor('the graph with the run', `document.querySelectorAll('.react-flow__node').length === 5 && document.querySelector('.sw-run-banner')?.getAttribute('data-run') === ${JSON.stringify(outcome.runId)}`);
