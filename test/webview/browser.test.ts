@@ -418,16 +418,7 @@ describe('graph editor webview (Chromium)', { skip: available ? false : 'Chromiu
         await host.send({ type: 'debug', debug: shownRun });
         await page.waitForSelector(`${node('validate')} .sw-node[data-visits="1"]`);
         // `validate` is below the edge: Find brings it into view and selects it (its run in the inspector).
-        await page.keyboard.press('Control+f');
-        await page.keyboard.type('validate');
-        // Enter finds the first match once the search has the typed query: until then it finds nothing.
-        const selected = page.locator(`${node('validate')} .sw-node.sw-selected`);
-        for (let i = 0; i < 50 && !(await selected.count()); i++) {
-          await page.keyboard.press('Enter');
-          await selected.waitFor({ timeout: 200 }).catch(() => undefined);
-        }
-        await selected.waitFor({ timeout: 1000 });
-        await page.keyboard.press('Escape');
+        await host.find('validate');
       }
       await page.waitForTimeout(400);
       const name = await center(page, `${node(shot.run ? 'validate' : 'compare')} .sw-node-name`);

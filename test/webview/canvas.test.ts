@@ -80,11 +80,7 @@ describe('graph canvas frame (Chromium)', { skip: available ? false : 'Chromium 
     await host.waitForLayout();
     const page = host.page;
     for (const state of ['validate', 'collect', 'compare']) {
-      await page.locator('.sw-search').click();
-      await page.keyboard.press('ControlOrMeta+a');
-      await page.keyboard.type(state);
-      await page.keyboard.press('Enter');
-      await page.waitForFunction((sel) => !!(globalThis as unknown as { document: any }).document.querySelector(sel), `${node(state)}.selected`);
+      await host.find(state);
       // The pan is animated: wait until the name stays put, then ask what is drawn over its middle.
       const covered = await page.waitForFunction(
         (sel) => {
@@ -138,11 +134,7 @@ describe('graph canvas frame (Chromium)', { skip: available ? false : 'Chromium 
     await page.mouse.move(5, 450);
     await page.waitForFunction(() => (globalThis as unknown as { document: any }).document.querySelector('[data-testid="rf__edge-catch:0:collect"] path.react-flow__edge-path').getBBox().height < 40);
     // Selecting `failed` shows every route into it.
-    await page.locator('.sw-canvas').focus();
-    await page.keyboard.press('Control+f');
-    await page.keyboard.type('failed');
-    await page.keyboard.press('Enter');
-    await page.locator('.react-flow__node[data-id="failed"] .sw-node.sw-selected').waitFor();
+    await host.find('failed');
     const expanded = await heights();
     for (const [id, h] of Object.entries(expanded)) assert.ok(h >= 40, `${id} is folded (${h} px) while failed is selected`);
     assert.deepEqual(host.errors, []);

@@ -64,18 +64,6 @@ async function uncovered(host: FakeHost, selector: string): Promise<{ x: number;
   }, selector);
 }
 
-/** Selects a state with Find (which also brings it into view), then leaves the search box. */
-async function select(host: FakeHost, name: string): Promise<void> {
-  const page = host.page;
-  await page.locator('.sw-canvas').focus();
-  await page.keyboard.press('Control+f');
-  await page.keyboard.type(name);
-  const selected = page.locator(`${node(name)} .sw-node.sw-selected`);
-  for (let i = 0; i < 20 && !(await selected.count()); i++) await page.keyboard.press('Enter');
-  await page.keyboard.press('Escape');
-  await selected.waitFor();
-}
-
 async function fitAll(host: FakeHost): Promise<void> {
   await host.page.click('[aria-label="Fit the graph to the view"]');
   await host.waitForLayout();
@@ -105,12 +93,12 @@ async function play(host: FakeHost, g: Gesture, undo: string[]): Promise<string 
   };
   switch (g.kind) {
     case 'select':
-      await select(host, at(g.state));
+      await host.find(at(g.state));
       return text;
     case 'rename': {
       const from = at(g.state);
       if (states.includes(g.name)) return undefined;
-      await select(host, from);
+      await host.find(from);
       await page.keyboard.press('F2');
       const input = page.locator(`${node(from)} input.sw-rename`);
       await input.fill(g.name);
@@ -124,7 +112,7 @@ async function play(host: FakeHost, g: Gesture, undo: string[]): Promise<string 
     }
     case 'delete': {
       const name = at(g.state);
-      await select(host, name);
+      await host.find(name);
       await page.locator('.sw-canvas').focus();
       await page.keyboard.press('Delete');
       const expected = await intended({ type: 'deleteState', state: name });

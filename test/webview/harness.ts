@@ -237,6 +237,25 @@ export class FakeHost {
     await this.page.waitForFunction((n) => (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll('.react-flow__node').length === n, count, { timeout });
   }
 
+  /**
+   * Selects a state with Find (which also brings it into view), then leaves the search box. Enter
+   * finds only once the search holds the typed query, so it is pressed again until the state is
+   * selected.
+   */
+  async find(name: string): Promise<void> {
+    const page = this.page;
+    await page.locator('.sw-canvas').focus();
+    await page.keyboard.press('Control+f');
+    await page.keyboard.type(name);
+    const selected = page.locator(`.react-flow__node[data-id="${name}"] .sw-node.sw-selected`);
+    for (let i = 0; i < 50 && !(await selected.count()); i++) {
+      await page.keyboard.press('Enter');
+      await selected.waitFor({ timeout: 200 }).catch(() => undefined);
+    }
+    await selected.waitFor({ timeout: 1000 });
+    await page.keyboard.press('Escape');
+  }
+
   /** Waits until ELK's layout (not the quick one) is on screen and nothing is pending. */
   async waitForLayout(timeout = 30000): Promise<void> {
     // ELK's picture is in, and the view was fitted to it (data-fitted counts the fits after the
