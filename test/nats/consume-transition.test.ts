@@ -14,6 +14,7 @@ import { fileStore } from '../../engine/store/file';
 import { Timeline } from '../../engine/debug/rewind';
 import { MASK } from '../../engine/runtime/redact';
 import { ofType, rmDir, taskFrom, tmpDir, withTimeout } from '../helpers/tasks';
+import { ORDERS_TASK as TASK } from '../helpers/orders-task';
 import { startNats, type NatsServer } from './server';
 
 let server: NatsServer;
@@ -31,28 +32,6 @@ after(async () => {
   rmDir(dir);
 });
 
-const TASK = `
-version: 1
-name: orders
-start: wait
-states:
-  wait:
-    on:
-      - to: big
-        consume: { connection: "{{ secrets.NATS_URL }}", subject: "orders.*" }
-        when: "event.data.total >= 100"
-      - to: expired
-        after: 1h
-    catch:
-      - { to: broken, error: consume }
-  big:
-    do:
-      - set: { order: "={{ event.data }}", from: "={{ event.name }}", source: "={{ event.headers.\`X-Source\` }}" }
-    next: done
-  done: { final: true }
-  expired: { final: true, status: failed }
-  broken: { final: true, status: failed }
-`;
 
 async function waitFor(what: string, check: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + 10_000;

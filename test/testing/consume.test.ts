@@ -9,34 +9,12 @@ import { NO_MOCKS, parseMocks } from '../../engine/runtime/mocks';
 import { runCase } from '../../engine/testing/run-case';
 import { loadTestFile } from '../../engine/testing/load';
 import { dedent } from '../helpers/tasks';
+import { ORDERS_TASK } from '../helpers/orders-task';
 import { runAll, writeFiles } from './helpers';
 
 // No NATS_URL secret exists in a test: a run that tried to subscribe would fail into `broken`.
-const TASK = `
-  version: 1
-  name: orders
-  start: wait
-  states:
-    wait:
-      on:
-        - to: big
-          consume: { connection: "{{ secrets.NATS_URL }}", subject: "orders.*" }
-          when: "event.data.total >= 100"
-        - to: expired
-          after: 1h
-      catch:
-        - { to: broken, error: consume }
-    big:
-      do:
-        - set: { order: "={{ event.data }}", from: "={{ event.name }}", source: "={{ event.headers.\`X-Source\` }}" }
-      next: done
-    done: { final: true }
-    expired: { final: true, status: failed }
-    broken: { final: true, status: failed }
-`;
-
 function testFile(cases: string): ReturnType<typeof loadTestFile> {
-  const dir = writeFiles({ 'orders.task.yaml': TASK, 'orders.test.yaml': `task: ./orders.task.yaml\ncases:\n${cases}` });
+  const dir = writeFiles({ 'orders.task.yaml': ORDERS_TASK, 'orders.test.yaml': `task: ./orders.task.yaml\ncases:\n${cases}` });
   return loadTestFile(path.join(dir, 'orders.test.yaml'));
 }
 
