@@ -33,19 +33,16 @@ const graphLayoutApart = {
   },
 };
 
+/** What the CLI's bundles and the library share: CommonJS for Node 20, minified for the package. */
+function nodeBundle({ outdir, production, absWorkingDir }) {
+  return { absWorkingDir, outdir, bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: !production, minify: production, logLevel: 'warning' };
+}
+
 export function buildCli({ outdir, production, absWorkingDir }) {
   return build({
     entryPoints: { cli: 'engine/cli/main.ts', debugAdapter: 'engine/debug/main.ts', graphLayout: 'engine/graph/elkNode.ts', ...Object.fromEntries(LAZY_COMMANDS.map((n) => [n, `engine/cli/${n}.ts`])), ...driverEntries },
     plugins: [lazyCommands, graphLayoutApart, driversApart],
-    absWorkingDir,
-    outdir,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    sourcemap: !production,
-    minify: production,
-    logLevel: 'warning',
+    ...nodeBundle({ outdir, production, absWorkingDir }),
   });
 }
 
@@ -54,14 +51,6 @@ export function buildLibrary({ outdir, production, absWorkingDir }) {
   return build({
     entryPoints: { index: 'engine/api.ts' },
     plugins: [driversApart],
-    absWorkingDir,
-    outdir,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    sourcemap: !production,
-    minify: production,
-    logLevel: 'warning',
+    ...nodeBundle({ outdir, production, absWorkingDir }),
   });
 }
