@@ -1,10 +1,11 @@
 // What every rule can read besides the model: the text, the YAML nodes by path (for ranges of
 // values the model keeps as plain data), and every expression of the task with its location.
 import type { Document, LineCounter } from 'yaml';
+import { rangeFactory } from '../model/positions';
 import type { InstructionModel, Range, StateModel, TaskModel, TextEdit } from '../model/types';
 import type { ValidateFunction } from 'ajv';
 import type { JsonSchema, PluginKindInfo } from '../plugins/define';
-import { plainDocument, type IndexedNode, type PathSegment, type PlainDocument } from '../schema/nodes';
+import { own, plainDocument, type IndexedNode, type PathSegment, type PlainDocument } from '../schema/nodes';
 import { nodeSpan } from '../schema/yamltext';
 import { expressionSites, type ExpressionSite } from './sites';
 
@@ -48,16 +49,11 @@ export class LintContext {
     readonly options: LintOptions = {},
   ) {
     this.plain = plainDocument(doc);
+    this.range = rangeFactory(lineCounter, text.length);
     for (const s of model.states) if (!this.states.has(s.name)) this.states.set(s.name, s);
   }
 
-  range(start: number, end: number): Range {
-    const s = Math.max(0, Math.min(start, this.text.length));
-    const e = Math.max(s, Math.min(end, this.text.length));
-    const sp = this.lineCounter.linePos(s);
-    const ep = this.lineCounter.linePos(e);
-    return { start: { line: sp.line - 1, column: sp.col - 1, offset: s }, end: { line: ep.line - 1, column: ep.col - 1, offset: e } };
-  }
+  readonly range: (start: number, end: number) => Range;
 
   node(path: readonly PathSegment[]): IndexedNode | undefined {
     return this.plain.nodeAt(path);
@@ -80,10 +76,7 @@ export class LintContext {
   /** The plain value at a path below a value. */
   valueIn(value: unknown, path: readonly PathSegment[]): unknown {
     let v = value;
-    for (const seg of path) {
-      if (v === null || typeof v !== 'object') return undefined;
-      v = (v as Record<string, unknown>)[String(seg)];
-    }
+    for (let i = 0; v !== undefined && i < path.length; i++) v = own(v, path[i]);
     return v;
   }
 

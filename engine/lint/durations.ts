@@ -14,8 +14,11 @@ import { rule, type Finding } from './rule';
  */
 export function suspectDurations(ctx: LintContext): Array<{ path: PathSegment[]; label: string }> {
   const out: Array<{ path: PathSegment[]; label: string }> = [];
+  // A file writes the same few durations over and over: each text is parsed once.
+  const valid = new Map<string, boolean>();
+  const isDuration = (text: string) => valid.get(text) ?? valid.set(text, parseDuration(text) !== undefined).get(text)!;
   const add = (value: unknown, where: () => [PathSegment[], string]) => {
-    if (value === undefined || value === null || (typeof value === 'string' && parseDuration(value) !== undefined)) return;
+    if (value === undefined || value === null || (typeof value === 'string' && isDuration(value))) return;
     const [path, label] = where();
     out.push({ path, label });
   };

@@ -102,6 +102,7 @@ function unknownCallFindings(ctx: LintContext, site: ExpressionSite): Finding[] 
 
 /** `input.name` references in an expression (not inside string literals), with their positions. */
 export function inputReferences(source: string): Array<{ name: string; index: number; length: number }> {
+  if (!source.includes('input')) return [];
   const blanked = source.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, (m) => ' '.repeat(m.length));
   const out: Array<{ name: string; index: number; length: number }> = [];
   for (const m of blanked.matchAll(/(?<![\w$.])input\s*\.\s*([A-Za-z_]\w*)/g)) {

@@ -111,6 +111,7 @@ export const singleBranchParallel = rule('single-branch-parallel', 'warning', 'A
 
 /** `item` and `index` as names read from the scope (not in strings, not `$index`, not `x.item`). */
 export function itemReferences(source: string): Array<{ name: string; index: number }> {
+  if (!source.includes('item') && !source.includes('index')) return [];
   const blanked = source.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, (m) => ' '.repeat(m.length));
   return [...blanked.matchAll(/(?<![\w$.])(item|index)(?!\w)/g)].map((m) => ({ name: m[1], index: m.index ?? 0 }));
 }
@@ -120,9 +121,11 @@ export const itemOutsideMap = rule('item-outside-map', 'error', "An expression t
   const inside = (offset: number) => spans.some((r) => offset >= r.start.offset && offset < r.end.offset);
   const out: Finding[] = [];
   for (const site of ctx.expressions()) {
+    const refs = itemReferences(site.source);
+    if (!refs.length) continue;
     const at = nodeSpan(site.node)?.[0];
     if (at === undefined || inside(at)) continue;
-    for (const ref of itemReferences(site.source)) {
+    for (const ref of refs) {
       const where = site.locate(ref.index, ref.name.length);
       out.push({
         message: `'${ref.name}' exists only inside a map's 'do' (the current item and its 0-based index); here it reads nothing.`,

@@ -14,29 +14,48 @@ type Item = CST.CollectionItem;
  * levels deep; undefined when none is. Linear in the number of tokens.
  */
 export function tooDeepAt(tokens: readonly CST.Token[], max = MAX_NESTING): number | undefined {
-  // `level` is how many collections hold the token.
-  const stack: Array<{ token: CST.Token | null | undefined; level: number }> = tokens.map((token) => ({ token, level: 0 })).reverse();
+  // Two parallel stacks (a token, and how many collections hold it): no object per token, as a
+  // large file has hundreds of thousands of them.
+  const stack: Array<CST.Token | null | undefined> = [];
+  const levels: number[] = [];
+  for (let i = tokens.length - 1; i >= 0; i--) {
+    stack.push(tokens[i]);
+    levels.push(0);
+  }
   while (stack.length) {
-    const { token, level } = stack.pop()!;
+    const token = stack.pop();
+    const level = levels.pop()!;
     if (!token) continue;
     if (token.type === 'document') {
-      stack.push({ token: token.value, level });
+      stack.push(token.value);
+      levels.push(level);
       continue;
     }
-    if (token.type !== 'block-map' && token.type !== 'block-seq' && token.type !== 'flow-collection') continue;
+    if (!nests(token)) continue;
     const own = level + 1;
     if (own > max) return token.offset;
-    const children: Array<{ token: CST.Token | null | undefined; level: number }> = [];
-    for (const item of token.items as Item[]) {
+    const items = (token as { items: Item[] }).items;
+    const flowList = token.type === 'flow-collection' && token.start.source === '[';
+    // Pushed last to first, so that the first item is read first (the first offset too deep is reported).
+    let deepPair: number | undefined;
+    for (let i = items.length - 1; i >= 0; i--) {
+      const item = items[i];
       // `[a: 1]`: a pair in a flow list is a mapping of its own, one level further in.
-      const pair = token.type === 'flow-collection' && token.start.source === '[' && item.sep?.some((t) => t.type === 'map-value-ind');
-      if (pair && own + 1 > max) return (item.key ?? item.sep![0]).offset;
+      const pair = flowList && item.sep?.some((t) => t.type === 'map-value-ind');
+      if (pair && own + 1 > max) deepPair = (item.key ?? item.sep![0]).offset;
       const inner = pair ? own + 1 : own;
       // Only collections nest: scalars are not worth a place on the stack.
-      if (nests(item.key)) children.push({ token: item.key, level: inner });
-      if (nests(item.value)) children.push({ token: item.value, level: inner });
+      if (nests(item.value)) {
+        stack.push(item.value);
+        levels.push(inner);
+      }
+      if (nests(item.key)) {
+        stack.push(item.key);
+        levels.push(inner);
+      }
     }
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+    // The first too-deep pair of this list comes before anything its items hold.
+    if (deepPair !== undefined) return deepPair;
   }
   return undefined;
 }

@@ -1,9 +1,10 @@
 // Reads task YAML into the typed model. Never throws: whatever can be read is returned, and what
 // cannot becomes a diagnostic with a range, so editors and the debugger work on half-typed files.
 import { Composer, Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Parser, YAMLParseError, type CST, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
-import { anchorTargets, keyText, newBudget, plainDocument, plainValue } from '../schema/nodes';
+import { anchorTargets, keyText, own, plainDocument } from '../schema/nodes';
 import { schemaDiagnostics } from '../schema/validate';
 import { MAX_NESTING, tooDeepAt } from './nesting';
+import { rangeFactory } from './positions';
 import type {
   BranchModel,
   CatchModel,
@@ -46,7 +47,7 @@ export function parseTaskDocument(text: string): ParsedDocument {
   for (const e of doc.errors) reader.report('yaml-syntax', 'error', yamlMessage(e.code, e.message), e.pos[0], e.pos[1]);
   for (const w of doc.warnings) reader.report('yaml-warning', 'warning', yamlMessage(w.code, w.message), w.pos[0], w.pos[1]);
   reader.aliasesAndDuplicates(doc);
-  const model = reader.task(doc);
+  const model = reader.task(doc, plainDocument(doc).value);
   reader.diagnostics.push(...schemaDiagnostics(doc, lineCounter, text));
   return { model, diagnostics: reader.diagnostics, text, doc, lineCounter };
 }
@@ -81,7 +82,7 @@ function tooDeep(text: string, lineCounter: LineCounter, offset: number): Parsed
   const reader = new Reader(text, lineCounter);
   const end = Math.min(offset + 1, text.length);
   reader.report('too-deep', 'error', `Mappings and lists are nested more than ${MAX_NESTING} levels deep here: a task file may nest at most ${MAX_NESTING} levels, so it was not read further. Flatten this value.`, offset, end);
-  return { model: reader.task(doc), diagnostics: reader.diagnostics, text, doc, lineCounter };
+  return { model: reader.task(doc, null), diagnostics: reader.diagnostics, text, doc, lineCounter };
 }
 
 function yamlMessage(code: string, message: string): string {
@@ -94,23 +95,13 @@ function cleanYamlMessage(message: string): string {
   return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
 }
 
-export function makeRangeFactory(lineCounter: LineCounter, textLength: number) {
-  return (start: number, end: number): Range => {
-    const s = Math.max(0, Math.min(start, textLength));
-    const e = Math.max(s, Math.min(end, textLength));
-    const sp = lineCounter.linePos(s);
-    const ep = lineCounter.linePos(e);
-    return {
-      start: { line: sp.line - 1, column: sp.col - 1, offset: s },
-      end: { line: ep.line - 1, column: ep.col - 1, offset: e },
-    };
-  };
-}
+export { rangeFactory as makeRangeFactory } from './positions';
 
+// The reader walks the YAML nodes for ranges and, beside them, the document's plain value (built
+// once, for the schema check, by plainDocument) for the values it keeps: instruction arguments,
+// `data`, defaults. Reading those from the nodes again made a second copy of most of the file.
 class Reader {
   readonly diagnostics: Diagnostic[] = [];
-  /** One budget for every value read, so that aliases repeated in many places expand once in all. */
-  private readonly budget = newBudget();
   private readonly toRange: (start: number, end: number) => Range;
 
   constructor(
@@ -118,7 +109,7 @@ class Reader {
     lineCounter: LineCounter,
     private readonly anchors: Map<Node, Node> = new Map(),
   ) {
-    this.toRange = makeRangeFactory(lineCounter, text.length);
+    this.toRange = rangeFactory(lineCounter, text.length);
   }
 
   /** The node an alias stands for (the node itself when it is not an alias; null when unknown). */
@@ -126,11 +117,6 @@ class Reader {
     let n: Node | null | undefined = node;
     for (let i = 0; i < 8 && isAlias(n); i++) n = this.anchors.get(n) ?? null;
     return isAlias(n) ? null : (n ?? null);
-  }
-
-  /** Plain data of a node, aliases expanded, the first of repeated keys kept. */
-  plain(node: Node | null | undefined): unknown {
-    return node ? plainValue(node, this.anchors, this.budget) : null;
   }
 
   /**
@@ -176,29 +162,31 @@ class Reader {
     const seen = new Set<string>();
     const out: Array<{ key: string; pair: Pair<Node, Node | null>; keyRange: Range }> = [];
     for (const item of map.items) {
-      if (!isPair(item)) continue;
-      const keyNode = item.key as Node | null;
-      const key = isScalar(keyNode) ? String(keyNode.value) : null;
-      if (key === null || !keyNode) continue;
-      const keyRange = this.nodeRange(keyNode);
-      if (seen.has(key)) continue;
+      const key = pairKey(item);
+      if (key === undefined || seen.has(key)) continue;
       seen.add(key);
-      out.push({ key, pair: item as Pair<Node, Node | null>, keyRange });
+      out.push({ key, pair: item as Pair<Node, Node | null>, keyRange: this.nodeRange(item.key as Node) });
     }
     return out;
   }
 
+  /** The values (aliases followed) and ranges of a map's keys; a repeated key keeps its first. */
   fields(map: YAMLMap): { values: Map<string, Node | null>; ranges: FieldRanges } {
     const values = new Map<string, Node | null>();
     const ranges: FieldRanges = {};
-    for (const { key, pair, keyRange } of this.entries(map)) {
-      values.set(key, this.deref(pair.value));
-      ranges[key] = { key: keyRange, value: pair.value ? this.nodeRange(pair.value) : keyRange };
+    for (const item of map.items) {
+      const key = pairKey(item);
+      if (key === undefined || values.has(key)) continue;
+      const value = (item as Pair<Node, Node | null>).value;
+      values.set(key, this.deref(value));
+      const keyRange = this.nodeRange(item.key as Node);
+      ranges[key] = { key: keyRange, value: value ? this.nodeRange(value) : keyRange };
     }
     return { values, ranges };
   }
 
-  task(doc: Document): TaskModel {
+  /** `value` is the document's plain value (aliases expanded, the first of repeated keys kept). */
+  task(doc: Document, value: unknown): TaskModel {
     const root = this.deref(doc.contents as Node | null);
     const whole = this.toRange(0, this.text.length);
     const model: TaskModel = { input: [], data: {}, states: [], range: whole, fields: {} };
@@ -211,34 +199,35 @@ class Reader {
     model.description = str(values.get('description'));
     model.timeout = str(values.get('timeout'));
     model.start = str(values.get('start'));
-    const data = values.get('data');
-    if (isMap(data)) model.data = this.plain(data) as Record<string, unknown>;
+    const data = own(value, 'data');
+    if (isMap(values.get('data')) && isObject(data)) model.data = data;
     const input = values.get('input');
-    if (isMap(input)) model.input = this.inputs(input);
+    if (isMap(input)) model.input = this.inputs(input, own(value, 'input'));
     const schedule = values.get('schedule');
-    if (isSeq(schedule)) model.schedule = this.schedule(schedule);
+    if (isSeq(schedule)) model.schedule = this.schedule(schedule, own(value, 'schedule'));
     const states = values.get('states');
     if (isMap(states)) {
+      const plainStates = own(value, 'states');
       for (const { key, pair, keyRange } of this.entries(states)) {
-        model.states.push(this.state(key, pair.value, keyRange));
+        model.states.push(this.state(key, pair.value, keyRange, own(plainStates, key)));
       }
     }
     return model;
   }
 
-  schedule(list: YAMLSeq): ScheduleModel[] {
+  schedule(list: YAMLSeq, value: unknown): ScheduleModel[] {
     const out: ScheduleModel[] = [];
     list.items.forEach((written, index) => {
       const item = this.deref(written as Node);
       if (!isMap(item)) return;
       const { values, ranges } = this.fields(item);
-      const input = values.get('input');
+      const input = own(own(value, index), 'input');
       out.push({
         index,
         cron: str(values.get('cron')),
         timezone: str(values.get('timezone')),
         every: str(values.get('every')),
-        input: isMap(input) ? (this.plain(input) as Record<string, unknown>) : undefined,
+        input: isMap(values.get('input')) && isObject(input) ? input : undefined,
         overlap: str(values.get('overlap')),
         range: this.nodeRange(item),
         fields: ranges,
@@ -247,10 +236,11 @@ class Reader {
     return out;
   }
 
-  inputs(map: YAMLMap): InputDecl[] {
+  inputs(map: YAMLMap, plain: unknown): InputDecl[] {
     const out: InputDecl[] = [];
     for (const { key, pair, keyRange } of this.entries(map)) {
       const value = this.deref(pair.value);
+      const declared = own(plain, key);
       const decl: InputDecl = {
         name: key,
         hasDefault: false,
@@ -263,10 +253,11 @@ class Reader {
         const type = str(values.get('type'));
         if (type) decl.type = type as InputType;
         const en = values.get('enum');
-        if (isSeq(en)) decl.enum = this.plain(en) as unknown[];
+        const enumValue = own(declared, 'enum');
+        if (isSeq(en) && Array.isArray(enumValue)) decl.enum = enumValue;
         if (values.has('default')) {
           decl.hasDefault = true;
-          decl.default = this.plain(values.get('default'));
+          decl.default = own(declared, 'default') ?? null;
         }
         decl.description = str(values.get('description'));
         decl.required = scalar(values.get('required')) === true;
@@ -276,7 +267,7 @@ class Reader {
     return out;
   }
 
-  state(name: string, written: Node | null, keyRange: Range): StateModel {
+  state(name: string, written: Node | null, keyRange: Range, plain: unknown): StateModel {
     const value = this.deref(written);
     const state: StateModel = {
       name,
@@ -297,20 +288,22 @@ class Reader {
     const status = str(values.get('status'));
     if (status) state.status = status as FinalStatus;
     const list = values.get('do');
+    const plainList = own(plain, 'do');
     if (isSeq(list)) {
       list.items.forEach((item, i) => {
-        const ins = this.instruction(this.deref(item as Node), i);
+        const ins = this.instruction(this.deref(item as Node), i, own(plainList, i));
         if (ins) state.do.push(ins);
       });
     } else if (isMap(list)) {
-      const ins = this.instruction(list, 0);
+      const ins = this.instruction(list, 0, plainList);
       if (ins) state.do.push(ins);
     }
     const on = values.get('on');
     if (isSeq(on)) {
+      const plainOn = own(plain, 'on');
       on.items.forEach((item, i) => {
         const t = this.deref(item as Node);
-        if (isMap(t)) state.on.push(this.transition(t, i));
+        if (isMap(t)) state.on.push(this.transition(t, i, own(plainOn, i)));
       });
     }
     const next = values.get('next');
@@ -342,14 +335,15 @@ class Reader {
     return state;
   }
 
-  instruction(node: Node | null, index: number): InstructionModel | undefined {
+  /** `plain` is the instruction's plain value. */
+  instruction(node: Node | null, index: number, plain: unknown): InstructionModel | undefined {
     if (!isMap(node)) return undefined;
     const { values, ranges } = this.fields(node);
     const kindKey = [...values.keys()].find((k) => !(INSTRUCTION_OPTION_KEYS as readonly string[]).includes(k));
     const ins: InstructionModel = {
       index,
       kind: kindKey ?? '',
-      args: kindKey ? this.plain(values.get(kindKey)) : undefined,
+      args: kindKey ? (own(plain, kindKey) ?? null) : undefined,
       range: this.nodeRange(node),
       kindRange: kindKey ? ranges[kindKey].key : this.nodeRange(node),
       fields: ranges,
@@ -357,25 +351,25 @@ class Reader {
     ins.as = str(values.get('as'));
     ins.timeout = str(values.get('timeout'));
     const retry = values.get('retry');
-    if (isMap(retry)) {
-      const r = this.plain(retry) as Record<string, unknown>;
+    const r = own(plain, 'retry') as Record<string, unknown> | undefined;
+    if (isMap(retry) && isObject(r)) {
       const policy: RetryPolicy = { attempts: typeof r.attempts === 'number' ? r.attempts : 1 };
       if (typeof r.delay === 'string') policy.delay = r.delay;
       if (typeof r.backoff === 'number') policy.backoff = r.backoff;
       if (typeof r.max_delay === 'string') policy.max_delay = r.max_delay;
       ins.retry = policy;
     }
-    if (kindKey === 'parallel' || kindKey === 'map') ins.fanout = this.fanout(kindKey, values.get(kindKey), index);
+    if (kindKey === 'parallel' || kindKey === 'map') ins.fanout = this.fanout(kindKey, values.get(kindKey), index, ins.args);
     return ins;
   }
 
   /** The nested instructions of a `parallel` or `map`; they take the index of the instruction that holds them. */
-  fanout(kind: 'parallel' | 'map', node: Node | null | undefined, index: number): FanoutModel {
+  fanout(kind: 'parallel' | 'map', node: Node | null | undefined, index: number, plain: unknown): FanoutModel {
     if (kind === 'parallel') {
       const branches: BranchModel[] = [];
       if (isMap(node)) {
         for (const { key, pair, keyRange } of this.entries(node)) {
-          const ins = this.instruction(this.deref(pair.value), index);
+          const ins = this.instruction(this.deref(pair.value), index, own(plain, key));
           if (ins) branches.push({ name: key, ins, keyRange });
         }
       }
@@ -383,11 +377,11 @@ class Reader {
     }
     if (!isMap(node)) return { kind };
     const { values } = this.fields(node);
-    const plain = (k: string) => (values.has(k) ? this.plain(values.get(k)) : undefined);
-    return { kind, items: plain('items'), concurrency: plain('concurrency'), tolerate: plain('tolerate'), do: this.instruction(values.get('do') ?? null, index) };
+    const option = (k: string) => (values.has(k) ? (own(plain, k) ?? null) : undefined);
+    return { kind, items: option('items'), concurrency: option('concurrency'), tolerate: option('tolerate'), do: this.instruction(values.get('do') ?? null, index, own(plain, 'do')) };
   }
 
-  transition(map: YAMLMap, index: number): TransitionModel {
+  transition(map: YAMLMap, index: number, plain: unknown): TransitionModel {
     const { values, ranges } = this.fields(map);
     const t: TransitionModel = { index, shorthand: false, range: this.nodeRange(map), fields: ranges };
     t.to = str(values.get('to'));
@@ -397,7 +391,7 @@ class Reader {
     const consume = values.get('consume');
     if (consume) {
       const f = isMap(consume) ? this.fields(consume) : undefined;
-      t.consume = { args: this.plain(consume), subject: str(f?.values.get('subject')), range: this.nodeRange(consume), fields: f?.ranges ?? {} };
+      t.consume = { args: own(plain, 'consume') ?? null, subject: str(f?.values.get('subject')), range: this.nodeRange(consume), fields: f?.ranges ?? {} };
     }
     const poll = values.get('poll');
     if (isMap(poll)) {
@@ -406,11 +400,21 @@ class Reader {
       p.every = str(f.values.get('every'));
       p.until = str(f.values.get('until'));
       const pdo = f.values.get('do');
-      if (pdo) p.do = this.instruction(pdo, 0);
+      if (pdo) p.do = this.instruction(pdo, 0, own(own(plain, 'poll'), 'do'));
       t.poll = p;
     }
     return t;
   }
+}
+
+/** The key of a map item as the model reads it (scalar keys only), or undefined. */
+function pairKey(item: unknown): string | undefined {
+  if (!isPair(item)) return undefined;
+  return isScalar(item.key) ? String(item.key.value) : undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function scalar(node: Node | null | undefined): unknown {

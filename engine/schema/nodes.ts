@@ -17,7 +17,11 @@ export interface IndexedNode {
 }
 
 export interface PlainDocument {
-  /** The document's contents as plain data (objects have a null prototype). */
+  /**
+   * The document's contents as plain data. Objects are ordinary objects (the model hands them to
+   * the engine as instruction arguments); read them by own keys (`own`), never through `in` or a
+   * bare index, or a key such as 'constructor' reads Object.prototype's.
+   */
   value: unknown;
   /** The node behind a value by JSON pointer (as ajv reports paths), looked up on demand. */
   nodes: { get(ptr: string): IndexedNode | undefined };
@@ -129,7 +133,7 @@ export function plainDocument(doc: Document): PlainDocument {
     // Only aliases can nest past MAX_NESTING here: parse.ts does not build deeper text.
     if ((isMap(node) || isSeq(node)) && level >= MAX_NESTING) return cut('nesting');
     if (isMap(node)) {
-      const out: Record<string, unknown> = Object.create(null);
+      const out: Record<string, unknown> = {};
       // Problems are only said where the text writes them, not again in each alias of it.
       const own = !outerAlias;
       // This mapping's repeated keys go before the problems its values hold, as the text reads.
@@ -138,7 +142,7 @@ export function plainDocument(doc: Document): PlainDocument {
       for (const item of node.items) {
         if (!isPair(item)) continue;
         const k = keyText(item.key);
-        if (k === undefined || k in out) {
+        if (k === undefined || hasOwn(out, k)) {
           if (!own) continue;
           if (k !== undefined) problems.splice(mark + repeats++, 0, { kind: 'duplicate', map: node, key: item.key as Node, text: k });
           // Not part of the value, but still text of the file.
@@ -147,7 +151,7 @@ export function plainDocument(doc: Document): PlainDocument {
           continue;
         }
         path.push(k);
-        out[k] = walk(item.value, level + 1, resolving);
+        setOwn(out, k, walk(item.value, level + 1, resolving));
         path.pop();
       }
       return out;
@@ -292,6 +296,23 @@ export function anchorTargets(doc: Document, text?: string): Map<Node, Node> {
   return targets;
 }
 
+function hasOwn(o: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(o, key);
+}
+
+/** The value of an own key of a plain object, or undefined (never an inherited property). */
+export function own(value: unknown, key: string | number): unknown {
+  if (value === null || typeof value !== 'object') return undefined;
+  const k = String(key);
+  return hasOwn(value, k) ? (value as Record<string, unknown>)[k] : undefined;
+}
+
+function setOwn(o: Record<string, unknown>, key: string, value: unknown): void {
+  // Only '__proto__' would not become an own property by assignment (defining each key is slow).
+  if (key === '__proto__') Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  else o[key] = value;
+}
+
 function plainScalar(value: unknown): unknown {
   if (value === undefined) return null;
   if (typeof value === 'bigint') return Number(value);
@@ -325,11 +346,8 @@ export function plainValue(node: unknown, anchors: Map<Node, Node>, budget = new
       for (const item of n.items) {
         if (!isPair(item)) continue;
         const k = keyText(item.key);
-        if (k === undefined || Object.prototype.hasOwnProperty.call(out, k)) continue;
-        const v = convert(item.value, level + 1, resolving);
-        // Only '__proto__' would not become an own property by assignment (defining each key is slow).
-        if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
-        else out[k] = v;
+        if (k === undefined || hasOwn(out, k)) continue;
+        setOwn(out, k, convert(item.value, level + 1, resolving));
       }
       return out;
     }

@@ -9,7 +9,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { isMap, isScalar, type Document, type LineCounter, type Node } from 'yaml';
 import type { Diagnostic, Fix, Range } from '../model/types';
 import { MAX_NESTING } from '../model/nesting';
-import { MAX_EXPANDED, parsePointer, plainDocument, pointer, type Cut, type IndexedNode, type PlainDocument } from './nodes';
+import { MAX_EXPANDED, own, parsePointer, plainDocument, pointer, type Cut, type IndexedNode, type PlainDocument } from './nodes';
 import { nearest } from './suggest';
 import schemaJson from './task.schema.json';
 import generatedValidator from './task-validator';
@@ -218,10 +218,7 @@ class ErrorMapper {
 
   private value(ptr: string): unknown {
     let v: unknown = this.plain.value;
-    for (const seg of parsePointer(ptr)) {
-      if (v === null || typeof v !== 'object') return undefined;
-      v = (v as Record<string, unknown>)[seg];
-    }
+    for (const seg of parsePointer(ptr)) v = own(v, seg);
     return v;
   }
 

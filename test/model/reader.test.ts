@@ -1,0 +1,165 @@
+// The model reader's shortcuts must give what the slower ways gave: positions by a remembered line
+// instead of yaml's linePos, values taken from the document's plain value instead of read again
+// from the nodes, and a nesting check without an object per token.
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Parser, parseDocument, type CST, type Node } from 'yaml';
+import { lintText } from '../../engine/lint/index';
+import { tooDeepAt } from '../../engine/model/nesting';
+import { parseTask, parseTaskDocument } from '../../engine/model/parse';
+import { rangeFactory } from '../../engine/model/positions';
+import type { InstructionModel } from '../../engine/model/types';
+import { anchorTargets, plainValue } from '../../engine/schema/nodes';
+import { VALID } from '../lint/helpers';
+
+describe('rangeFactory', () => {
+  it('gives the positions yaml’s linePos gives, whatever the order of the offsets', () => {
+    const text = fc.array(fc.constantFrom('a', ' ', '\n', '\r\n', 'é', '😀', ': '), { maxLength: 60 }).map((a) => a.join(''));
+    fc.assert(
+      fc.property(text, fc.array(fc.integer({ min: -3, max: 70 }), { maxLength: 30 }), (t, offsets) => {
+        const lineCounter = new LineCounter();
+        parseDocument(t, { lineCounter });
+        const range = rangeFactory(lineCounter, t.length);
+        for (let i = 0; i + 1 < offsets.length; i += 2) {
+          const got = range(offsets[i], offsets[i + 1]);
+          const s = Math.max(0, Math.min(offsets[i], t.length));
+          const e = Math.max(s, Math.min(offsets[i + 1], t.length));
+          for (const [p, offset] of [
+            [got.start, s],
+            [got.end, e],
+          ] as const) {
+            const want = lineCounter.linePos(offset);
+            assert.deepEqual(p, { line: want.line - 1, column: want.col - 1, offset });
+          }
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+/** The nesting check as it was first written: an object per token, children gathered then pushed. */
+function referenceTooDeepAt(tokens: readonly CST.Token[], max: number): number | undefined {
+  const stack: Array<{ token: CST.Token | null | undefined; level: number }> = tokens.map((token) => ({ token, level: 0 })).reverse();
+  const nests = (t: CST.Token | null | undefined) => t?.type === 'block-map' || t?.type === 'block-seq' || t?.type === 'flow-collection';
+  while (stack.length) {
+    const { token, level } = stack.pop()!;
+    if (!token) continue;
+    if (token.type === 'document') {
+      stack.push({ token: token.value, level });
+      continue;
+    }
+    if (token.type !== 'block-map' && token.type !== 'block-seq' && token.type !== 'flow-collection') continue;
+    const own = level + 1;
+    if (own > max) return token.offset;
+    const children: Array<{ token: CST.Token | null | undefined; level: number }> = [];
+    for (const item of token.items as CST.CollectionItem[]) {
+      const pair = token.type === 'flow-collection' && token.start.source === '[' && item.sep?.some((t) => t.type === 'map-value-ind');
+      if (pair && own + 1 > max) return (item.key ?? item.sep![0]).offset;
+      const inner = pair ? own + 1 : own;
+      if (nests(item.key)) children.push({ token: item.key, level: inner });
+      if (nests(item.value)) children.push({ token: item.value, level: inner });
+    }
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+  }
+  return undefined;
+}
+
+describe('tooDeepAt', () => {
+  it('finds the first place too deep where the first algorithm found it', () => {
+    const pieces = ['[', ']', '{', '}', ', ', 'a: ', 'a', '\n', '  ', '- ', '? ', ': ', '[a: 1]', '{a: [b: [c]]}'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 40 }), fc.integer({ min: 1, max: 5 }), (parts, max) => {
+        const text = parts.join('');
+        const tokens = [...new Parser().parse(text)];
+        assert.equal(tooDeepAt(tokens, max), referenceTooDeepAt(tokens, max), JSON.stringify(text));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+/** Every instruction of a model, the branches and a map's `do` included. */
+function allInstructions(list: readonly InstructionModel[]): InstructionModel[] {
+  return list.flatMap((ins) => [ins, ...allInstructions(ins.fanout?.kind === 'parallel' ? ins.fanout.branches.map((b) => b.ins) : ins.fanout?.do ? [ins.fanout.do] : [])]);
+}
+
+function deref(node: unknown, anchors: Map<Node, Node>): unknown {
+  return isAlias(node) ? anchors.get(node) : node;
+}
+
+/** The first value of a key in a YAML map (aliases followed), as the reader reads keys. */
+function valueOf(node: unknown, key: string, anchors: Map<Node, Node>): unknown {
+  const target = deref(node, anchors);
+  if (!isMap(target)) return undefined;
+  const pair = target.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === key);
+  return pair?.value ?? null;
+}
+
+describe('values the model takes from the plain document', () => {
+  it('are the values read from the nodes, for tasks mutated at random', () => {
+    const tokens = ['\n', '  ', ': ', '- ', '{', '}', '[', ']', ', ', '&a ', '*a', 'x', '1', '{{ data.x }}', 'body: ', 'retry: ', 'attempts: 2'];
+    const mutation = fc.record({ at: fc.nat(), remove: fc.nat({ max: 12 }), insert: fc.array(fc.constantFrom(...tokens), { maxLength: 4 }).map((a) => a.join('')) });
+    fc.assert(
+      fc.property(fc.array(mutation, { maxLength: 4 }), (mutations) => {
+        let text = VALID;
+        for (const m of mutations) {
+          const at = m.at % (text.length + 1);
+          text = text.slice(0, at) + m.insert + text.slice(at + m.remove);
+        }
+        const { model, doc } = parseTaskDocument(text);
+        const anchors = anchorTargets(doc);
+        const root = doc.contents;
+        // The data section: what plainValue reads from its node.
+        const data = valueOf(root, 'data', anchors);
+        if (isMap(data)) assert.deepEqual(model.data, plainValue(data, anchors));
+        for (const state of model.states) {
+          for (const ins of allInstructions(state.do)) {
+            if (ins.kind && ins.args !== undefined) assert.ok(ins.args === null || typeof ins.args !== 'object' || Array.isArray(ins.args) || Object.getPrototypeOf(ins.args) === Object.prototype);
+          }
+        }
+        const first = model.states[0];
+        const stateNode = valueOf(valueOf(root, 'states', anchors), first?.name ?? '', anchors);
+        const doNode = valueOf(stateNode, 'do', anchors);
+        if (first && isSeq(doNode)) {
+          for (const ins of first.do) {
+            const item: unknown = doNode.items[ins.index];
+            const argsNode: unknown = ins.kind ? valueOf(item, ins.kind, anchors) : undefined;
+            if (argsNode !== undefined) assert.deepEqual(ins.args, argsNode === null ? null : plainValue(argsNode, anchors));
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keep keys such as constructor, toString and __proto__ as the file writes them', () => {
+    const text = [
+      'version: 1',
+      'name: keys',
+      'start: constructor',
+      'states:',
+      '  constructor:',
+      '    do:',
+      '      - set: { constructor: 1, toString: two, __proto__: { polluted: true } }',
+      '    next: toString',
+      '  toString:',
+      '    final: true',
+      '',
+    ].join('\n');
+    const { model, diagnostics } = lintText(text);
+    assert.deepEqual(diagnostics, []);
+    const args = model.states[0].do[0].args as Record<string, unknown>;
+    assert.equal(Object.getPrototypeOf(args), Object.prototype);
+    assert.deepEqual(Object.keys(args), ['constructor', 'toString', '__proto__']);
+    assert.equal(args.constructor, 1);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(args, '__proto__')?.value, { polluted: true });
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    assert.deepEqual(
+      model.states.map((s) => s.name),
+      ['constructor', 'toString'],
+    );
+    assert.equal(parseTask(text).model.states[0].on[0].to, 'toString');
+  });
+});
