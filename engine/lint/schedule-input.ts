@@ -11,7 +11,7 @@ import { rule, type Finding } from './rule';
 
 export const scheduleInput = rule('schedule-input', 'error', "A schedule's `input` that names an undeclared input, leaves out a required one, or gives a value of the wrong type or outside the `enum`.", (model, ctx) => {
   const out: Finding[] = [];
-  for (const s of ctx.model.schedule ?? []) {
+  for (const s of model.schedule ?? []) {
     // An `input` that is not a mapping is the schema's finding.
     if (s.fields.input && !s.input) continue;
     const given = s.input ?? {};
