@@ -10,6 +10,7 @@ import { noFinalReachable, noWayOut, unreachableState } from './graph';
 import { duplicateAs, unknownKind } from './instructions';
 import { invalidBranch, invalidConcurrency, itemOutsideMap, mapWithoutItems, singleBranchParallel } from './fanout';
 import { PARSE_RULES } from './parser';
+import { scheduleInput } from './schedule-input';
 import { invalidCron, invalidSchedule, unknownTimezone } from './schedules';
 import { pluginArguments } from './plugins';
 import type { Rule, RuleInfo } from './rule';
@@ -49,6 +50,7 @@ export const LINT_RULES: readonly Rule[] = [
   invalidSchedule,
   invalidCron,
   unknownTimezone,
+  scheduleInput,
   pluginArguments,
 ];
 

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { lintText, type LintOptions } from '../lint/index';
+import { checkInput, valueProblemText, type InputProblem } from '../model/inputs';
 import type { Diagnostic, TaskModel } from '../model/types';
 import type { LoadedTask } from './run';
 
@@ -41,29 +42,20 @@ export class InputError extends Error {
 
 /** The run's input: declared defaults overlaid by the given values, checked by type and enum. */
 export function resolveInput(model: TaskModel, given: Record<string, unknown>): Record<string, unknown> {
-  const input: Record<string, unknown> = {};
-  const problems: string[] = [];
-  const declared = new Set(model.input.map((d) => d.name));
-  for (const name of Object.keys(given)) {
-    if (!declared.has(name)) {
-      const known = [...declared].join(', ') || 'none';
-      problems.push(`'${name}' is not an input of task '${model.name}' (declared: ${known}).`);
-    }
-  }
-  for (const decl of model.input) {
-    const value = decl.name in given ? given[decl.name] : decl.hasDefault ? decl.default : undefined;
-    if (value === undefined) {
-      if (decl.required) problems.push(`input '${decl.name}' is required${decl.description ? ` (${decl.description})` : ''}.`);
-      continue;
-    }
-    if (decl.type && !hasType(value, decl.type)) problems.push(`input '${decl.name}' must be of type ${decl.type}, not ${JSON.stringify(value)}.`);
-    else if (decl.enum && !decl.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) {
-      problems.push(`input '${decl.name}' must be one of ${decl.enum.map((e) => JSON.stringify(e)).join(', ')}, not ${JSON.stringify(value)}.`);
-    }
-    input[decl.name] = value;
-  }
-  if (problems.length) throw new InputError(problems.join('\n'));
+  const { input, problems } = checkInput(model.input, given);
+  if (problems.length) throw new InputError(problems.map((p) => problemText(model, p)).join('\n'));
   return input;
+}
+
+function problemText(model: TaskModel, p: InputProblem): string {
+  switch (p.kind) {
+    case 'undeclared':
+      return `'${p.name}' is not an input of task '${model.name}' (declared: ${model.input.map((d) => d.name).join(', ') || 'none'}).`;
+    case 'missing':
+      return `input '${p.decl.name}' is required${p.decl.description ? ` (${p.decl.description})` : ''}.`;
+    default:
+      return `input '${p.decl.name}' ${valueProblemText(p)}.`;
+  }
 }
 
 /** Converts a command-line text to the declared input type. */
@@ -86,24 +78,5 @@ export function coerceInput(model: TaskModel, name: string, text: string): unkno
       }
     default:
       return text;
-  }
-}
-
-function hasType(value: unknown, type: string): boolean {
-  switch (type) {
-    case 'string':
-      return typeof value === 'string';
-    case 'number':
-      return typeof value === 'number';
-    case 'integer':
-      return Number.isInteger(value);
-    case 'boolean':
-      return typeof value === 'boolean';
-    case 'array':
-      return Array.isArray(value);
-    case 'object':
-      return !!value && typeof value === 'object' && !Array.isArray(value);
-    default:
-      return true;
   }
 }

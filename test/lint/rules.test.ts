@@ -51,6 +51,7 @@ const TRIGGERS: Record<string, string> = {
   'invalid-schedule': variant('timeout: 30m', 'timeout: 30m\nschedule:\n  - overlap: skip'),
   'invalid-cron': variant('timeout: 30m', 'timeout: 30m\nschedule:\n  - cron: "61 * * * *"'),
   'unknown-timezone': variant('timeout: 30m', 'timeout: 30m\nschedule:\n  - cron: "0 3 * * *"\n    timezone: Mars/Olympus'),
+  'schedule-input': variant('timeout: 30m', 'timeout: 30m\nschedule:\n  - every: 1h\n    input: { version: "1", evn: prod }'),
 };
 
 describe('RULES', () => {

@@ -5,8 +5,12 @@ import { lintText } from '../../engine/lint/index';
 import { cronProblem, timezoneProblem } from '../../engine/schedule/spec';
 import { assertRange, fixClears, none, one, VALID, variant } from './helpers';
 
+// VALID with a default for its required input, so that schedules without `input` are complete
+// (schedule-input.test.ts checks the input).
+const BASE = variant('    required: true\n', '    default: "1.0"\n');
+
 function scheduled(entries: string): string {
-  return variant('timeout: 30m', `timeout: 30m\nschedule:\n${entries}`);
+  return variant('timeout: 30m', `timeout: 30m\nschedule:\n${entries}`, BASE);
 }
 
 const CODES = ['invalid-cron', 'unknown-timezone', 'invalid-schedule', 'invalid-duration', 'schema'];
