@@ -38,12 +38,14 @@ export async function loadPluginsFrom(configFile: string, options: { fresh?: boo
   // Loaded when first needed, not at the top: a CLI command in a workspace without plugins never loads ajv.
   const ajv = pluginAjv();
   const lintAjv = pluginAjv({ verbose: true });
-  const loaded: LoadedPlugins = { config: configFile, kinds: [], handlers: {}, compileSchema: (schema) => lintAjv.compile(schema) };
+  const loaded: LoadedPlugins = { config: configFile, kinds: [], handlers: {}, files: [], compileSchema: (schema) => lintAjv.compile(schema) };
   for (const spec of config.plugins) {
     const file = resolveModule(spec, configFile);
     let mod: Record<string, unknown>;
     try {
-      mod = await importPlugin(file, path.dirname(configFile), options.fresh ?? false);
+      const imported = await importPlugin(file, path.dirname(configFile), options.fresh ?? false);
+      mod = imported.exports;
+      loaded.files!.push(...imported.files);
     } catch (err) {
       throw new PluginConfigError(configFile, `plugin '${spec}' cannot be loaded: ${(err as Error).message}`);
     }

@@ -63,24 +63,34 @@ function drop(modules: CachedModule[], cache: RequireCache): void {
   }
 }
 
-function requireCommonJs(file: string, root: string, fresh: boolean): Record<string, unknown> {
+export interface ImportedPlugin {
+  exports: Record<string, unknown>;
+  /** The module's file and, for CommonJS, the workspace modules it requires: a change of one calls for loading it again. */
+  files: string[];
+}
+
+function requireCommonJs(file: string, root: string, fresh: boolean): ImportedPlugin {
   const load = createRequire(file);
   if (fresh) {
     const tree = cachedTree(file, root, load.cache);
     if (tree.some((m) => mtime(m.filename) !== requiredAt.get(m.filename))) drop(tree, load.cache);
   }
   const exports = load(file) as Record<string, unknown>;
-  for (const m of cachedTree(file, root, load.cache)) if (!requiredAt.has(m.filename)) requiredAt.set(m.filename, mtime(m.filename));
-  return exports;
+  const tree = cachedTree(file, root, load.cache);
+  for (const m of tree) if (!requiredAt.has(m.filename)) requiredAt.set(m.filename, mtime(m.filename));
+  return { exports, files: tree.map((m) => m.filename) };
 }
 
 /**
  * The exports of the plugin module `file` named by the config file in `root`. `fresh`: load it
  * anew when it (or, for CommonJS, a workspace module it requires) changed since an earlier load.
  */
-export async function importPlugin(file: string, root: string, fresh: boolean): Promise<Record<string, unknown>> {
+export async function importPlugin(file: string, root: string, fresh: boolean): Promise<ImportedPlugin> {
   const real = fs.realpathSync(file);
-  if (isCommonJs(real)) return requireCommonJs(real, fs.realpathSync(root), fresh);
+  if (isCommonJs(real)) {
+    const cjs = requireCommonJs(real, fs.realpathSync(root), fresh);
+    return { exports: cjs.exports, files: [...new Set([file, ...cjs.files])] };
+  }
   const version = fresh ? `?mtime=${mtime(real)}` : '';
-  return (await import(pathToFileURL(file).href + version)) as Record<string, unknown>;
+  return { exports: (await import(pathToFileURL(file).href + version)) as Record<string, unknown>, files: [file] };
 }

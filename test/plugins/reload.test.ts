@@ -47,7 +47,10 @@ test('a changed CommonJS plugin and the workspace modules it requires are loaded
     'node_modules/dep/index.js': 'module.exports = { id: Math.random() };',
   });
   const config = path.join(dir, 'stepwise.config.json');
-  const first = await runKind(await loadPluginsFrom(config, { fresh: true }), 'greet');
+  const loaded = await loadPluginsFrom(config, { fresh: true });
+  const real = (name: string) => fs.realpathSync(path.join(dir, name));
+  assert.deepEqual(new Set(loaded.files!.map((f) => fs.realpathSync(f))), new Set([real('kind.cjs'), real('lib/helper.js')]), 'the files whose change calls for a reload: not the installed package');
+  const first = await runKind(loaded, 'greet');
   assert.deepEqual({ ...(first as object), dep: undefined }, { says: 'one', helper: 'first', dep: undefined });
   const dep = (first as { dep: number }).dep;
   const oldModule = requireCache[fs.realpathSync(path.join(dir, 'kind.cjs'))];
