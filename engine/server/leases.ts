@@ -22,12 +22,12 @@ export interface Claim {
 }
 
 /** Not a run of a task version the worker passes on, unless a control waits for it. */
-const NOT_PASSED = (param: string) => `(control IS NOT NULL OR NOT (COALESCE(task_hash, task_file, '') = ANY(${param}::text[])))`;
+const notPassed = (param: string) => `(control IS NOT NULL OR NOT (COALESCE(task_hash, task_file, '') = ANY(${param}::text[])))`;
 
 const CLAIM_SQL = `
 WITH c AS (
   SELECT id, lease_owner AS prev_owner, recover_reason AS prev_reason FROM runs
-   WHERE ended_at IS NULL AND NOT (id = ANY($4::text[])) AND ${NOT_PASSED('$5')}
+   WHERE ended_at IS NULL AND NOT (id = ANY($4::text[])) AND ${notPassed('$5')}
      AND ((lease_owner IS NULL AND next_due_at <= now())
           OR (lease_owner IS NOT NULL AND lease_expires_at < now()))
    ORDER BY next_due_at NULLS FIRST
@@ -55,16 +55,16 @@ export async function claimRuns(pool: Pool, owner: string, free: number, leaseTt
 export async function nextDueMs(pool: Pool, passed: string[] = []): Promise<number | undefined> {
   const r = await pool.query<{ ms: number | null }>(
     `SELECT (extract(epoch FROM LEAST(
-        (SELECT min(next_due_at) FROM runs WHERE ended_at IS NULL AND lease_owner IS NULL AND ${NOT_PASSED('$1')}),
-        (SELECT min(lease_expires_at) FROM runs WHERE ended_at IS NULL AND lease_owner IS NOT NULL AND ${NOT_PASSED('$1')})) - now()) * 1000)::float8 AS ms`,
+        (SELECT min(next_due_at) FROM runs WHERE ended_at IS NULL AND lease_owner IS NULL AND ${notPassed('$1')}),
+        (SELECT min(lease_expires_at) FROM runs WHERE ended_at IS NULL AND lease_owner IS NOT NULL AND ${notPassed('$1')})) - now()) * 1000)::float8 AS ms`,
     [passed],
   );
   return r.rows[0]?.ms ?? undefined;
 }
 
 /**
- * Undoes a claim, leaving the run as it was for other workers: due at once (they are woken), or,
- * taken over from `prevOwner`, with that expired lease and its attempt not counted.
+ * Undoes a claim, leaving the run as it was for other workers (who are woken): due at once, or, when
+ * the claim took it over, with its previous owner's expired lease and that attempt not counted.
  */
 export async function passClaim(pool: Pool, claim: Claim, owner: string): Promise<boolean> {
   const r = await pool.query({
