@@ -1,8 +1,9 @@
 // The workspace's plugins (stepwise.config.* found upward from a task file), loaded in the
 // extension host for lint, completion, hover and local runs. Loading imports workspace code, so
 // it happens in a trusted workspace only; in Restricted Mode every task file has no plugins.
-// A change of a config file or of a loaded plugin module drops what was loaded and tells
-// listeners, which lint again (and the graph's palette, which shows the kinds anew).
+// A change of a config file or of a file a plugin was loaded from (its module, or a workspace
+// module a CommonJS plugin requires) drops what was loaded and tells listeners, which lint again
+// (and the graph's palette, which shows the kinds anew).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { kindOffer, type KindOffer } from '../engine/graph/kinds';
@@ -56,7 +57,7 @@ export class WorkspacePlugins implements vscode.Disposable {
       loading = pluginLoader().loadPluginsFrom(config, { fresh: true });
       this.loaded.set(config, loading);
       loading.then(
-        (p) => p.kinds.forEach((k) => this.modules.add(k.module)),
+        (p) => p.files?.forEach((f) => this.modules.add(f)),
         (err: unknown) => {
           this.failed = true;
           this.report(`Stepwise plugins: ${err instanceof Error ? err.message : String(err)}`);

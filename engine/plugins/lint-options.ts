@@ -10,6 +10,8 @@ export interface LoadedPlugins {
   kinds: PluginKindInfo[];
   /** Engine handlers by kind. */
   handlers: Record<string, InstructionHandler>;
+  /** The files they were loaded from: each plugin module and the workspace modules a CommonJS one requires. */
+  files?: string[];
   /** For the linter's `compileSchema` (see LintOptions). */
   compileSchema?: (schema: JsonSchema) => ValidateFunction;
 }

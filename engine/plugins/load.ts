@@ -1,14 +1,13 @@
 // Loading the plugins a config file names: each module imported once, its instruction kinds
 // checked (names, schemas, handlers), and wrapped as engine handlers that check the resolved
 // arguments and the result against the kind's schemas.
-import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { findConfig, PluginConfigError, readConfig } from './config';
 import type { Plugin } from './define';
 import { compileInstruction, pluginAjv } from './handlers';
 import { NO_PLUGINS, type LoadedPlugins } from './lint-options';
+import { importPlugin } from './module';
 
 export { lintOptions, NO_PLUGINS, type LoadedPlugins } from './lint-options';
 
@@ -30,22 +29,23 @@ function pluginOf(mod: Record<string, unknown>, spec: string, configFile: string
 }
 
 /**
- * Imports the plugins of `configFile` and checks every kind they export. `fresh`: import an ES
- * module again when its file changed since an earlier load (a long-lived process such as the
- * editor's extension host; a CommonJS module stays in Node's require cache).
+ * Imports the plugins of `configFile` and checks every kind they export. `fresh`: load a plugin
+ * again when it changed since an earlier load (a long-lived process such as the editor's
+ * extension host); for a CommonJS plugin, also when a workspace module it requires changed.
  */
 export async function loadPluginsFrom(configFile: string, options: { fresh?: boolean } = {}): Promise<LoadedPlugins> {
   const config = readConfig(configFile);
   // Loaded when first needed, not at the top: a CLI command in a workspace without plugins never loads ajv.
   const ajv = pluginAjv();
   const lintAjv = pluginAjv({ verbose: true });
-  const loaded: LoadedPlugins = { config: configFile, kinds: [], handlers: {}, compileSchema: (schema) => lintAjv.compile(schema) };
+  const loaded: LoadedPlugins = { config: configFile, kinds: [], handlers: {}, files: [], compileSchema: (schema) => lintAjv.compile(schema) };
   for (const spec of config.plugins) {
     const file = resolveModule(spec, configFile);
     let mod: Record<string, unknown>;
     try {
-      const version = options.fresh ? `?mtime=${fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0}` : '';
-      mod = (await import(pathToFileURL(file).href + version)) as Record<string, unknown>;
+      const imported = await importPlugin(file, path.dirname(configFile), options.fresh ?? false);
+      mod = imported.exports;
+      loaded.files!.push(...imported.files);
     } catch (err) {
       throw new PluginConfigError(configFile, `plugin '${spec}' cannot be loaded: ${(err as Error).message}`);
     }

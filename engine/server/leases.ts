@@ -1,6 +1,9 @@
 // The SQL of a worker's leases on runs: claiming runnable runs (row lock with FOR UPDATE SKIP
 // LOCKED, lease expiry, a fencing epoch), renewing the leases it holds, and handing a run back.
 // What to claim, when to renew and when to release is the worker's (worker.ts).
+//
+// A worker may leave runs alone by their task version (`passed`: task hashes, or task files for
+// runs without one), e.g. those needing instruction kinds it lacks; it still takes their controls.
 import type { Pool } from '../store/postgres/db';
 
 export interface Claim {
@@ -18,10 +21,13 @@ export interface Claim {
   prev_reason: string | null;
 }
 
+/** Not a run of a task version the worker passes on, unless a control waits for it. */
+const notPassed = (param: string) => `(control IS NOT NULL OR NOT (COALESCE(task_hash, task_file, '') = ANY(${param}::text[])))`;
+
 const CLAIM_SQL = `
 WITH c AS (
   SELECT id, lease_owner AS prev_owner, recover_reason AS prev_reason FROM runs
-   WHERE ended_at IS NULL AND NOT (id = ANY($4::text[]))
+   WHERE ended_at IS NULL AND NOT (id = ANY($4::text[])) AND ${notPassed('$5')}
      AND ((lease_owner IS NULL AND next_due_at <= now())
           OR (lease_owner IS NOT NULL AND lease_expires_at < now()))
    ORDER BY next_due_at NULLS FIRST
@@ -37,19 +43,44 @@ FROM c WHERE r.id = c.id
 RETURNING r.id, r.lease_epoch AS epoch, r.task, r.task_hash, r.task_file, r.status, r.control, r.control_reason,
           r.attempts, r.virtual_until::text AS virtual_until, c.prev_owner, c.prev_reason`;
 
-/** Claims up to `free` runs that are due or whose lease expired, never one of `mine`. */
-export async function claimRuns(pool: Pool, owner: string, free: number, leaseTtlMs: number, mine: string[]): Promise<Claim[]> {
-  return (await pool.query<Claim>({ name: 'stepwise_claim', text: CLAIM_SQL, values: [owner, free, leaseTtlMs, mine] })).rows;
+/** Claims up to `free` runs that are due or whose lease expired, never one of `mine` nor of a task version `passed`. */
+export async function claimRuns(pool: Pool, owner: string, free: number, leaseTtlMs: number, mine: string[], passed: string[] = []): Promise<Claim[]> {
+  return (await pool.query<Claim>({ name: 'stepwise_claim', text: CLAIM_SQL, values: [owner, free, leaseTtlMs, mine, passed] })).rows;
 }
 
-/** Milliseconds until the earliest released run is due or lease expires; undefined when none. */
-export async function nextDueMs(pool: Pool): Promise<number | undefined> {
+/**
+ * Milliseconds until the earliest released run is due or lease expires; undefined when none.
+ * Runs of a task version `passed` do not count: a worker waiting for them would wake at once, again and again.
+ */
+export async function nextDueMs(pool: Pool, passed: string[] = []): Promise<number | undefined> {
   const r = await pool.query<{ ms: number | null }>(
     `SELECT (extract(epoch FROM LEAST(
-        (SELECT min(next_due_at) FROM runs WHERE ended_at IS NULL AND lease_owner IS NULL),
-        (SELECT min(lease_expires_at) FROM runs WHERE ended_at IS NULL AND lease_owner IS NOT NULL)) - now()) * 1000)::float8 AS ms`,
+        (SELECT min(next_due_at) FROM runs WHERE ended_at IS NULL AND lease_owner IS NULL AND ${notPassed('$1')}),
+        (SELECT min(lease_expires_at) FROM runs WHERE ended_at IS NULL AND lease_owner IS NOT NULL AND ${notPassed('$1')})) - now()) * 1000)::float8 AS ms`,
+    [passed],
   );
   return r.rows[0]?.ms ?? undefined;
+}
+
+/**
+ * Undoes a claim, leaving the run as it was for other workers (who are woken): due at once, or, when
+ * the claim took it over, with its previous owner's expired lease and that attempt not counted.
+ */
+export async function passClaim(pool: Pool, claim: Claim, owner: string): Promise<boolean> {
+  const r = await pool.query({
+    name: 'stepwise_pass',
+    text: `WITH passed AS (
+             UPDATE runs SET lease_owner = $4::text,
+                    lease_expires_at = CASE WHEN $4::text IS NULL THEN NULL ELSE now() END,
+                    next_due_at = CASE WHEN $4::text IS NULL THEN now() END,
+                    attempts = attempts - CASE WHEN $4::text IS NULL THEN 0 ELSE 1 END,
+                    recover_reason = $5, updated_at = now()
+              WHERE id = $1 AND lease_owner = $2 AND lease_epoch = $3 AND ended_at IS NULL
+             RETURNING id)
+           SELECT pg_notify('stepwise_wake', id) FROM passed`,
+    values: [claim.id, owner, claim.epoch, claim.prev_owner, claim.prev_reason],
+  });
+  return (r.rowCount ?? 0) > 0;
 }
 
 /**

@@ -25,4 +25,8 @@ export class Lru<K, V> {
   delete(key: K): void {
     this.entries.delete(key);
   }
+
+  keys(): K[] {
+    return [...this.entries.keys()];
+  }
 }

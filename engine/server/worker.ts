@@ -7,7 +7,9 @@ import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
 import type { JournalEvent, NewJournalEvent, RunError } from '../journal/events';
 import { replay, type RunState } from '../journal/replay';
+import { instructionRegistry } from '../instructions/registry';
 import type { InstructionHandler } from '../instructions/types';
+import { FANOUT_KINDS } from '../model/types';
 import { realClock, virtualClock, type VirtualClock } from '../runtime/clock';
 import { createEngine, type Engine } from '../runtime/engine';
 import type { Mocks } from '../runtime/mocks';
@@ -18,8 +20,9 @@ import type { ServerObserver } from '../observe/observer';
 import { LeaseLostError, PgStore } from '../store/postgres/store';
 import { ChildCalls } from './child-calls';
 import { broadcastEmit, deliverToHeld, EMIT_CHANNEL, parseEmit } from './emits';
-import { claimRuns, nextDueMs, releaseLease, renewLeases, type Claim, type LeaseRelease } from './leases';
+import { claimRuns, nextDueMs, passClaim, releaseLease, renewLeases, type Claim, type LeaseRelease } from './leases';
 import { trackedClock, type TrackedClock } from './park';
+import { PassedTasks } from './passed-tasks';
 import { errorMessage } from './support';
 import type { TaskCache } from './task-cache';
 
@@ -86,6 +89,7 @@ export class Worker {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private readonly unsubscribe: Array<() => void> = [];
   private readonly families = new Set<Promise<void>>();
+  private readonly passed: PassedTasks;
   /** Runs executed to their end, released, taken over, lost (for logs and tests). */
   readonly stats = { claimed: 0, ended: 0, released: 0, takeovers: 0, lost: 0 };
 
@@ -101,6 +105,8 @@ export class Worker {
     this.store = new PgStore({ pool: o.pool, listener: o.listener, owner: this.owner, leaseTtlMs: o.leaseTtlMs });
     this.children = new ChildRuns({ pool: o.pool, listener: o.listener, owner: this.owner, pollMs: o.pollMs });
     this.calls = new ChildCalls({ children: this.children, store: this.store, loadTask: async (file) => o.tasks.load(file), secrets: o.secrets });
+    const kinds = instructionRegistry(o.instructions);
+    this.passed = new PassedTasks((kind) => kinds.has(kind) || (FANOUT_KINDS as readonly string[]).includes(kind));
   }
 
   start(): void {
@@ -159,7 +165,7 @@ export class Worker {
         try {
           // Never a run this worker still executes (its lease taken away, not yet noticed).
           const mine = [...this.runsInFamilies.keys()];
-          rows = await claimRuns(this.o.pool, this.owner, free, this.o.leaseTtlMs, mine);
+          rows = await claimRuns(this.o.pool, this.owner, free, this.o.leaseTtlMs, mine, this.passed.keys());
         } catch (err) {
           this.log(`claim failed: ${errorMessage(err)}`);
           await this.sleep(this.o.pollMs);
@@ -176,7 +182,7 @@ export class Worker {
   /** How long until the earliest released run is due or lease expires (at most pollEvery). */
   private async nextDueIn(): Promise<number> {
     try {
-      const ms = await nextDueMs(this.o.pool);
+      const ms = await nextDueMs(this.o.pool, this.passed.keys());
       return ms === undefined ? this.o.pollMs : Math.max(5, Math.min(this.o.pollMs, Math.ceil(ms) + 5));
     } catch {
       return this.o.pollMs;
@@ -280,6 +286,12 @@ export class Worker {
         reason: 'error',
         error: { kind: 'task', message: `The task cannot be loaded: ${errorMessage(err)}` },
       });
+      return;
+    }
+    const missing = this.passed.missing(task);
+    if (missing.length > 0) {
+      this.log(this.passed.pass(claim, missing));
+      await passClaim(this.o.pool, claim, this.owner);
       return;
     }
 

@@ -3,6 +3,8 @@
 // worker) and a worker-only process B, started in the sample's folder so that it finds the same
 // config. Each worker runs release-notes; each run's journal holds the real sha256 of its notes,
 // computed here. A served task with a misspelt plugin argument is refused with the lint error.
+// A third, worker-only process started outside that folder has no plugins: it hands such a run back
+// (and leaves that task version alone) instead of failing it, so that a worker with the plugin runs it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -40,11 +42,19 @@ states:
   done: { final: true }
 `;
 
+const QUICK = `version: 1
+name: quick
+start: done
+states:
+  done: { final: true }
+`;
+
 let db: { url: string; drop: () => Promise<void> };
 let client: pg.Client;
 let dir = '';
 let a: ServeProcess;
 let b: ServeProcess;
+let common: string[] = [];
 const procs: ServeProcess[] = [];
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -54,7 +64,8 @@ before(async () => {
   for (const f of fs.readdirSync(path.join(samplesDir, 'plugins'))) fs.copyFileSync(path.join(samplesDir, 'plugins', f), path.join(dir, f));
   fs.writeFileSync(path.join(dir, 'hold.task.yaml'), HOLD);
   fs.writeFileSync(path.join(dir, 'misspelt.task.yaml'), MISSPELT);
-  const common = ['--store', db.url, '--workers', '1', '--concurrency', '1', '--release-after', '1h', '--poll-every', '100ms'];
+  fs.writeFileSync(path.join(dir, 'quick.task.yaml'), QUICK);
+  common = ['--store', db.url, '--workers', '1', '--concurrency', '1', '--release-after', '1h', '--poll-every', '100ms'];
   a = await serve([...common, '--tasks', dir, '--port', '0']);
   procs.push(a);
   b = await serve([...common, '--no-api'], {}, { cwd: dir });
@@ -153,4 +164,44 @@ test('a served task with a misspelt plugin argument is refused with the plugin-a
   assert.equal(r.status, 422, JSON.stringify(r.json));
   assert.equal(r.json.error.code, 'task-invalid');
   assert.equal(r.json.error.details[0].code, 'plugin-arguments');
+});
+
+test('a worker without the plugin hands its run back, never failing it; a worker with the plugin runs it', { timeout: 120_000 }, async () => {
+  // Both plugin workers are filled, then a worker without plugins starts (its folder has no config).
+  const holds = [await hold(), await hold()];
+  assert.notEqual(holds[0].worker, holds[1].worker);
+  const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'stepwise-no-plugins-'));
+  const c = await serve([...common, '--no-api'], {}, { cwd: elsewhere });
+  procs.push(c);
+  assert.ok(!c.stderr().includes('plugins from'), c.stderr());
+
+  const notes = 'Stepwise 1.2: workers without plugins leave their runs.';
+  const id = await start('release-notes', { notes });
+  const warning = await until('the worker without plugins to hand the run back', async () => c.stderr().split('\n').find((l) => l.includes(id)), 30_000);
+  assert.match(warning, /needs the instruction kind 'checksum', which this worker does not have/);
+  assert.match(warning, /stepwise\.config\.json/);
+  assert.match(warning, /--tasks/);
+
+  // The worker goes on taking other runs and does not claim that one again (its epoch counts claims).
+  const quick = await start('quick');
+  assert.equal((await ended(quick)).status, 'succeeded');
+  assert.deepEqual(await workersOf(quick), c.workers);
+  const queued = (await call(a.url!, 'GET', `/v1/runs/${id}`)).json.run;
+  assert.deepEqual([queued.status, queued.endedAt, queued.worker, queued.attempts], ['running', null, null, 1], JSON.stringify(queued));
+  assert.ok(queued.nextDueAt, 'due for another worker');
+  const listed = (await call(a.url!, 'GET', '/v1/runs?task=release-notes&status=running')).json.runs.map((r: { id: string }) => r.id);
+  assert.ok(listed.includes(id), JSON.stringify(listed));
+  const epoch = (await client.query('SELECT lease_epoch FROM runs WHERE id = $1', [id])).rows[0].lease_epoch;
+  assert.equal(epoch, 1, 'claimed once, by the worker without plugins');
+  assert.equal(c.stderr().split(id).length - 1, 1, c.stderr());
+
+  // A plugin worker is freed: it runs release-notes, with the real checksum.
+  await release(holds[0].id);
+  const run = await ended(id);
+  assert.equal(run.status, 'succeeded', JSON.stringify(run.journal));
+  assert.deepEqual(run.data.sum, { algorithm: 'sha256', digest: sha256(notes) });
+  assert.deepEqual(await workersOf(id), [holds[0].worker]);
+  assert.ok(!run.journal.some((e) => e.type === 'run-recovered'), 'the hand-back is no recovery');
+  await release(holds[1].id);
+  fs.rmSync(elsewhere, { recursive: true, force: true });
 });
