@@ -5,6 +5,7 @@
 // stand in for the broker: a transition whose subject a mock matches, or any in a task test, never
 // subscribes.
 import { subscribe } from '../instructions/consume';
+import type { BrokerChange } from '../instructions/drivers/nats';
 import { InstructionFailure } from '../instructions/types';
 import type { JournalEvent, NewJournalEvent, ReceivedEvent } from '../journal/events';
 import type { StateModel, TransitionModel } from '../model/types';
@@ -29,6 +30,8 @@ export interface MessageWaitHost {
   held<T>(fn: () => Promise<T>): Promise<T>;
   /** A live subscription begins (the run must stay with this process); returns its end. */
   subscribed(): () => void;
+  /** Says something in the run's log at once (never a secret: it is journaled as it is). */
+  log(message: string): void;
 }
 
 interface Message {
@@ -72,8 +75,14 @@ export async function waitForMessage(host: MessageWaitHost, st: StateModel, t: T
     throw new InstructionFailure('consume', `${capital(where)} needs a 'connection': a NATS URL from a secret, such as "{{ secrets.NATS_URL }}".`);
   }
   const unsubscribed = host.subscribed();
+  const onBroker = (c: BrokerChange) =>
+    host.log(
+      c.reachable
+        ? `The NATS broker at ${c.broker} is back: ${where} is subscribed again.`
+        : `The NATS broker at ${c.broker} is unreachable: ${where} reconnects and subscribes again once it is back (a message published meanwhile is not seen).`,
+    );
   try {
-    for await (const m of subscribe(connection, subject, signal.signal)) {
+    for await (const m of subscribe(connection, subject, signal.signal, onBroker)) {
       const e = await take(m);
       if (e) return e;
     }
