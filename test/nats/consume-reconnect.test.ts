@@ -75,6 +75,25 @@ describe('consume transition across a broker restart', () => {
     await waitFor('the connection to close', async () => (await server.connections()) === 0);
   });
 
+  test('a login refused when the run connects again ends the wait through catch, without the password', async () => {
+    const engine = createEngine({ secrets: { NATS_URL: server.url } });
+    const run = engine.start(taskFrom(TASK));
+    await outage(engine, run.id);
+    await server.restart('an0ther-pw-7070');
+    try {
+      const state = await withTimeout(run.done, 15_000, 'the run');
+      assert.equal(state.state, 'broken');
+      const journal = await engine.store.read(run.id);
+      const [taken] = ofType(journal, 'transition-taken').filter((e) => e.cause === 'catch');
+      assert.equal(taken.error?.kind, 'consume');
+      assert.match(taken.error!.message, /Authorization Violation|AUTHORIZATION_VIOLATION/i);
+      assert.ok(!JSON.stringify(journal).includes(server.password));
+    } finally {
+      await server.kill();
+      await server.restart();
+    }
+  });
+
   test('a run cancelled after the broker came back closes its connection', async () => {
     const engine = createEngine({ secrets: { NATS_URL: server.url } });
     const run = engine.start(taskFrom(TASK));

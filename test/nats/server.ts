@@ -20,8 +20,8 @@ export interface NatsServer {
   stop(): Promise<void>;
   /** Kills the server (SIGKILL: no goodbye to its clients), as a broker that crashes. */
   kill(): Promise<void>;
-  /** Starts it again, on the same ports with the same login, unless it runs. */
-  restart(): Promise<void>;
+  /** Starts it again on the same ports, unless it runs; with the same login unless `password` is given. */
+  restart(password?: string): Promise<void>;
 }
 
 function binary(): string {
@@ -68,9 +68,9 @@ export async function startNats(): Promise<NatsServer> {
       child.once('exit', () => resolve());
       child.kill(signal);
     });
-  const restart = async () => {
+  const restart = async (newPassword = password) => {
     if (child.exitCode === null && child.signalCode === null) return;
-    child = await launch(port, monitor, user, password);
+    child = await launch(port, monitor, user, newPassword);
   };
   return { url: `nats://${user}:${password}@127.0.0.1:${port}`, host: '127.0.0.1', port, user, password, connections, subscribers, stop: () => end('SIGTERM'), kill: () => end('SIGKILL'), restart };
 }

@@ -104,7 +104,7 @@ export async function* messages(connection: string, subject: string, signal: Abo
     for await (const m of sub) yield decode(m);
     if (signal.aborted) return;
     const why = nc.isClosed() ? await nc.closed() : undefined;
-    throw new Error(`the subscription to '${subject}' ended before a message came${why ? `: the connection to NATS at ${b.where} was lost (${why.message})` : ''}.`);
+    throw new Error(`the subscription to '${subject}' ended before a message came${why ? `: the connection to NATS at ${b.where} closed (${why.message})` : ''}.`);
   } finally {
     signal.removeEventListener('abort', onAbort);
     await nc.close();
