@@ -29,12 +29,12 @@ function broker(connection: string): Broker {
 }
 
 /**
- * A connection that fails at once when the broker cannot be reached, or goes away for longer than
- * a moment. `keepAlive` turns the client's own reconnection on (see `messages`).
+ * Fails at once when the broker cannot be reached; the connection closes when the broker goes away
+ * for longer than a moment (the client tries once more), unless `reconnect` says otherwise.
  */
-async function open(b: Broker, keepAlive?: Pick<ConnectionOptions, 'maxReconnectAttempts' | 'reconnectDelayHandler'>): Promise<NatsConnection> {
+async function open(b: Broker, reconnect?: Pick<ConnectionOptions, 'maxReconnectAttempts' | 'reconnectDelayHandler'>): Promise<NatsConnection> {
   try {
-    return await connect({ servers: b.where, timeout: CONNECT_TIMEOUT_MS, maxReconnectAttempts: 0, ...keepAlive, ...b.auth });
+    return await connect({ servers: b.where, timeout: CONNECT_TIMEOUT_MS, maxReconnectAttempts: 0, ...reconnect, ...b.auth });
   } catch (err) {
     throw new Error(`could not connect to NATS at ${b.where}: ${(err as Error).message}`);
   }
