@@ -5,7 +5,10 @@
 import { connect, headers as natsHeaders, type ConnectionOptions, type Msg, type NatsConnection } from 'nats';
 
 const CONNECT_TIMEOUT_MS = 10_000;
-/** A kept-alive subscription tries again after 0.5 s, then waits twice as long each time, up to 10 s. */
+/**
+ * A kept-alive subscription tries again at once (0.5 s after it connected, at the earliest), then
+ * after 1 s, 2 s, 4 s, 8 s and every 10 s (each up to a fifth more) until the broker is back.
+ */
 const RECONNECT_FIRST_MS = 500;
 const RECONNECT_MAX_MS = 10_000;
 
