@@ -1,6 +1,6 @@
 import { brokerConnection } from './publish';
 import { argsObject, InstructionFailure, type InstructionHandler } from './types';
-import type { Consumed } from './drivers/nats';
+import type { BrokerChange, Consumed } from './drivers/nats';
 
 /**
  * Waits for one message on a NATS subject (as long as the instruction's `timeout` allows). Result:
@@ -19,11 +19,12 @@ export const consume: InstructionHandler = async (ctx) => {
 
 /**
  * The messages on a subject for a `consume` transition (runtime/consume.ts), until `signal` aborts
- * or the reader stops; a failure (connecting, a lost connection) is an error of kind `consume`.
+ * or the reader stops, across broker outages (`onBroker` hears of each); a failure (the first
+ * connection, a login refused) is an error of kind `consume`.
  */
-export async function* subscribe(connection: string, subject: string, signal: AbortSignal): AsyncGenerator<Consumed> {
+export async function* subscribe(connection: string, subject: string, signal: AbortSignal, onBroker: (change: BrokerChange) => void): AsyncGenerator<Consumed> {
   try {
-    yield* nats().messages(connection, subject, signal);
+    yield* nats().messages(connection, subject, signal, onBroker);
   } catch (err) {
     throw new InstructionFailure('consume', (err as Error).message);
   }

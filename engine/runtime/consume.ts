@@ -1,10 +1,12 @@
 // A `consume` transition: waits for a message on a NATS subject as an `event` transition waits for
 // an event. A message its `when` accepts is journaled (`message-received`, a durability point)
 // before the transition is taken, so a run continued from its journal, a replay and the debugger's
-// step back take it again without the broker; one the `when` refuses is dropped. Mocked messages
-// stand in for the broker: a transition whose subject a mock matches, or any in a task test, never
-// subscribes.
+// step back take it again without the broker; one the `when` refuses is dropped. A broker that goes
+// away does not end the wait: the client reconnects and subscribes again, and the run's log says
+// when the broker is unreachable and when it is back. Mocked messages stand in for the broker: a
+// transition whose subject a mock matches, or any in a task test, never subscribes.
 import { subscribe } from '../instructions/consume';
+import type { BrokerChange } from '../instructions/drivers/nats';
 import { InstructionFailure } from '../instructions/types';
 import type { JournalEvent, NewJournalEvent, ReceivedEvent } from '../journal/events';
 import type { StateModel, TransitionModel } from '../model/types';
@@ -29,6 +31,8 @@ export interface MessageWaitHost {
   held<T>(fn: () => Promise<T>): Promise<T>;
   /** A live subscription begins (the run must stay with this process); returns its end. */
   subscribed(): () => void;
+  /** Says something in the run's log at once (never a secret: it is journaled as it is). */
+  log(message: string): void;
 }
 
 interface Message {
@@ -72,12 +76,23 @@ export async function waitForMessage(host: MessageWaitHost, st: StateModel, t: T
     throw new InstructionFailure('consume', `${capital(where)} needs a 'connection': a NATS URL from a secret, such as "{{ secrets.NATS_URL }}".`);
   }
   const unsubscribed = host.subscribed();
+  // The client may report a change it saw just before the wait ended: the run has moved on by then.
+  let waiting = true;
+  const onBroker = (c: BrokerChange) => {
+    if (!waiting) return;
+    host.log(
+      c.reachable
+        ? `The NATS broker at ${c.broker} is back: ${where} is subscribed again.`
+        : `The NATS broker at ${c.broker} is unreachable: ${where} reconnects and subscribes again once it is back (a message published meanwhile is not seen).`,
+    );
+  };
   try {
-    for await (const m of subscribe(connection, subject, signal.signal)) {
+    for await (const m of subscribe(connection, subject, signal.signal, onBroker)) {
       const e = await take(m);
       if (e) return e;
     }
   } finally {
+    waiting = false;
     unsubscribed();
   }
   throw abortError(signal);

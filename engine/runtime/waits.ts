@@ -185,11 +185,11 @@ export function offer(host: WaitHost, e: ReceivedEvent): Promise<void> {
 }
 
 async function consume(host: WaitHost, st: StateModel, t: TransitionModel, signal: Scope): Promise<Decision> {
-  const event = await waitForMessage(messageHost(host, t), st, t, signal);
+  const event = await waitForMessage(messageHost(host, st, t), st, t, signal);
   return { to: t.to!, cause: 'consume', index: t.index, transition: t, event };
 }
 
-function messageHost(host: WaitHost, t: TransitionModel): MessageWaitHost {
+function messageHost(host: WaitHost, st: StateModel, t: TransitionModel): MessageWaitHost {
   const { clock, mocks, recorded } = host.env;
   return {
     clock,
@@ -208,6 +208,9 @@ function messageHost(host: WaitHost, t: TransitionModel): MessageWaitHost {
         done = true;
       };
     },
+    // A run that waits has flushed its steps: this entry goes to the store, and out, on its own.
+    // A run detached meanwhile journals nothing more, and its wait ends with it.
+    log: (message) => void held(clock, () => host.journal({ type: 'log', state: st.name, message }).then(() => host.flush())).catch(() => undefined),
   };
 }
 
