@@ -3,9 +3,12 @@
 // the other branches, their comments and their style (a flow mapping per line, as the samples
 // write them, or block mappings) stay as written.
 import { isMap, isScalar, type Pair, type Scalar } from 'yaml';
-import { EditError, type MapRef, type YamlEditor } from './editor';
+import { EditError } from './error';
+import type { MapRef, YamlEditor } from './yaml/editor';
+import { insertFlowEntries } from './yaml/flow-mapping';
+import { editMap } from './yaml/mapping';
 import { childRef, instructionRef, instructionValue, type Op } from './operations';
-import { flowEntry, flowText, stringScalar } from './render';
+import { flowEntry, flowText, stringScalar } from './yaml/render';
 import type { EditOperation } from './types';
 
 export type FanoutOperation = Extract<EditOperation, { type: 'addBranch' | 'removeBranch' | 'renameBranch' | 'setMapOption' }>;
@@ -56,12 +59,12 @@ const addBranch: Op<'addBranch'> = (ed, op) => {
   const lastValue = last?.value;
   if (ref.map?.flow && last) {
     // `parallel: { a: ..., b: ... }` stays one flow mapping.
-    ed.insertFlowEntries(pairs, pairs.length - 1, [flowEntry(name, value)]);
+    insertFlowEntries(ed, pairs, pairs.length - 1, [flowEntry(name, value)]);
   } else if (ref.map && last && isMap(lastValue) && lastValue.flow && !ed.text.slice(lastValue.range![0], lastValue.range![1]).includes('\n')) {
     // The branches are written one a line (`web: { call: ... }`): the new one too.
     const col = ed.column(ed.keyNode(last).range![0]);
     ed.insertLines(ed.pairExtent(last).end, [`${' '.repeat(col)}${stringScalar(name)}: ${flowText(value)}`]);
-  } else ed.editMap(ref, [[name, value]], { after: last ? String((last.key as Scalar).value) : undefined });
+  } else editMap(ed, ref, [[name, value]], { after: last ? String((last.key as Scalar).value) : undefined });
   return { state: op.state };
 };
 
@@ -69,7 +72,7 @@ const removeBranch: Op<'removeBranch'> = (ed, op) => {
   const ref = fanoutRef(ed, op.state, op.index, 'parallel');
   branchPair(ed, ref, op.state, op.branch);
   if (branchNames(ref).length === 1) throw new EditError(`'${op.branch}' is the only branch of this parallel; remove the instruction instead.`);
-  ed.editMap(ref, [[op.branch, undefined]], { after: undefined });
+  editMap(ed, ref, [[op.branch, undefined]], { after: undefined });
   return { state: op.state };
 };
 
@@ -95,7 +98,7 @@ const setMapOption: Op<'setMapOption'> = (ed, op) => {
   const old = ed.find(ref.map, op.option)?.value;
   // A list over an expression is written where the expression was (a comment after it stays).
   if (Array.isArray(v) && isScalar(old) && old.range && old.range[1] > old.range[0]) ed.replace(old.range[0], old.range[1], flowText(v));
-  else ed.editMap(ref, [[op.option, v]], { order: MAP_ORDER });
+  else editMap(ed, ref, [[op.option, v]], { order: MAP_ORDER });
   return { state: op.state };
 };
 

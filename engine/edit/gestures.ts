@@ -2,7 +2,7 @@
 // reads the state as written and becomes the plain operations that do it (one batch: one undo
 // step). Their arguments' shapes are checked at the boundary (validate.ts) like every operation's.
 import { isMap, isScalar, isSeq, type Document, type YAMLMap } from 'yaml';
-import { EditError } from './editor';
+import { EditError } from './error';
 import { freeStateName } from './operations';
 import type { EditOperation, TransitionList } from './types';
 

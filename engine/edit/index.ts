@@ -4,15 +4,16 @@
 // line endings and indentation.
 import { parseDocument, visit, type Document } from 'yaml';
 import type { TextEdit } from '../model/types';
-import { EditError, YamlEditor } from './editor';
+import { EditError } from './error';
 import { FANOUT_OPERATIONS } from './fanout';
 import { expandGesture, isGesture } from './gestures';
 import { copyStatesText, freeStateName, OPERATIONS, stateNames, wireEditTaskText, type Outcome } from './operations';
 import type { EditOperation, EditResult } from './types';
 import { validateOperation } from './validate';
+import { YamlEditor } from './yaml/editor';
 
 export * from './types';
-export { EditError } from './editor';
+export { EditError } from './error';
 export { freeStateName, KIND_FIELDS, STATE_ORDER, TRANSITION_ORDER } from './operations';
 export { TASK_NAME, taskNameFor } from './names';
 

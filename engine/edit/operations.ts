@@ -2,9 +2,14 @@
 // YamlEditor and says what to select afterwards. An operation that needs the result of a first
 // change (e.g. the `start:` of a task it just created) names a follow-up operation.
 import { isAlias, isMap, isScalar, isSeq, parseDocument, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
-import { EditError, type MapRef, type YamlEditor } from './editor';
+import { EditError } from './error';
 import { TASK_NAME } from './names';
-import { flowText, itemLines, pairLines, reindent, stringScalar } from './render';
+import type { MapRef, YamlEditor } from './yaml/editor';
+import { replacePair, replaceValue } from './yaml/entry';
+import { insertFlowEntries } from './yaml/flow-mapping';
+import { editMap } from './yaml/mapping';
+import { flowText, itemLines, pairLines, reindent, stringScalar } from './yaml/render';
+import { insertItem, moveItem, removeItem } from './yaml/sequence';
 import type { GestureOperation } from './gestures';
 import type { FanoutOperation } from './fanout';
 import type { EditOperation, FieldPath, InstructionSpec, StateReference, TransitionCondition, TransitionList, TransitionRef } from './types';
@@ -260,15 +265,15 @@ function setPath(ed: YamlEditor, ref: MapRef, path: FieldPath, value: unknown, o
     if (value === undefined) return;
     if (child) {
       // An empty value on the way: write the rest of the path into it.
-      ed.editMap(child, [[path[i + 1], nest(path.slice(i + 2), value)]], { order: orderAt(i + 1) });
+      editMap(ed, child, [[path[i + 1], nest(path.slice(i + 2), value)]], { order: orderAt(i + 1) });
       return;
     }
-    ed.editMap(at, [[path[i], nest(path.slice(i + 1), value)]], { order: orderAt(i) });
+    editMap(ed, at, [[path[i], nest(path.slice(i + 1), value)]], { order: orderAt(i) });
     return;
   }
   const last = path[path.length - 1];
   if (value === undefined && !ed.find(at.map, last)) return;
-  ed.editMap(at, [[last, value]], { order: orderAt(path.length - 1) });
+  editMap(ed, at, [[last, value]], { order: orderAt(path.length - 1) });
 }
 
 /** The instruction at `index` of a state's `do` (a list, or one instruction written as a mapping). */
@@ -326,13 +331,13 @@ const addState: Op<'addState'> = (ed, op) => {
   if (!states) {
     const pair = ed.find(top, 'states');
     if (pair && !(pair.value === null || (isScalar(pair.value) && pair.value.value === null))) throw new EditError("'states' is not a mapping; edit it in the text.");
-    if (pair) ed.editMap({ map: null, owner: { kind: 'pair', pair, parent: top } }, [[name, value]]);
-    else ed.editMap({ map: top, owner: { kind: 'root' } }, [['states', { [name]: value }]], { order: TOP_ORDER });
+    if (pair) editMap(ed, { map: null, owner: { kind: 'pair', pair, parent: top } }, [[name, value]]);
+    else editMap(ed, { map: top, owner: { kind: 'root' } }, [['states', { [name]: value }]], { order: TOP_ORDER });
     return { state: name, next: hasStart ? undefined : { type: 'setStart', state: name } };
   }
   if (op.after !== undefined && !ed.find(states.map, op.after)) throw new EditError(`There is no state '${op.after}'.`);
   const ref: MapRef = { map: states.map, owner: { kind: 'pair', pair: states.pair, parent: top } };
-  ed.editMap(ref, [[name, value]], { after: op.after, spaced: spacedStates(ed, states.map) });
+  editMap(ed, ref, [[name, value]], { after: op.after, spaced: spacedStates(ed, states.map) });
   return { state: name, next: hasStart || taken.length ? undefined : { type: 'setStart', state: name } };
 };
 
@@ -340,7 +345,7 @@ const deleteState: Op<'deleteState'> = (ed, op) => {
   const { states } = statePair(ed, op.state);
   const top = rootMap(ed);
   const statesPair = ed.find(top, 'states')!;
-  ed.editMap({ map: states, owner: { kind: 'pair', pair: statesPair, parent: top } }, [[op.state, undefined]], { after: undefined });
+  editMap(ed, { map: states, owner: { kind: 'pair', pair: statesPair, parent: top } }, [[op.state, undefined]], { after: undefined });
   const references = findReferences(ed, op.state)
     .filter((r) => r.kind === 'start' || r.state !== op.state)
     .map(({ node: _n, flow: _f, ...r }) => r as StateReference);
@@ -365,7 +370,7 @@ const duplicateState: Op<'duplicateState'> = (ed, op) => {
     const src = v?.range && v.range[1] > v.range[0] ? ed.text.slice(v.range[0], v.range[1]) : '{}';
     const key = ed.keyNode(pair).type === 'QUOTE_DOUBLE' ? JSON.stringify(name) : stringScalar(name, true);
     const pairs = states.items as Array<Pair<unknown, unknown>>;
-    ed.insertFlowEntries(pairs, pairs.indexOf(pair), [`${key}: ${src}`]);
+    insertFlowEntries(ed, pairs, pairs.indexOf(pair), [`${key}: ${src}`]);
     return { state: name };
   }
   const { lines } = ed.entryLines(pair, false);
@@ -435,35 +440,35 @@ const pasteStates: Op<'pasteStates'> = (ed, op) => {
 
 const setStart: Op<'setStart'> = (ed, op) => {
   statePair(ed, op.state);
-  ed.editMap({ map: rootMap(ed), owner: { kind: 'root' } }, [['start', op.state]], { order: TOP_ORDER });
+  editMap(ed, { map: rootMap(ed), owner: { kind: 'root' } }, [['start', op.state]], { order: TOP_ORDER });
   return { state: op.state };
 };
 
 const setFinal: Op<'setFinal'> = (ed, op) => {
   const ref = stateRef(ed, op.state);
-  if (!op.final) ed.editMap(ref, [['final', undefined], ['status', undefined]], { order: STATE_ORDER });
+  if (!op.final) editMap(ed, ref, [['final', undefined], ['status', undefined]], { order: STATE_ORDER });
   else {
     const changes: Array<[string, unknown]> = [['final', true]];
     if (op.status !== undefined && (op.status !== 'succeeded' || ed.find(ref.map, 'status'))) changes.push(['status', op.status]);
-    ed.editMap(ref, changes, { order: STATE_ORDER });
+    editMap(ed, ref, changes, { order: STATE_ORDER });
   }
   return { state: op.state };
 };
 
 const setDescription: Op<'setDescription'> = (ed, op) => {
-  ed.editMap(stateRef(ed, op.state), [['description', op.description ? op.description : undefined]], { order: STATE_ORDER });
+  editMap(ed, stateRef(ed, op.state), [['description', op.description ? op.description : undefined]], { order: STATE_ORDER });
   return { state: op.state };
 };
 
 const setTimeout_: Op<'setTimeout'> = (ed, op) => {
-  ed.editMap(stateRef(ed, op.state), [['timeout', op.timeout ? op.timeout : undefined]], { order: STATE_ORDER });
+  editMap(ed, stateRef(ed, op.state), [['timeout', op.timeout ? op.timeout : undefined]], { order: STATE_ORDER });
   return { state: op.state };
 };
 
 /** Turns `next: x` into an `on:` list holding `items` (at the place of `next`, or as a block when the state is flow style). */
 function nextToOn(ed: YamlEditor, state: MapRef, next: Pair<Scalar, unknown>, items: unknown[]): void {
-  if (state.map?.flow) ed.editMap(state, [['next', undefined], ['on', items]], { order: STATE_ORDER });
-  else ed.replacePair(next, 'on', items, false);
+  if (state.map?.flow) editMap(ed, state, [['next', undefined], ['on', items]], { order: STATE_ORDER });
+  else replacePair(ed, next, 'on', items, false);
 }
 
 const addTransition: Op<'addTransition'> = (ed, op) => {
@@ -473,8 +478,8 @@ const addTransition: Op<'addTransition'> = (ed, op) => {
     const item: Record<string, unknown> = { to: op.to };
     if (op.error) item.error = op.error;
     const seq = seqOf(ed, state, 'catch');
-    if (seq && seq.items.length) ed.insertItem(seq, op.index ?? seq.items.length, item);
-    else ed.editMap(state, [['catch', [item]]], { order: STATE_ORDER });
+    if (seq && seq.items.length) insertItem(ed, seq, op.index ?? seq.items.length, item);
+    else editMap(ed, state, [['catch', [item]]], { order: STATE_ORDER });
     return { state: op.state };
   }
   const item = transitionValue(op.to, op.condition);
@@ -483,7 +488,7 @@ const addTransition: Op<'addTransition'> = (ed, op) => {
   if (seq && seq.items.length) {
     const n = seq.items.length;
     const index = op.index ?? (!elseBranch && isElseItem(ed, seq.items[n - 1]) ? n - 1 : n);
-    ed.insertItem(seq, index, item);
+    insertItem(ed, seq, index, item);
     return { state: op.state };
   }
   const next = ed.find(state.map, 'next');
@@ -493,24 +498,24 @@ const addTransition: Op<'addTransition'> = (ed, op) => {
     nextToOn(ed, state, next, items);
     return { state: op.state };
   }
-  if (elseBranch && !seq) ed.editMap(state, [['next', op.to]], { order: STATE_ORDER });
-  else if (seq) ed.insertItem(seq, 0, item);
-  else ed.editMap(state, [['on', [item]]], { order: STATE_ORDER });
+  if (elseBranch && !seq) editMap(ed, state, [['next', op.to]], { order: STATE_ORDER });
+  else if (seq) insertItem(ed, seq, 0, item);
+  else editMap(ed, state, [['on', [item]]], { order: STATE_ORDER });
   return { state: op.state };
 };
 
 const deleteTransition: Op<'deleteTransition'> = (ed, op) => {
   const t = locateTransition(ed, op);
-  if (t.kind === 'next') ed.editMap(t.state, [['next', undefined]], { order: STATE_ORDER });
-  else if (t.seq.items.length === 1) ed.editMap(t.state, [[t.list, undefined]], { order: STATE_ORDER });
-  else ed.removeItem(t.seq, t.index);
+  if (t.kind === 'next') editMap(ed, t.state, [['next', undefined]], { order: STATE_ORDER });
+  else if (t.seq.items.length === 1) editMap(ed, t.state, [[t.list, undefined]], { order: STATE_ORDER });
+  else removeItem(ed, t.seq, t.index);
   return { state: op.state };
 };
 
 const retargetTransition: Op<'retargetTransition'> = (ed, op) => {
   const t = locateTransition(ed, op);
-  if (t.kind === 'next') ed.editMap(t.state, [['next', op.to]], { order: STATE_ORDER });
-  else ed.editMap(t.ref, [['to', op.to]], { order: t.list === 'catch' ? CATCH_ORDER : TRANSITION_ORDER });
+  if (t.kind === 'next') editMap(ed, t.state, [['next', op.to]], { order: STATE_ORDER });
+  else editMap(ed, t.ref, [['to', op.to]], { order: t.list === 'catch' ? CATCH_ORDER : TRANSITION_ORDER });
   return { state: op.state };
 };
 
@@ -521,7 +526,7 @@ const reorderTransition: Op<'reorderTransition'> = (ed, op) => {
     return { state: op.state };
   }
   if (op.toIndex < 0 || op.toIndex >= t.seq.items.length) throw new EditError(`Position ${op.toIndex + 1} is outside the list.`);
-  ed.moveItem(t.seq, t.index, op.toIndex);
+  moveItem(ed, t.seq, t.index, op.toIndex);
   return { state: op.state };
 };
 
@@ -546,9 +551,9 @@ const setTransitionCondition: Op<'setTransitionCondition'> = (ed, op) => {
     const pollChanges: Array<[string, unknown]> = [['every', c.poll.every]];
     if (c.poll.do) pollChanges.push(['do', instructionValue(c.poll.do)]);
     pollChanges.push(['until', c.poll.until]);
-    ed.editMap(poll, pollChanges, { order: POLL_ORDER });
+    editMap(ed, poll, pollChanges, { order: POLL_ORDER });
   } else changes.push(['poll', c.poll ? pollValue(c.poll) : undefined]);
-  ed.editMap(t.ref, changes, { order: TRANSITION_ORDER });
+  editMap(ed, t.ref, changes, { order: TRANSITION_ORDER });
   return { state: op.state };
 };
 
@@ -558,7 +563,7 @@ const updateTransition: Op<'updateTransition'> = (ed, op) => {
   if (t.kind === 'next') {
     if (path.length === 1 && path[0] === 'to') {
       if (typeof op.value !== 'string') throw new EditError('A transition needs a target state.');
-      ed.editMap(t.state, [['next', op.value]], { order: STATE_ORDER });
+      editMap(ed, t.state, [['next', op.value]], { order: STATE_ORDER });
     } else if (op.value !== undefined) {
       nextToOn(ed, t.state, t.pair, [{ to: scalarText(t.pair.value) ?? '', ...(nest(path, op.value) as object) }]);
     }
@@ -578,7 +583,7 @@ const addInstruction: Op<'addInstruction'> = (ed, op) => {
   const value = instructionValue(op.instruction);
   const pair = ed.find(state.map, 'do');
   const v = pair?.value;
-  if (isSeq(v) && v.items.length) ed.insertItem(v, op.index ?? v.items.length, value);
+  if (isSeq(v) && v.items.length) insertItem(ed, v, op.index ?? v.items.length, value);
   else if (isMap(v) && pair) {
     // One instruction written as a mapping: make it a list of two.
     if (state.map?.flow) {
@@ -593,8 +598,8 @@ const addInstruction: Op<'addInstruction'> = (ed, op) => {
       ed.replace(ed.colonEnd(pair), ed.lineEnd(ed.pairContentEnd(pair) - 1), ed.eol + lines.join(ed.eol));
     } else wrapMapInList(ed, pair, v, value, op.index === 0);
   } else if (pair && !(v === null || (isScalar(v) && v.value === null) || isSeq(v))) throw new EditError(`The 'do' of state '${op.state}' is not a list; edit it in the text.`);
-  else if (isSeq(v)) ed.insertItem(v, 0, value);
-  else ed.editMap(state, [['do', [value]]], { order: STATE_ORDER });
+  else if (isSeq(v)) insertItem(ed, v, 0, value);
+  else editMap(ed, state, [['do', [value]]], { order: STATE_ORDER });
   return { state: op.state };
 };
 
@@ -628,8 +633,8 @@ function wrapMapInList(ed: YamlEditor, pair: Pair<Scalar, unknown>, map: YAMLMap
 const removeInstruction: Op<'removeInstruction'> = (ed, op) => {
   const { seq } = instructionRef(ed, op.state, op.index);
   const state = stateRef(ed, op.state);
-  if (seq && seq.items.length > 1) ed.removeItem(seq, op.index);
-  else ed.editMap(state, [['do', undefined]], { order: STATE_ORDER });
+  if (seq && seq.items.length > 1) removeItem(ed, seq, op.index);
+  else editMap(ed, state, [['do', undefined]], { order: STATE_ORDER });
   return { state: op.state };
 };
 
@@ -640,7 +645,7 @@ const moveInstruction: Op<'moveInstruction'> = (ed, op) => {
     return { state: op.state };
   }
   if (op.toIndex < 0 || op.toIndex >= seq.items.length) throw new EditError(`Position ${op.toIndex + 1} is outside the list.`);
-  ed.moveItem(seq, op.index, op.toIndex);
+  moveItem(ed, seq, op.index, op.toIndex);
   return { state: op.state };
 };
 
@@ -655,14 +660,14 @@ const setInstructionKind: Op<'setInstructionKind'> = (ed, op) => {
   if (!op.kind || (INSTRUCTION_OPTIONS as readonly string[]).includes(op.kind)) throw new EditError(`'${op.kind}' is not an instruction kind.`);
   const pair = kind ? ed.find(ref.map, kind) : undefined;
   if (!pair) {
-    ed.editMap(ref, [[op.kind, op.args ?? null]], { order: [op.kind, ...INSTRUCTION_OPTIONS] });
+    editMap(ed, ref, [[op.kind, op.args ?? null]], { order: [op.kind, ...INSTRUCTION_OPTIONS] });
     return { state: op.state };
   }
   if (op.kind !== kind) {
     if (ed.find(ref.map, op.kind)) throw new EditError(`The instruction already has a '${op.kind}' key.`);
     ed.setScalar(ed.keyNode(pair), op.kind, !!ref.map!.flow);
   }
-  ed.replaceValue(pair, op.args ?? null, !!ref.map!.flow);
+  replaceValue(ed, pair, op.args ?? null, !!ref.map!.flow);
   return { state: op.state };
 };
 
