@@ -7,7 +7,9 @@ import { EditError } from './error';
 import type { MapRef, YamlEditor } from './yaml/editor';
 import { insertFlowEntries } from './yaml/flow-mapping';
 import { editMap } from './yaml/mapping';
-import { childRef, instructionRef, instructionValue, type Op } from './operations';
+import { instructionValue } from './instructions';
+import { childRef, instructionRef } from './locate';
+import type { Op } from './outcome';
 import { flowEntry, flowText, stringScalar } from './yaml/render';
 import type { EditOperation } from './types';
 

@@ -3,7 +3,7 @@
 // step). Their arguments' shapes are checked at the boundary (validate.ts) like every operation's.
 import { isMap, isScalar, isSeq, type Document, type YAMLMap } from 'yaml';
 import { EditError } from './error';
-import { freeStateName } from './operations';
+import { freeStateName } from './names';
 import type { EditOperation, TransitionList } from './types';
 
 export type GestureOperation = Extract<EditOperation, { type: 'connect' | 'insertState' }>;

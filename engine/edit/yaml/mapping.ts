@@ -14,7 +14,7 @@ import { flowText, isCollection, itemLines, pairLines } from './render';
  * says; several new keys at one place are written together, in the order given.
  */
 export function editMap(ed: YamlEditor, ref: MapRef, changes: readonly Change[], placement: Placement = { order: [] }): void {
-  const { map, owner } = ref;
+  const { map } = ref;
   const sets = changes.filter(([, v]) => v !== undefined);
   const removes = new Set(changes.filter(([, v]) => v === undefined).map(([k]) => k));
   const pairs = map ? (map.items as Array<Pair<unknown, unknown>>) : [];
