@@ -4,19 +4,17 @@
 // write them, or block mappings) stay as written.
 import { isMap, isScalar, type Pair, type Scalar } from 'yaml';
 import { EditError } from './error';
+import { instructionValue } from './instructions';
+import { KIND_FIELDS } from './key-order';
+import { childRef, instructionRef } from './locate';
+import type { Op } from './outcome';
+import type { EditOperation } from './types';
 import type { MapRef, YamlEditor } from './yaml/editor';
 import { insertFlowEntries } from './yaml/flow-mapping';
 import { editMap } from './yaml/mapping';
-import { instructionValue } from './instructions';
-import { childRef, instructionRef } from './locate';
-import type { Op } from './outcome';
 import { flowEntry, flowText, stringScalar } from './yaml/render';
-import type { EditOperation } from './types';
 
 export type FanoutOperation = Extract<EditOperation, { type: 'addBranch' | 'removeBranch' | 'renameBranch' | 'setMapOption' }>;
-
-/** The order of a `map`'s keys, as the format writes them. */
-export const MAP_ORDER = ['items', 'concurrency', 'tolerate', 'do'] as const;
 
 /** The mapping under the `parallel` or `map` key of the instruction at `index`. */
 function fanoutRef(ed: YamlEditor, state: string, index: number, kind: 'parallel' | 'map'): MapRef {
@@ -100,7 +98,7 @@ const setMapOption: Op<'setMapOption'> = (ed, op) => {
   const old = ed.find(ref.map, op.option)?.value;
   // A list over an expression is written where the expression was (a comment after it stays).
   if (Array.isArray(v) && isScalar(old) && old.range && old.range[1] > old.range[0]) ed.replace(old.range[0], old.range[1], flowText(v));
-  else editMap(ed, ref, [[op.option, v]], { order: MAP_ORDER });
+  else editMap(ed, ref, [[op.option, v]], { order: KIND_FIELDS.map });
   return { state: op.state };
 };
 

@@ -4,8 +4,8 @@
 // line endings and indentation.
 import { parseDocument, visit, type Document } from 'yaml';
 import type { TextEdit } from '../model/types';
-import { EditError } from './error';
 import { copyStatesText, wireEditTaskText } from './clipboard';
+import { EditError } from './error';
 import { expandGesture, isGesture } from './gestures';
 import { stateNames } from './locate';
 import { freeStateName } from './names';

@@ -4,7 +4,7 @@ import { isScalar, type Node, type Pair, type YAMLMap } from 'yaml';
 import { EditError } from '../error';
 import { hasComment, type MapRef, type YamlEditor } from './editor';
 import { replaceValue } from './entry';
-import type { Change, Placement } from './placement';
+import { placeAfter, type Change, type Placement } from './placement';
 import { flowEntry, flowText, inlineText, pairLines } from './render';
 
 /**
@@ -33,7 +33,7 @@ export function editFlowMap(ed: YamlEditor, ref: MapRef, map: YAMLMap, sets: rea
   const keys = kept.map((p) => keyName(ed, p));
   const groups = new Map<number, string[]>();
   for (const [k, v] of fresh) {
-    const after = flowAnchor(keys, k, placement);
+    const after = placeAfter(keys, k, placement);
     groups.set(after, [...(groups.get(after) ?? []), flowEntry(k, v, json)]);
   }
   for (const [after, entries] of groups) insertFlowEntries(ed, kept, after, entries);
@@ -95,7 +95,7 @@ function toBlock(ed: YamlEditor, ref: MapRef, map: YAMLMap, sets: readonly Chang
   }
   for (const [k, v] of sets) {
     if (ed.find(map, k)) continue;
-    const after = flowAnchor(entries.map((e) => e.key), k, placement);
+    const after = placeAfter(entries.map((e) => e.key), k, placement);
     entries.splice(after + 1, 0, { key: k, lines: pairLines(k, v, inner, ed.indent) });
   }
   const lines = entries.flatMap((e) => e.lines);
@@ -104,24 +104,7 @@ function toBlock(ed: YamlEditor, ref: MapRef, map: YAMLMap, sets: readonly Chang
   return true;
 }
 
-function flowAnchor(keys: string[], key: string, placement: Placement): number {
-  if (!('order' in placement)) {
-    const i = placement.after !== undefined ? keys.indexOf(placement.after) : -1;
-    return i >= 0 ? i : keys.length - 1;
-  }
-  const rank = placement.order.indexOf(key);
-  if (rank < 0) return keys.length - 1;
-  let at = -1;
-  let later = false;
-  keys.forEach((k, i) => {
-    const r = placement.order.indexOf(k);
-    if (r >= 0 && r < rank) at = i;
-    else if (r > rank) later = true;
-  });
-  return at >= 0 || later ? at : keys.length - 1;
-}
-
 /** True when every key of a (non-empty) mapping is double-quoted, as in a file written as JSON. */
 export function isJsonStyle(map: YAMLMap): boolean {
-return map.items.length > 0 && map.items.every((p) => isScalar(p.key) && p.key.type === 'QUOTE_DOUBLE');
+  return map.items.length > 0 && map.items.every((p) => isScalar(p.key) && p.key.type === 'QUOTE_DOUBLE');
 }

@@ -5,7 +5,7 @@ import { isScalar, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { Extent, MapRef, YamlEditor } from './editor';
 import { replaceValue } from './entry';
 import { editFlowMap, isJsonStyle } from './flow-mapping';
-import type { Change, Placement } from './placement';
+import { placeAfter, type Change, type Placement } from './placement';
 import { flowText, isCollection, itemLines, pairLines } from './render';
 
 /**
@@ -94,8 +94,10 @@ function insertBlockPairs(ed: YamlEditor, map: YAMLMap, remaining: Array<Pair<un
   const col = ed.entryColumn(all);
   // Group the new keys by the entry they follow (undefined: before the first entry that stays).
   const groups = new Map<Pair<unknown, unknown> | undefined, Array<[string, unknown]>>();
+  const names = remaining.map((p) => (isScalar(p.key) ? String(p.key.value) : undefined));
   for (const entry of inserts) {
-    const after = anchorFor(remaining, entry[0], placement);
+    const at = placeAfter(names, entry[0], placement);
+    const after = at >= 0 ? remaining[at] : undefined;
     const list = groups.get(after) ?? [];
     list.push(entry);
     groups.set(after, list);
@@ -120,30 +122,6 @@ function insertBlockPairs(ed: YamlEditor, map: YAMLMap, remaining: Array<Pair<un
     const atTextEnd = () => ed.pairExtent(all[all.length - 1]).end >= ed.text.length && !ed.text.endsWith('\n');
     ed.replace(key, key, body + (remaining.length ? ed.eol + ' '.repeat(col) : atTextEnd() ? '' : ed.eol));
   }
-}
-
-/** The entry (of those that stay) a new key goes after; undefined: before all of them. */
-function anchorFor(remaining: Array<Pair<unknown, unknown>>, key: string, placement: Placement): Pair<unknown, unknown> | undefined {
-  if (!remaining.length) return undefined;
-  if (!('order' in placement)) {
-    if (placement.after !== undefined) {
-      const p = remaining.find((q) => isScalar(q.key) && String(q.key.value) === placement.after);
-      if (p) return p;
-    }
-    return remaining[remaining.length - 1];
-  }
-  const order = placement.order;
-  const rank = order.indexOf(key);
-  if (rank < 0) return remaining[remaining.length - 1];
-  let anchor: Pair<unknown, unknown> | undefined;
-  let laterExists = false;
-  for (const p of remaining) {
-    const r = isScalar(p.key) ? order.indexOf(String(p.key.value)) : -1;
-    if (r >= 0 && r < rank) anchor = p;
-    else if (r > rank) laterExists = true;
-  }
-  if (anchor) return anchor;
-  return laterExists ? undefined : remaining[remaining.length - 1];
 }
 
 /** A block mapping whose entries are all removed: written `{}`. */
