@@ -10,6 +10,7 @@ import { childRef, instructionRef } from './locate';
 import type { Op } from './outcome';
 import type { EditOperation } from './types';
 import type { MapRef, YamlEditor } from './yaml/editor';
+import { setScalar } from './yaml/entry';
 import { insertFlowEntries } from './yaml/flow-mapping';
 import { editMap } from './yaml/mapping';
 import { flowEntry, flowText, stringScalar } from './yaml/render';
@@ -81,7 +82,7 @@ const renameBranch: Op<'renameBranch'> = (ed, op) => {
   const pair = branchPair(ed, ref, op.state, op.branch);
   if (op.newName === op.branch) return { state: op.state };
   checkBranchName(op.newName, branchNames(ref));
-  ed.setScalar(ed.keyNode(pair), op.newName, !!ref.map!.flow);
+  setScalar(ed, ed.keyNode(pair), op.newName, !!ref.map!.flow);
   return { state: op.state };
 };
 

@@ -8,7 +8,7 @@ import { instructionRef, stateRef } from './locate';
 import type { Op } from './outcome';
 import type { InstructionSpec } from './types';
 import type { YamlEditor } from './yaml/editor';
-import { replaceValue } from './yaml/entry';
+import { replaceValue, setScalar } from './yaml/entry';
 import { editMap } from './yaml/mapping';
 import { flowText, itemLines } from './yaml/render';
 import { insertItem, moveItem, removeItem } from './yaml/sequence';
@@ -109,7 +109,7 @@ export const setInstructionKind: Op<'setInstructionKind'> = (ed, op) => {
   }
   if (op.kind !== kind) {
     if (ed.find(ref.map, op.kind)) throw new EditError(`The instruction already has a '${op.kind}' key.`);
-    ed.setScalar(ed.keyNode(pair), op.kind, !!ref.map!.flow);
+    setScalar(ed, ed.keyNode(pair), op.kind, !!ref.map!.flow);
   }
   replaceValue(ed, pair, op.args ?? null, !!ref.map!.flow);
   return { state: op.state };

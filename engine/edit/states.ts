@@ -8,6 +8,7 @@ import { freeStateName, TASK_NAME } from './names';
 import type { Op } from './outcome';
 import type { StateReference } from './types';
 import type { MapRef, YamlEditor } from './yaml/editor';
+import { setScalar } from './yaml/entry';
 import { insertFlowEntries } from './yaml/flow-mapping';
 import { editMap } from './yaml/mapping';
 import { pairLines, stringScalar } from './yaml/render';
@@ -72,8 +73,8 @@ export const renameState: Op<'renameState'> = (ed, op) => {
   const { pair, states } = statePair(ed, op.state);
   if (op.newName === op.state) return { state: op.state };
   checkName(ed, op.newName);
-  ed.setScalar(ed.keyNode(pair), op.newName, !!states.flow);
-  for (const r of findReferences(ed, op.state)) ed.setScalar(r.node, op.newName, r.flow);
+  setScalar(ed, ed.keyNode(pair), op.newName, !!states.flow);
+  for (const r of findReferences(ed, op.state)) setScalar(ed, r.node, op.newName, r.flow);
   return { state: op.newName };
 };
 

@@ -1,13 +1,13 @@
 // A parsed YAML document and its text, read through its nodes' offsets (`range = [start, valueEnd,
 // nodeEnd]`): where lines, keys, values, entries and list items start and end, and which lines an
 // entry owns (its comment lines with it). Edits are recorded here as splices at those offsets, never
-// applied: the mapping and list edits (mapping.ts, flow-mapping.ts, entry.ts, sequence.ts) are built
-// on these, and nothing else in the file is re-written.
+// applied: the value, mapping and list edits (entry.ts, mapping.ts, flow-mapping.ts, sequence.ts) are
+// built on these, and nothing else in the file is re-written.
 import { isScalar, type Document, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { TextEdit } from '../../model/types';
 import { EditError } from '../error';
 import { detectIndent } from './indent';
-import { scalarText, stringScalar, type Indent } from './render';
+import type { Indent } from './render';
 
 /** Who holds a mapping: an entry of another mapping, an item of a sequence, or the document. */
 export type Owner =
@@ -254,29 +254,6 @@ export class YamlEditor {
     else this.replace(at, at, body + this.eol);
   }
 
-  /** Replaces a scalar's value in its own style (quotes kept; a plain one quoted only when needed). */
-  setScalar(node: Scalar, value: unknown, flow: boolean): void {
-    const r = node.range!;
-    if (typeof value !== 'string') {
-      this.replace(r[0], r[1], scalarText(value, flow));
-      return;
-    }
-    if (node.type === 'QUOTE_SINGLE' && !/\n/.test(value)) this.replace(r[0], r[1], `'${value.replace(/'/g, "''")}'`);
-    else if (node.type === 'QUOTE_DOUBLE') this.replace(r[0], r[1], JSON.stringify(value));
-    else if ((node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') && value.includes('\n') && !/^[ \t]|^\n/.test(value)) {
-      const pad = ' '.repeat(this.column(this.lineStart(r[0]) + this.leadingSpaces(this.lineStart(r[0]))) + this.indent.unit);
-      const body = value.replace(/\n+$/, '');
-      const trailing = value.length - body.length;
-      const header = trailing === 0 ? '|-' : trailing === 1 ? '|' : '|+';
-      const lines = body.split('\n').map((l) => (l ? pad + l : ''));
-      const old = this.text.slice(r[0], r[1]);
-      const keepEol = /\n$/.test(old);
-      this.replace(r[0], r[1], header + this.eol + lines.join(this.eol) + (keepEol ? this.eol : ''));
-    } else if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') {
-      const end = this.text.slice(r[0], r[1]).endsWith('\n') ? r[1] - (this.text.slice(r[0], r[1]).endsWith('\r\n') ? 2 : 1) : r[1];
-      this.replace(r[0], end, stringScalar(value, flow));
-    } else this.replace(r[0], r[1], stringScalar(value, flow));
-  }
 }
 
 /** True when a flow collection's text holds a comment (a '#' after a space, outside quotes). */
