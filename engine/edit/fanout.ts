@@ -15,7 +15,7 @@ import { insertFlowEntries } from './yaml/flow-mapping';
 import { editMap } from './yaml/mapping';
 import { flowEntry, flowText, stringScalar } from './yaml/render';
 
-export type FanoutOperation = Extract<EditOperation, { type: 'addBranch' | 'removeBranch' | 'renameBranch' | 'setMapOption' }>;
+type FanoutOperation = Extract<EditOperation, { type: 'addBranch' | 'removeBranch' | 'renameBranch' | 'setMapOption' }>;
 
 /** The mapping under the `parallel` or `map` key of the instruction at `index`. */
 function fanoutRef(ed: YamlEditor, state: string, index: number, kind: 'parallel' | 'map'): MapRef {

@@ -1,5 +1,6 @@
 // What an operation is: a function of the parsed text that records text edits on a YamlEditor and
-// says what to select afterwards.
+// says what to select afterwards. An operation that needs the result of a first change (e.g. the
+// `start:` of a task it just created) names a follow-up operation.
 import type { EditOperation, StateReference } from './types';
 import type { YamlEditor } from './yaml/editor';
 
