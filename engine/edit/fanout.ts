@@ -3,15 +3,19 @@
 // the other branches, their comments and their style (a flow mapping per line, as the samples
 // write them, or block mappings) stay as written.
 import { isMap, isScalar, type Pair, type Scalar } from 'yaml';
-import { EditError, type MapRef, type YamlEditor } from './editor';
-import { childRef, instructionRef, instructionValue, type Op } from './operations';
-import { flowEntry, flowText, stringScalar } from './render';
+import { EditError } from './error';
+import { instructionValue } from './instructions';
+import { KIND_FIELDS } from './key-order';
+import { childRef, instructionRef } from './locate';
+import type { Op } from './outcome';
 import type { EditOperation } from './types';
+import type { MapRef, YamlEditor } from './yaml/editor';
+import { setScalar } from './yaml/entry';
+import { insertFlowEntries } from './yaml/flow-mapping';
+import { editMap } from './yaml/mapping';
+import { flowEntry, flowText, stringScalar } from './yaml/render';
 
-export type FanoutOperation = Extract<EditOperation, { type: 'addBranch' | 'removeBranch' | 'renameBranch' | 'setMapOption' }>;
-
-/** The order of a `map`'s keys, as the format writes them. */
-export const MAP_ORDER = ['items', 'concurrency', 'tolerate', 'do'] as const;
+type FanoutOperation = Extract<EditOperation, { type: 'addBranch' | 'removeBranch' | 'renameBranch' | 'setMapOption' }>;
 
 /** The mapping under the `parallel` or `map` key of the instruction at `index`. */
 function fanoutRef(ed: YamlEditor, state: string, index: number, kind: 'parallel' | 'map'): MapRef {
@@ -56,12 +60,12 @@ const addBranch: Op<'addBranch'> = (ed, op) => {
   const lastValue = last?.value;
   if (ref.map?.flow && last) {
     // `parallel: { a: ..., b: ... }` stays one flow mapping.
-    ed.insertFlowEntries(pairs, pairs.length - 1, [flowEntry(name, value)]);
+    insertFlowEntries(ed, pairs, pairs.length - 1, [flowEntry(name, value)]);
   } else if (ref.map && last && isMap(lastValue) && lastValue.flow && !ed.text.slice(lastValue.range![0], lastValue.range![1]).includes('\n')) {
     // The branches are written one a line (`web: { call: ... }`): the new one too.
     const col = ed.column(ed.keyNode(last).range![0]);
     ed.insertLines(ed.pairExtent(last).end, [`${' '.repeat(col)}${stringScalar(name)}: ${flowText(value)}`]);
-  } else ed.editMap(ref, [[name, value]], { after: last ? String((last.key as Scalar).value) : undefined });
+  } else editMap(ed, ref, [[name, value]], { after: last ? String((last.key as Scalar).value) : undefined });
   return { state: op.state };
 };
 
@@ -69,7 +73,7 @@ const removeBranch: Op<'removeBranch'> = (ed, op) => {
   const ref = fanoutRef(ed, op.state, op.index, 'parallel');
   branchPair(ed, ref, op.state, op.branch);
   if (branchNames(ref).length === 1) throw new EditError(`'${op.branch}' is the only branch of this parallel; remove the instruction instead.`);
-  ed.editMap(ref, [[op.branch, undefined]], { after: undefined });
+  editMap(ed, ref, [[op.branch, undefined]], { after: undefined });
   return { state: op.state };
 };
 
@@ -78,7 +82,7 @@ const renameBranch: Op<'renameBranch'> = (ed, op) => {
   const pair = branchPair(ed, ref, op.state, op.branch);
   if (op.newName === op.branch) return { state: op.state };
   checkBranchName(op.newName, branchNames(ref));
-  ed.setScalar(ed.keyNode(pair), op.newName, !!ref.map!.flow);
+  setScalar(ed, ed.keyNode(pair), op.newName, !!ref.map!.flow);
   return { state: op.state };
 };
 
@@ -95,7 +99,7 @@ const setMapOption: Op<'setMapOption'> = (ed, op) => {
   const old = ed.find(ref.map, op.option)?.value;
   // A list over an expression is written where the expression was (a comment after it stays).
   if (Array.isArray(v) && isScalar(old) && old.range && old.range[1] > old.range[0]) ed.replace(old.range[0], old.range[1], flowText(v));
-  else ed.editMap(ref, [[op.option, v]], { order: MAP_ORDER });
+  else editMap(ed, ref, [[op.option, v]], { order: KIND_FIELDS.map });
   return { state: op.state };
 };
 

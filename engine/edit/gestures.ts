@@ -2,8 +2,9 @@
 // reads the state as written and becomes the plain operations that do it (one batch: one undo
 // step). Their arguments' shapes are checked at the boundary (validate.ts) like every operation's.
 import { isMap, isScalar, isSeq, type Document, type YAMLMap } from 'yaml';
-import { EditError } from './editor';
-import { freeStateName } from './operations';
+import { EditError } from './error';
+import { CONDITION_KEYS } from './key-order';
+import { freeStateName } from './names';
 import type { EditOperation, TransitionList } from './types';
 
 export type GestureOperation = Extract<EditOperation, { type: 'connect' | 'insertState' }>;
@@ -63,8 +64,6 @@ function stateMap(states: YAMLMap, name: string): YAMLMap | null {
   throw new EditError(`State '${name}' is not a mapping; edit it in the text.`);
 }
 
-const CONDITIONS = ['when', 'after', 'event', 'consume', 'poll'];
-
 function onlyUnconditionalExit(map: YAMLMap | null): boolean {
   if (!map) return false;
   const next = map.get('next', true);
@@ -72,7 +71,7 @@ function onlyUnconditionalExit(map: YAMLMap | null): boolean {
   if (next !== undefined) return on === undefined || (isSeq(on) && on.items.length === 0);
   if (!isSeq(on) || on.items.length !== 1) return false;
   const only = on.items[0];
-  return isMap(only) && !CONDITIONS.some((k) => only.has(k));
+  return isMap(only) && !CONDITION_KEYS.some((k) => only.has(k));
 }
 
 /** The `to` of a transition (index 0 of `on` is `next:` when written so), or undefined when there is none. */

@@ -4,17 +4,21 @@
 // line endings and indentation.
 import { parseDocument, visit, type Document } from 'yaml';
 import type { TextEdit } from '../model/types';
-import { EditError, YamlEditor } from './editor';
-import { FANOUT_OPERATIONS } from './fanout';
+import { copyStatesText, wireEditTaskText } from './clipboard';
+import { EditError } from './error';
 import { expandGesture, isGesture } from './gestures';
-import { copyStatesText, freeStateName, OPERATIONS, stateNames, wireEditTaskText, type Outcome } from './operations';
+import { stateNames } from './locate';
+import { freeStateName } from './names';
+import { OPERATIONS } from './operations';
+import type { Outcome } from './outcome';
 import type { EditOperation, EditResult } from './types';
 import { validateOperation } from './validate';
+import { YamlEditor } from './yaml/editor';
 
 export * from './types';
-export { EditError } from './editor';
-export { freeStateName, KIND_FIELDS, STATE_ORDER, TRANSITION_ORDER } from './operations';
-export { TASK_NAME, taskNameFor } from './names';
+export { EditError } from './error';
+export { KIND_FIELDS, STATE_ORDER, TRANSITION_ORDER } from './key-order';
+export { freeStateName, TASK_NAME, taskNameFor } from './names';
 
 /** Parses text the way the edit operations read it (the model's parse gives an equivalent Document). */
 export function parseForEdit(text: string): Document {
@@ -83,7 +87,7 @@ function run(text: string, op: EditOperation, doc?: Document): EditResult {
     const parsed = doc ?? parseForEdit(text);
     return run(text, expandGesture(parsed, op), parsed);
   }
-  const fn = ({ ...OPERATIONS, ...FANOUT_OPERATIONS } as Record<string, (ed: YamlEditor, op: EditOperation) => Outcome>)[op.type];
+  const fn = (OPERATIONS as Record<string, (ed: YamlEditor, op: EditOperation) => Outcome>)[op.type];
   const parsed = doc ?? parseForEdit(text);
   if (parsed.errors.length) throw new EditError(`The YAML has errors; fix them first (${parsed.errors[0].message.split('\n')[0]}).`);
   const ed = new YamlEditor(text, parsed);

@@ -13,3 +13,13 @@ export function taskNameFor(fileName: string): string {
   if (!cleaned) return 'task';
   return TASK_NAME.test(cleaned) ? cleaned : `task-${cleaned}`;
 }
+
+/** A free state name: `base` itself when free (and given), else `base-2`, `base-3`…, or `state1`, `state2`… */
+export function freeStateName(taken: Iterable<string>, base?: string): string {
+  const names = new Set(taken);
+  if (base) {
+    if (!names.has(base)) return base;
+    for (let i = 2; ; i++) if (!names.has(`${base}-${i}`)) return `${base}-${i}`;
+  }
+  for (let i = 1; ; i++) if (!names.has(`state${i}`)) return `state${i}`;
+}

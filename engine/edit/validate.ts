@@ -1,7 +1,7 @@
 // Checks an edit operation's shape before it touches the text. Operations arrive from the graph
 // webview as untrusted JSON: a fractional or null index, a name that is a number or a value that is
 // not plain data must be refused with a message naming the argument, never reach the editor.
-import { EditError } from './editor';
+import { EditError } from './error';
 import type { EditOperation, EditOperationType } from './types';
 
 type Check = (value: unknown, at: string) => void;
