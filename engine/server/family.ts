@@ -91,42 +91,12 @@ export async function executeFamily(host: FamilyHost, fam: Family): Promise<void
     return;
   }
   const takeover = claim.prev_owner !== null;
-  const retry = claim.prev_reason === 'retry';
   if (takeover) {
     host.stats.takeovers++;
     o.observer?.takenOver?.();
     host.log(`took over run ${claim.id} from ${claim.prev_owner} (attempt ${claim.attempts})`);
   }
-  const recoverable = !o.recoveryExcluded?.(claim.task);
-  if ((takeover || retry) && recoverable && claim.attempts > o.maxAttempts) {
-    await appendDirect(store, claim.id, history, state, {
-      type: 'run-ended',
-      status: 'failed',
-      reason: 'recovery-exhausted',
-      error: { kind: 'recovery', message: `The run did not end after ${o.maxAttempts} attempt${o.maxAttempts === 1 ? '' : 's'}; its last worker was lost in state '${state.state ?? '-'}'.` },
-    });
-    return;
-  }
-  if (claim.control === 'cancel') {
-    await appendDirect(store, claim.id, history, state, {
-      type: 'run-ended',
-      status: 'cancelled',
-      reason: 'cancelled',
-      error: { kind: 'cancelled', message: claim.control_reason ?? 'cancelled through the API' },
-    });
-    return;
-  }
-  if (claim.control === 'pause' && !state.paused) {
-    await appendDirect(store, claim.id, history, state, { type: 'run-paused' });
-    await releaseRow(host, fam, { waiting: [], timers: [], children: [] });
-    return;
-  }
-  if (state.paused && claim.control !== 'resume') {
-    if (claim.control) await o.pool.query(`UPDATE runs SET control = NULL WHERE id = $1 AND lease_owner = $2`, [claim.id, owner]);
-    await releaseRow(host, fam, { waiting: [], timers: [], children: [] });
-    return;
-  }
-  if (claim.control === 'resume') await o.pool.query(`UPDATE runs SET control = NULL WHERE id = $1 AND lease_owner = $2 AND control = 'resume'`, [claim.id, owner]);
+  if (await settledWithoutRunning(host, fam, history, state, takeover)) return;
 
   let task: LoadedTask;
   try {
@@ -147,7 +117,71 @@ export async function executeFamily(host: FamilyHost, fam: Family): Promise<void
     return;
   }
 
-  const lastAt = history[history.length - 1].at;
+  const engine = familyEngine(host, fam, state, history[history.length - 1].at);
+  const journal: ResumeJournal = takeover
+    ? { reason: 'lease-expired', worker: owner, attempt: claim.attempts }
+    : claim.prev_reason
+      ? { reason: claim.prev_reason, worker: owner, attempt: claim.attempts }
+      : false;
+  if (host.stopping()) {
+    // Stopping while the run was being loaded: hand it straight back.
+    await releaseRow(host, fam, { due: Date.now(), waiting: [], timers: [], children: [] });
+    return;
+  }
+  const run = await engine.resume(claim.id, { history, task, journal });
+  fam.root = run;
+  if (fam.release) run.detach('released while it waits');
+  // A control announced while the run was being loaded.
+  if (fam.controlPending) host.onControl(claim.id);
+  const final = await run.done;
+  await leave(host, fam, engine, run, final);
+}
+
+/**
+ * Ends or parks a claimed run that is not to be executed (recovery exhausted, a control waiting
+ * for it, paused); true when it did. A resume is cleared from the row for the run to go on.
+ */
+async function settledWithoutRunning(host: FamilyHost, fam: Family, history: JournalEvent[], state: RunState, takeover: boolean): Promise<boolean> {
+  const { o, owner, store } = host;
+  const { claim } = fam;
+  const retry = claim.prev_reason === 'retry';
+  const recoverable = !o.recoveryExcluded?.(claim.task);
+  if ((takeover || retry) && recoverable && claim.attempts > o.maxAttempts) {
+    await appendDirect(store, claim.id, history, state, {
+      type: 'run-ended',
+      status: 'failed',
+      reason: 'recovery-exhausted',
+      error: { kind: 'recovery', message: `The run did not end after ${o.maxAttempts} attempt${o.maxAttempts === 1 ? '' : 's'}; its last worker was lost in state '${state.state ?? '-'}'.` },
+    });
+    return true;
+  }
+  if (claim.control === 'cancel') {
+    await appendDirect(store, claim.id, history, state, {
+      type: 'run-ended',
+      status: 'cancelled',
+      reason: 'cancelled',
+      error: { kind: 'cancelled', message: claim.control_reason ?? 'cancelled through the API' },
+    });
+    return true;
+  }
+  if (claim.control === 'pause' && !state.paused) {
+    await appendDirect(store, claim.id, history, state, { type: 'run-paused' });
+    await releaseRow(host, fam, { waiting: [], timers: [], children: [] });
+    return true;
+  }
+  if (state.paused && claim.control !== 'resume') {
+    if (claim.control) await o.pool.query(`UPDATE runs SET control = NULL WHERE id = $1 AND lease_owner = $2`, [claim.id, owner]);
+    await releaseRow(host, fam, { waiting: [], timers: [], children: [] });
+    return true;
+  }
+  if (claim.control === 'resume') await o.pool.query(`UPDATE runs SET control = NULL WHERE id = $1 AND lease_owner = $2 AND control = 'resume'`, [claim.id, owner]);
+  return false;
+}
+
+/** The family's engine over a clock of its own whose idle moments and virtual jumps may release it. */
+function familyEngine(host: FamilyHost, fam: Family, state: RunState, lastAt: number): Engine {
+  const { o, store } = host;
+  const { claim } = fam;
   const inner = state.clock === 'virtual' ? virtualClock(lastAt) : realClock();
   const clock = trackedClock(inner, () => onIdle(host, fam));
   if (inner.kind === 'virtual') (inner as VirtualClock).setGate((due) => gate(host, fam, due));
@@ -171,23 +205,13 @@ export async function executeFamily(host: FamilyHost, fam: Family): Promise<void
       host.leaseTime.set(run.id, performance.now());
     }
   });
-  const journal: ResumeJournal = takeover
-    ? { reason: 'lease-expired', worker: owner, attempt: claim.attempts }
-    : claim.prev_reason
-      ? { reason: claim.prev_reason, worker: owner, attempt: claim.attempts }
-      : false;
-  if (host.stopping()) {
-    // Stopping while the run was being loaded: hand it straight back.
-    await releaseRow(host, fam, { due: Date.now(), waiting: [], timers: [], children: [] });
-    return;
-  }
-  const run = await engine.resume(claim.id, { history, task, journal });
-  fam.root = run;
-  if (fam.release) run.detach('released while it waits');
-  // A control announced while the run was being loaded.
-  if (fam.controlPending) host.onControl(claim.id);
-  const final = await run.done;
+  return engine;
+}
 
+/** After the root's end or detach: its children stopped, the row released or left, the children's rows too. */
+async function leave(host: FamilyHost, fam: Family, engine: Engine, run: Run, final: RunState): Promise<void> {
+  const { o, owner, store } = host;
+  const { claim } = fam;
   // Children still going (the root was released, lost or ended under them).
   const others = engine.active();
   for (const r of others) {
