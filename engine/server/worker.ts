@@ -4,7 +4,6 @@
 // hands them the events other runs emit (emits.ts).
 import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
-import type { RunError } from '../journal/events';
 import { instructionRegistry } from '../instructions/registry';
 import { FANOUT_KINDS } from '../model/types';
 import { ChildRuns } from '../store/postgres/children';
@@ -279,4 +278,3 @@ export class Worker {
   }
 }
 
-export type { RunError };
