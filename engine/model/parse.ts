@@ -180,7 +180,10 @@ class Reader {
       const value = (item as Pair<Node, Node | null>).value;
       values.set(key, this.deref(value));
       const keyRange = this.nodeRange(item.key as Node);
-      ranges[key] = { key: keyRange, value: value ? this.nodeRange(value) : keyRange };
+      const field = { key: keyRange, value: value ? this.nodeRange(value) : keyRange };
+      // `__proto__:` in the file is a key like any other (assigned, it would replace the prototype).
+      if (key === '__proto__') Object.defineProperty(ranges, key, { value: field, enumerable: true, writable: true, configurable: true });
+      else ranges[key] = field;
     }
     return { values, ranges };
   }

@@ -162,4 +162,12 @@ describe('values the model takes from the plain document', () => {
     );
     assert.equal(parseTask(text).model.states[0].on[0].to, 'toString');
   });
+
+  it('keep a `__proto__:` key of a state as a field, not as the prototype of its fields', () => {
+    const text = ['version: 1', 'name: p', 'start: a', 'states:', '  a:', '    __proto__: { key: 1 }', '    final: true', ''].join('\n');
+    const state = parseTask(text).model.states[0];
+    assert.equal(Object.getPrototypeOf(state.fields), Object.prototype);
+    assert.deepEqual(Object.keys(state.fields), ['__proto__', 'final']);
+    assert.equal((state.fields as Record<string, unknown>).key, undefined);
+  });
 });
