@@ -1,23 +1,22 @@
 // One run of a task: walks the state machine, journals its steps (see run-journal.ts), and
 // calls the hooks a debugger needs. It knows nothing of DAP or VS Code.
-import * as path from 'node:path';
 import { durationMs } from '../expr/duration';
-import { evaluateViews, resolveTemplates, type Evaluated, type ExpressionScope, type ValuePath } from '../expr/expression';
+import { evaluateViews, resolveTemplates, type Evaluated, type ExpressionScope } from '../expr/expression';
 import type { BranchTag, JournalEvent, NewJournalEvent, ReceivedEvent, RunError, ScheduleTrigger, TransitionCause } from '../journal/events';
 import type { RunState } from '../journal/replay';
-import type { CallResult, InstructionContext } from '../instructions/types';
+import type { CallResult } from '../instructions/types';
 import type { InstructionSite } from '../observe/observer';
 import type { CatchModel, InstructionModel, StateModel, TaskModel, TransitionModel } from '../model/types';
 import { abortError, type Clock } from './clock';
+import { execute, runInstruction, toRunError, type ExecutionHost, type RecordedInstructions } from './execution';
 import type { MockOutcome, MockSession } from './mocks';
 import type { InstructionRegistry } from '../instructions/registry';
 import type { RunStore } from '../store/store';
 import { SecretState, type ClearResult } from './secret-state';
-import { runFanout, type BranchRun, type FanoutHost } from './fanout';
 import { pinSource } from './pinned';
-import { isDeterministicKind, RunJournal } from './run-journal';
-import { Interrupt, Scope, type Abortable } from './scope';
-import { chooseTransition, isArmed, offer, retryDelay, routeFailure, toRunError, type Decision, type EventSubscriber, type RecordedWaits, type WaitHost } from './waits';
+import { RunJournal } from './run-journal';
+import { Interrupt, Scope } from './scope';
+import { chooseTransition, isArmed, offer, routeFailure, type Decision, type EventSubscriber, type RecordedWaits, type WaitHost } from './waits';
 
 export interface StepInfo {
   runId: string;
@@ -61,9 +60,7 @@ export interface OutputChunk {
  * runs take the same steps, an instruction or poll can reuse the recorded outcome instead of
  * running again. Returns undefined to run it (or take its mock) as usual.
  */
-export interface RecordedOutcomes extends RecordedWaits {
-  instruction(state: string, index: number, kind: string, attempt: number): MockOutcome | undefined;
-}
+export interface RecordedOutcomes extends RecordedWaits, RecordedInstructions {}
 
 export interface RunEnvironment {
   store: RunStore;
@@ -105,9 +102,6 @@ export interface LoadedTask {
  * nothing (`false`), and one that takes over or retries a run journals who and why.
  */
 export type ResumeJournal = false | { reason?: string; worker?: string; attempt?: number };
-
-/** An instruction's outcome; `secret` when its result is its arguments and some came from secrets. */
-type Outcome = MockOutcome & { secret?: { shown: unknown; paths: ValuePath[] } };
 
 export class Run implements WaitHost {
   /** Every step recorded, journaled or not (see RunJournal): what the run decides over. */
@@ -411,8 +405,11 @@ export class Run implements WaitHost {
     }
     try {
       for (let i = this.live.nextInstruction; i < st.do.length; i++) {
-        const failure = await this.runInstruction(st, st.do[i], stateAbort);
-        if (failure) return routeFailure(st, failure);
+        const failure = await runInstruction(this.executionHost(), st, st.do[i], stateAbort);
+        if (failure) {
+          await this.failureHook(st, failure, 'instruction');
+          return routeFailure(st, failure);
+        }
       }
       if (st.final) {
         await this.end(st.status ?? 'succeeded');
@@ -449,66 +446,24 @@ export class Run implements WaitHost {
     return undefined;
   }
 
-  /** Returns the error that survived the retries, or undefined when the instruction succeeded. */
-  private async runInstruction(st: StateModel, ins: InstructionModel, stateSignal: Scope): Promise<RunError | undefined> {
-    const retry = ins.retry;
-    for (;;) {
-      if (this.mustStop()) await this.gate();
-      if (this.live.retryAt !== undefined) {
-        await this.flush();
-        this.parkedDepth++;
-        try {
-          await this.idle(this.env.clock.sleep(Math.max(0, this.live.retryAt - this.env.clock.now()), stateSignal));
-        } finally {
-          this.parkedDepth--;
-        }
-      }
-      const attempt = this.live.attempts + 1;
-      // A fan-out whose attempt the journal started and did not end goes on where it was.
-      const open = ins.fanout !== undefined && this.live.fanout?.index === ins.index && this.live.fanout.attempt === attempt;
-      if (this.env.hooks.beforeInstruction && !open) {
-        await this.flush();
-        await this.env.hooks.beforeInstruction({ runId: this.id, run: this.state, state: st, instruction: ins, attempt });
-      }
-      if (this.mustStop()) await this.gate();
-      const started = open ? { seq: this.state.seq } : await this.journal({ type: 'instruction-started', state: st.name, index: ins.index, kind: ins.kind, attempt });
-      const replayed = this.env.recorded?.instruction(st.name, ins.index, ins.kind, attempt);
-      const mock = replayed ? undefined : this.env.mocks.instruction(st.name, ins.index, ins.as);
-      let outcome: Outcome;
-      if (replayed) outcome = replayed;
-      else if (mock) outcome = mock;
-      else if (ins.fanout) outcome = await this.idle(runFanout(this.fanoutHost(st), st, ins, stateSignal.signal));
-      else outcome = await this.execute(st, ins, stateSignal, started.seq);
-      const how = { mocked: mock ? true : undefined, replayed: replayed ? true : undefined };
-      if ('result' in outcome) {
-        const { secret } = outcome;
-        await this.journal(
-          { type: 'instruction-finished', state: st.name, index: ins.index, kind: ins.kind, as: ins.as, result: secret ? secret.shown : outcome.result, secret: secret?.paths, ...how },
-          secret && { result: outcome.result, paths: secret.paths },
-        );
-        return undefined;
-      }
-      const error = outcome.error;
-      const retryInMs = retry && attempt < retry.attempts ? retryDelay(retry, attempt) : undefined;
-      await this.journal({ type: 'instruction-failed', state: st.name, index: ins.index, kind: ins.kind, as: ins.as, attempt, error, retryInMs, ...how });
-      if (retryInMs === undefined) {
-        await this.failureHook(st, error, 'instruction');
-        return error;
-      }
-    }
-  }
-
-  private fanoutHost(st: StateModel): FanoutHost {
+  /**
+   * What running an instruction needs of the run, made for each one rather than kept: a run that
+   * waits for a transition holds none.
+   */
+  private executionHost(): ExecutionHost {
+    const { env } = this;
     return {
       runId: this.id,
-      state: this.live,
-      clock: this.env.clock,
-      mocks: this.env.mocks,
-      journal: (e) => this.journal(e),
-      views: () => this.secrets.views(this.live),
-      execute: (ins, signal, branch) => this.execute(st, ins, signal, undefined, branch),
-      checkpoint: async () => (this.mustStop() ? this.gate() : undefined),
-      retryDelay,
+      taskFile: this.task.file,
+      env,
+      live: this.live,
+      secrets: this.secrets,
+      shown: () => this.state,
+      journal: (e, clear, point) => this.journal(e, clear, point),
+      flush: () => this.flush(),
+      mustStop: () => this.mustStop(),
+      gate: () => this.gate(),
+      idle: (p) => this.idle(p),
       park: () => {
         this.parkedDepth++;
         let done = false;
@@ -517,77 +472,14 @@ export class Run implements WaitHost {
           done = true;
         };
       },
-      reattachCalls: this.env.callChild !== undefined,
+      callTask: (file, input, childId, signal) => env.callTask(this, file, input, childId, signal),
+      callChild: env.callChild && ((file, input, childId, branch, signal) => env.callChild!(this, file, input, childId, branch, signal)),
     };
   }
 
-  /**
-   * Runs an instruction for real, turning any failure (but a run or state interrupt) into data; a
-   * fan-out's branch runs it with its own scope, clock hold and child id.
-   */
-  async execute(st: StateModel, ins: InstructionModel, stateSignal: Abortable, startedSeq = this.live.seq, branch?: BranchRun): Promise<Outcome> {
-    const handler = this.env.instructions.get(ins.kind);
-    if (!handler) return { error: { kind: 'task', message: `Unknown instruction kind '${ins.kind}'.` } };
-    const insAbort = new Scope(stateSignal);
-    if (ins.timeout) {
-      const startedAt = branch?.startedAt ?? this.env.clock.now();
-      this.env.clock
-        .sleep(Math.max(0, startedAt + durationMs(ins.timeout) - this.env.clock.now()), insAbort)
-        .then(() => insAbort.abort(new Interrupt('instruction-timeout', `Instruction ${ins.index} (${ins.kind}) of state '${st.name}' timed out after ${ins.timeout}.`)))
-        .catch(() => undefined);
-    }
-    try {
-      const args = await resolveTemplates(ins.args, this.secrets.views(this.live, branch?.scope));
-      this.secrets.learn(args.texts);
-      const ctx = this.context(st, ins, args.value, args.shown, insAbort, startedSeq, branch);
-      const result = await raceAbort(handler(ctx), insAbort);
-      // A result that is the arguments themselves (`set`) is shown as they are.
-      if (result === args.value && args.secret.length) return { result, secret: { shown: args.shown, paths: args.secret } };
-      return { result: result === undefined ? null : result };
-    } catch (err) {
-      const reason = insAbort.reason;
-      if (reason instanceof Interrupt && reason.why === 'instruction-timeout') return { error: { kind: 'timeout', message: reason.message } };
-      if (insAbort.aborted) throw reason ?? err;
-      return { error: toRunError(err) };
-    } finally {
-      insAbort.end();
-    }
-  }
-
-  private context(st: StateModel, ins: InstructionModel, args: unknown, shownArgs: unknown, scope: Scope, startedSeq: number, branch?: BranchRun): InstructionContext {
-    const idle = branch?.idle ?? (<T>(p: Promise<T>) => this.idle(p));
-    return {
-      args,
-      shownArgs,
-      // Made when the handler asks: `set` and `log` never do.
-      get signal() {
-        return scope.signal;
-      },
-      runId: this.id,
-      state: st.name,
-      index: ins.index,
-      propagation: this.env.headers?.({ runId: this.id, state: st.name, index: ins.index, ...branch?.tag }) ?? {},
-      baseDir: this.task.file ? path.dirname(this.task.file) : process.cwd(),
-      clock: this.env.clock,
-      log: async (message) => {
-        // Its output goes out once the entry is journaled (onJournaled, in the constructor): at
-        // once when an instruction with effects logs, with the next durability point from `log`.
-        await this.journal({ type: 'log', state: st.name, message, ...branch?.tag }, undefined, !isDeterministicKind(ins.kind));
-      },
-      emit: async (event, data) => {
-        await this.journal({ type: 'emitted', state: st.name, event, data });
-        await this.env.broadcast(this.id, event, data);
-      },
-      sleep: (ms) => idle(this.env.clock.sleep(ms, scope)),
-      output: (stream, text) => this.env.onOutput({ runId: this.id, state: st.name, stream, text: this.secrets.hide(text) }),
-      // The child's id comes from the journal entry that started the call, so that a resumed
-      // parent never reuses the id of a child started before the crash.
-      callTask: (file, input) => {
-        const childId = branch?.childId ?? `${this.id}.${startedSeq}`;
-        if (branch && this.env.callChild) return branch.park(this.env.callChild(this, file, input, childId, branch.tag, scope.signal));
-        return idle(this.env.callTask(this, file, input, childId, scope.signal));
-      },
-    };
+  /** Runs an instruction for real (a poll's `do`); see execution.ts. */
+  execute(st: StateModel, ins: InstructionModel, signal: Scope): Promise<MockOutcome> {
+    return execute(this.executionHost(), st, ins, signal);
   }
 
   // ---- ending ----
@@ -711,22 +603,4 @@ function statesOf(model: TaskModel): ReadonlyMap<string, StateModel> {
   let states = STATES.get(model);
   if (!states) STATES.set(model, (states = new Map(model.states.map((s) => [s.name, s]))));
   return states;
-}
-
-function raceAbort<T>(p: Promise<T>, signal: Abortable): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortError(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }
