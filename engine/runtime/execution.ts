@@ -1,9 +1,8 @@
 // How a run runs one instruction of a state: its attempts with the retry delays between them, a
 // recorded outcome or a mock in its place, the hand-off of `parallel` and `map` to fanout.ts, and
 // running it for real (its handler, its timeout, its context, a result made of arguments computed
-// from secrets). The loop, the journal and the pause gate stay in run.ts. The run makes a host for
-// each instruction it runs: what only an instruction needs (the run's secrets, its child runs) is
-// then none of the Run's members, and nothing of it stays while the run waits for a transition.
+// from secrets). The loop stays in run.ts; the journal, the pause gate and the clock hold are the
+// run's host (run-host.ts).
 import * as path from 'node:path';
 import { durationMs } from '../expr/duration';
 import { resolveTemplates, type ValuePath } from '../expr/expression';
@@ -61,8 +60,9 @@ export interface ExecutionHost {
   park(): () => void;
   /** Runs a child run (see RunEnvironment.callTask). */
   callTask(file: string, input: Record<string, unknown>, childId: string, signal: AbortSignal): Promise<CallResult>;
-  /** Set when a fan-out branch's `call` is a run of the store (see RunEnvironment.callChild). */
-  readonly callChild?: (file: string, input: Record<string, unknown>, childId: string, branch: BranchTag, signal: AbortSignal) => Promise<CallResult>;
+  /** True when a fan-out branch's `call` is a run of the store, run with callChild (see RunEnvironment.callChild). */
+  readonly reattachCalls: boolean;
+  callChild(file: string, input: Record<string, unknown>, childId: string, branch: BranchTag, signal: AbortSignal): Promise<CallResult>;
 }
 
 /** An instruction's outcome; `secret` when its result is its arguments and some came from secrets. */
@@ -127,7 +127,7 @@ function fanoutHost(host: ExecutionHost, st: StateModel): FanoutHost {
     checkpoint: async () => (host.mustStop() ? host.gate() : undefined),
     retryDelay,
     park: () => host.park(),
-    reattachCalls: host.callChild !== undefined,
+    reattachCalls: host.reattachCalls,
   };
 }
 
@@ -196,7 +196,7 @@ function context(host: ExecutionHost, st: StateModel, ins: InstructionModel, arg
     // parent never reuses the id of a child started before the crash.
     callTask: (file, input) => {
       const childId = branch?.childId ?? `${runId}.${startedSeq}`;
-      if (branch && host.callChild) return branch.park(host.callChild(file, input, childId, branch.tag, scope.signal));
+      if (branch && host.reattachCalls) return branch.park(host.callChild(file, input, childId, branch.tag, scope.signal));
       return idle(host.callTask(file, input, childId, scope.signal));
     },
   };

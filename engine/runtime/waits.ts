@@ -1,8 +1,8 @@
 // How a run leaves a state once its instructions are done: a `when` that holds or an `else` at
 // once, else the race of the transitions that wait (`after` timers, polls, `event` subscribers,
-// `consume` messages); a failure goes to the state's `catch`. The loop, the journal and the pause
-// gate stay in run.ts. The Run itself is the WaitHost rather than an object made for each wait:
-// a run may wait for a long time, and all it keeps meanwhile is memory a server pays per run.
+// `consume` messages); a failure goes to the state's `catch`. The loop stays in run.ts; the
+// WaitHost is the run's host (run-host.ts), made once per run rather than for each wait: a run
+// may wait for a long time, and all it keeps meanwhile is memory a server pays per run.
 import { durationMs } from '../expr/duration';
 import type { ExpressionScope } from '../expr/expression';
 import type { JournalEvent, NewJournalEvent, ReceivedEvent, RunError, TransitionCause } from '../journal/events';
