@@ -1,5 +1,6 @@
 // One run of a task: walks the state machine, journals its steps (see run-journal.ts), and
-// calls the hooks a debugger needs. It knows nothing of DAP or VS Code.
+// calls the hooks a debugger needs. It knows nothing of DAP or VS Code. Running an instruction is
+// execution.ts, leaving a state waits.ts; what they need of the run is its host (run-host.ts).
 import { durationMs } from '../expr/duration';
 import { evaluateViews, type Evaluated, type ExpressionScope } from '../expr/expression';
 import type { BranchTag, JournalEvent, ReceivedEvent, RunError, ScheduleTrigger, TransitionCause } from '../journal/events';
