@@ -38,11 +38,11 @@ export interface HostEnvironment extends ExecutionEnvironment {
 export class RunHost implements WaitHost, ExecutionHost, RunJournalHost {
   /** Every step recorded, journaled or not (see RunJournal): what the run decides over. */
   readonly live: RunState;
-  readonly steps: RunJournal;
+  private readonly steps: RunJournal;
   readonly secrets: SecretState;
   /** Aborted as the run is cancelled, times out or is detached: every wait and instruction ends. */
   readonly runAbort = new Scope();
-  /** Open while the run is not paused (see gate). */
+  /** Set while the run is paused; a resume, a cancel or a detach opens it (see gate). */
   resumeGate: { promise: Promise<void>; open: () => void } | undefined;
   /** Set once the run is detached (see Run.detach): it journals nothing more. */
   detachReason: Interrupt | undefined;
