@@ -1,23 +1,22 @@
 // One run of a task: walks the state machine, journals its steps (see run-journal.ts), and
-// calls the hooks a debugger needs. It knows nothing of DAP or VS Code.
-import * as path from 'node:path';
+// calls the hooks a debugger needs. It knows nothing of DAP or VS Code. Running an instruction is
+// execution.ts, leaving a state waits.ts; what they need of the run is its host (run-host.ts).
 import { durationMs } from '../expr/duration';
-import { evaluateViews, resolveTemplates, type Evaluated, type ExpressionScope, type ValuePath } from '../expr/expression';
-import type { BranchTag, JournalEvent, NewJournalEvent, ReceivedEvent, RunError, ScheduleTrigger, TransitionCause } from '../journal/events';
+import { evaluateViews, type Evaluated, type ExpressionScope } from '../expr/expression';
+import type { BranchTag, JournalEvent, ReceivedEvent, RunError, ScheduleTrigger, TransitionCause } from '../journal/events';
 import type { RunState } from '../journal/replay';
-import type { CallResult, InstructionContext } from '../instructions/types';
+import type { CallResult } from '../instructions/types';
 import type { InstructionSite } from '../observe/observer';
 import type { CatchModel, InstructionModel, StateModel, TaskModel, TransitionModel } from '../model/types';
-import { abortError, type Clock } from './clock';
-import type { MockOutcome, MockSession } from './mocks';
+import type { Clock } from './clock';
+import { runInstruction, toRunError, type RecordedInstructions } from './execution';
+import type { MockSession } from './mocks';
 import type { InstructionRegistry } from '../instructions/registry';
 import type { RunStore } from '../store/store';
-import { SecretState, type ClearResult } from './secret-state';
-import { runFanout, type BranchRun, type FanoutHost } from './fanout';
 import { pinSource } from './pinned';
-import { isDeterministicKind, RunJournal } from './run-journal';
-import { Interrupt, Scope, type Abortable } from './scope';
-import { chooseTransition, isArmed, offer, retryDelay, routeFailure, toRunError, type Decision, type EventSubscriber, type RecordedWaits, type WaitHost } from './waits';
+import { RunHost } from './run-host';
+import { Interrupt, Scope } from './scope';
+import { chooseTransition, isArmed, offer, routeFailure, type Decision, type RecordedWaits } from './waits';
 
 export interface StepInfo {
   runId: string;
@@ -61,9 +60,7 @@ export interface OutputChunk {
  * runs take the same steps, an instruction or poll can reuse the recorded outcome instead of
  * running again. Returns undefined to run it (or take its mock) as usual.
  */
-export interface RecordedOutcomes extends RecordedWaits {
-  instruction(state: string, index: number, kind: string, attempt: number): MockOutcome | undefined;
-}
+export interface RecordedOutcomes extends RecordedWaits, RecordedInstructions {}
 
 export interface RunEnvironment {
   store: RunStore;
@@ -106,29 +103,15 @@ export interface LoadedTask {
  */
 export type ResumeJournal = false | { reason?: string; worker?: string; attempt?: number };
 
-/** An instruction's outcome; `secret` when its result is its arguments and some came from secrets. */
-type Outcome = MockOutcome & { secret?: { shown: unknown; paths: ValuePath[] } };
-
-export class Run implements WaitHost {
-  /** Every step recorded, journaled or not (see RunJournal): what the run decides over. */
-  readonly live: RunState;
-  private readonly steps: RunJournal;
-  private readonly secrets: SecretState;
+export class Run {
+  /** The run's journal, pause gate and clock hold, and what its waits and instructions need (see run-host.ts). */
+  private readonly host: RunHost;
   readonly done: Promise<RunState>;
   private resolveDone!: (s: RunState) => void;
-  private readonly runAbort = new Scope();
-  private releaseHold: (() => void) | undefined;
   private pauseHold: (() => void) | undefined;
-  private resumeGate: { promise: Promise<void>; open: () => void } | undefined;
-  readonly subscribers: EventSubscriber[] = [];
-  deliveries: Promise<void> | undefined;
   private unwatchInbox: (() => void) | undefined;
   private readonly statesByName: ReadonlyMap<string, StateModel>;
-  parkedDepth = 0;
-  /** Live broker subscriptions of `consume` transitions (see `parked`). */
-  subscriptions = 0;
   private checkedHistoryFailure = false;
-  private detachReason: Interrupt | undefined;
   /** Why the run was detached: the store's error when an append failed, else the reason given. */
   detachError: unknown;
 
@@ -144,43 +127,26 @@ export class Run implements WaitHost {
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.statesByName = statesOf(task.model);
-    this.secrets = new SecretState(id, env.secrets);
-    this.steps = new RunJournal(
-      {
-        runId: id,
-        store: env.store,
-        secrets: this.secrets,
-        now: () => env.clock.now(),
-        detached: () => this.detachReason,
-        // The live state is now ahead of the journal: this process must not go on with the run.
-        onStoreError: (err) => this.detach(`the store failed: ${(err as Error)?.message ?? err}`, err),
-        onJournaled: (e) => {
-          env.onJournal(this, e);
-          if (e.type === 'log') env.onOutput({ runId: id, state: e.state, stream: 'log', text: e.message });
-        },
-      },
-      history,
-    );
-    this.live = this.steps.live;
+    this.host = new RunHost(this, env, history);
   }
 
   /** The run as its journal has it (values computed from secrets masked): what every view shows. */
   get state(): Readonly<RunState> {
-    return this.steps.shown;
+    return this.host.shown();
   }
 
   get ended(): boolean {
-    return this.live.phase === 'ended';
+    return this.host.live.phase === 'ended';
   }
 
   /** True while a transition of the current state waits for this event name. */
   isWaitingFor(name: string): boolean {
-    return this.subscribers.some((s) => s.transition.event === name);
+    return this.host.subscribers.some((s) => s.transition.event === name);
   }
 
   /** The event names the current state's transitions wait for. */
   waitingEvents(): string[] {
-    return [...new Set(this.subscribers.map((s) => s.transition.event!))];
+    return [...new Set(this.host.subscribers.map((s) => s.transition.event!))];
   }
 
   /**
@@ -190,12 +156,12 @@ export class Run implements WaitHost {
    * broker is not: a message published while no process subscribes would be lost.
    */
   get parked(): boolean {
-    return this.parkedDepth > 0 && this.subscriptions === 0 && !this.ended;
+    return this.host.parkedDepth > 0 && this.host.subscriptions === 0 && !this.ended;
   }
 
   /** True once the run was detached (see detach); it journals nothing more. */
   get detached(): boolean {
-    return this.detachReason !== undefined;
+    return this.host.detachReason !== undefined;
   }
 
   /**
@@ -204,21 +170,21 @@ export class Run implements WaitHost {
    * lease it lost). `done` settles with the state as it was.
    */
   detach(reason = 'detached', error?: unknown): void {
-    if (this.ended || this.detachReason) return;
-    this.detachReason = new Interrupt('detached', reason);
-    this.detachError = error ?? this.detachReason;
-    this.runAbort.abort(this.detachReason);
-    this.resumeGate?.open();
+    if (this.ended || this.host.detachReason) return;
+    this.host.detachReason = new Interrupt('detached', reason);
+    this.detachError = error ?? this.host.detachReason;
+    this.host.runAbort.abort(this.host.detachReason);
+    this.host.resumeGate?.open();
   }
 
   /** Starts (or, with a journal history, continues) the run; settles with its final state. */
   async start(start?: { input: Record<string, unknown>; data: Record<string, unknown>; parentRunId?: string; trigger?: ScheduleTrigger }): Promise<RunState> {
-    this.hold();
+    this.host.hold();
     try {
       if (this.history.length === 0) {
         if (!start) throw new Error('a new run needs its input and data');
         const taskHash = await pinSource(this.env.store, this.task);
-        await this.journal({
+        await this.host.journal({
           type: 'run-started',
           runId: this.id,
           task: this.task.model.name ?? 'task',
@@ -232,31 +198,31 @@ export class Run implements WaitHost {
           pid: process.pid,
         });
       } else if (this.forkedFrom) {
-        await this.secrets.recompute(this.history, this.statesByName);
-        await this.journal({ type: 'run-forked', from: this.forkedFrom.runId, atSeq: this.forkedFrom.atSeq, pid: process.pid });
-        if (this.live.paused) await this.journal({ type: 'run-resumed' });
+        await this.host.secrets.recompute(this.history, this.statesByName);
+        await this.host.journal({ type: 'run-forked', from: this.forkedFrom.runId, atSeq: this.forkedFrom.atSeq, pid: process.pid });
+        if (this.host.live.paused) await this.host.journal({ type: 'run-resumed' });
       } else {
-        await this.secrets.recompute(this.history, this.statesByName);
+        await this.host.secrets.recompute(this.history, this.statesByName);
         const as = this.resumeJournal;
-        if (as === undefined) await this.journal({ type: 'run-recovered', pid: process.pid });
-        else if (as) await this.journal({ type: 'run-recovered', pid: process.pid, reason: as.reason, worker: as.worker, attempt: as.attempt });
-        if (this.live.paused) await this.journal({ type: 'run-resumed' });
+        if (as === undefined) await this.host.journal({ type: 'run-recovered', pid: process.pid });
+        else if (as) await this.host.journal({ type: 'run-recovered', pid: process.pid, reason: as.reason, worker: as.worker, attempt: as.attempt });
+        if (this.host.live.paused) await this.host.journal({ type: 'run-resumed' });
       }
       this.listen();
       await this.loop();
     } catch (err) {
-      if (!this.ended && !this.detachReason) {
+      if (!this.ended && !this.host.detachReason) {
         try {
           await this.endFromError(err);
         } catch (e) {
           // A store that fails while the end is journaled detaches the run: its journal is the truth.
-          if (!this.detachReason) throw e;
+          if (!this.host.detachReason) throw e;
         }
       }
     } finally {
       this.unwatchInbox?.();
-      this.runAbort.end();
-      this.release();
+      this.host.runAbort.end();
+      this.host.release();
       this.pauseHold?.();
       this.env.onEnd(this);
       this.resolveDone(this.state);
@@ -265,19 +231,19 @@ export class Run implements WaitHost {
   }
 
   async pause(): Promise<void> {
-    if (this.ended || this.live.paused) return;
+    if (this.ended || this.host.live.paused) return;
     this.pauseHold = this.env.clock.hold();
     let open!: () => void;
     const promise = new Promise<void>((r) => (open = r));
-    this.resumeGate = { promise, open };
-    await this.journal({ type: 'run-paused' });
+    this.host.resumeGate = { promise, open };
+    await this.host.journal({ type: 'run-paused' });
   }
 
   async resume(): Promise<void> {
-    if (this.ended || !this.live.paused) return;
-    await this.journal({ type: 'run-resumed' });
-    const gate = this.resumeGate;
-    this.resumeGate = undefined;
+    if (this.ended || !this.host.live.paused) return;
+    await this.host.journal({ type: 'run-resumed' });
+    const gate = this.host.resumeGate;
+    this.host.resumeGate = undefined;
     gate?.open();
     this.pauseHold?.();
     this.pauseHold = undefined;
@@ -288,14 +254,14 @@ export class Run implements WaitHost {
    * debugger keeps time still itself while every thread is stopped, and lets it move for the one it steps.
    */
   waitOutside<T>(p: Promise<T>): Promise<T> {
-    return this.idle(p);
+    return this.host.idle(p);
   }
 
   cancel(reason = 'cancelled by the user'): void {
     if (this.ended) return;
-    this.runAbort.abort(new Interrupt('cancelled', reason));
+    this.host.runAbort.abort(new Interrupt('cancelled', reason));
     // A paused run must wake up to journal its end.
-    this.resumeGate?.open();
+    this.host.resumeGate?.open();
   }
 
   /**
@@ -303,19 +269,19 @@ export class Run implements WaitHost {
    * that a replay of the journal sees it. `path` is keys and array indices; empty replaces `data`.
    */
   async setData(path: Array<string | number>, value: unknown, source?: string): Promise<JournalEvent> {
-    if (this.ended) throw new Error(`Run ${this.id} has ended (${this.live.status}); its data can no longer change.`);
+    if (this.ended) throw new Error(`Run ${this.id} has ended (${this.host.live.status}); its data can no longer change.`);
     if (path.length === 0 && (!value || typeof value !== 'object' || Array.isArray(value))) throw new Error('data must stay an object.');
-    return this.journal({ type: 'data-set', path, value, source });
+    return this.host.journal({ type: 'data-set', path, value, source });
   }
 
   /** Delivers an event to the run: journaled, then offered to the transitions waiting for it. */
   async send(name: string, data: unknown, source?: string): Promise<void> {
-    if (this.ended) throw new Error(`Run ${this.id} has ended (${this.live.status}); it takes no more events.`);
+    if (this.ended) throw new Error(`Run ${this.id} has ended (${this.host.live.status}); it takes no more events.`);
     const release = this.env.clock.hold();
     try {
-      const entry = await this.journal({ type: 'event-received', name, data, source });
-      const received = this.live.pendingEvents.find((p) => p.seq === entry.seq);
-      if (received) await offer(this, received);
+      const entry = await this.host.journal({ type: 'event-received', name, data, source });
+      const received = this.host.live.pendingEvents.find((p) => p.seq === entry.seq);
+      if (received) await offer(this.host, received);
     } finally {
       release();
     }
@@ -326,25 +292,25 @@ export class Run implements WaitHost {
   private async loop(): Promise<void> {
     const { model } = this.task;
     while (!this.ended) {
-      if (this.mustStop()) await this.gate();
-      if (this.live.phase === 'between') {
-        const name = this.live.target ?? model.start;
+      if (this.host.mustStop()) await this.host.gate();
+      if (this.host.live.phase === 'between') {
+        const name = this.host.live.target ?? model.start;
         const st = name === undefined ? undefined : this.statesByName.get(name);
         if (!st) {
           await this.end('failed', 'unknown-state', { kind: 'task', message: `State '${name}' is not defined in the task.` });
           return;
         }
         if (this.env.hooks.beforeState) {
-          await this.flush();
+          await this.host.flush();
           await this.env.hooks.beforeState({ runId: this.id, run: this.state, state: st });
         }
-        if (this.mustStop()) await this.gate();
-        await this.journal({ type: 'state-entered', state: st.name });
+        if (this.host.mustStop()) await this.host.gate();
+        await this.host.journal({ type: 'state-entered', state: st.name });
         continue;
       }
-      const st = this.live.state === undefined ? undefined : this.statesByName.get(this.live.state);
+      const st = this.host.live.state === undefined ? undefined : this.statesByName.get(this.host.live.state);
       if (!st) {
-        await this.end('failed', 'unknown-state', { kind: 'task', message: `State '${this.live.state}' is not defined in the task.` });
+        await this.end('failed', 'unknown-state', { kind: 'task', message: `State '${this.host.live.state}' is not defined in the task.` });
         return;
       }
       const decision = await this.runState(st);
@@ -353,9 +319,9 @@ export class Run implements WaitHost {
         await this.fail(decision.reason, decision.error, st);
         return;
       }
-      if (this.mustStop()) await this.gate();
+      if (this.host.mustStop()) await this.host.gate();
       if (this.env.hooks.beforeTransition) {
-        await this.flush();
+        await this.host.flush();
         await this.env.hooks.beforeTransition({
           runId: this.id,
           run: this.state,
@@ -368,8 +334,8 @@ export class Run implements WaitHost {
           error: decision.error,
         });
       }
-      if (this.mustStop()) await this.gate();
-      await this.journal({
+      if (this.host.mustStop()) await this.host.gate();
+      await this.host.journal({
         type: 'transition-taken',
         from: st.name,
         to: decision.to,
@@ -389,39 +355,42 @@ export class Run implements WaitHost {
     if (failed) return routeFailure(st, failed);
     // Continued from a journal that ends with the poll result that ended the wait: its transition
     // is decided (polling again would journal a result the interrupted run never had).
-    const polled = st.on.find((t) => t.poll !== undefined && t.to !== undefined && this.live.polls[t.index]?.done);
+    const polled = st.on.find((t) => t.poll !== undefined && t.to !== undefined && this.host.live.polls[t.index]?.done);
     if (polled) return { to: polled.to!, cause: 'poll', index: polled.index, transition: polled };
     // Likewise with the message a `consume` transition took.
-    const message = this.live.message;
+    const message = this.host.live.message;
     const consumed = message && st.on[message.transition];
     if (consumed?.to !== undefined) return { to: consumed.to, cause: 'consume', index: consumed.index, transition: consumed, event: message!.event };
     // A state with nothing to run or wait for needs no timers or abort wiring of its own.
-    if (!st.timeout && this.live.nextInstruction >= st.do.length && !st.on.some(isArmed)) {
-      if (!st.final) return chooseTransition(this, st, this.runAbort);
+    if (!st.timeout && this.host.live.nextInstruction >= st.do.length && !st.on.some(isArmed)) {
+      if (!st.final) return chooseTransition(this.host, st, this.host.runAbort);
       await this.end(st.status ?? 'succeeded');
       return undefined;
     }
-    const stateAbort = new Scope(this.runAbort);
+    const stateAbort = new Scope(this.host.runAbort);
     if (st.timeout) {
-      const deadline = (this.live.stateEnteredAt ?? this.env.clock.now()) + durationMs(st.timeout);
+      const deadline = (this.host.live.stateEnteredAt ?? this.env.clock.now()) + durationMs(st.timeout);
       this.env.clock
         .sleep(Math.max(0, deadline - this.env.clock.now()), stateAbort)
         .then(() => stateAbort.abort(new Interrupt('state-timeout', `State '${st.name}' timed out after ${st.timeout}.`)))
         .catch(() => undefined);
     }
     try {
-      for (let i = this.live.nextInstruction; i < st.do.length; i++) {
-        const failure = await this.runInstruction(st, st.do[i], stateAbort);
-        if (failure) return routeFailure(st, failure);
+      for (let i = this.host.live.nextInstruction; i < st.do.length; i++) {
+        const failure = await runInstruction(this.host, st, st.do[i], stateAbort);
+        if (failure) {
+          await this.failureHook(st, failure, 'instruction');
+          return routeFailure(st, failure);
+        }
       }
       if (st.final) {
         await this.end(st.status ?? 'succeeded');
         return undefined;
       }
-      return await chooseTransition(this, st, stateAbort);
+      return await chooseTransition(this.host, st, stateAbort);
     } catch (err) {
       const reason = stateAbort.reason;
-      if (reason instanceof Interrupt && reason.why === 'state-timeout' && !this.runAbort.aborted) {
+      if (reason instanceof Interrupt && reason.why === 'state-timeout' && !this.host.runAbort.aborted) {
         const error = { kind: 'timeout', message: reason.message };
         await this.failureHook(st, error, 'timeout');
         return routeFailure(st, error);
@@ -439,7 +408,7 @@ export class Run implements WaitHost {
   private unroutedFailure(st: StateModel): RunError | undefined {
     if (this.checkedHistoryFailure) return undefined;
     this.checkedHistoryFailure = true;
-    const s = this.live;
+    const s = this.host.live;
     if (s.attempts === 0 || s.retryAt !== undefined || s.phase !== 'instructions' || s.state !== st.name) return undefined;
     for (let i = this.history.length - 1; i >= 0; i--) {
       const e = this.history[i];
@@ -447,147 +416,6 @@ export class Run implements WaitHost {
       if (e.type === 'instruction-started' || e.type === 'instruction-finished' || e.type === 'state-entered' || e.type === 'transition-taken') return undefined;
     }
     return undefined;
-  }
-
-  /** Returns the error that survived the retries, or undefined when the instruction succeeded. */
-  private async runInstruction(st: StateModel, ins: InstructionModel, stateSignal: Scope): Promise<RunError | undefined> {
-    const retry = ins.retry;
-    for (;;) {
-      if (this.mustStop()) await this.gate();
-      if (this.live.retryAt !== undefined) {
-        await this.flush();
-        this.parkedDepth++;
-        try {
-          await this.idle(this.env.clock.sleep(Math.max(0, this.live.retryAt - this.env.clock.now()), stateSignal));
-        } finally {
-          this.parkedDepth--;
-        }
-      }
-      const attempt = this.live.attempts + 1;
-      // A fan-out whose attempt the journal started and did not end goes on where it was.
-      const open = ins.fanout !== undefined && this.live.fanout?.index === ins.index && this.live.fanout.attempt === attempt;
-      if (this.env.hooks.beforeInstruction && !open) {
-        await this.flush();
-        await this.env.hooks.beforeInstruction({ runId: this.id, run: this.state, state: st, instruction: ins, attempt });
-      }
-      if (this.mustStop()) await this.gate();
-      const started = open ? { seq: this.state.seq } : await this.journal({ type: 'instruction-started', state: st.name, index: ins.index, kind: ins.kind, attempt });
-      const replayed = this.env.recorded?.instruction(st.name, ins.index, ins.kind, attempt);
-      const mock = replayed ? undefined : this.env.mocks.instruction(st.name, ins.index, ins.as);
-      let outcome: Outcome;
-      if (replayed) outcome = replayed;
-      else if (mock) outcome = mock;
-      else if (ins.fanout) outcome = await this.idle(runFanout(this.fanoutHost(st), st, ins, stateSignal.signal));
-      else outcome = await this.execute(st, ins, stateSignal, started.seq);
-      const how = { mocked: mock ? true : undefined, replayed: replayed ? true : undefined };
-      if ('result' in outcome) {
-        const { secret } = outcome;
-        await this.journal(
-          { type: 'instruction-finished', state: st.name, index: ins.index, kind: ins.kind, as: ins.as, result: secret ? secret.shown : outcome.result, secret: secret?.paths, ...how },
-          secret && { result: outcome.result, paths: secret.paths },
-        );
-        return undefined;
-      }
-      const error = outcome.error;
-      const retryInMs = retry && attempt < retry.attempts ? retryDelay(retry, attempt) : undefined;
-      await this.journal({ type: 'instruction-failed', state: st.name, index: ins.index, kind: ins.kind, as: ins.as, attempt, error, retryInMs, ...how });
-      if (retryInMs === undefined) {
-        await this.failureHook(st, error, 'instruction');
-        return error;
-      }
-    }
-  }
-
-  private fanoutHost(st: StateModel): FanoutHost {
-    return {
-      runId: this.id,
-      state: this.live,
-      clock: this.env.clock,
-      mocks: this.env.mocks,
-      journal: (e) => this.journal(e),
-      views: () => this.secrets.views(this.live),
-      execute: (ins, signal, branch) => this.execute(st, ins, signal, undefined, branch),
-      checkpoint: async () => (this.mustStop() ? this.gate() : undefined),
-      retryDelay,
-      park: () => {
-        this.parkedDepth++;
-        let done = false;
-        return () => {
-          if (!done) this.parkedDepth--;
-          done = true;
-        };
-      },
-      reattachCalls: this.env.callChild !== undefined,
-    };
-  }
-
-  /**
-   * Runs an instruction for real, turning any failure (but a run or state interrupt) into data; a
-   * fan-out's branch runs it with its own scope, clock hold and child id.
-   */
-  async execute(st: StateModel, ins: InstructionModel, stateSignal: Abortable, startedSeq = this.live.seq, branch?: BranchRun): Promise<Outcome> {
-    const handler = this.env.instructions.get(ins.kind);
-    if (!handler) return { error: { kind: 'task', message: `Unknown instruction kind '${ins.kind}'.` } };
-    const insAbort = new Scope(stateSignal);
-    if (ins.timeout) {
-      const startedAt = branch?.startedAt ?? this.env.clock.now();
-      this.env.clock
-        .sleep(Math.max(0, startedAt + durationMs(ins.timeout) - this.env.clock.now()), insAbort)
-        .then(() => insAbort.abort(new Interrupt('instruction-timeout', `Instruction ${ins.index} (${ins.kind}) of state '${st.name}' timed out after ${ins.timeout}.`)))
-        .catch(() => undefined);
-    }
-    try {
-      const args = await resolveTemplates(ins.args, this.secrets.views(this.live, branch?.scope));
-      this.secrets.learn(args.texts);
-      const ctx = this.context(st, ins, args.value, args.shown, insAbort, startedSeq, branch);
-      const result = await raceAbort(handler(ctx), insAbort);
-      // A result that is the arguments themselves (`set`) is shown as they are.
-      if (result === args.value && args.secret.length) return { result, secret: { shown: args.shown, paths: args.secret } };
-      return { result: result === undefined ? null : result };
-    } catch (err) {
-      const reason = insAbort.reason;
-      if (reason instanceof Interrupt && reason.why === 'instruction-timeout') return { error: { kind: 'timeout', message: reason.message } };
-      if (insAbort.aborted) throw reason ?? err;
-      return { error: toRunError(err) };
-    } finally {
-      insAbort.end();
-    }
-  }
-
-  private context(st: StateModel, ins: InstructionModel, args: unknown, shownArgs: unknown, scope: Scope, startedSeq: number, branch?: BranchRun): InstructionContext {
-    const idle = branch?.idle ?? (<T>(p: Promise<T>) => this.idle(p));
-    return {
-      args,
-      shownArgs,
-      // Made when the handler asks: `set` and `log` never do.
-      get signal() {
-        return scope.signal;
-      },
-      runId: this.id,
-      state: st.name,
-      index: ins.index,
-      propagation: this.env.headers?.({ runId: this.id, state: st.name, index: ins.index, ...branch?.tag }) ?? {},
-      baseDir: this.task.file ? path.dirname(this.task.file) : process.cwd(),
-      clock: this.env.clock,
-      log: async (message) => {
-        // Its output goes out once the entry is journaled (onJournaled, in the constructor): at
-        // once when an instruction with effects logs, with the next durability point from `log`.
-        await this.journal({ type: 'log', state: st.name, message, ...branch?.tag }, undefined, !isDeterministicKind(ins.kind));
-      },
-      emit: async (event, data) => {
-        await this.journal({ type: 'emitted', state: st.name, event, data });
-        await this.env.broadcast(this.id, event, data);
-      },
-      sleep: (ms) => idle(this.env.clock.sleep(ms, scope)),
-      output: (stream, text) => this.env.onOutput({ runId: this.id, state: st.name, stream, text: this.secrets.hide(text) }),
-      // The child's id comes from the journal entry that started the call, so that a resumed
-      // parent never reuses the id of a child started before the crash.
-      callTask: (file, input) => {
-        const childId = branch?.childId ?? `${this.id}.${startedSeq}`;
-        if (branch && this.env.callChild) return branch.park(this.env.callChild(this, file, input, childId, branch.tag, scope.signal));
-        return idle(this.env.callTask(this, file, input, childId, scope.signal));
-      },
-    };
   }
 
   // ---- ending ----
@@ -599,17 +427,17 @@ export class Run implements WaitHost {
 
   private async failureHook(st: StateModel | undefined, error: RunError, where: FailureWhere): Promise<void> {
     if (!this.env.hooks.onFailure) return;
-    await this.flush();
+    await this.host.flush();
     await this.env.hooks.onFailure({ runId: this.id, run: this.state, state: st, error, where });
   }
 
   private async end(status: 'succeeded' | 'failed' | 'cancelled', reason?: string, error?: RunError): Promise<void> {
     if (this.ended) return;
-    await this.journal({ type: 'run-ended', status, reason, error });
+    await this.host.journal({ type: 'run-ended', status, reason, error });
   }
 
   private async endFromError(err: unknown): Promise<void> {
-    const reason = this.runAbort.reason;
+    const reason = this.host.runAbort.reason;
     if (reason instanceof Interrupt && reason.why === 'cancelled') return this.end('cancelled', 'cancelled', { kind: 'cancelled', message: reason.message });
     if (reason instanceof Interrupt && reason.why === 'task-timeout') return this.fail('timeout', { kind: 'timeout', message: reason.message });
     return this.fail('error', toRunError(err));
@@ -620,11 +448,11 @@ export class Run implements WaitHost {
   private listen(): void {
     const { model } = this.task;
     if (model.timeout) {
-      const deadline = this.live.startedAt + durationMs(model.timeout);
+      const deadline = this.host.live.startedAt + durationMs(model.timeout);
       const ms = Math.max(0, deadline - this.env.clock.now());
       this.env.clock
-        .sleep(ms, this.runAbort)
-        .then(() => this.runAbort.abort(new Interrupt('task-timeout', `The run timed out after ${model.timeout}.`)))
+        .sleep(ms, this.host.runAbort)
+        .then(() => this.host.runAbort.abort(new Interrupt('task-timeout', `The run timed out after ${model.timeout}.`)))
         .catch(() => undefined);
     }
     // Sources of the events journaled: an event from the inbox or a mock is journaled once.
@@ -633,9 +461,9 @@ export class Run implements WaitHost {
     for (const m of this.env.mocks.events) {
       const source = `mock:${m.index}`;
       if (journaled?.has(source)) continue;
-      const due = this.live.startedAt + m.afterMs;
+      const due = this.host.live.startedAt + m.afterMs;
       this.env.clock
-        .sleep(Math.max(0, due - this.env.clock.now()), this.runAbort)
+        .sleep(Math.max(0, due - this.env.clock.now()), this.host.runAbort)
         .then(() => (this.ended ? undefined : this.send(m.event, m.data, source)))
         .catch(() => undefined);
     }
@@ -648,59 +476,13 @@ export class Run implements WaitHost {
     });
   }
 
-  /** Records a step; see RunJournal.add for when it resolves. */
-  journal(event: NewJournalEvent, clear?: ClearResult, point?: boolean): Promise<JournalEvent> {
-    return this.steps.add(event, clear, point);
-  }
-
-  /** Before the run waits or a debugger may stop it: what it waits with, or shows, is journaled. */
-  flush(): Promise<void> {
-    return this.steps.flush();
-  }
-
   /**
    * Evaluates an expression over the run's context as its task does (with the values computed
    * from secrets in clear); `secret` says whether the value is one of them, which a view must
    * then show as the mask.
    */
   evaluate(source: string, over: Partial<ExpressionScope> = {}): Promise<Evaluated> {
-    return evaluateViews(source, this.secrets.views(this.state, over));
-  }
-
-  /** As `evaluate`, over the live state: how the run decides. */
-  async evaluateValue(source: string, over: Partial<ExpressionScope> = {}): Promise<unknown> {
-    return (await evaluateViews(source, this.secrets.views(this.live, over))).value;
-  }
-
-  /** A value with its templates resolved over the live state (secrets in clear: never journal it). */
-  async resolveValue(value: unknown): Promise<unknown> {
-    return (await resolveTemplates(value, this.secrets.views(this.live))).value;
-  }
-
-  /** Whether the run must wait at the gate (paused) or leave (cancelled) before its next step. */
-  mustStop(): boolean {
-    return this.live.paused || this.runAbort.aborted;
-  }
-
-  /** Waits for a pause to be lifted (a cancel lifts it too). */
-  async gate(): Promise<void> {
-    while (this.live.paused && this.resumeGate && !this.runAbort.aborted) await this.resumeGate.promise;
-    if (this.runAbort.aborted) throw abortError(this.runAbort);
-  }
-
-  hold(): void {
-    this.releaseHold ??= this.env.clock.hold();
-  }
-
-  release(): void {
-    this.releaseHold?.();
-    this.releaseHold = undefined;
-  }
-
-  /** Lets virtual time move while the run waits on timers, events or a child run. */
-  private idle<T>(p: Promise<T>): Promise<T> {
-    this.release();
-    return p.finally(() => this.hold());
+    return evaluateViews(source, this.host.secrets.views(this.state, over));
   }
 }
 
@@ -711,22 +493,4 @@ function statesOf(model: TaskModel): ReadonlyMap<string, StateModel> {
   let states = STATES.get(model);
   if (!states) STATES.set(model, (states = new Map(model.states.map((s) => [s.name, s]))));
   return states;
-}
-
-function raceAbort<T>(p: Promise<T>, signal: Abortable): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortError(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }

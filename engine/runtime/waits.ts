@@ -1,16 +1,16 @@
 // How a run leaves a state once its instructions are done: a `when` that holds or an `else` at
 // once, else the race of the transitions that wait (`after` timers, polls, `event` subscribers,
-// `consume` messages); a failure goes to the state's `catch`. The loop, the journal and the pause
-// gate stay in run.ts. The Run itself is the WaitHost rather than an object made for each wait:
-// a run may wait for a long time, and all it keeps meanwhile is memory a server pays per run.
+// `consume` messages); a failure goes to the state's `catch`. The loop stays in run.ts; the
+// WaitHost is the run's host (run-host.ts), made once per run rather than for each wait: a run
+// may wait for a long time, and all it keeps meanwhile is memory a server pays per run.
 import { durationMs } from '../expr/duration';
 import type { ExpressionScope } from '../expr/expression';
-import { InstructionFailure } from '../instructions/types';
 import type { JournalEvent, NewJournalEvent, ReceivedEvent, RunError, TransitionCause } from '../journal/events';
 import type { RunState } from '../journal/replay';
 import { transitionKind, type CatchModel, type InstructionModel, type StateModel, type TransitionModel } from '../model/types';
 import { abortError, type Clock } from './clock';
 import { waitForMessage, type MessageWaitHost } from './consume';
+import { retryDelay, toRunError } from './execution';
 import type { MockOutcome, MockSession } from './mocks';
 import { Scope, type Abortable } from './scope';
 
@@ -260,13 +260,6 @@ async function pollAttempt(host: WaitHost, st: StateModel, t: TransitionModel, s
   }
 }
 
-export function retryDelay(retry: NonNullable<InstructionModel['retry']>, attempt: number): number {
-  const base = retry.delay ? durationMs(retry.delay) : 1000;
-  const factor = retry.backoff ?? 1;
-  const delay = base * Math.pow(factor, attempt - 1);
-  return retry.max_delay ? Math.min(delay, durationMs(retry.max_delay)) : delay;
-}
-
 /** Keeps virtual time still while work of a waiting run is in flight. */
 async function held<T>(clock: Clock, fn: () => Promise<T>): Promise<T> {
   const release = clock.hold();
@@ -280,13 +273,6 @@ async function held<T>(clock: Clock, fn: () => Promise<T>): Promise<T> {
 function truthy(value: unknown): boolean {
   if (Array.isArray(value)) return value.length > 0;
   return Boolean(value);
-}
-
-export function toRunError(err: unknown): RunError {
-  if (err instanceof InstructionFailure) return { kind: err.kind, message: err.message };
-  const e = err as { name?: string; message?: string };
-  if (e?.name === 'ExpressionError') return { kind: 'expression', message: e.message ?? 'expression failed' };
-  return { kind: 'task', message: e?.message ?? String(err) };
 }
 
 function waitForAbort(signal: Abortable): Promise<never> {

@@ -1,7 +1,7 @@
 // Retries with backoff on the virtual clock, and routing what survives them through `catch`.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { retryDelay } from '../../engine/runtime/waits';
+import { retryDelay } from '../../engine/runtime/execution';
 import { InstructionFailure } from '../../engine/instructions/types';
 import { mocksFrom, ofType, taskFrom, virtualEngine, runToEnd } from '../helpers/tasks';
 
