@@ -83,7 +83,9 @@ function sarifRule(rule: SarifRule) {
 /** A location relative to the root when the file is inside it, else an absolute file URI. */
 function artifactLocation(file: string, root: string): { uri: string; uriBaseId?: string } {
   const relative = path.relative(root, file);
-  if (!relative || relative.startsWith('..') || path.isAbsolute(relative)) return { uri: pathToFileURL(file).href };
+  // Outside is `..` as a whole segment: a file named `.. notes` inside the root is inside.
+  const outside = relative === '..' || relative.startsWith('..' + path.sep) || path.isAbsolute(relative);
+  if (!relative || outside) return { uri: pathToFileURL(file).href };
   return { uri: relative.split(path.sep).map(encodeURIComponent).join('/'), uriBaseId: ROOT_BASE_ID };
 }
 

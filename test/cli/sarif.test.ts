@@ -76,6 +76,16 @@ test('SARIF: any file name gives a valid log whose locations resolve back to the
   );
 });
 
+test('SARIF: a file whose name starts with ".." inside the root is located relative to the root', () => {
+  for (const segments of [['.. ', ' '], ['..notes.task.yaml'], ['...']]) {
+    const file = path.join(work, ...segments);
+    const doc = JSON.parse(formatSarif([{ file, diagnostics: brokenDiagnostics.slice(0, 1) }], [], { root: work, cwd: '/', toolVersion: '0.0.0' })) as SarifDoc;
+    const result = doc.runs[0].results[0];
+    assert.equal(result.locations[0].physicalLocation.artifactLocation.uriBaseId, ROOT_BASE_ID, JSON.stringify(segments));
+    assert.equal(resolvedPath(doc, result), file);
+  }
+});
+
 test('SARIF: every rule has its help page, a full description, a default level and a help URI', () => {
   const doc = JSON.parse(formatSarif([], withPages(RULES), { root: work, cwd: work, toolVersion: '1.2.3' })) as SarifDoc;
   assertValid(doc);
