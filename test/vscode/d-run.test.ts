@@ -139,9 +139,21 @@ describe('run', () => {
     assert.match(String((await api()).runsView.getTreeItem(n).description), /^running in wait · /);
     assert.equal((await api()).runsView.getTreeItem(n).contextValue, 'stepwiseRun:running:here');
 
-    // The file changes on disk mid-run: the run keeps its version, and says so.
-    fs.writeFileSync(uri.fsPath, WAITER.replace('after: 1h', 'after: 2h'));
-    await outputText(`waiter.task.yaml was changed on disk during run ${n.runId}`);
+    // The file changes on disk mid-run: the run keeps its version, and says so. VS Code starts a
+    // file watcher asynchronously, so a change made before it watches goes unseen: the file is
+    // changed again (each second) until the note shows.
+    const note = `waiter.task.yaml was changed on disk during run ${n.runId}`;
+    await vscode.commands.executeCommand('stepwise.showOutput');
+    let writes = 0;
+    let lastWrite = 0;
+    await waitFor(`the Stepwise output channel to show '${note}'`, () => {
+      if (vscode.workspace.textDocuments.some((d) => d.uri.scheme === 'output' && d.getText().includes(note))) return true;
+      if (Date.now() - lastWrite > 1000) {
+        fs.writeFileSync(uri.fsPath, WAITER.replace('after: 1h', `after: ${2 + writes++}h`));
+        lastWrite = Date.now();
+      }
+      return false;
+    });
 
     assert.equal(await vscode.commands.executeCommand('stepwise.runs.sendEvent', n, 'approved', { by: 'ada' }), true);
     const outcome = await done;
