@@ -2,10 +2,31 @@
 // built from it. The CST parser keeps its own stack, so any depth is safe there; yaml's composer,
 // the schema check and the model's reader recurse once per level, so they only see a file that
 // nests at most MAX_NESTING levels (far more than any task needs, far less than a stack holds).
-import type { CST } from 'yaml';
+import { Parser, type CST, type LineCounter } from 'yaml';
 
 /** The deepest nesting of mappings and lists a task file may have (the root mapping is level 1). */
 export const MAX_NESTING = 256;
+
+/**
+ * The text's tokens (line starts counted in `lineCounter`), and the offset where it nests more
+ * than `max` levels deep, if it does. Most files are shown shallow without a walk over every token
+ * (a large file has hundreds of thousands, and the walk was a fair part of linting one): every
+ * collection that holds a token is on the parser's stack when that token's line starts, and each
+ * level opened within a line takes at least one of its characters, so nothing is deeper than the
+ * deepest stack at a line start plus the longest line.
+ */
+export function parseTokens(text: string, lineCounter: LineCounter, max = MAX_NESTING): { tokens: CST.Token[]; tooDeep?: number } {
+  let deepest = 0;
+  const parser: Parser = new Parser((offset) => {
+    lineCounter.addNewLine(offset);
+    if (parser.stack.length > deepest) deepest = parser.stack.length;
+  });
+  const tokens = [...parser.parse(text)];
+  const starts = lineCounter.lineStarts;
+  let longest = starts.length ? text.length - starts[starts.length - 1] : text.length;
+  for (let i = 1; i < starts.length; i++) longest = Math.max(longest, starts[i] - starts[i - 1]);
+  return deepest + longest <= max ? { tokens } : { tokens, tooDeep: tooDeepAt(tokens, max) };
+}
 
 type Item = CST.CollectionItem;
 

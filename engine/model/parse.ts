@@ -1,9 +1,9 @@
 // Reads task YAML into the typed model. Never throws: whatever can be read is returned, and what
 // cannot becomes a diagnostic with a range, so editors and the debugger work on half-typed files.
-import { Composer, Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Parser, YAMLParseError, type CST, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+import { Composer, Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, YAMLParseError, type CST, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import { anchorTargets, keyText, own, plainDocument } from '../schema/nodes';
 import { schemaDiagnostics } from '../schema/validate';
-import { MAX_NESTING, tooDeepAt } from './nesting';
+import { MAX_NESTING, parseTokens } from './nesting';
 import { rangeFactory } from './positions';
 import type {
   BranchModel,
@@ -58,8 +58,8 @@ export function parseTaskDocument(text: string): ParsedDocument {
  * alive while the model and the schema check read a large file, it made each garbage collection slower.
  */
 function read(text: string, lineCounter: LineCounter): Document | number {
-  const tokens = [...new Parser(lineCounter.addNewLine).parse(text)];
-  return tooDeepAt(tokens) ?? compose(tokens, text);
+  const { tokens, tooDeep } = parseTokens(text, lineCounter);
+  return tooDeep ?? compose(tokens, text);
 }
 
 /** The one document of the text, as yaml's parseDocument composes it (from tokens already read). */

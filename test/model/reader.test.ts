@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Parser, parseDocument, type CST, type Node } from 'yaml';
 import { lintText } from '../../engine/lint/index';
-import { tooDeepAt } from '../../engine/model/nesting';
+import { parseTokens, tooDeepAt } from '../../engine/model/nesting';
 import { parseTask, parseTaskDocument } from '../../engine/model/parse';
 import { rangeFactory } from '../../engine/model/positions';
 import type { InstructionModel } from '../../engine/model/types';
@@ -65,6 +65,27 @@ function referenceTooDeepAt(tokens: readonly CST.Token[], max: number): number |
   }
   return undefined;
 }
+
+describe('parseTokens', () => {
+  it('finds a text too deep exactly where the walk over every token does, whether or not it walks', () => {
+    // Small limits, so that the bound from the parser's stack and the line lengths is both passed
+    // and missed: long lines, many short lines, flow and block collections, block scalars.
+    const pieces = ['[', ']', '{', '}', ', ', 'a: ', 'a', '\n', '\n  ', '\n    ', '- ', '? ', ': ', '[a: 1]', '|\n  x\n', '"q\n r"', '# c'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 60 }), fc.integer({ min: 1, max: 24 }), (parts, max) => {
+        const text = parts.join('');
+        const counted = new LineCounter();
+        const { tokens, tooDeep } = parseTokens(text, counted, max);
+        const lineCounter = new LineCounter();
+        const reference = [...new Parser(lineCounter.addNewLine).parse(text)];
+        assert.equal(tooDeep, referenceTooDeepAt(reference, max), JSON.stringify(text));
+        assert.deepEqual(counted.lineStarts, lineCounter.lineStarts);
+        assert.equal(tokens.length, reference.length);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
 
 describe('tooDeepAt', () => {
   it('finds the first place too deep where the first algorithm found it', () => {
