@@ -95,8 +95,6 @@ function cleanYamlMessage(message: string): string {
   return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
 }
 
-export { rangeFactory as makeRangeFactory } from './positions';
-
 // The reader walks the YAML nodes for ranges and, beside them, the document's plain value (built
 // once, for the schema check, by plainDocument) for the values it keeps: instruction arguments,
 // `data`, defaults. Reading those from the nodes again made a second copy of most of the file.

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isMap, LineCounter, parseDocument, type Node } from 'yaml';
 import { sortDiagnostics } from '../lint/index';
-import { makeRangeFactory } from '../model/parse';
+import { rangeFactory } from '../model/positions';
 import type { Diagnostic, TaskModel } from '../model/types';
 import { MocksError, NO_MOCKS, parseMocks, type Mocks } from '../runtime/mocks';
 import { calledTasks } from './callees';
@@ -84,7 +84,7 @@ export function loadTestFile(file: string, readText: ReadText = readFile, text?:
 function entriesOf(mocksText: string) {
   const lineCounter = new LineCounter();
   const doc = parseDocument(mocksText, { lineCounter });
-  const toRange = makeRangeFactory(lineCounter, mocksText.length);
+  const toRange = rangeFactory(lineCounter, mocksText.length);
   const list = isMap(doc.contents) ? (doc.contents.get('mocks', true) as Node | undefined) : undefined;
   return list ? mockEntries(list, (n) => toRange(n.range?.[0] ?? 0, n.range?.[1] ?? 0)) : [];
 }

@@ -3,7 +3,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
 import { parseDuration } from '../expr/duration';
 import { sortDiagnostics } from '../lint/index';
-import { makeRangeFactory } from '../model/parse';
+import { rangeFactory } from '../model/positions';
 import type { Diagnostic, Range } from '../model/types';
 import { MocksError, parseMockList } from '../runtime/mocks';
 import { anchorTargets, keyText, plainValue } from '../schema/nodes';
@@ -16,7 +16,7 @@ const CASE_KEYS = ['input', 'mocks', 'expect'];
 export function parseTestFile(text: string, file = 'test'): TestParseResult {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
-  const toRange = makeRangeFactory(lineCounter, text.length);
+  const toRange = rangeFactory(lineCounter, text.length);
   const anchors = anchorTargets(doc, text);
   const diagnostics: Diagnostic[] = [];
   const rangeOf = (node: Node | null | undefined): Range => toRange(node?.range?.[0] ?? 0, node?.range?.[1] ?? 0);
