@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 type CachedModule = NodeJS.Module;
 type RequireCache = NodeJS.Require['cache'];
 
-/** The mtime each CommonJS module of a plugin had when it was required. */
+/** The mtime each CommonJS module of a plugin had when it was required: process-wide, like the require cache it describes. */
 const requiredAt = new Map<string, number>();
 
 const mtime = (file: string): number => fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0;
@@ -36,7 +36,8 @@ function isCommonJs(file: string): boolean {
 /** A module of the workspace: in the config file's folder, not an installed package. */
 function inWorkspace(file: string, root: string): boolean {
   const rel = path.relative(root, file);
-  return !rel.startsWith('..') && !path.isAbsolute(rel) && !rel.split(path.sep).includes('node_modules');
+  const parts = rel.split(path.sep);
+  return parts[0] !== '..' && !path.isAbsolute(rel) && !parts.includes('node_modules');
 }
 
 /** The cached plugin module and the workspace modules it requires, directly or not. */
