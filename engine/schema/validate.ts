@@ -9,6 +9,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { isMap, isScalar, type Document, type LineCounter, type Node } from 'yaml';
 import type { Diagnostic, Fix, Range } from '../model/types';
 import { MAX_NESTING } from '../model/nesting';
+import { rangeFactory } from '../model/positions';
 import { MAX_EXPANDED, own, parsePointer, plainDocument, pointer, type Cut, type IndexedNode, type PlainDocument } from './nodes';
 import { nearest } from './suggest';
 import schemaJson from './task.schema.json';
@@ -107,11 +108,7 @@ function judged(errors: ErrorObject[], cut: ReadonlySet<string>): ErrorObject[] 
 }
 
 function rangeOf(lineCounter: LineCounter, text: string, start: number, end: number): Range {
-  const s = Math.max(0, Math.min(start, text.length));
-  const e = Math.max(s, Math.min(end, text.length));
-  const sp = lineCounter.linePos(s);
-  const ep = lineCounter.linePos(e);
-  return { start: { line: sp.line - 1, column: sp.col - 1, offset: s }, end: { line: ep.line - 1, column: ep.col - 1, offset: e } };
+  return rangeFactory(lineCounter, text.length)(start, end);
 }
 
 const TYPE_WORDS: Record<string, string> = {
