@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Diagnostic } from '../model/types';
+import { isOutside } from '../paths';
 import type { RuleInfo } from '../lint/rule';
 import { flatten, type FileFindings } from './lint-output';
 
@@ -83,9 +84,7 @@ function sarifRule(rule: SarifRule) {
 /** A location relative to the root when the file is inside it, else an absolute file URI. */
 function artifactLocation(file: string, root: string): { uri: string; uriBaseId?: string } {
   const relative = path.relative(root, file);
-  // Outside is `..` as a whole segment: a file named `.. notes` inside the root is inside.
-  const outside = relative === '..' || relative.startsWith('..' + path.sep) || path.isAbsolute(relative);
-  if (!relative || outside) return { uri: pathToFileURL(file).href };
+  if (!relative || isOutside(file, root)) return { uri: pathToFileURL(file).href };
   return { uri: relative.split(path.sep).map(encodeURIComponent).join('/'), uriBaseId: ROOT_BASE_ID };
 }
 

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { isOutside } from '../paths';
 
 type CachedModule = NodeJS.Module;
 type RequireCache = NodeJS.Require['cache'];
@@ -35,9 +36,7 @@ function isCommonJs(file: string): boolean {
 
 /** A module of the workspace: in the config file's folder, not an installed package. */
 function inWorkspace(file: string, root: string): boolean {
-  const rel = path.relative(root, file);
-  const parts = rel.split(path.sep);
-  return parts[0] !== '..' && !path.isAbsolute(rel) && !parts.includes('node_modules');
+  return !isOutside(file, root) && !path.relative(root, file).split(path.sep).includes('node_modules');
 }
 
 /** The cached plugin module and the workspace modules it requires, directly or not. */

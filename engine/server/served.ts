@@ -5,6 +5,7 @@
 // database's copy of it on PostgreSQL); nothing else is read.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isOutside } from '../paths';
 import { TaskLoadError } from '../runtime/load';
 import type { LoadedTask } from '../runtime/run';
 import type { TaskRegistry } from './tasks';
@@ -40,13 +41,9 @@ export function notServed(file: string, registry?: TaskRegistry): TaskLoadError 
 
 /** Whether `file` is out of `dir`, by its path or, where it exists, by where its links lead. */
 function outside(file: string, dir: string): boolean {
-  const out = (f: string, d: string) => {
-    const rel = path.relative(d, f);
-    return rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel);
-  };
-  if (out(file, dir)) return true;
+  if (isOutside(file, dir)) return true;
   try {
-    return out(fs.realpathSync(file), fs.realpathSync(dir));
+    return isOutside(fs.realpathSync(file), fs.realpathSync(dir));
   } catch {
     return false;
   }
