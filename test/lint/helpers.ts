@@ -1,6 +1,7 @@
 // Helpers for the lint and model tests: inline YAML fixtures, positions computed from the fixture
 // text, and applying a diagnostic's fix.
 import * as assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { applyEdits, lintText } from '../../engine/lint/index';
 import type { Diagnostic, Position, Range } from '../../engine/model/types';
 
@@ -160,4 +161,20 @@ export function variant(from: string, to: string, base = VALID): string {
   const at = base.indexOf(from);
   if (at < 0 || base.indexOf(from, at + 1) >= 0) throw new Error(`'${from}' must occur once in the fixture`);
   return base.slice(0, at) + to + base.slice(at + from.length);
+}
+
+/**
+ * Texts made from `base` by random edits: each removes up to `maxRemove` characters somewhere and
+ * inserts up to `maxInsert` of `tokens` there.
+ */
+export function mutatedText(base: string, tokens: readonly string[], o: { minEdits?: number; maxEdits: number; maxRemove: number; maxInsert: number }): fc.Arbitrary<string> {
+  const edit = fc.record({ at: fc.nat(), remove: fc.nat({ max: o.maxRemove }), insert: fc.array(fc.constantFrom(...tokens), { maxLength: o.maxInsert }).map((a) => a.join('')) });
+  return fc.array(edit, { minLength: o.minEdits ?? 0, maxLength: o.maxEdits }).map((edits) => {
+    let text = base;
+    for (const m of edits) {
+      const at = m.at % (text.length + 1);
+      text = text.slice(0, at) + m.insert + text.slice(at + m.remove);
+    }
+    return text;
+  });
 }

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { applyEdits, lintText } from '../../engine/lint/index';
 import type { Diagnostic, Range } from '../../engine/model/types';
 import { MAX_NESTING } from '../../engine/model/nesting';
-import { VALID } from './helpers';
+import { mutatedText, VALID } from './helpers';
 
 function checkRange(text: string, r: Range): void {
   assert.ok(r.start.offset >= 0 && r.start.offset <= r.end.offset && r.end.offset <= text.length, JSON.stringify(r));
@@ -30,18 +30,8 @@ const TOKENS = [
 
 describe('lintText never throws', () => {
   it('on random mutations of a valid task', () => {
-    const mutation = fc.record({
-      at: fc.nat(),
-      remove: fc.nat({ max: 24 }),
-      insert: fc.array(fc.constantFrom(...TOKENS), { maxLength: 5 }).map((a) => a.join('')),
-    });
     fc.assert(
-      fc.property(fc.array(mutation, { minLength: 1, maxLength: 6 }), (mutations) => {
-        let text = VALID;
-        for (const m of mutations) {
-          const at = m.at % (text.length + 1);
-          text = text.slice(0, at) + m.insert + text.slice(at + m.remove);
-        }
+      fc.property(mutatedText(VALID, TOKENS, { minEdits: 1, maxEdits: 6, maxRemove: 24, maxInsert: 5 }), (text) => {
         const result = lintText(text);
         assert.ok(Array.isArray(result.model.states));
         wellFormed(text, result.diagnostics);

@@ -9,7 +9,7 @@ import { LintContext } from '../../engine/lint/context';
 import { parseTaskDocument } from '../../engine/model/parse';
 import type { PathSegment } from '../../engine/schema/nodes';
 import { nodeSpan } from '../../engine/schema/yamltext';
-import { VALID } from './helpers';
+import { mutatedText, VALID } from './helpers';
 
 /** `state|where|source|scalar's span` of every template site, sorted. */
 function keys(sites: Array<{ state: string; where: string; source: string; node: unknown }>): string[] {
@@ -52,15 +52,9 @@ const TEMPLATED = `${VALID}
 describe('expression sites', () => {
   it('are the templates a walk over the arguments finds, for tasks mutated at random', () => {
     const tokens = ['\n', '  ', ': ', '- ', '{', '}', '[', ']', ', ', '&a ', '*a', 'x', '"{{ data.x }}"', '"={{ 1 }}"', 'log: ', 'do: ', 'consume: ', 'http: '];
-    const mutation = fc.record({ at: fc.nat(), remove: fc.nat({ max: 10 }), insert: fc.array(fc.constantFrom(...tokens), { maxLength: 4 }).map((a) => a.join('')) });
     let compared = 0;
     fc.assert(
-      fc.property(fc.array(mutation, { maxLength: 3 }), (mutations) => {
-        let text = TEMPLATED;
-        for (const m of mutations) {
-          const at = m.at % (text.length + 1);
-          text = text.slice(0, at) + m.insert + text.slice(at + m.remove);
-        }
+      fc.property(mutatedText(TEMPLATED, tokens, { maxEdits: 3, maxRemove: 10, maxInsert: 4 }), (text) => {
         const parsed = parseTaskDocument(text);
         if (!isMap(parsed.doc.contents)) return;
         const ctx = new LintContext(parsed.text, parsed.doc, parsed.lineCounter, parsed.model);

@@ -11,7 +11,7 @@ import { parseTask, parseTaskDocument } from '../../engine/model/parse';
 import { rangeFactory } from '../../engine/model/positions';
 import type { InstructionModel } from '../../engine/model/types';
 import { anchorTargets, plainValue } from '../../engine/schema/nodes';
-import { VALID } from '../lint/helpers';
+import { mutatedText, VALID } from '../lint/helpers';
 
 describe('rangeFactory', () => {
   it('gives the positions yaml’s linePos gives, whatever the order of the offsets', () => {
@@ -121,14 +121,8 @@ function valueOf(node: unknown, key: string, anchors: Map<Node, Node>): unknown 
 describe('values the model takes from the plain document', () => {
   it('are the values read from the nodes, for tasks mutated at random', () => {
     const tokens = ['\n', '  ', ': ', '- ', '{', '}', '[', ']', ', ', '&a ', '*a', 'x', '1', '{{ data.x }}', 'body: ', 'retry: ', 'attempts: 2'];
-    const mutation = fc.record({ at: fc.nat(), remove: fc.nat({ max: 12 }), insert: fc.array(fc.constantFrom(...tokens), { maxLength: 4 }).map((a) => a.join('')) });
     fc.assert(
-      fc.property(fc.array(mutation, { maxLength: 4 }), (mutations) => {
-        let text = VALID;
-        for (const m of mutations) {
-          const at = m.at % (text.length + 1);
-          text = text.slice(0, at) + m.insert + text.slice(at + m.remove);
-        }
+      fc.property(mutatedText(VALID, tokens, { maxEdits: 4, maxRemove: 12, maxInsert: 4 }), (text) => {
         const { model, doc } = parseTaskDocument(text);
         const anchors = anchorTargets(doc);
         const root = doc.contents;
