@@ -1,6 +1,7 @@
 // The tasks a task calls (through `call`, also in `parallel` branches and `map`s), read once each:
 // a test's mocks apply to the runs it calls too, so a mock may name a state of one of them.
 import * as path from 'node:path';
+import { forEachNested } from '../model/kinds';
 import { parseTask } from '../model/parse';
 import type { InstructionModel, TaskModel } from '../model/types';
 
@@ -31,13 +32,10 @@ export function calledTasks(task: TaskModel, file: string, readText: (file: stri
 /** The `task` of every `call` written as a plain path (a template is known only at run time). */
 function callTargets(model: TaskModel): string[] {
   const out: string[] = [];
-  const add = (ins: InstructionModel | undefined) => {
-    if (!ins) return;
+  const add = (ins: InstructionModel) => {
     const task = (ins.args as { task?: unknown } | undefined)?.task;
     if (ins.kind === 'call' && typeof task === 'string' && !task.includes('{{')) out.push(task);
-    if (ins.fanout?.kind === 'parallel') for (const b of ins.fanout.branches) add(b.ins);
-    if (ins.fanout?.kind === 'map') add(ins.fanout.do);
   };
-  for (const s of model.states) s.do.forEach(add);
+  for (const s of model.states) for (const ins of s.do) forEachNested(ins, add);
   return out;
 }
