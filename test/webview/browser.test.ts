@@ -151,6 +151,35 @@ describe('graph editor webview (Chromium)', { skip: available ? false : 'Chromiu
     await page.context().close();
   });
 
+  it('a drag ends on any part of a state to connect to it, but not on the state it comes from', async () => {
+    // The CI fuzzer found it: dropped on a tall state's name, away from its input point, the drag did nothing.
+    const text = 'version: 1\nname: drop\nstart: fetch\nstates:\n  fetch:\n    do:\n      - log: "one"\n      - log: "two"\n      - log: "three"\n      - log: "four"\n    next: check\n  check:\n    next: done\n  done:\n    final: true\n';
+    const host = await ready(env, text, 3);
+    const page = host.page;
+    const drag = async (to: { x: number; y: number }) => {
+      await page.hover(node('check'));
+      const from = await center(page, `${node('check')} .react-flow__handle.source`);
+      await page.mouse.move(from.x, from.y);
+      await page.mouse.down();
+      await page.mouse.move(from.x + 10, from.y - 10, { steps: 3 });
+      await page.mouse.move(to.x, to.y, { steps: 10 });
+      await page.mouse.up();
+    };
+    // A short drag back into its own state: no loop is made.
+    const own = await page.locator(node('check')).boundingBox();
+    await drag({ x: own!.x + own!.width - 12, y: own!.y + 12 });
+    // The bottom right corner of `fetch`, far from its input point (top middle).
+    const far = await page.locator(node('fetch')).boundingBox();
+    assert.ok(far!.height > 100, 'fetch is drawn tall');
+    await drag({ x: far!.x + far!.width - 12, y: far!.y + far!.height - 12 });
+    const m = await host.waitFor('edit');
+    assert.deepEqual(m.operation, { type: 'connect', state: 'check', to: 'fetch' });
+    assert.equal(host.edits().length, 1, 'the drag into its own state proposed nothing');
+    assert.match(host.text, /  check:\n    next: fetch\n/);
+    assert.deepEqual(host.errors, []);
+    await page.context().close();
+  });
+
   it('renames with F2 and deletes with the Delete key (the references left are reported)', async () => {
     const host = await ready(env, SIMPLE, 3);
     const page = host.page;

@@ -73,7 +73,7 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
   const connected = useRef(false);
   const [drag, setDrag] = useState<Record<string, Point>>({});
   const [menu, setMenu] = useState<{ x: number; y: number; items: MenuEntry[]; label: string } | null>(null);
-  const [connecting, setConnecting] = useState(false);
+  const [connectingFrom, setConnectingFrom] = useState<string | null>(null);
   const [query, setQuery] = useState('');
   const [hit, setHit] = useState(0);
 
@@ -165,7 +165,7 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
 
   const matches = useMemo(() => (graph ? searchStates(graph, query) : []), [graph, query]);
   const matchSet = useMemo(() => new Set(matches), [matches]);
-  const { nodes, edges } = useFlowElements({ graph, position, layout, selection, renaming, connecting, readOnly, direction, debug, coverage: coverage.coverage, breakpoints, matches: matchSet });
+  const { nodes, edges } = useFlowElements({ graph, position, layout, selection, renaming, connectingFrom, readOnly, direction, debug, coverage: coverage.coverage, breakpoints, matches: matchSet });
 
   const selectState = useCallback((id: string | null) => dispatch({ type: 'select', selection: id ? { kind: 'state', id } : null, reveal: true }), [dispatch]);
   const selectEdge = useCallback((id: string) => dispatch({ type: 'select', selection: { kind: 'edge', id }, reveal: true }), [dispatch]);
@@ -277,12 +277,12 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
   const onConnectStart = useCallback((_e: unknown, params: OnConnectStartParams) => {
     connectStart.current = params;
     connected.current = false;
-    setConnecting(true);
+    setConnectingFrom(params.nodeId ?? '');
   }, []);
 
   const onConnectEnd = useCallback(
     (e: MouseEvent | TouchEvent) => {
-      setConnecting(false);
+      setConnectingFrom(null);
       const start = connectStart.current;
       connectStart.current = null;
       if (connected.current || !start?.nodeId) return;
@@ -420,11 +420,11 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
                 onConnectStart={onConnectStart}
                 onConnectEnd={onConnectEnd}
                 onEdgeUpdate={onEdgeUpdate}
-                onEdgeUpdateStart={() => {
+                onEdgeUpdateStart={(_e, ed) => {
                   connected.current = false;
-                  setConnecting(true);
+                  setConnectingFrom(ed.source);
                 }}
-                onEdgeUpdateEnd={() => setConnecting(false)}
+                onEdgeUpdateEnd={() => setConnectingFrom(null)}
                 edgeUpdaterRadius={12}
                 connectionRadius={30}
                 nodesConnectable={!readOnly}

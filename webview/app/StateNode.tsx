@@ -19,8 +19,8 @@ export interface StateNodeProps {
   breakpoint: boolean;
   direction: LayoutDirection;
   renaming: boolean;
-  /** A connection is being dragged: the whole node is a drop target. */
-  connecting: boolean;
+  /** A connection is being dragged to here: the whole node is a drop target. */
+  dropTarget: boolean;
   readOnly: boolean;
   /** Matches the search. */
   match: boolean;
@@ -93,7 +93,7 @@ const farSelector = (s: { transform: [number, number, number] }) => s.transform[
 function StateNodeView({ data, selected }: NodeProps<StateNodeProps>) {
   const actions = useContext(NodeActionsContext);
   const far = useStore(farSelector);
-  const { view, debug, coverage, breakpoint, direction, renaming, connecting, readOnly, match } = data;
+  const { view, debug, coverage, breakpoint, direction, renaming, dropTarget, readOnly, match } = data;
   const down = direction === 'DOWN';
   const classes = ['sw-node'];
   if (view.final) classes.push('sw-final', `sw-status-${view.status ?? 'succeeded'}`);
@@ -123,7 +123,7 @@ function StateNodeView({ data, selected }: NodeProps<StateNodeProps>) {
   return (
     <div className={classes.join(' ')} style={{ width: view.width, height: view.height }} aria-label={label} data-state={view.name} data-visits={debug?.shown ? (debug.count ?? 0) : undefined} data-covered={coverage === undefined ? undefined : String(coverage > 0)} data-hits={coverage} title={view.description ?? undefined}>
       <Handle type="target" id="in" position={down ? Position.Top : Position.Left} className="sw-handle sw-handle-in" isConnectableStart={false} />
-      {connecting && !readOnly ? <Handle type="target" id="drop" position={down ? Position.Top : Position.Left} className="sw-drop-target" isConnectableStart={false} /> : null}
+      {dropTarget ? <Handle type="target" id="drop" position={down ? Position.Top : Position.Left} className="sw-drop-target" isConnectableStart={false} /> : null}
       <div className="sw-node-header">
         {!view.missing ? (
           <button
@@ -190,13 +190,12 @@ export const StateNode = memo(StateNodeView);
 export interface ProxyNodeProps {
   view: StateNodeData;
   direction: LayoutDirection;
-  connecting: boolean;
-  readOnly: boolean;
+  dropTarget: boolean;
 }
 
 /** A reference chip standing for a busy state next to one of its sources (`→ failed`). */
 function ProxyNodeView({ data }: NodeProps<ProxyNodeProps>) {
-  const { view, direction, connecting, readOnly } = data;
+  const { view, direction, dropTarget } = data;
   const down = direction === 'DOWN';
   const classes = ['sw-proxy'];
   if (view.final) classes.push('sw-final', `sw-status-${view.status ?? 'succeeded'}`);
@@ -204,7 +203,7 @@ function ProxyNodeView({ data }: NodeProps<ProxyNodeProps>) {
   return (
     <div className={classes.join(' ')} style={{ width: view.width, height: view.height }} title={`Goes to ${view.proxyOf} (click to show it)`} aria-label={`Reference to state ${view.proxyOf}`}>
       <Handle type="target" id="in" position={down ? Position.Top : Position.Left} className="sw-handle sw-handle-in" isConnectableStart={false} />
-      {connecting && !readOnly ? <Handle type="target" id="drop" position={down ? Position.Top : Position.Left} className="sw-drop-target" isConnectableStart={false} /> : null}
+      {dropTarget ? <Handle type="target" id="drop" position={down ? Position.Top : Position.Left} className="sw-drop-target" isConnectableStart={false} /> : null}
       <span className="sw-proxy-arrow">→</span>
       <span className="sw-proxy-name">{view.proxyOf}</span>
     </div>

@@ -16,7 +16,8 @@ export interface FlowInputs {
   layout: LayoutResult | undefined;
   selection: Selection;
   renaming: string | null;
-  connecting: boolean;
+  /** The state a connection being dragged comes from (null: none is). */
+  connectingFrom: string | null;
   readOnly: boolean;
   direction: LayoutDirection;
   debug: DebugView | undefined;
@@ -26,17 +27,19 @@ export interface FlowInputs {
   matches: ReadonlySet<string>;
 }
 
-export function useFlowElements({ graph, position, layout, selection, renaming, connecting, readOnly, direction, debug, coverage, breakpoints, matches }: FlowInputs) {
+export function useFlowElements({ graph, position, layout, selection, renaming, connectingFrom, readOnly, direction, debug, coverage, breakpoints, matches }: FlowInputs) {
   const nodes: Node<StateNodeProps | ProxyNodeProps>[] = useMemo(() => {
     if (!graph) return [];
+    // The state the connection comes from is no drop target, so a short drag cannot make a loop by accident; its input point still takes one.
+    const dropTarget = (n: { name: string; proxyOf?: string }) => connectingFrom !== null && !readOnly && (n.proxyOf ?? n.name) !== connectingFrom;
     return graph.nodes.map((n) =>
       n.proxyOf
-        ? { id: n.name, type: 'proxy', position: position(n.name), data: { view: n, direction, connecting, readOnly }, draggable: true, connectable: !readOnly, deletable: false, width: n.width, height: n.height, ariaLabel: `Reference to state ${n.proxyOf}` }
+        ? { id: n.name, type: 'proxy', position: position(n.name), data: { view: n, direction, dropTarget: dropTarget(n) }, draggable: true, connectable: !readOnly, deletable: false, width: n.width, height: n.height, ariaLabel: `Reference to state ${n.proxyOf}` }
         : {
             id: n.name,
             type: 'state',
             position: position(n.name),
-            data: { view: n, debug: nodeDebug(debug, n.name), coverage: stateHits(coverage, n.name), breakpoint: breakpoints.has(n.name), direction, renaming: renaming === n.name, connecting, readOnly, match: matches.has(n.name) },
+            data: { view: n, debug: nodeDebug(debug, n.name), coverage: stateHits(coverage, n.name), breakpoint: breakpoints.has(n.name), direction, renaming: renaming === n.name, dropTarget: dropTarget(n), readOnly, match: matches.has(n.name) },
             selected: selection?.kind === 'state' && selection.id === n.name,
             draggable: true,
             connectable: !readOnly && !n.missing,
@@ -46,7 +49,7 @@ export function useFlowElements({ graph, position, layout, selection, renaming, 
             ariaLabel: `State ${n.name}`,
           },
     );
-  }, [graph, position, debug, coverage, breakpoints, direction, renaming, connecting, readOnly, matches, selection]);
+  }, [graph, position, debug, coverage, breakpoints, direction, renaming, connectingFrom, readOnly, matches, selection]);
 
   const edges: Edge<TransitionEdgeProps>[] = useMemo(() => {
     if (!graph) return [];
