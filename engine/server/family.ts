@@ -91,17 +91,20 @@ export async function executeFamily(host: FamilyHost, fam: Family): Promise<void
     return;
   }
   const takeover = claim.prev_owner !== null;
-  if (takeover) {
+  // Counted and said only when this worker keeps the run: one it hands back was never taken over.
+  const tookOver = () => {
+    if (!takeover) return;
     host.stats.takeovers++;
     o.observer?.takenOver?.();
     host.log(`took over run ${claim.id} from ${claim.prev_owner} (attempt ${claim.attempts})`);
-  }
-  if (await settledWithoutRunning(host, fam, history, state, takeover)) return;
+  };
+  if (await settledWithoutRunning(host, fam, history, state, takeover)) return tookOver();
 
   let task: LoadedTask;
   try {
     task = await o.tasks.forRun(claim.task_hash, claim.task_file ?? state.file ?? null);
   } catch (err) {
+    tookOver();
     await appendDirect(store, claim.id, history, state, {
       type: 'run-ended',
       status: 'failed',
@@ -116,6 +119,7 @@ export async function executeFamily(host: FamilyHost, fam: Family): Promise<void
     await passClaim(o.pool, claim, owner);
     return;
   }
+  tookOver();
 
   const engine = familyEngine(host, fam, state, history[history.length - 1].at);
   const journal: ResumeJournal = takeover
