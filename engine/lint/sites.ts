@@ -4,7 +4,7 @@
 // rule points at it (most expressions are fine, and looking up thousands of nodes was most of the
 // rules' time in a large file).
 import { Scalar, type Node } from 'yaml';
-import type { PathSegment } from '../schema/nodes';
+import { own, type PathSegment } from '../schema/nodes';
 import { locateInScalar, nodeSpan } from '../schema/yamltext';
 import type { LintContext } from './context';
 
@@ -28,23 +28,32 @@ export interface ExpressionSite {
 }
 
 const WHOLE = /^(\s*=\{\{)([\s\S]*)\}\}\s*$/;
-const EMBEDDED = /\{\{([\s\S]*?)\}\}/g;
 /** How deep arguments are searched for templates. */
 const MAX_DEPTH = 64;
 
-/** Where a site's scalar is: a path below its state's node, looked up when first asked. */
+/**
+ * Where a site's scalar is, looked up when first asked: `head` from its `from`th segment, then
+ * `rel`, below its state's node. `head` is shared with what the site was found in (an
+ * instruction's path), so that finding thousands of fine expressions copies no paths.
+ */
 interface Place {
   ctx: LintContext;
   state: string;
-  path: PathSegment[];
+  head: readonly PathSegment[];
+  from: number;
+  rel: readonly PathSegment[];
 }
 
 const EMPTY = new Scalar('') as Node;
+const WHEN: readonly PathSegment[] = ['when'];
+const UNTIL: readonly PathSegment[] = ['poll', 'until'];
 
 function findNode(place: Place): Node {
+  const { ctx, head, from, rel } = place;
   // The plain value and the nodes are read from one document, so a string the walk found has a
   // scalar; an empty one stands in should that ever not hold, and locates to the file's start.
-  return place.ctx.plain.nodeFrom(place.ctx.stateNode(place.state), place.path)?.node ?? EMPTY;
+  const holder = ctx.plain.nodeFrom(ctx.stateNode(place.state), from ? head.slice(from) : head);
+  return ctx.plain.nodeFrom(holder, rel)?.node ?? EMPTY;
 }
 
 /** An expression written in a string scalar, `at` characters into its value. */
@@ -131,17 +140,17 @@ export function expressionSites(ctx: LintContext): ExpressionSite[] {
     for (const t of state.on) {
       // A key the model did not see has no value either: most transitions need no look-up.
       if (t.shorthand || !(t.fields.when || t.poll?.fields.until || t.consume)) continue;
-      on ??= ctx.valueIn(states, [state.name, 'on']);
-      const item = ctx.valueIn(on, [t.index]);
-      const place = (path: PathSegment[]): Place => ({ ctx, state: state.name, path: ['on', t.index, ...path] });
-      if (t.fields.when) bare(sites, 'when', ctx.valueIn(item, ['when']), place(['when']));
-      if (t.poll?.fields.until) bare(sites, 'until', ctx.valueIn(item, ['poll', 'until']), place(['poll', 'until']));
-      if (t.consume) templates(sites, ctx.valueIn(item, ['consume']), place(['consume']));
+      on ??= own(own(states, state.name), 'on');
+      const item = own(on, t.index);
+      const head = ['on', t.index];
+      if (t.fields.when) bare(sites, 'when', own(item, 'when'), { ctx, state: state.name, head, from: 0, rel: WHEN });
+      if (t.poll?.fields.until) bare(sites, 'until', own(own(item, 'poll'), 'until'), { ctx, state: state.name, head, from: 0, rel: UNTIL });
+      if (t.consume) templates(sites, own(item, 'consume'), ctx, state.name, head, 0, ['consume']);
     }
   }
   for (const { state, ins, path, value } of ctx.instructions()) {
     // Every instruction's path starts with ['states', its state].
-    if (ins.kind) templates(sites, ctx.valueIn(value, [ins.kind]), { ctx, state: state.name, path: [...path.slice(2), ins.kind] });
+    if (ins.kind) templates(sites, own(value, ins.kind), ctx, state.name, path, 2, [ins.kind]);
   }
   return sites;
 }
@@ -157,46 +166,51 @@ function bare(sites: ExpressionSite[], where: ExpressionWhere, v: unknown, place
   sites.push(new TextSite(text.trim(), where, place, lead));
 }
 
-/** The templates in a value of an instruction's arguments (or a `consume`'s settings) at `base`. */
-function templates(sites: ExpressionSite[], value: unknown, base: Place): void {
-  const rel: PathSegment[] = [];
-  const walk = (v: unknown): void => {
-    if (rel.length > MAX_DEPTH) return;
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) {
-        rel.push(i);
-        walk(v[i]);
-        rel.pop();
-      }
-      return;
+/**
+ * The templates in a value of an instruction's arguments (or a `consume`'s settings), which is at
+ * `rel` below the place `head` (from its `from`th segment) names; `rel` grows as the walk goes in.
+ */
+function templates(sites: ExpressionSite[], v: unknown, ctx: LintContext, state: string, head: readonly PathSegment[], from: number, rel: PathSegment[]): void {
+  if (typeof v === 'string') {
+    if (v.includes('{{')) found(sites, v, { ctx, state, head, from, rel: rel.slice() });
+    return;
+  }
+  if (v === null || typeof v !== 'object' || rel.length > MAX_DEPTH) return;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      rel.push(i);
+      templates(sites, v[i], ctx, state, head, from, rel);
+      rel.pop();
     }
-    if (v && typeof v === 'object') {
-      for (const k of Object.keys(v)) {
-        rel.push(k);
-        walk((v as Record<string, unknown>)[k]);
-        rel.pop();
-      }
-      return;
-    }
-    if (typeof v === 'string' && v.includes('{{')) found(v);
-  };
-  const found = (v: string): void => {
-    const place: Place = { ctx: base.ctx, state: base.state, path: [...base.path, ...rel] };
-    const add = (inner: string, innerIndex: number, tplIndex: number, tplLength: number) => {
-      const lead = inner.length - inner.trimStart().length;
-      sites.push(new TextSite(inner.trim(), 'template', place, innerIndex + lead, [tplIndex, tplLength]));
-    };
-    const w = WHOLE.exec(v);
-    if (w) {
-      const tplStart = w[1].length - 3; // the '='
-      const tplEnd = v.lastIndexOf('}}') + 2;
-      add(w[2], w[1].length, tplStart, tplEnd - tplStart);
-      return;
-    }
-    for (const m of v.matchAll(EMBEDDED)) {
-      const at = m.index ?? 0;
-      add(m[1], at + 2, at, m[0].length);
-    }
-  };
-  walk(value);
+    return;
+  }
+  for (const k in v) {
+    if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+    rel.push(k);
+    templates(sites, (v as Record<string, unknown>)[k], ctx, state, head, from, rel);
+    rel.pop();
+  }
+}
+
+/** The sites of a string with templates: the whole value as one `={{ }}`, or each embedded `{{ }}`. */
+function found(sites: ExpressionSite[], v: string, place: Place): void {
+  const w = v.includes('={{') ? WHOLE.exec(v) : null;
+  if (w) {
+    const tplStart = w[1].length - 3; // the '='
+    const tplEnd = v.lastIndexOf('}}') + 2;
+    add(sites, place, w[2], w[1].length, tplStart, tplEnd - tplStart);
+    return;
+  }
+  // Each `{{` with the first `}}` after it, as a lazy /\{\{([\s\S]*?)\}\}/g finds them.
+  for (let at = v.indexOf('{{'); at >= 0; at = v.indexOf('{{', at)) {
+    const close = v.indexOf('}}', at + 2);
+    if (close < 0) return;
+    add(sites, place, v.slice(at + 2, close), at + 2, at, close + 2 - at);
+    at = close + 2;
+  }
+}
+
+function add(sites: ExpressionSite[], place: Place, inner: string, innerIndex: number, tplIndex: number, tplLength: number): void {
+  const lead = inner.length - inner.trimStart().length;
+  sites.push(new TextSite(inner.trim(), 'template', place, innerIndex + lead, [tplIndex, tplLength]));
 }
