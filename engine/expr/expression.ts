@@ -29,16 +29,24 @@ const CACHE_LIMIT = 20_000;
 export function compileExpression(source: string): Compiled {
   let compiled = cache.get(source);
   if (compiled) return compiled;
-  try {
-    compiled = jsonata(source);
-  } catch (err) {
-    const e = err as { message?: string; position?: number };
-    throw new ExpressionError(`Expression '${source}' does not compile: ${e.message ?? String(err)}`, source, e.position);
-  }
+  compiled = compileUncached(source);
   // Forget the oldest entry, not all: a large file must not thrash the cache on every lint.
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
   cache.set(source, compiled);
   return compiled;
+}
+
+/**
+ * A compiled expression that no cache keeps: for a caller that only looks at it once (lint), as a
+ * compiled JSONata expression holds about 15 KB of closures and syntax tree.
+ */
+export function compileUncached(source: string): Compiled {
+  try {
+    return jsonata(source);
+  } catch (err) {
+    const e = err as { message?: string; position?: number };
+    throw new ExpressionError(`Expression '${source}' does not compile: ${e.message ?? String(err)}`, source, e.position);
+  }
 }
 
 /** Compile errors of an expression, or undefined when it compiles. */

@@ -1,5 +1,5 @@
 // JSONata expressions: `when`, `until`, and `{{ }}` / `={{ }}` templates in instruction arguments.
-import { compileExpression, expressionProblem } from '../expr/expression';
+import { compileUncached } from '../expr/expression';
 import type { Fix } from '../model/types';
 import { nearest } from '../schema/suggest';
 import type { LintContext } from './context';
@@ -22,10 +22,7 @@ function short(s: string): string {
 /** The compile error of an expression, without the "Expression '...' does not compile:" preamble. */
 export function compileError(source: string): string | undefined {
   if (!source.trim()) return 'the expression is empty';
-  const problem = expressionProblem(source);
-  if (!problem) return undefined;
-  const prefix = `Expression '${source}' does not compile: `;
-  return problem.message.startsWith(prefix) ? problem.message.slice(prefix.length) : problem.message;
+  return verdictOf(source).error;
 }
 
 /** JSONata's built-in functions (jsonata 2): a call of any other name that the expression does not bind fails. */
@@ -38,15 +35,41 @@ export const JSONATA_FUNCTIONS = [
   'decodeUrl', 'eval', 'toMillis', 'fromMillis', 'clone', 'now', 'millis',
 ] as const;
 
-/** unknownCalls by compiled expression: a file is linted again on every edit, and most of its expressions have not changed. */
-const callsOf = new WeakMap<object, ReadonlyArray<{ name: string; index: number }>>();
+type Calls = ReadonlyArray<{ name: string; index: number }>;
 
-/** Calls `$name(...)` of a compiled expression whose name is neither built in nor bound in it (`:=`, lambda arguments). */
-export function unknownCalls(source: string): ReadonlyArray<{ name: string; index: number }> {
-  const compiled = compileExpression(source);
-  let calls = callsOf.get(compiled);
-  if (!calls) callsOf.set(compiled, (calls = Object.freeze(callsIn(compiled.ast()))));
-  return calls;
+/** What lint needs of an expression: its compile error, or the calls of unknown functions it makes. */
+interface Verdict {
+  error?: string;
+  calls: Calls;
+}
+
+const NO_CALLS: Calls = Object.freeze([]);
+
+// Verdicts by source text: a file is linted again on every edit, and most of its expressions have
+// not changed. The verdict is kept, not the compiled expression: those weigh about 15 KB each, so
+// keeping them (the engine's compile cache) held 32 MB for a file of 1,000 states.
+const verdicts = new Map<string, Verdict>();
+const VERDICT_LIMIT = 20_000;
+
+function verdictOf(source: string): Verdict {
+  let verdict = verdicts.get(source);
+  if (verdict) return verdict;
+  try {
+    verdict = { calls: Object.freeze(callsIn(compileUncached(source).ast())) };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const prefix = `Expression '${source}' does not compile: `;
+    verdict = { error: message.startsWith(prefix) ? message.slice(prefix.length) : message, calls: NO_CALLS };
+  }
+  // Forget the oldest entry, not all: a large file must not thrash the cache on every lint.
+  if (verdicts.size >= VERDICT_LIMIT) verdicts.delete(verdicts.keys().next().value as string);
+  verdicts.set(source, verdict);
+  return verdict;
+}
+
+/** Calls `$name(...)` of an expression whose name is neither built in nor bound in it (`:=`, lambda arguments); none when it does not compile. */
+export function unknownCalls(source: string): Calls {
+  return verdictOf(source).calls;
 }
 
 function callsIn(ast: unknown): Array<{ name: string; index: number }> {
