@@ -66,4 +66,29 @@ describe('expression sites', () => {
     );
     assert.ok(compared > 100, `only ${compared} texts had templates`);
   });
+
+  it('split any string into its templates as the regular expressions do, and point at each one', () => {
+    const piece = fc.constantFrom('{{', '}}', '=', ' ', 'x', '{', '}', 'data.a', '\n');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 14 }).map((parts) => parts.join('')), (value) => {
+        const text = `${VALID}
+  templated:
+    do:
+      - log: ${JSON.stringify(value)}
+    next: done
+`;
+        const parsed = parseTaskDocument(text);
+        const ctx = new LintContext(parsed.text, parsed.doc, parsed.lineCounter, parsed.model);
+        const sites = ctx.expressions().filter((s) => s.state === 'templated');
+        assert.deepEqual(keys(sites), reference(ctx).filter((k) => k.startsWith('templated|')), value);
+        for (const site of sites) {
+          const at = site.locate(0, site.source.length);
+          if (at.exact) assert.equal(text.slice(at.start, at.end), site.source, value);
+          const tpl = site.template!;
+          if (tpl.exact) assert.match(text.slice(tpl.start, tpl.end), /^=?\{\{[\s\S]*\}\}$/, value);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
