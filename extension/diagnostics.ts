@@ -169,14 +169,14 @@ export class LintQuickFixes implements vscode.CodeActionProvider {
   async provideCodeActions(doc: vscode.TextDocument, range: vscode.Range | vscode.Selection, context: vscode.CodeActionContext): Promise<vscode.CodeAction[]> {
     if (!isTaskUri(doc.uri)) return [];
     if (context.only && !context.only.contains(vscode.CodeActionKind.QuickFix)) return [];
-    let lint: VersionedLint;
+    // The fixes' offsets are into the text that was linted: only the lint of the current text will do.
+    let lint: VersionedLint | undefined;
     try {
-      lint = await this.models.get(doc);
+      lint = await this.models.current(doc);
     } catch {
       return [];
     }
-    // The fixes' offsets are into the text that was linted; a newer text would move them.
-    if (lint.version !== doc.version) return [];
+    if (!lint) return [];
     const actions: vscode.CodeAction[] = [];
     for (const d of lint.result.diagnostics) {
       if (!d.fix) continue;

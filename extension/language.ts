@@ -49,15 +49,7 @@ class TaskLanguage
   /** The model of the document's current text, or undefined when it cannot be had. */
   private async current(doc: vscode.TextDocument): Promise<TaskModel | undefined> {
     try {
-      // The document can change while it is linted (a reload from disk, an edit): then ask for the
-      // version it has now, rather than answer nothing for a version that is already gone.
-      for (let attempt = 0; attempt < 3; attempt++) {
-        const asked = doc.version;
-        const lint = await this.models.get(doc);
-        if (lint.version === doc.version) return lint.result.model;
-        if (doc.version === asked) return undefined;
-      }
-      return undefined;
+      return (await this.models.current(doc))?.result.model;
     } catch {
       return undefined;
     }

@@ -75,6 +75,21 @@ export class TaskModels implements vscode.Disposable {
     return promise;
   }
 
+  /**
+   * The lint of the text the document has when this resolves, or undefined when it keeps
+   * changing: a document edited or reloaded from disk while it was linted is linted again, so
+   * that an answer is never dropped only because the version asked for is already gone.
+   */
+  async current(document: vscode.TextDocument): Promise<VersionedLint | undefined> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const asked = document.version;
+      const lint = await this.get(document);
+      if (lint.version === document.version) return lint;
+      if (document.version === asked) return undefined;
+    }
+    return undefined;
+  }
+
   /** The newest finished lint of a document, whatever its version (for cheap answers). */
   latest(uri: vscode.Uri): VersionedLint | undefined {
     return this.done.get(uri.toString());
