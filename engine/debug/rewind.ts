@@ -3,8 +3,9 @@
 // entry or an instruction), and replays forward to the step asked for. Re-running the steps after
 // the fork point reproduces what the run did, but not what the user did while it was stopped (an
 // event sent, a value set): those are taken from the abandoned journal and done again at the same
-// place, so that going back and forth keeps the history. The outcomes the abandoned run recorded
-// can be reused while the new run takes the same steps.
+// place, so that going back and forth keeps the history. The place is the step the user was stopped
+// at (a transition already chosen is not in the journal yet) and the entries journaled before it.
+// The outcomes the abandoned run recorded can be reused while the new run takes the same steps.
 import type { JournalEvent } from '../journal/events';
 import type { MockOutcome } from '../runtime/mocks';
 import type { RecordedOutcomes } from '../runtime/run';
@@ -13,6 +14,8 @@ import type { RecordedOutcomes } from '../runtime/run';
 export interface StepRecord {
   /** The journal length at the step, and after what was done while stopped at it. */
   seq: number;
+  /** The journal length when the run came to the step: what has a later seq was done at it or after. */
+  at: number;
   kind: 'state' | 'instruction' | 'transition' | 'catch';
   state: string;
   index?: number;
@@ -72,8 +75,13 @@ export class Timeline {
 
   /** Remembers a step of the launched run at journal length `seq`; returns its index. */
   record(kind: StepRecord['kind'], state: string, index: number | undefined, seq: number): number {
-    this.list.push({ seq, kind, state, index, anchor: kind === 'state' || kind === 'instruction' });
+    this.list.push({ seq, at: seq, kind, state, index, anchor: kind === 'state' || kind === 'instruction' });
     return this.list.length - 1;
+  }
+
+  /** The launched run came to step `step`: what the user did at the same step of the abandoned run, to do again now. */
+  arrived(step: number): UserAction[] {
+    return this.redo?.arrived(step, this.list[step]) ?? [];
   }
 
   /** What was done while stopped at a step (data set, events sent) belongs to the step. */
@@ -115,10 +123,11 @@ export class Timeline {
     let anchor = target;
     while (anchor > 0 && !this.list[anchor].anchor) anchor--;
     const at = this.list[anchor].seq;
+    const abandoned = this.list.slice(anchor);
     this.list = this.list.slice(0, anchor);
     const future = journal.filter((e) => e.seq > at);
     this.recorded = reuseResults ? new RecordedQueue(future) : undefined;
-    this.redo = new UserActions(future);
+    this.redo = new UserActions(future, isUserAction, { first: anchor, steps: abandoned });
     return { anchor, prefix: journal.filter((e) => e.seq <= at), runId: `${this.base}-r${++this.forks}`, recorded: this.recorded };
   }
 }
@@ -151,28 +160,41 @@ function stepSignature(e: JournalEvent): string {
   return JSON.stringify([e.type, x.state, x.index, x.to, x.name, x.kind, x.attempt, x.transition]);
 }
 
+/** The abandoned run's steps from the fork's anchor on (index `first` of the timeline). */
+interface AbandonedSteps {
+  first: number;
+  steps: readonly StepRecord[];
+}
+
+const sameStep = (a: StepRecord, b: StepRecord): boolean => a.kind === b.kind && a.state === b.state && a.index === b.index;
+
 /**
  * What the user did after the fork point of the abandoned run, each placed after the run's own
- * entries that came before it. The forked run's entries are followed in step with the abandoned
- * run's: when the forked run has journaled the same entries, the user's actions that came next are
- * due. At the first entry that differs (the runs took different steps) the rest is dropped, as it
- * is when the user does something new.
+ * entries that came before it and at the step the user was stopped at. The forked run's entries
+ * and steps are followed in step with the abandoned run's: when the forked run has journaled the
+ * same entries and come to the same step, the user's actions that came next are due. At the first
+ * entry or step that differs (the runs took different steps) the rest is dropped, as it is when
+ * the user does something new. A replay has no steps: its actions follow the entries only.
  */
 class UserActions {
   private readonly isAction: (e: JournalEvent) => e is UserAction;
   /** The abandoned run's own entries after the fork point, in order. */
-  private readonly steps: string[] = [];
-  /** The user's actions, each with how many of `steps` came before it. */
-  private readonly actions: Array<{ after: number; action: UserAction }> = [];
+  private readonly entries: string[] = [];
+  /** The user's actions, each with how many of `entries` came before it and the step it was done at. */
+  private readonly actions: Array<{ after: number; step: number; action: UserAction }> = [];
+  private readonly abandoned?: AbandonedSteps;
   private seen = 0;
+  /** The last step the forked run came to. */
+  private reached = -1;
   private next = 0;
   private diverged = false;
 
-  constructor(future: readonly JournalEvent[], isAction: (e: JournalEvent) => e is UserAction = isUserAction) {
+  constructor(future: readonly JournalEvent[], isAction: (e: JournalEvent) => e is UserAction = isUserAction, abandoned?: AbandonedSteps) {
     this.isAction = isAction;
+    this.abandoned = abandoned;
     for (const e of future) {
-      if (isAction(e)) this.actions.push({ after: this.steps.length, action: e });
-      else if (!BOOKKEEPING.has(e.type)) this.steps.push(stepSignature(e));
+      if (isAction(e)) this.actions.push({ after: this.entries.length, step: abandoned ? stepOf(abandoned, e.seq) : -1, action: e });
+      else if (!BOOKKEEPING.has(e.type)) this.entries.push(stepSignature(e));
     }
   }
 
@@ -184,16 +206,39 @@ class UserActions {
   after(e: JournalEvent): UserAction[] {
     if (this.diverged || this.isAction(e)) return [];
     if (!BOOKKEEPING.has(e.type)) {
-      if (this.steps[this.seen] !== stepSignature(e)) {
+      if (this.entries[this.seen] !== stepSignature(e)) {
         this.diverged = true;
         return [];
       }
       this.seen++;
     }
+    return this.due();
+  }
+
+  /** The forked run came to step `index` of the timeline; returns the actions due now. */
+  arrived(index: number, step: StepRecord | undefined): UserAction[] {
+    if (this.diverged || !this.abandoned) return [];
+    const same = this.abandoned.steps[index - this.abandoned.first];
+    if (same && (!step || !sameStep(same, step))) {
+      this.diverged = true;
+      return [];
+    }
+    this.reached = index;
+    return this.due();
+  }
+
+  private due(): UserAction[] {
     const due: UserAction[] = [];
-    while (this.next < this.actions.length && this.actions[this.next].after <= this.seen) due.push(this.actions[this.next++].action);
+    for (let a = this.actions[this.next]; a && a.after <= this.seen && a.step <= this.reached; a = this.actions[++this.next]) due.push(a.action);
     return due;
   }
+}
+
+/** The step an entry at `seq` was made at: the last one the run had come to before it. */
+function stepOf(abandoned: AbandonedSteps, seq: number): number {
+  let i = abandoned.steps.length - 1;
+  while (i > 0 && abandoned.steps[i].at >= seq) i--;
+  return abandoned.first + i;
 }
 
 /** Instruction kinds whose recorded results a forked run may reuse (their effects are outside the run). */

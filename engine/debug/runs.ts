@@ -125,16 +125,28 @@ export class Runs {
       this.host.stepper.threadExited(t, this.host.threads.siblings(t).length > 0);
       this.host.emit('thread', { reason: 'exited', thread: t.id });
     }
-    if (run.id === this.rootRunId) for (const action of this.host.timeline.journaled(e)) this.redo(run, action);
+    if (run.id === this.rootRunId) for (const action of this.host.timeline.journaled(e)) void this.redo(run, action);
+  }
+
+  /** The launched run came to a step: does again what the user did while stopped there; resolves when done. */
+  arrived(step: number): Promise<void> | undefined {
+    const run = this.engine?.get(this.rootRunId);
+    const due = this.host.timeline.arrived(step);
+    if (!run || due.length === 0) return undefined;
+    return Promise.all(due.map((action) => this.redo(run, action))).then(() => undefined);
   }
 
   /**
    * Does again, in a forked run, what the user did at the same place of the abandoned run. Called
-   * as soon as the entry before it is journaled, so it lands before the run takes its next step.
+   * as soon as the entry before it is journaled, or the run comes to the step it was done at, so it
+   * lands before the run takes its next step.
    */
-  private redo(run: Run, action: UserAction): void {
+  private redo(run: Run, action: UserAction): Promise<void> {
     const done = action.type === 'event-received' ? run.send(action.name, action.data, BY_DEBUGGER) : run.setData(action.path, action.value, BY_DEBUGGER);
-    done.catch((err: Error) => this.host.emit('output', { category: 'console', text: `Could not do again what was done at this step (${action.type}): ${err.message}\n` }));
+    return done.then(
+      () => undefined,
+      (err: Error) => this.host.emit('output', { category: 'console', text: `Could not do again what was done at this step (${action.type}): ${err.message}\n` }),
+    );
   }
 
   private onOutput(chunk: OutputChunk): void {

@@ -93,6 +93,7 @@ export class DebugRuntime {
       },
       continued: (thread) => this.emit('continued', thread),
       console: (text, place) => this.emit('output', { category: 'console', text, ...place }),
+      arrived: (step) => this.runs.arrived(step),
     });
     const views: ViewsHost = {
       engine: () => this.runs.engine,

@@ -52,6 +52,8 @@ export interface StepperHost {
   continued(thread: number): void;
   /** A Debug Console line about a step. */
   console(text: string, place: { file?: string; line?: number }): void;
+  /** The launched run came to a step: what the user did there before a step back is done again (a promise while it is). */
+  arrived(step: number): Promise<void> | undefined;
 }
 
 export class Stepper {
@@ -101,6 +103,8 @@ export class Stepper {
     const isRoot = p.runId === this.host.rootRunId();
     const run = this.host.engine()!.get(p.runId);
     const step = isRoot ? this.host.timeline.record(p.kind, p.state.name, p.index, run?.state.seq ?? 0) : undefined;
+    const redone = step === undefined ? undefined : this.host.arrived(step);
+    if (redone) return redone.then(() => this.decide(p, this.host.threads.threadOf(p.runId), step));
     return this.decide(p, this.host.threads.threadOf(p.runId), step);
   }
 
