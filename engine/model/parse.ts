@@ -39,6 +39,15 @@ export function parseTask(text: string): ParseResult {
 }
 
 export function parseTaskDocument(text: string): ParsedDocument {
+  return parseWith(text, true);
+}
+
+/** parseTaskDocument reading the states in a walk of their own, after the plain value: what the tests compare it with. */
+export function parseTaskDocumentInTwoWalks(text: string): ParsedDocument {
+  return parseWith(text, false);
+}
+
+function parseWith(text: string, interleaved: boolean): ParsedDocument {
   const lineCounter = new LineCounter();
   const doc = read(text, lineCounter);
   if (typeof doc === 'number') return tooDeep(text, lineCounter, doc);
@@ -46,8 +55,21 @@ export function parseTaskDocument(text: string): ParsedDocument {
   const reader = new Reader(text, lineCounter, anchors);
   for (const e of doc.errors) reader.report('yaml-syntax', 'error', yamlMessage(e.code, e.message), e.pos[0], e.pos[1]);
   for (const w of doc.warnings) reader.report('yaml-warning', 'warning', yamlMessage(w.code, w.message), w.pos[0], w.pos[1]);
+  // Each state is read as soon as its plain value is: on a large file, reading them all after the
+  // plain value meant fetching every node from memory a second time.
+  const states = interleaved ? reader.statesMap(doc) : undefined;
+  const stateModels: StateModel[] = [];
+  let complete = false;
+  const { value } = plainDocument(
+    doc,
+    states && {
+      map: states,
+      entry: (key, pair, plain) => stateModels.push(reader.state(key, pair.value, reader.nodeRange(pair.key), plain)),
+      done: () => (complete = true),
+    },
+  );
   reader.aliasesAndDuplicates(doc);
-  const model = reader.task(doc, plainDocument(doc).value);
+  const model = reader.task(doc, value, complete ? stateModels : undefined);
   reader.diagnostics.push(...schemaDiagnostics(doc, lineCounter, text));
   return { model, diagnostics: reader.diagnostics, text, doc, lineCounter };
 }
@@ -186,8 +208,19 @@ class Reader {
     return { values, ranges };
   }
 
-  /** `value` is the document's plain value (aliases expanded, the first of repeated keys kept). */
-  task(doc: Document, value: unknown): TaskModel {
+  /** The mapping of the task's states, if it has one (its first `states`, aliases followed). */
+  statesMap(doc: Document): YAMLMap | undefined {
+    const root = this.deref(doc.contents as Node | null);
+    if (!isMap(root)) return undefined;
+    const states = this.deref(root.items.find((p) => pairKey(p) === 'states')?.value as Node | undefined);
+    return isMap(states) ? states : undefined;
+  }
+
+  /**
+   * `value` is the document's plain value (aliases expanded, the first of repeated keys kept);
+   * `states`, the states already read from it (else they are read here).
+   */
+  task(doc: Document, value: unknown, states?: StateModel[]): TaskModel {
     const root = this.deref(doc.contents as Node | null);
     const whole = this.toRange(0, this.text.length);
     const model: TaskModel = { input: [], data: {}, states: [], range: whole, fields: {} };
@@ -206,11 +239,12 @@ class Reader {
     if (isMap(input)) model.input = this.inputs(input, own(value, 'input'));
     const schedule = values.get('schedule');
     if (isSeq(schedule)) model.schedule = this.schedule(schedule, own(value, 'schedule'));
-    const states = values.get('states');
-    if (isMap(states)) {
-      const plainStates = own(value, 'states');
-      for (const { key, pair, keyRange } of this.entries(states)) {
-        model.states.push(this.state(key, pair.value, keyRange, own(plainStates, key)));
+    const statesNode = values.get('states');
+    if (isMap(statesNode)) {
+      if (states) model.states = states;
+      else {
+        const plainStates = own(value, 'states');
+        for (const { key, pair, keyRange } of this.entries(statesNode)) model.states.push(this.state(key, pair.value, keyRange, own(plainStates, key)));
       }
     }
     return model;

@@ -4,7 +4,7 @@
 // strings, and aliases are expanded. What the file itself writes is read whole, whatever its size
 // (parse.ts refuses nesting past MAX_NESTING); only what aliases add is bounded, so that aliases of
 // aliases cannot blow up, and whatever is left out for that is said (see `cut`).
-import { isAlias, isMap, isNode, isPair, isScalar, isSeq, type Alias, type Document, type Node, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isNode, isPair, isScalar, isSeq, type Alias, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import { MAX_NESTING } from '../model/nesting';
 
 export type PathSegment = string | number;
@@ -92,9 +92,23 @@ export function keyText(key: unknown): string | undefined {
 
 const cache = new WeakMap<Document, PlainDocument>();
 
-export function plainDocument(doc: Document): PlainDocument {
+/**
+ * Told each entry of one mapping as soon as the walk has read its value, while its nodes are still
+ * in the processor's caches: the model reads each state there, instead of in a second walk over a
+ * document too large to stay cached.
+ */
+export interface EntryWatch {
+  map: YAMLMap;
+  entry(key: string, pair: Pair<Node, Node | null>, value: unknown): void;
+  /** Every entry has been told (not called when the mapping is left out, see `cut`). */
+  done(): void;
+}
+
+/** The document as plain data; `watch` (only on the first call for a document) is told the entries of its mapping. */
+export function plainDocument(doc: Document, watch?: EntryWatch): PlainDocument {
   const cached = cache.get(doc);
   if (cached) return cached;
+  let watched: YAMLMap | undefined = watch?.map;
   let anchors: Map<Node, Node> | undefined;
   const anchorOf = (alias: Node) => (anchors ??= anchorTargets(doc)).get(alias);
   const budget = newBudget();
@@ -151,8 +165,15 @@ export function plainDocument(doc: Document): PlainDocument {
           continue;
         }
         path.push(k);
-        setOwn(out, k, walk(item.value, level + 1, resolving));
+        const value = walk(item.value, level + 1, resolving);
+        setOwn(out, k, value);
         path.pop();
+        if (node === watched) watch!.entry(k, item as Pair<Node, Node | null>, value);
+      }
+      // An anchored mapping is read again for each alias of it: its entries are told once.
+      if (node === watched) {
+        watched = undefined;
+        watch!.done();
       }
       return out;
     }

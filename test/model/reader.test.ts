@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Parser, parseDocument, type CST, type Node } from 'yaml';
 import { lintText } from '../../engine/lint/index';
 import { parseTokens, tooDeepAt } from '../../engine/model/nesting';
-import { parseTask, parseTaskDocument } from '../../engine/model/parse';
+import { parseTask, parseTaskDocument, parseTaskDocumentInTwoWalks } from '../../engine/model/parse';
 import { rangeFactory } from '../../engine/model/positions';
 import type { InstructionModel } from '../../engine/model/types';
 import { anchorTargets, plainValue } from '../../engine/schema/nodes';
@@ -147,6 +147,54 @@ describe('values the model takes from the plain document', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('give the states read as the plain value is built that a walk of their own after it gives, for tasks mutated at random', () => {
+    // Anchors and aliases of whole states and of `states` itself: a mapping the walk reads more than
+    // once (each alias of it), or leaves out, must still give each state once.
+    const tokens = ['\n', '  ', ': ', '- ', '{', '}', '&a ', '*a', '&s ', '*s', 'states: ', 's1: ', 'x', '{{ data.x }}', 'next: s1'];
+    fc.assert(
+      fc.property(mutatedText(VALID, tokens, { maxEdits: 5, maxRemove: 30, maxInsert: 4 }), (text) => {
+        const once = parseTaskDocument(text);
+        const twice = parseTaskDocumentInTwoWalks(text);
+        assert.deepEqual(once.model, twice.model);
+        assert.deepEqual(once.diagnostics, twice.diagnostics);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('give each state once when `states` is an anchored mapping read again through aliases, or left out of the plain value', () => {
+    const ten = (alias: string) => `[${Array(10).fill(alias).join(', ')}]`;
+    const texts = {
+      'aliased after': 'version: 1\nname: t\nstart: a\nstates: &s\n  a: { final: true }\n  b: { next: a }\nother: *s\n',
+      'aliased before': 'defs: &s\n  a: { final: true }\n  b: { next: a }\nversion: 1\nname: t\nstart: a\nstates: *s\nagain: *s\n',
+      'a state aliased': 'version: 1\nname: t\nstart: a\nstates:\n  a: &a { final: true }\n  b: *a\n',
+      // The anchor is under a repeated key (not part of the plain value), and the aliases before
+      // `states` use up what aliases may add: the plain value leaves the states out.
+      'left out': [
+        'l1: &l1 [x, x, x, x, x, x, x, x, x, x]',
+        ...['l2', 'l3', 'l4', 'l5', 'l6'].map((l, i) => `${l}: &${l} ${ten(`*l${i + 1}`)}`),
+        'x: 1',
+        'x: &s',
+        '  a: { final: true }',
+        'big: *l6',
+        'version: 1',
+        'name: t',
+        'start: a',
+        'states: *s',
+        '',
+      ].join('\n'),
+    };
+    for (const [what, text] of Object.entries(texts)) {
+      const once = parseTaskDocument(text);
+      assert.deepEqual(
+        once.model.states.map((s) => s.name),
+        what === 'left out' ? ['a'] : ['a', 'b'],
+        what,
+      );
+      assert.deepEqual(once.model, parseTaskDocumentInTwoWalks(text).model, what);
+    }
   });
 
   it('keep keys such as constructor, toString and __proto__ as the file writes them', () => {
