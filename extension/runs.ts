@@ -50,12 +50,26 @@ interface ActiveRun {
   task: string;
   watcher?: vscode.Disposable;
   changedOnDisk: boolean;
+  /**
+   * The file's text on disk when the run took its task, compared again when the run ends: a change
+   * made before VS Code's file watcher had started is not missed.
+   */
+  diskText?: string;
   /** Date.now() when this window started following the run: the status bar's real time. */
   wallStart: number;
 }
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** A file's text, or undefined when it cannot be read. */
+function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 export class RunManager implements vscode.Disposable {
@@ -158,7 +172,7 @@ export class RunManager implements vscode.Disposable {
     if (mocks === null) return undefined;
     const storeDir = storeFolderFor(uri);
     // The text the model was linted from: the store keeps it, and the run is pinned to it.
-    return this.launch({ model, file: uri.fsPath, source: doc.getText() }, input, storeDir, mocks, clockKind(uri));
+    return this.launch({ model, file: uri.fsPath, source: doc.getText(), diskText: readText(uri.fsPath) }, input, storeDir, mocks, clockKind(uri));
   }
 
   /** Asks for inputs that have neither a given value nor a default; undefined when the user gave up. */
@@ -240,7 +254,7 @@ export class RunManager implements vscode.Disposable {
     return engine;
   }
 
-  private async launch(task: { model: TaskModel; file: string; source: string }, input: Record<string, unknown>, storeDir: string, mocks: Mocks | undefined, clock: 'real' | 'virtual'): Promise<RunOutcome | undefined> {
+  private async launch(task: { model: TaskModel; file: string; source: string; diskText?: string }, input: Record<string, unknown>, storeDir: string, mocks: Mocks | undefined, clock: 'real' | 'virtual'): Promise<RunOutcome | undefined> {
     const plugins = await this.pluginsOrSay(task.file);
     if (!plugins) return undefined;
     const engine = this.newEngine(storeDir, mocks, clock, plugins);
@@ -251,7 +265,7 @@ export class RunManager implements vscode.Disposable {
       void vscode.window.showErrorMessage(err instanceof runtime().InputError ? vscode.l10n.t('Invalid input for {0}: {1}', String(task.model.name), err.message) : vscode.l10n.t('The run could not start: {0}', message(err)));
       return undefined;
     }
-    return this.follow(engine, run, storeDir, task.file);
+    return this.follow(engine, run, storeDir, task.file, task.diskText);
   }
 
   /** The plugins a run of `file` needs, or undefined after saying why they cannot be loaded. */
@@ -266,8 +280,8 @@ export class RunManager implements vscode.Disposable {
   }
 
   /** Tracks a started (or resumed) run until it ends; resolves with its outcome. */
-  private async follow(engine: Engine, run: Run, storeDir: string, file: string): Promise<RunOutcome> {
-    const entry: ActiveRun = { run, engine, storeDir, file, task: run.task.model.name ?? path.basename(file), changedOnDisk: false, wallStart: Date.now() };
+  private async follow(engine: Engine, run: Run, storeDir: string, file: string, diskText?: string): Promise<RunOutcome> {
+    const entry: ActiveRun = { run, engine, storeDir, file, task: run.task.model.name ?? path.basename(file), changedOnDisk: false, diskText, wallStart: Date.now() };
     this.active.set(run.id, entry);
     entry.watcher = this.watchTaskFile(entry);
     this.tick();
@@ -276,6 +290,7 @@ export class RunManager implements vscode.Disposable {
     const final = await run.done;
     clearTimeout(progressTimer);
     entry.watcher?.dispose();
+    if (entry.diskText !== undefined && readText(file) !== entry.diskText) this.noteChange(entry, fs.existsSync(file) ? 'changed' : 'deleted', true);
     this.active.delete(run.id);
     const why = final.error ? final.error.message : final.reason;
     const ended = endedStatus({
@@ -308,19 +323,20 @@ export class RunManager implements vscode.Disposable {
   private watchTaskFile(entry: ActiveRun): vscode.Disposable | undefined {
     try {
       const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(entry.file)), path.basename(entry.file)), true, false, false);
-      const note = (what: string) => {
-        if (entry.changedOnDisk) return;
-        entry.changedOnDisk = true;
-        const text = `${path.basename(entry.file)} was ${what} on disk during run ${entry.run.id}; the run goes on with the version it started with. Run it again to use the new version.`;
-        this.output.appendLine(`[${entry.task}] note: ${text}`);
-        void vscode.window.showWarningMessage(vscode.l10n.t('Stepwise: {0}', text));
-      };
-      w.onDidChange(() => note('changed'));
-      w.onDidDelete(() => note('deleted'));
+      w.onDidChange(() => this.noteChange(entry, 'changed', false));
+      w.onDidDelete(() => this.noteChange(entry, 'deleted', false));
       return w;
     } catch {
       return undefined;
     }
+  }
+
+  private noteChange(entry: ActiveRun, what: 'changed' | 'deleted', ended: boolean): void {
+    if (entry.changedOnDisk) return;
+    entry.changedOnDisk = true;
+    const text = `${path.basename(entry.file)} was ${what} on disk during run ${entry.run.id}; the run ${ended ? 'went' : 'goes'} on with the version it started with. Run it again to use the new version.`;
+    this.output.appendLine(`[${entry.task}] note: ${text}`);
+    void vscode.window.showWarningMessage(vscode.l10n.t('Stepwise: {0}', text));
   }
 
   private showProgress(entry: ActiveRun): void {

@@ -162,6 +162,19 @@ describe('run', () => {
     assert.ok(journal(n.runId).some((e) => e.type === 'event-received' && e.name === 'approved'));
   });
 
+  it('notes a change on disk made as soon as the run starts, by the end of the run if not at once', async () => {
+    const uri = writeFile('waiter4.task.yaml', WAITER.replace('name: waiter', 'name: waiter4'));
+    const done = vscode.commands.executeCommand<RunOutcome>('stepwise.runTask', uri);
+    const n = await newestRun('waiter4', 'running', 'wait');
+    // One write, likely before VS Code's file watcher watches (see the test above).
+    fs.writeFileSync(uri.fsPath, WAITER.replace('name: waiter', 'name: waiter4').replace('after: 1h', 'after: 2h'));
+    assert.equal(await vscode.commands.executeCommand('stepwise.runs.sendEvent', n, 'approved', { by: 'ada' }), true);
+    assert.equal((await done)?.status, 'succeeded');
+    await vscode.commands.executeCommand('stepwise.showOutput');
+    const note = `waiter4.task.yaml was changed on disk during run ${n.runId}`;
+    await waitFor(`the Stepwise output channel to show '${note}'`, () => vscode.workspace.textDocuments.some((d) => d.uri.scheme === 'output' && d.getText().includes(note)));
+  });
+
   it('cancels a run from the view', async () => {
     const uri = writeFile('waiter2.task.yaml', WAITER.replace('name: waiter', 'name: waiter2'));
     const done = vscode.commands.executeCommand<RunOutcome>('stepwise.runTask', uri);
