@@ -92,16 +92,20 @@ describe('lintText never throws', () => {
           lines[i] = lines[i].replace(/[A-Za-z0-9_]+(?=\s*$|"?\s*$)/, word);
         }
         const text = lines.join('\n');
-        for (const d of lintText(text).diagnostics) {
+        const before = lintText(text).diagnostics;
+        // The same typo on two lines gives two findings with the same message: a fix removes one.
+        const alike = (list: typeof before, d: (typeof before)[number]) => list.filter((x) => x.code === d.code && x.message === d.message).length;
+        for (const d of before) {
           for (const fix of [...(d.fix ? [d.fix] : []), ...(d.otherFixes ?? [])]) {
             const after = applyEdits(text, fix.edits);
             const again = lintText(after).diagnostics;
             wellFormed(after, again);
-            assert.ok(!again.some((x) => x.code === d.code && x.message === d.message), `'${fix.title}' left '${d.message}':\n${after}`);
+            assert.ok(alike(again, d) < alike(before, d), `'${fix.title}' left '${d.message}':\n${after}`);
           }
         }
       }),
-      { numRuns: 150 },
+      // The same typo as a `to:` and a `next:`: found by this test at random.
+      { numRuns: 150, examples: [[VALID, [[940568040, 'failled'], [273977357, 'failled']]]] },
     );
   });
 });
