@@ -112,7 +112,8 @@ export function step(state: DesignerState, raw: UiEvent): StepResult {
       }
       // Another field was being edited (its blur has not arrived yet): that one resolves first.
       const resolved = f ? resolveField(state, out) : state;
-      out.state = { ...resolved, field: { field: event.field, element: event.element, original: event.original, draft: event.value, commit: event.commit } };
+      const { element } = afterRenames(event, raw, state, resolved);
+      out.state = { ...resolved, field: { field: event.field, element, original: event.original, draft: event.value, commit: event.commit } };
       return out;
     }
     case 'fieldCommit': {
@@ -135,8 +136,10 @@ export function step(state: DesignerState, raw: UiEvent): StepResult {
       if (state.field?.field === event.field) out.state = clearField(state);
       else if (event.field === RENAME_FIELD && state.renaming) out.state = { ...state, renaming: null };
       return out;
-    default:
-      return gesture(resolveField(state, out), event, out);
+    default: {
+      const resolved = resolveField(state, out);
+      return gesture(resolved, afterRenames(event, raw, state, resolved), out);
+    }
   }
 }
 
@@ -284,6 +287,14 @@ function expect(state: DesignerState, op: EditOperation): DesignerState {
       return op.operations.reduce(expect, state);
   }
   return { ...state, elements: { states, edges: new Set(edges) }, selection, field, aliases };
+}
+
+/**
+ * The event under the names the elements will have once the host applies what was proposed before
+ * it, a rename that resolving a pending field proposed included (the event was drawn before it).
+ */
+function afterRenames<E extends UiEvent>(event: E, raw: UiEvent, before: DesignerState, after: DesignerState): E {
+  return after.aliases === before.aliases ? event : (underNewNames(after.aliases, raw) as E);
 }
 
 /** An element under its name after the renames in `aliases`. */
