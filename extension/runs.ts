@@ -290,7 +290,10 @@ export class RunManager implements vscode.Disposable {
     const final = await run.done;
     clearTimeout(progressTimer);
     entry.watcher?.dispose();
-    if (entry.diskText !== undefined && readText(file) !== entry.diskText) this.noteChange(entry, fs.existsSync(file) ? 'changed' : 'deleted', true);
+    if (entry.diskText !== undefined) {
+      const now = readText(file);
+      if (now !== entry.diskText) this.noteChange(entry, now === undefined ? 'deleted' : 'changed', true);
+    }
     this.active.delete(run.id);
     const why = final.error ? final.error.message : final.reason;
     const ended = endedStatus({

@@ -26,14 +26,19 @@ type Compiled = ReturnType<typeof jsonata>;
 const cache = new Map<string, Compiled>();
 const CACHE_LIMIT = 20_000;
 
+/**
+ * Keeps what was learnt of an expression's text in a cache of at most 20,000 entries. The oldest
+ * is forgotten, not all, so a large file does not thrash the cache on every lint; and a hit costs
+ * a look-up only (no reordering, as an LRU would on the lint's path).
+ */
+export function remember<V>(entries: Map<string, V>, source: string, value: V): V {
+  if (entries.size >= CACHE_LIMIT) entries.delete(entries.keys().next().value as string);
+  entries.set(source, value);
+  return value;
+}
+
 export function compileExpression(source: string): Compiled {
-  let compiled = cache.get(source);
-  if (compiled) return compiled;
-  compiled = compileUncached(source);
-  // Forget the oldest entry, not all: a large file must not thrash the cache on every lint.
-  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
-  cache.set(source, compiled);
-  return compiled;
+  return cache.get(source) ?? remember(cache, source, compileUncached(source));
 }
 
 /**

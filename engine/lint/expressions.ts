@@ -1,5 +1,5 @@
 // JSONata expressions: `when`, `until`, and `{{ }}` / `={{ }}` templates in instruction arguments.
-import { compileUncached } from '../expr/expression';
+import { compileUncached, remember } from '../expr/expression';
 import type { Fix } from '../model/types';
 import { nearest } from '../schema/suggest';
 import type { LintContext } from './context';
@@ -49,22 +49,17 @@ const NO_CALLS: Calls = Object.freeze([]);
 // not changed. The verdict is kept, not the compiled expression: those weigh about 15 KB each, so
 // keeping them (the engine's compile cache) held 32 MB for a file of 1,000 states.
 const verdicts = new Map<string, Verdict>();
-const VERDICT_LIMIT = 20_000;
 
 function verdictOf(source: string): Verdict {
-  let verdict = verdicts.get(source);
-  if (verdict) return verdict;
+  const known = verdicts.get(source);
+  if (known) return known;
   try {
-    verdict = { calls: Object.freeze(callsIn(compileUncached(source).ast())) };
+    return remember(verdicts, source, { calls: Object.freeze(callsIn(compileUncached(source).ast())) });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const prefix = `Expression '${source}' does not compile: `;
-    verdict = { error: message.startsWith(prefix) ? message.slice(prefix.length) : message, calls: NO_CALLS };
+    return remember(verdicts, source, { error: message.startsWith(prefix) ? message.slice(prefix.length) : message, calls: NO_CALLS });
   }
-  // Forget the oldest entry, not all: a large file must not thrash the cache on every lint.
-  if (verdicts.size >= VERDICT_LIMIT) verdicts.delete(verdicts.keys().next().value as string);
-  verdicts.set(source, verdict);
-  return verdict;
 }
 
 /** Calls `$name(...)` of an expression whose name is neither built in nor bound in it (`:=`, lambda arguments); none when it does not compile. */
