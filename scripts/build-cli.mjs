@@ -40,7 +40,7 @@ function nodeBundle({ outdir, production, absWorkingDir }) {
 
 export function buildCli({ outdir, production, absWorkingDir }) {
   return build({
-    entryPoints: { cli: 'engine/cli/main.ts', debugAdapter: 'engine/debug/main.ts', graphLayout: 'engine/graph/elkNode.ts', ...Object.fromEntries(LAZY_COMMANDS.map((n) => [n, `engine/cli/${n}.ts`])), ...driverEntries },
+    entryPoints: { cli: 'engine/cli/start.ts', 'cli-main': 'engine/cli/main.ts', debugAdapter: 'engine/debug/main.ts', graphLayout: 'engine/graph/elkNode.ts', ...Object.fromEntries(LAZY_COMMANDS.map((n) => [n, `engine/cli/${n}.ts`])), ...driverEntries },
     plugins: [lazyCommands, graphLayoutApart, driversApart],
     ...nodeBundle({ outdir, production, absWorkingDir }),
   });

@@ -2,15 +2,30 @@
 // quoted globs (`samples/**/*.task.yaml`, `{src,ops}/**/*.task.{yaml,yml}`).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import fg from 'fast-glob';
 
 const TASK_FILE = /\.task\.ya?ml$/;
+
+// fast-glob is loaded for an argument that may be a glob, not by every `run` of one file: its
+// modules were a twentieth of the CLI's start. Every pattern it calls dynamic holds one of these.
+const GLOB_CHARACTERS = /[\\*?![({]/;
+function fastGlob(): typeof import('fast-glob') {
+  return require('fast-glob') as typeof import('fast-glob');
+}
+
+/** Whether an argument is a glob rather than a path (as fast-glob decides). */
+export function isGlob(arg: string): boolean {
+  return GLOB_CHARACTERS.test(arg) && fastGlob().isDynamicPattern(arg);
+}
 
 export function expandFiles(args: string[], cwd = process.cwd(), pattern = TASK_FILE): { files: string[]; missing: string[] } {
   const files: string[] = [];
   const missing: string[] = [];
   for (const arg of args) {
-    if (fg.isDynamicPattern(arg)) {
+    if (arg === '') {
+      missing.push(arg);
+      continue;
+    }
+    if (isGlob(arg)) {
       const matched = glob(arg, cwd);
       if (matched.length === 0) missing.push(arg);
       files.push(...matched);
@@ -37,7 +52,7 @@ export function expandFiles(args: string[], cwd = process.cwd(), pattern = TASK_
 
 /** Matches of a glob (`*`, `?`, `[…]`, `**`, `{a,b}`), relative to `cwd` unless the pattern is absolute. */
 function glob(pattern: string, cwd: string): string[] {
-  return fg
+  return fastGlob()
     .sync(pattern.split(path.sep).join('/'), { cwd, absolute: path.isAbsolute(pattern), onlyFiles: true, ignore: ['**/node_modules/**'] })
     .sort();
 }

@@ -23,8 +23,9 @@ export async function renderGraph(text: string, file: string, opts: GraphOptions
   const graph = withProxies(graphOf(outlineOf(model), diagnostics));
   const direction = opts.direction === 'right' ? 'RIGHT' : 'DOWN';
   if (opts.format === 'mermaid') return { output: graphMermaid(graph, direction) };
-  // Loaded here only: ELK is large, and no other command needs it.
-  const { layoutGraph } = await import('../graph/elkNode.js');
+  // Loaded here only: ELK is large, and no other command needs it. A require, not an import():
+  // the CLI's bundle runs as a vm.Script (engine/cli/start.ts), which has no loader for import().
+  const { layoutGraph } = require('../graph/elkNode') as typeof import('../graph/elkNode');
   const layout = await layoutGraph(graph, direction);
   return { output: graphSvg({ graph, positions: layout.positions, routes: layout.routes, direction, palette: opts.theme === 'dark' ? DARK_PALETTE : LIGHT_PALETTE, title: model.name ?? file }) };
 }

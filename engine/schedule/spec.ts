@@ -2,7 +2,6 @@
 // (the same library checks them in the linter, so what lints clean is what runs), and fixed
 // intervals whose ticks fall on whole multiples of the interval since 1970-01-01 UTC — the same
 // instants in every process, which is what lets many servers agree on a tick.
-import cronParser from 'cron-parser';
 import { parseDuration } from '../expr/duration';
 import { OVERLAP_POLICIES, type OverlapPolicy, type ScheduleModel } from '../model/types';
 
@@ -33,6 +32,11 @@ export function specText(s: Schedule): string {
 
 export const MIN_EVERY_MS = 1000;
 
+// cron-parser brings luxon: loaded when a cron expression is read, not by every linted or run task.
+function cronParser(): typeof import('cron-parser') {
+  return require('cron-parser') as typeof import('cron-parser');
+}
+
 export const CRON_FIELDS = [
   { name: 'minute', range: '0-59' },
   { name: 'hour', range: '0-23' },
@@ -60,14 +64,14 @@ export function cronProblem(expr: string): string | undefined {
   for (let i = 0; i < 5; i++) {
     const probe = fields.map((f, j) => (j === i ? f : '*')).join(' ');
     try {
-      cronParser.parseExpression(probe, { tz: 'UTC' });
+      cronParser().parseExpression(probe, { tz: 'UTC' });
     } catch (err) {
       const f = CRON_FIELDS[i];
       return `field ${i + 1} (${f.name}, ${f.range}) is '${fields[i]}': ${libraryMessage(err)}`;
     }
   }
   try {
-    cronParser.parseExpression(fields.join(' '), { tz: 'UTC' }).next();
+    cronParser().parseExpression(fields.join(' '), { tz: 'UTC' }).next();
   } catch (err) {
     return `never matches a date (${libraryMessage(err)})`;
   }
@@ -87,7 +91,7 @@ function intlZone(name: string): boolean {
 export function timezoneProblem(name: string): string | undefined {
   if (intlZone(name)) {
     try {
-      cronParser.parseExpression('* * * * *', { tz: name }).next();
+      cronParser().parseExpression('* * * * *', { tz: name }).next();
       return undefined;
     } catch {
       // Intl knows it but the library does not: say so below like any unknown name.
@@ -137,7 +141,7 @@ export function scheduleOf(task: string, m: ScheduleModel): { ok: Schedule } | {
 /** The first tick strictly after `after` (ms since the epoch). */
 export function nextTick(s: Schedule, after: number): number {
   if (s.everyMs !== undefined) return (Math.floor(after / s.everyMs) + 1) * s.everyMs;
-  return cronParser.parseExpression(s.cron!, { currentDate: new Date(after), tz: s.timezone }).next().getTime();
+  return cronParser().parseExpression(s.cron!, { currentDate: new Date(after), tz: s.timezone }).next().getTime();
 }
 
 /** The last tick at or before `at`, or undefined when there is none (a cron that matched no date yet). */
@@ -145,7 +149,7 @@ export function latestTick(s: Schedule, at: number): number | undefined {
   if (s.everyMs !== undefined) return Math.floor(at / s.everyMs) * s.everyMs;
   try {
     // prev() is strictly before its start: start just after `at` so that a tick at `at` counts.
-    return cronParser.parseExpression(s.cron!, { currentDate: new Date(Math.floor(at / 1000) * 1000 + 1000), tz: s.timezone }).prev().getTime();
+    return cronParser().parseExpression(s.cron!, { currentDate: new Date(Math.floor(at / 1000) * 1000 + 1000), tz: s.timezone }).prev().getTime();
   } catch {
     return undefined;
   }

@@ -5,7 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { expandFiles } from '../../engine/cli/files';
+import fg from 'fast-glob';
+import { expandFiles, isGlob } from '../../engine/cli/files';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepwise-glob-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -37,5 +38,21 @@ describe('expandFiles', () => {
         assert.deepEqual(expandFiles([`{${picked.join(',')}}`], dir).files.sort(), [...picked].sort());
       }),
     );
+  });
+
+  it('tells globs from paths as fast-glob does, without loading it for a plain path', () => {
+    const piece = fc.constantFrom('a', '/', '.', '-', ' ', '*', '?', '!', '[', ']', '(', ')', '{', '}', ',', '..', '|', '+', '@', '\\', 'x.task.yaml');
+    fc.assert(
+      // fast-glob refuses an empty pattern; expandFiles reports an empty argument missing (below).
+      fc.property(fc.array(piece, { minLength: 1, maxLength: 12 }).map((p) => p.join('')), fc.string({ minLength: 1 }), (pieces, any) => {
+        assert.equal(isGlob(pieces), fg.isDynamicPattern(pieces), pieces);
+        assert.equal(isGlob(any), fg.isDynamicPattern(any), any);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('an empty argument is missing, not the current folder', () => {
+    assert.deepEqual(expandFiles([''], dir), { files: [], missing: [''] });
   });
 });

@@ -12,7 +12,8 @@ import * as path from 'node:path';
 
 const root = path.resolve(__dirname, '../../..');
 const main = path.join(root, 'out', 'engine', 'cli', 'main.js');
-const HEAVY = ['fastify', 'pg', '@vscode/debugadapter', 'ajv', 'nodemailer', 'nats', '@grpc/grpc-js', '@grpc/proto-loader'];
+// fast-glob (file arguments that are globs) and cron-parser (cron schedules) load when the arguments or the task ask.
+const HEAVY = ['fastify', 'pg', '@vscode/debugadapter', 'ajv', 'nodemailer', 'nats', '@grpc/grpc-js', '@grpc/proto-loader', 'fast-glob', 'cron-parser'];
 
 /** The packages a CLI invocation required, as a preloaded hook on Module._load saw them. */
 function packagesLoaded(args: string[]): { code: number | null; loaded: string[]; stderr: string } {
@@ -37,7 +38,7 @@ for (const args of [
   ['run', path.join(root, 'samples', 'hello.task.yaml'), '--store', 'memory'],
   ['lint', path.join(root, 'samples', 'hello.task.yaml')],
 ]) {
-  test(`${args[0]} loads neither the server, the debug adapter, the instructions' libraries nor ajv`, () => {
+  test(`${args[0]} loads neither the server, the debug adapter, the instructions' libraries, ajv, fast-glob nor cron-parser`, () => {
     const r = packagesLoaded(args);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(HEAVY.filter((p) => r.loaded.includes(p)), []);
