@@ -83,6 +83,11 @@ test('parts in bundles of their own load from a cached run (graph loads ELK)', (
   });
 });
 
+test('the bundle has no import(): a vm.Script has no loader for it', () => {
+  const bundle = fs.readFileSync(path.join(root, 'dist', 'cli-main.js'), 'utf8');
+  assert.doesNotMatch(bundle, /\bimport\(\s*["'`]/);
+});
+
 test('a cache folder that others can write is not used', () => {
   withTmp((tmp) => {
     fs.mkdirSync(cacheDir(tmp), { mode: 0o777 });

@@ -110,6 +110,17 @@ export async function runInstalled({ browser, harness, root, say }) {
       fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'stepwise.mocksFile': '${taskDir}/${taskName}.mocks.yaml', 'stepwise.clock': 'virtual' }, null, 2));
     });
 
+    await step('every bundle a packaged bundle requires is in the package', async () => {
+      const dist = path.join(installed, 'dist');
+      const wanted = new Set();
+      for (const name of fs.readdirSync(dist).filter((n) => n.endsWith('.js'))) {
+        for (const m of fs.readFileSync(path.join(dist, name), 'utf8').matchAll(/require\(["']\.\/([\w.-]+\.js)["']\)/g)) wanted.add(m[1]);
+      }
+      if (!wanted.has('serve-run.js')) throw new Error(`no bundle requires another: the check reads nothing (${[...wanted].join(', ')})`);
+      const absent = [...wanted].filter((f) => !fs.existsSync(path.join(dist, f)));
+      if (absent.length) throw new Error(`the package lacks ${absent.join(', ')}, which its bundles require`);
+    });
+
     await step('the installed CLI lints and runs the samples', async () => {
       const cli = path.join(installed, 'bin', 'stepwise.js');
       const lint = run(process.execPath, [cli, 'lint', 'broken.task.yaml'], { cwd: workspace });
