@@ -26,7 +26,7 @@ run.call(module_.exports, module_.exports, createRequire(bundle), module_, bundl
 
 /**
  * Where the cache of this bundle lives: a folder of the user's own in the temporary folder, named
- * for the bundle's path, size and time and for the V8 that compiled it. Undefined when that folder
+ * for the bundle's path, the V8 that compiled it, and the bundle's size and time. Undefined when that folder
  * is not the user's alone: a cache another user could write would run their code.
  */
 function cachePath(file: string): string | undefined {
@@ -37,7 +37,7 @@ function cachePath(file: string): string | undefined {
     const stat = fs.lstatSync(dir);
     if (!stat.isDirectory() || (uid !== undefined && (stat.uid !== uid || (stat.mode & 0o022) !== 0))) return undefined;
     const own = fs.statSync(file);
-    return path.join(dir, `${fnv(file)}-${own.size}-${Math.round(own.mtimeMs)}-${process.versions.v8}-${process.arch}.bin`);
+    return path.join(dir, `${cachePrefix(file)}${own.size}-${Math.round(own.mtimeMs)}.bin`);
   } catch {
     return undefined;
   }
@@ -61,13 +61,21 @@ function writeCache(file: string, compiled: vm.Script): void {
     fs.writeFileSync(partial, compiled.createCachedData(), { mode: 0o600 });
     fs.renameSync(partial, file);
     const dir = path.dirname(file);
-    const prefix = path.basename(file).split('-')[0] + '-';
+    const prefix = cachePrefix(bundle);
     for (const name of fs.readdirSync(dir)) {
       if (name.startsWith(prefix) && name !== path.basename(file)) fs.rmSync(path.join(dir, name), { force: true });
     }
   } catch {
     // A read-only or full temporary folder: the next run compiles from source again.
   }
+}
+
+/**
+ * What names the caches of one bundle for one V8: another Node running the same bundle (VS Code's,
+ * a terminal's) keeps a cache of its own rather than replacing this one's on every run.
+ */
+function cachePrefix(file: string): string {
+  return `${fnv(file)}-${process.versions.v8}-${process.arch}-`;
 }
 
 /** FNV-1a of a text, in hex: names a bundle's cache without loading crypto. */

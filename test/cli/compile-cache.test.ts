@@ -98,17 +98,18 @@ test('a cache folder that others can write is not used', () => {
   });
 });
 
-test('stale caches of earlier builds are removed when a new one is written', () => {
+test('stale caches of earlier builds are removed when a new one is written; other Nodes keep theirs', () => {
   withTmp((tmp) => {
     stepwise(['run', hello, '--store', 'memory'], tmp);
     const [{ name }] = cacheFiles(tmp);
-    const prefix = name.split('-')[0];
-    const stale = [`${prefix}-1-2-old.bin`, `${name}.4242`];
+    // <bundle>-<v8>-<arch>-<size>-<mtime>.bin
+    const build = name.slice(0, name.lastIndexOf('-', name.lastIndexOf('-') - 1) + 1);
+    const stale = [`${build}1-2.bin`, `${name}.4242`];
     for (const s of stale) fs.writeFileSync(path.join(cacheDir(tmp), s), 'old');
-    const other = 'ffffffff-1-2-another-bundle.bin';
-    fs.writeFileSync(path.join(cacheDir(tmp), other), 'another install of the CLI');
+    const kept = [`${name.split('-')[0]}-9.9.9.9-${process.arch}-1-2.bin`, 'ffffffff-1-2-another-bundle.bin'];
+    for (const k of kept) fs.writeFileSync(path.join(cacheDir(tmp), k), 'another Node or another install of the CLI');
     fs.rmSync(path.join(cacheDir(tmp), name));
     stepwise(['run', hello, '--store', 'memory'], tmp);
-    assert.deepEqual(cacheFiles(tmp).map((f) => f.name).sort(), [name, other].sort());
+    assert.deepEqual(cacheFiles(tmp).map((f) => f.name).sort(), [name, ...kept].sort());
   });
 });
