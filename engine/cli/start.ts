@@ -5,7 +5,8 @@
 // top level (v8-compile-cache caches at load and saved a fifth as much).
 //
 // The cache is only ever an optimization: any failure to read, check or write it runs the bundle
-// compiled from source. NODE_DISABLE_COMPILE_CACHE=1 turns it off, as it does Node's own.
+// compiled from source. NODE_DISABLE_COMPILE_CACHE=1 turns it off, as it does Node's own, and so
+// does --enable-source-maps.
 import * as fs from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import * as os from 'node:os';
@@ -13,16 +14,21 @@ import * as path from 'node:path';
 import * as vm from 'node:vm';
 
 const bundle = path.join(__dirname, 'cli-main.js');
-const source = fs.readFileSync(bundle, 'utf8');
-const cacheFile = process.env.NODE_DISABLE_COMPILE_CACHE ? undefined : cachePath(bundle);
-const cachedData = cacheFile ? readCache(cacheFile) : undefined;
-const script = new vm.Script(Module.wrap(source), { filename: bundle, cachedData });
-if (cacheFile && (!cachedData || script.cachedDataRejected)) process.once('exit', () => writeCache(cacheFile, script));
+// Node maps stack traces to the sources (--enable-source-maps) only in modules it loads itself.
+if (process.sourceMapsEnabled) createRequire(bundle)(bundle);
+else runFromCache();
 
-const module_ = new Module(bundle, module);
-module_.filename = bundle;
-const run = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
-run.call(module_.exports, module_.exports, createRequire(bundle), module_, bundle, path.dirname(bundle));
+function runFromCache(): void {
+  const source = fs.readFileSync(bundle, 'utf8');
+  const cacheFile = process.env.NODE_DISABLE_COMPILE_CACHE ? undefined : cachePath(bundle);
+  const cachedData = cacheFile ? readCache(cacheFile) : undefined;
+  const script = new vm.Script(Module.wrap(source), { filename: bundle, cachedData });
+  if (cacheFile && (!cachedData || script.cachedDataRejected)) process.once('exit', () => writeCache(cacheFile, script));
+  const module_ = new Module(bundle, module);
+  module_.filename = bundle;
+  const run = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
+  run.call(module_.exports, module_.exports, createRequire(bundle), module_, bundle, path.dirname(bundle));
+}
 
 /**
  * Where the cache of this bundle lives: a folder of the user's own in the temporary folder, named

@@ -55,18 +55,20 @@ test('the first run leaves a cache only its user can read, and later runs use it
   });
 });
 
-test('the same output and exit code with the cache, without it, and with a damaged one', () => {
+test('the same output and exit code with the cache, without it, with source maps, and with a damaged one', () => {
   withTmp((tmp) => {
     const plain = stepwise(['lint', broken], tmp, { NODE_DISABLE_COMPILE_CACHE: '1' });
     assert.equal(plain.code, 1, plain.stderr);
     assert.match(plain.stdout, /no-way-out/);
     assert.deepEqual(cacheFiles(tmp), [], 'NODE_DISABLE_COMPILE_CACHE turns the cache off');
+    const mapped = stepwise(['lint', broken], tmp, { NODE_OPTIONS: '--enable-source-maps' });
+    assert.deepEqual(cacheFiles(tmp), [], 'with source maps on, Node loads the bundle itself');
     const cold = stepwise(['lint', broken], tmp);
     const warm = stepwise(['lint', broken], tmp);
     const [{ name }] = cacheFiles(tmp);
     fs.writeFileSync(path.join(cacheDir(tmp), name), Buffer.alloc(4096, 7));
     const damaged = stepwise(['lint', broken], tmp);
-    for (const r of [cold, warm, damaged]) assert.deepEqual(r, plain);
+    for (const r of [mapped, cold, warm, damaged]) assert.deepEqual(r, plain);
     const [rewritten] = cacheFiles(tmp);
     assert.equal(rewritten.name, name);
     assert.notDeepEqual(rewritten.data, Buffer.alloc(4096, 7), 'a damaged cache is replaced');
