@@ -40,11 +40,28 @@ async function webviewFrame(page, title) {
   }
 }
 
-async function center(locator) {
+/**
+ * The centre of `locator`'s element once its box holds still across two animation frames, as a
+ * person waits for a graph to stop moving before aiming at a node.
+ */
+async function stableCenter(frame, locator) {
   await locator.scrollIntoViewIfNeeded().catch(() => undefined);
+  const until = Date.now() + FIND_TIMEOUT_MS;
+  let last;
+  for (;;) {
+    const box = await locator.boundingBox();
+    if (!box) throw new Error('the element has no box (not visible)');
+    if (last && ['x', 'y', 'width', 'height'].every((k) => Math.abs(last[k] - box[k]) < 0.5)) return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    if (Date.now() > until) throw new Error(`the element kept moving for ${FIND_TIMEOUT_MS} ms`);
+    last = box;
+    await frame.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  }
+}
+
+/** Whether the page point `at` is inside the element's box as it is now. */
+async function within(locator, at) {
   const box = await locator.boundingBox();
-  if (!box) throw new Error('the element has no box (not visible)');
-  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  return !!box && at.x >= box.x && at.x <= box.x + box.width && at.y >= box.y && at.y <= box.y + box.height;
 }
 
 /** Carries out one request: `evaluate` an expression, `click`, `drag` between selectors, `type` text, `press` a key, size the `viewport`, take a `screenshot`. */
@@ -60,13 +77,27 @@ async function act(page, req) {
       return true;
     }
     case 'drag': {
-      // The mouse as a person moves it: press on one element, move in steps, release on the other.
-      const from = await center(frame.locator(String(req.from)).first());
-      const to = await center(frame.locator(String(req.to)).first());
+      // The mouse as a person moves it: press on one element, move in steps, aim at the other
+      // (again, if it moved meanwhile) and release only on it.
+      const source = frame.locator(String(req.from)).first();
+      const target = frame.locator(String(req.to)).first();
+      const from = await stableCenter(frame, source);
       await page.mouse.move(from.x, from.y);
       await page.mouse.down();
+      let to = await stableCenter(frame, target);
       await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 6 });
-      await page.mouse.move(to.x, to.y, { steps: 6 });
+      let on = false;
+      for (let aim = 0; aim < 5 && !on; aim++) {
+        to = await stableCenter(frame, target);
+        await page.mouse.move(to.x, to.y, { steps: 6 });
+        on = await within(target, to);
+      }
+      if (!on) {
+        // Released where it started, the drag changes nothing.
+        await page.mouse.move(from.x, from.y, { steps: 6 });
+        await page.mouse.up();
+        throw new Error(`${req.to} kept moving away from the pointer`);
+      }
       await page.mouse.up();
       return true;
     }

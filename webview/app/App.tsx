@@ -128,7 +128,7 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
     saveView({ ...view, panels: next });
   };
 
-  const { layout, layoutKey, busy, position, fit, relayout, toggleDirection, updateLayout } = useLayout({ graph, view, saveView, flow, wrapper, workerSource, log, saved, drag });
+  const { layout, layoutKey, busy, settling, position, fit, relayout, toggleDirection, updateLayout } = useLayout({ graph, view, saveView, flow, wrapper, workerSource, log, saved, drag });
 
   useEffect(() => {
     host.setState({ view, layout, layoutKey } satisfies Saved);
@@ -368,7 +368,7 @@ function Editor({ host, workerSource }: { host: Host; workerSource: string }) {
             ))}
           </defs>
         </svg>
-        <main className="sw-canvas" ref={wrapper} tabIndex={0} data-layout={layout?.engine ?? 'none'} data-busy={busy ? 'true' : 'false'} aria-label={`Graph of ${good?.model.name ?? doc?.fileName ?? 'the task'}: ${graph?.nodes.length ?? 0} states. Arrow keys move the selection, F2 renames, Delete deletes, Enter shows the state in the text.`} onDoubleClick={onPaneDoubleClick}>
+        <main className="sw-canvas" ref={wrapper} tabIndex={0} data-layout={layout?.engine ?? 'none'} data-busy={settling ? 'true' : 'false'} aria-busy={settling} aria-label={`Graph of ${good?.model.name ?? doc?.fileName ?? 'the task'}: ${graph?.nodes.length ?? 0} states. Arrow keys move the selection, F2 renames, Delete deletes, Enter shows the state in the text.`} onDoubleClick={onPaneDoubleClick}>
           {broken ? (
             <div className="sw-banner sw-banner-error" role="alert">
               {Icons.error({ size: 16 })}

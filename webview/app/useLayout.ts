@@ -54,6 +54,12 @@ export function useLayout({ graph, view, saveView, flow, wrapper, workerSource, 
   const direction: LayoutDirection = view.direction;
   const [layout, setLayout] = useState<LayoutResult | undefined>(saved.layout);
   const [busy, setBusy] = useState(false);
+  // The structure whose layout is drawn: until it is the graph's, ELK's answer is still to come
+  // and every node may move. React Flow takes new positions into its store in an effect of its
+  // own, which runs before this hook's: only after it is the layout applied on screen.
+  const [applied, setApplied] = useState(saved.layout ? (saved.layoutKey ?? '') : '');
+  const [laidOut, setLaidOut] = useState(applied);
+  useEffect(() => setLaidOut(applied), [applied]);
   const engine = useRef<LayoutEngine | null>(null);
   // `ends`: each laid-out edge's source and target, to know which routes still hold after an edit.
   const lay = useRef<{ key: string; running: boolean; pending: null | (() => void); current?: LayoutResult; ends: Record<string, string>; fitted: boolean }>({ key: saved.layoutKey ?? '', running: false, pending: null, current: saved.layout, ends: {}, fitted: false });
@@ -85,15 +91,26 @@ export function useLayout({ graph, view, saveView, flow, wrapper, workerSource, 
 
   // Fit after the commit that puts the new positions in React Flow's store.
   const [fitRequest, setFitRequest] = useState<{ n: number; duration: number }>({ n: 0, duration: 0 });
+  const [fitDone, setFitDone] = useState(0);
   const fit = useCallback((duration = 0) => setFitRequest((r) => ({ n: r.n + 1, duration })), []);
   useEffect(() => {
     if (!fitRequest.n) return;
-    const raf = requestAnimationFrame(() => {
+    const { n, duration } = fitRequest;
+    let frame = requestAnimationFrame(() => {
       const vp = viewportFor();
-      if (vp) flow.setViewport(vp, { duration: fitRequest.duration });
-      wrapper.current?.setAttribute('data-fitted', String(fitRequest.n));
+      if (vp) flow.setViewport(vp, { duration });
+      wrapper.current?.setAttribute('data-fitted', String(n));
+      // React Flow moves the view in a d3 transition (even at duration 0: on its next tick), so the
+      // fit is done when the view is there; a view someone else moved meanwhile ends it too.
+      const until = performance.now() + duration + 500;
+      const arrived = () => {
+        const now = flow.getViewport();
+        if (!vp || performance.now() > until || (Math.abs(now.x - vp.x) < 0.5 && Math.abs(now.y - vp.y) < 0.5 && Math.abs(now.zoom - vp.zoom) < 1e-3)) setFitDone(n);
+        else frame = requestAnimationFrame(arrived);
+      };
+      frame = requestAnimationFrame(arrived);
     });
-    return () => cancelAnimationFrame(raf);
+    return () => cancelAnimationFrame(frame);
   }, [fitRequest, flow, viewportFor, wrapper]);
 
   const runLayout = useCallback(
@@ -127,6 +144,8 @@ export function useLayout({ graph, view, saveView, flow, wrapper, workerSource, 
         } finally {
           st.running = false;
           setBusy(false);
+          // A failed layout leaves the quick one drawn: nothing more will move.
+          if (st.key === k) setApplied(k);
           const p = st.pending;
           st.pending = null;
           p?.();
@@ -186,5 +205,8 @@ export function useLayout({ graph, view, saveView, flow, wrapper, workerSource, 
     setLayout((l) => (l ? f(l) : l));
   }, []);
 
-  return { layout, layoutKey: lay.current.key, busy, position, fit, relayout, toggleDirection, updateLayout };
+  // Nodes or the viewport are about to move: a layout is running or still to come, or a fit has not
+  // finished. The canvas says so (aria-busy), so nobody aims at a node that is about to jump.
+  const settling = busy || (!!graph?.nodes.length && key !== laidOut) || fitDone !== fitRequest.n;
+  return { layout, layoutKey: lay.current.key, busy, settling, position, fit, relayout, toggleDirection, updateLayout };
 }
