@@ -97,22 +97,27 @@ test('exactly one process holds the recovery lock; another takes over when it go
   const opts = { url: db.url, pool, retryAfterMs: 60_000, maxAttempts: 3, scanEveryMs: 100, retentionMs: 0 };
   const a = new RecoveryScanner({ ...opts, owner: 'a' });
   const b = new RecoveryScanner({ ...opts, owner: 'b' });
+  // Each step waits for what it needs (a loaded machine takes longer to connect and lock).
+  const until = async (what: string, ok: () => boolean, ms = 10_000) => {
+    const t0 = Date.now();
+    while (!ok()) {
+      assert.ok(Date.now() - t0 < ms, `${what} within ${ms} ms`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
   try {
     a.start();
-    await new Promise((r) => setTimeout(r, 300));
+    await until('a to take the recovery lock', () => a.leader);
     b.start();
-    await new Promise((r) => setTimeout(r, 400));
+    // b asks for the lock on each of its ticks, as often as a scans.
+    const scansOfA = a.stats.scans;
+    await until('a to scan three more times', () => a.stats.scans >= scansOfA + 3);
     assert.equal(a.leader, true);
     assert.equal(b.leader, false);
     const before = b.stats.scans;
     await a.stop();
-    const t0 = Date.now();
-    while (!b.leader) {
-      assert.ok(Date.now() - t0 < 5_000, 'b never took over');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    await new Promise((r) => setTimeout(r, 300));
-    assert.ok(b.stats.scans > before, 'b scans once it leads');
+    await until('b to take over', () => b.leader, 5_000);
+    await until('b to scan once it leads', () => b.stats.scans > before);
   } finally {
     await a.stop();
     await b.stop();
