@@ -144,7 +144,7 @@ export function useLayout({ graph, view, saveView, flow, wrapper, workerSource, 
         } finally {
           st.running = false;
           setBusy(false);
-          // A failed layout leaves the quick one drawn: nothing more will move.
+          // This structure's layout is drawn (after a failure, the quick one stays): nothing more moves.
           if (st.key === k) setApplied(k);
           const p = st.pending;
           st.pending = null;
