@@ -10,6 +10,7 @@ import pg from 'pg';
 import type { JournalEvent } from '../../engine/journal/events';
 import { createPool, migrate } from '../../engine/store/postgres/db';
 import { RecoveryScanner } from '../../engine/server/recovery';
+import { until } from '../server/client';
 import { freshDatabase } from './helpers';
 import { serve, type ServeProcess } from './procs';
 
@@ -97,27 +98,20 @@ test('exactly one process holds the recovery lock; another takes over when it go
   const opts = { url: db.url, pool, retryAfterMs: 60_000, maxAttempts: 3, scanEveryMs: 100, retentionMs: 0 };
   const a = new RecoveryScanner({ ...opts, owner: 'a' });
   const b = new RecoveryScanner({ ...opts, owner: 'b' });
-  // Each step waits for what it needs (a loaded machine takes longer to connect and lock).
-  const until = async (what: string, ok: () => boolean, ms = 10_000) => {
-    const t0 = Date.now();
-    while (!ok()) {
-      assert.ok(Date.now() - t0 < ms, `${what} within ${ms} ms`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
   try {
     a.start();
-    await until('a to take the recovery lock', () => a.leader);
+    // Each step waits for what it needs (a loaded machine takes longer to connect and lock).
+    await until('a to take the recovery lock', async () => a.leader, 10_000);
     b.start();
     // b asks for the lock on each of its ticks, as often as a scans.
     const scansOfA = a.stats.scans;
-    await until('a to scan three more times', () => a.stats.scans >= scansOfA + 3);
+    await until('a to scan three more times', async () => a.stats.scans >= scansOfA + 3, 10_000);
     assert.equal(a.leader, true);
     assert.equal(b.leader, false);
     const before = b.stats.scans;
     await a.stop();
-    await until('b to take over', () => b.leader, 5_000);
-    await until('b to scan once it leads', () => b.stats.scans > before);
+    await until('b to take over', async () => b.leader, 5_000);
+    await until('b to scan once it leads', async () => b.stats.scans > before, 10_000);
   } finally {
     await a.stop();
     await b.stop();
